@@ -1,0 +1,111 @@
+//===- SattnOps.td - Pattern-level ops ----------------------*- tablegen -*-===//
+#ifndef SATTN_OPS_TD
+#define SATTN_OPS_TD
+
+include "sattn/IR/SattnBase.td"
+include "sattn/IR/SattnTypes.td"
+include "sattn/IR/SattnAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+//===----------------------------------------------------------------------===//
+// Masks
+//===----------------------------------------------------------------------===//
+
+class Sattn_MaskOp<string mnemonic, list<Trait> traits = []>
+    : Sattn_Op<"mask." # mnemonic, !listconcat([Pure], traits)> {
+  let results = (outs Sattn_MaskType:$result);
+}
+
+def Sattn_CausalMaskOp : Sattn_MaskOp<"causal"> {
+  let summary = "Keys at or before the query: j <= i + Sk - Sq";
+  let assemblyFormat = "attr-dict";
+}
+
+def Sattn_WindowMaskOp : Sattn_MaskOp<"window"> {
+  let summary = "A band around the diagonal: i' - left <= j <= i' + right";
+  let description = [{
+    `left = W - 1, right = 0` is the causal sliding window of W keys.
+  }];
+  let arguments = (ins I64Attr:$left, I64Attr:$right);
+  let assemblyFormat = "`left` `=` $left `,` `right` `=` $right attr-dict";
+  let hasVerifier = 1;
+}
+
+def Sattn_SinkMaskOp : Sattn_MaskOp<"sink"> {
+  let summary = "The first `tokens` keys: j < tokens";
+  let arguments = (ins I64Attr:$tokens);
+  let assemblyFormat = "`tokens` `=` $tokens attr-dict";
+  let hasVerifier = 1;
+}
+
+def Sattn_UnionMaskOp : Sattn_MaskOp<"union"> {
+  let summary = "Pairs allowed by any operand";
+  let arguments = (ins Variadic<Sattn_MaskType>:$masks);
+  let assemblyFormat = "$masks attr-dict";
+  let hasVerifier = 1;
+}
+
+def Sattn_IntersectMaskOp : Sattn_MaskOp<"intersect"> {
+  let summary = "Pairs allowed by every operand";
+  let arguments = (ins Variadic<Sattn_MaskType>:$masks);
+  let assemblyFormat = "$masks attr-dict";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+def Sattn_AttentionOp : Sattn_Op<"attention", [
+    AllTypesMatch<["q", "o"]>, AllTypesMatch<["k", "v"]>,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "o = activation(mask(score_mod(q k^T))) v, plus corrections";
+  let description = [{
+    Buffers are 4-D memrefs [batch, heads, seq, head_dim]: q and o have H
+    heads and Sq rows, k and v have Hkv heads (H % Hkv == 0, grouped-query
+    attention: head h reads kv head h / (H / Hkv)) and Sk rows. Batch,
+    heads and sequence lengths may be dynamic; head_dim is static (64 or
+    128). Element types bf16, f16 or f32; accumulation is in f32.
+
+    `scale` multiplies q.k (default 1/sqrt(head_dim)); `softcap` c applies
+    c * tanh(s / c). Without `mask` every key is allowed. Rows that see no
+    key produce zeros. `delta` adds the delta correction stage.
+    `tile_plan` is attached by `sattn-classify-tiles`.
+
+    Example:
+    ```mlir
+    %c = sattn.mask.causal
+    %w = sattn.mask.window left = 2047, right = 0
+    %s = sattn.mask.sink tokens = 128
+    %u = sattn.mask.union %w, %s
+    %m = sattn.mask.intersect %c, %u
+    sattn.attention %q, %k, %v, %o mask(%m) {delta = #sattn.delta<gamma = 64, tail_min = 128>}
+        : memref<?x?x?x128xbf16>, memref<?x?x?x128xbf16>
+    ```
+  }];
+  let arguments = (ins
+      AnyMemRef:$q, AnyMemRef:$k, AnyMemRef:$v, AnyMemRef:$o,
+      Optional<Sattn_MaskType>:$mask,
+      OptionalAttr<F64Attr>:$scale,
+      OptionalAttr<F64Attr>:$softcap,
+      DefaultValuedAttr<Sattn_ActivationAttr,
+                        "::mlir::sattn::ActivationKind::softmax">:$activation,
+      OptionalAttr<Sattn_DeltaAttr>:$delta,
+      OptionalAttr<Sattn_TilePlanAttr>:$tile_plan);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $o (`mask` `(` $mask^ `)`)? attr-dict
+    `:` type($q) `,` type($k)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// head_dim (the static last dimension).
+    int64_t getHeadDim();
+    /// The element type of the buffers.
+    ::mlir::Type getElementType();
+    /// scale, or 1/sqrt(head_dim) when absent.
+    double getEffectiveScale();
+  }];
+}
+
+#endif // SATTN_OPS_TD

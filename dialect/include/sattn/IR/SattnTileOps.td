@@ -1,0 +1,205 @@
+//===- SattnTileOps.td - The tiled flash form ---------------*- tablegen -*-===//
+//
+// The body of a generated kernel: one `sattn.program` instance per (query
+// tile, batch*head), built from tile ops. Buffers are flat 1-D memrefs
+// (bare pointers at the kernel boundary); a row of a [.., S, D] buffer
+// starts at `base + position * D`.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SATTN_TILE_OPS_TD
+#define SATTN_TILE_OPS_TD
+
+include "sattn/IR/SattnBase.td"
+include "sattn/IR/SattnTypes.td"
+include "sattn/IR/SattnAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+def Sattn_FlatBuffer : MemRefRankOf<[BF16, F16, F32], [1]>;
+
+def Sattn_ProgramOp : Sattn_Op<"program", [
+    SingleBlock, NoTerminator, RecursiveMemoryEffects]> {
+  let summary = "A grid of independent program instances (query tile, batch*head)";
+  let description = [{
+    The region runs once per (x, y) in [0, grid_x) x [0, grid_y) with the two
+    indices as block arguments. Instances share nothing and may run in any
+    order (thread blocks on a GPU, loop iterations on the CPU). Inside,
+    each instance works on `block_m` query rows.
+  }];
+  let arguments = (ins Index:$grid_x, Index:$grid_y, I64Attr:$block_m);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `grid` `(` $grid_x `,` $grid_y `)` `block_m` `=` $block_m attr-dict-with-keyword $body
+  }];
+  let hasVerifier = 1;
+}
+
+def Sattn_LaneIdOp : Sattn_Op<"lane_id", [Pure]> {
+  let summary = "The query row (0 .. block_m-1) this lane owns, in the SIMT form";
+  let description = [{
+    Produced by `sattn-lower-tiles-simt`: in the SIMT form every lane of a
+    program instance runs the body for one row. The GPU lowering maps it to
+    the thread index, the CPU lowering to a loop induction variable.
+  }];
+  let results = (outs Index:$result);
+  let assemblyFormat = "attr-dict";
+  let hasVerifier = 1;
+}
+
+class Sattn_TileOp<string mnemonic, list<Trait> traits = []>
+    : Sattn_Op<"tile." # mnemonic, traits>;
+
+def Sattn_TileFillOp : Sattn_TileOp<"fill", [Pure]> {
+  let summary = "A tile with every element equal to `value`";
+  let arguments = (ins F32Attr:$value);
+  let results = (outs Sattn_TileType:$result);
+  let assemblyFormat = "$value attr-dict `:` type($result)";
+}
+
+def Sattn_TileLoadOp : Sattn_TileOp<"load", [
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "Loads rows of a [.., S, D] buffer into a tile";
+  let description = [{
+    Row r < count of the result reads the D = cols elements at
+    `buffer[base + ((start + r * step) floordiv row_div) * D]`; rows >= count
+    are zero. `row_div` gathers one row per group (the delta of an anchor).
+  }];
+  let arguments = (ins Sattn_FlatBuffer:$buffer, Index:$base, Index:$start,
+                       Index:$step, Index:$count,
+                       DefaultValuedAttr<I64Attr, "1">:$row_div);
+  let results = (outs Sattn_TileType:$result);
+  let assemblyFormat = [{
+    $buffer `[` $base `]` `rows` `(` $start `,` $step `,` $count `)` attr-dict
+    `:` type($buffer) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Sattn_TileStoreOp : Sattn_TileOp<"store", [
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "Stores rows r < count of a tile, converted to the buffer's type";
+  let description = [{
+    Row r < count goes to `buffer[base + (start + r * step) * D]`.
+  }];
+  let arguments = (ins Sattn_TileType:$tile, Sattn_FlatBuffer:$buffer,
+                       Index:$base, Index:$start, Index:$step, Index:$count);
+  let assemblyFormat = [{
+    $tile `,` $buffer `[` $base `]` `rows` `(` $start `,` $step `,` $count `)`
+    attr-dict `:` type($tile) `,` type($buffer)
+  }];
+  let hasVerifier = 1;
+}
+
+def Sattn_TileQKOp : Sattn_TileOp<"qk", [
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "Scores of a key tile: s[r][c] = q[r] . k[first + c] (f32)";
+  let description = [{
+    Key rows are read from `keys[base + (first + c) * D]` for c < count;
+    columns c >= count are 0. The inner tile computation a tensor-core
+    lowering replaces.
+  }];
+  let arguments = (ins Sattn_TileType:$q, Sattn_FlatBuffer:$keys, Index:$base,
+                       Index:$first, Index:$count);
+  let results = (outs Sattn_TileType:$scores);
+  let assemblyFormat = [{
+    $q `,` $keys `[` $base `]` `keys` `(` $first `,` $count `)` attr-dict
+    `:` type($q) `,` type($keys) `->` type($scores)
+  }];
+  let hasVerifier = 1;
+}
+
+def Sattn_TileScoreModOp : Sattn_TileOp<"score_mod", [Pure,
+    AllTypesMatch<["scores", "result"]>]> {
+  let summary = "s * scale, then softcap * tanh(s / softcap) when given";
+  let arguments = (ins Sattn_TileType:$scores, F64Attr:$scale,
+                       OptionalAttr<F64Attr>:$softcap);
+  let results = (outs Sattn_TileType:$result);
+  let assemblyFormat = "$scores attr-dict `:` type($scores)";
+}
+
+def Sattn_TileMaskOp : Sattn_TileOp<"mask", [Pure,
+    AllTypesMatch<["scores", "result"]>]> {
+  let summary = "Sets scores outside the mask (or past Sk) to -inf";
+  let description = [{
+    Row r of the tile is query position i = start + r * step, column c is
+    key j = first + c. The element (r, c) is kept iff j < Sk and (i, j) lies
+    in one of `regions` (#sattn.region, with i' = i + Sk - Sq).
+  }];
+  let arguments = (ins Sattn_TileType:$scores, Index:$start, Index:$step,
+                       Index:$first, Index:$seq_q, Index:$seq_k,
+                       TypedArrayAttrBase<Sattn_RegionAttr,
+                                          "region list">:$regions);
+  let results = (outs Sattn_TileType:$result);
+  let assemblyFormat = [{
+    $scores `rows` `(` $start `,` $step `)` `keys` `(` $first `)`
+    `seq` `(` $seq_q `,` $seq_k `)` attr-dict `:` type($scores)
+  }];
+}
+
+def Sattn_TileSoftmaxStepOp : Sattn_TileOp<"softmax_step", [Pure,
+    AllTypesMatch<["row_max", "row_sum", "new_max", "new_sum", "alpha"]>,
+    AllTypesMatch<["scores", "probs"]>]> {
+  let summary = "One online-softmax step over a score tile";
+  let description = [{
+    m' = max(m, rowmax(s)); p = exp(s - m'); alpha = exp(m - m');
+    l' = l * alpha + rowsum(p). A row whose scores are all -inf keeps
+    m' = -inf, p = 0, alpha = 1 (no NaN).
+  }];
+  let arguments = (ins Sattn_TileType:$scores, Sattn_TileType:$row_max,
+                       Sattn_TileType:$row_sum);
+  let results = (outs Sattn_TileType:$new_max, Sattn_TileType:$new_sum,
+                      Sattn_TileType:$probs, Sattn_TileType:$alpha);
+  let assemblyFormat = [{
+    $scores `,` $row_max `,` $row_sum attr-dict `:` type($scores) `,`
+    type($row_max)
+  }];
+  let hasVerifier = 1;
+}
+
+def Sattn_TileScaleRowsOp : Sattn_TileOp<"scale_rows", [Pure,
+    AllTypesMatch<["tile", "result"]>]> {
+  let summary = "Multiplies row r of a tile by factors[r]";
+  let arguments = (ins Sattn_TileType:$tile, Sattn_TileType:$factors);
+  let results = (outs Sattn_TileType:$result);
+  let assemblyFormat = "$tile `,` $factors attr-dict `:` type($tile) `,` type($factors)";
+}
+
+def Sattn_TilePVOp : Sattn_TileOp<"pv", [
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    AllTypesMatch<["acc", "result"]>]> {
+  let summary = "acc + p . v over a key tile";
+  let description = [{
+    result[r] = acc[r] + sum_{c < count} p[r][c] * values[base + (first + c) * D].
+    The other inner tile computation a tensor-core lowering replaces.
+  }];
+  let arguments = (ins Sattn_TileType:$probs, Sattn_FlatBuffer:$values,
+                       Index:$base, Index:$first, Index:$count,
+                       Sattn_TileType:$acc);
+  let results = (outs Sattn_TileType:$result);
+  let assemblyFormat = [{
+    $probs `,` $values `[` $base `]` `keys` `(` $first `,` $count `)` `,` $acc
+    attr-dict `:` type($probs) `,` type($values) `,` type($acc)
+  }];
+  let hasVerifier = 1;
+}
+
+def Sattn_TileNormalizeOp : Sattn_TileOp<"normalize", [Pure,
+    AllTypesMatch<["acc", "result"]>]> {
+  let summary = "acc[r] / l[r], or 0 where l[r] == 0 (a row that saw no key)";
+  let arguments = (ins Sattn_TileType:$acc, Sattn_TileType:$row_sum);
+  let results = (outs Sattn_TileType:$result);
+  let assemblyFormat = "$acc `,` $row_sum attr-dict `:` type($acc) `,` type($row_sum)";
+}
+
+class Sattn_TileElementwiseOp<string mnemonic, string what>
+    : Sattn_TileOp<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = what;
+  let arguments = (ins Sattn_TileType:$lhs, Sattn_TileType:$rhs);
+  let results = (outs Sattn_TileType:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+def Sattn_TileAddOp : Sattn_TileElementwiseOp<"add", "Elementwise lhs + rhs">;
+def Sattn_TileSubOp : Sattn_TileElementwiseOp<"sub", "Elementwise lhs - rhs">;
+
+#endif // SATTN_TILE_OPS_TD

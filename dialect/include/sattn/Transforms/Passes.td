@@ -1,0 +1,76 @@
+//===- Passes.td - sattn passes -----------------------------*- tablegen -*-===//
+#ifndef SATTN_PASSES_TD
+#define SATTN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ClassifyTiles : Pass<"sattn-classify-tiles", "::mlir::ModuleOp"> {
+  let summary = "Classify query-tile x key-tile blocks as empty, full or partial";
+  let description = [{
+    Normalises each `sattn.attention` mask into a union of convex regions
+    (#sattn.region: a diagonal band and a column range) and attaches
+    `tile_plan`, from which empty/full/partial follows in closed form for
+    any sequence lengths (see #sattn.tile_plan). Never enumerates S x S.
+    Block sizes are chosen per head_dim unless given.
+  }];
+  let options = [
+    Option<"blockM", "block-m", "int64_t", "0",
+           "Query rows per tile (0: choose per head_dim)">,
+    Option<"blockN", "block-n", "int64_t", "0",
+           "Keys per tile (0: choose per head_dim)">,
+  ];
+  let dependentDialects = ["::mlir::sattn::SattnDialect"];
+}
+
+def TileFlash : Pass<"sattn-tile-flash", "::mlir::ModuleOp"> {
+  let summary = "Tile classified attention into flash kernels with online softmax";
+  let description = [{
+    Replaces each function holding a classified `sattn.attention` by kernel
+    functions (flat buffers + int sizes) whose body is a `sattn.program` of
+    tile ops: the key loop visits only non-empty key tiles and applies the
+    element mask only on partial ones. The delta correction becomes two
+    kernels: `<f>_delta_anchor` (packed anchor rows: dense minus sparse, f32,
+    plus the dense tail rows) and `<f>_delta_main` (sparse rows plus their
+    anchor's delta in the epilogue).
+  }];
+  let dependentDialects = ["::mlir::sattn::SattnDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def LowerTilesToSIMT : Pass<"sattn-lower-tiles-simt", "::mlir::ModuleOp"> {
+  let summary = "Lower tile ops to one query row per lane (vector code)";
+  let description = [{
+    The portable lowering: each lane (GPU thread / CPU loop iteration) owns
+    one query row; a tile<R x C> becomes a vector<C> per lane (a scalar when
+    C == 1). Lanes never communicate, so the result runs on any target.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def ProgramToGPU : Pass<"sattn-program-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Turn SIMT kernels into gpu.func kernels in a gpu.module";
+  let description = [{
+    grid x / y become block ids x / y, lanes become threads (block_m per
+    block). Kernel arguments keep their order (the manifest's ABI).
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::NVVM::NVVMDialect"];
+}
+
+def ProgramToCPU : Pass<"sattn-program-to-cpu", "::mlir::ModuleOp"> {
+  let summary = "Turn SIMT kernels into loop nests over the grid and the lanes";
+  let description = [{
+    The CPU backend's form: the program grid and the lanes become scf.for
+    loops (lanes innermost, legal because lanes never communicate).
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // SATTN_PASSES_TD

@@ -1,0 +1,114 @@
+//===- SattnOps.cpp - Pattern-level op verifiers --------------------------===//
+#include "sattn/IR/Sattn.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::sattn;
+
+#define GET_OP_CLASSES
+#include "sattn/IR/SattnOps.cpp.inc"
+
+LogicalResult WindowMaskOp::verify() {
+  if (getLeft() < 0)
+    return emitOpError("left extent must be >= 0, got ") << getLeft();
+  if (getRight() < 0)
+    return emitOpError("right extent must be >= 0, got ") << getRight();
+  return success();
+}
+
+LogicalResult SinkMaskOp::verify() {
+  if (getTokens() < 1)
+    return emitOpError("tokens must be >= 1, got ") << getTokens();
+  return success();
+}
+
+static LogicalResult verifyCombiner(Operation *op) {
+  if (op->getNumOperands() == 0)
+    return op->emitOpError("needs at least one mask operand");
+  return success();
+}
+LogicalResult UnionMaskOp::verify() { return verifyCombiner(*this); }
+LogicalResult IntersectMaskOp::verify() { return verifyCombiner(*this); }
+
+int64_t AttentionOp::getHeadDim() {
+  return cast<MemRefType>(getQ().getType()).getShape().back();
+}
+
+Type AttentionOp::getElementType() {
+  return cast<MemRefType>(getQ().getType()).getElementType();
+}
+
+double AttentionOp::getEffectiveScale() {
+  if (auto s = getScale())
+    return s->convertToDouble();
+  return 1.0 / std::sqrt(static_cast<double>(getHeadDim()));
+}
+
+LogicalResult AttentionOp::verify() {
+  auto qType = cast<MemRefType>(getQ().getType());
+  auto kType = cast<MemRefType>(getK().getType());
+  for (auto [name, type] : {std::pair{"q", qType}, std::pair{"k", kType}}) {
+    if (type.getRank() != 4)
+      return emitOpError("operand '")
+             << name << "' must be a 4-D memref [batch, heads, seq, "
+             << "head_dim], got " << type;
+    if (!type.getLayout().isIdentity())
+      return emitOpError("operand '") << name << "' must be contiguous "
+                                      << "(identity layout), got " << type;
+  }
+  if (qType.getElementType() != kType.getElementType())
+    return emitOpError("q and k element types differ: ")
+           << qType.getElementType() << " vs " << kType.getElementType();
+  Type elt = qType.getElementType();
+  if (!elt.isBF16() && !elt.isF16() && !elt.isF32())
+    return emitOpError("unsupported element type ")
+           << elt << " (supported: bf16, f16, f32)";
+  int64_t d = qType.getShape()[3];
+  if (ShapedType::isDynamic(d))
+    return emitOpError("head_dim (the last dimension) must be static");
+  if (d != 64 && d != 128)
+    return emitOpError("unsupported head_dim ")
+           << d << " (supported: 64, 128)";
+  if (kType.getShape()[3] != d)
+    return emitOpError("k/v head_dim ")
+           << kType.getShape()[3] << " differs from q/o head_dim " << d;
+  // Static dimensions that must agree: batch, and heads when both static.
+  auto staticMismatch = [](int64_t a, int64_t b) {
+    return !ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b;
+  };
+  if (staticMismatch(qType.getShape()[0], kType.getShape()[0]))
+    return emitOpError("batch size of q (")
+           << qType.getShape()[0] << ") and k (" << kType.getShape()[0]
+           << ") differ";
+  int64_t h = qType.getShape()[1], hkv = kType.getShape()[1];
+  if (!ShapedType::isDynamic(h) && !ShapedType::isDynamic(hkv) &&
+      (hkv == 0 || h % hkv != 0))
+    return emitOpError("kv heads (")
+           << hkv << ") must divide query heads (" << h << ")";
+  if (auto s = getScale(); s && !(s->convertToDouble() > 0.0 &&
+                                  std::isfinite(s->convertToDouble())))
+    return emitOpError("scale must be a positive finite number");
+  if (auto c = getSoftcap(); c && !(c->convertToDouble() > 0.0 &&
+                                    std::isfinite(c->convertToDouble())))
+    return emitOpError("softcap must be a positive finite number");
+  if (Value m = getMask()) {
+    Operation *def = m.getDefiningOp();
+    if (!def || def->getDialect() != (*this)->getDialect())
+      return emitOpError("mask must be produced by a sattn.mask op");
+  }
+  return success();
+}
+
+void AttentionOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  for (OpOperand *operand : {&getQMutable(), &getKMutable(), &getVMutable()})
+    effects.emplace_back(MemoryEffects::Read::get(), operand,
+                         SideEffects::DefaultResource::get());
+  effects.emplace_back(MemoryEffects::Write::get(), &getOMutable(),
+                       SideEffects::DefaultResource::get());
+}

@@ -1,0 +1,54 @@
+//===- MaskRegions.h - Masks as unions of convex regions ---------*- C++ -*-===//
+//
+// Every mask of dialect v1 (causal, window, sink, and unions and
+// intersections of them) is a union of regions
+//   { (i, j) : diagLo <= j - i' <= diagHi, colLo <= j < colHi },
+// i' = i + Sk - Sq. Intersections of regions are regions (tightest bounds),
+// so a mask normalises to disjunctive normal form. The tile classification
+// reads emptiness and fullness of a tile off these bounds in closed form.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SATTN_ANALYSIS_MASKREGIONS_H
+#define SATTN_ANALYSIS_MASKREGIONS_H
+
+#include "sattn/IR/Sattn.h"
+
+#include <optional>
+
+namespace mlir::sattn {
+
+struct MaskRegion {
+  std::optional<int64_t> diagLo, diagHi, colLo, colHi;
+
+  /// The whole (i, j) plane.
+  static MaskRegion all() { return {}; }
+  /// Tightest bounds of both.
+  MaskRegion intersect(const MaskRegion &o) const;
+  /// True when no (i, j) can satisfy the bounds, whatever Sq and Sk are.
+  bool isEmpty() const;
+  /// True when every pair of `o` is also in this region.
+  bool contains(const MaskRegion &o) const;
+  bool operator==(const MaskRegion &o) const;
+
+  RegionAttr toAttr(MLIRContext *ctx) const;
+  static MaskRegion fromAttr(RegionAttr attr);
+};
+
+/// Upper bound on regions after normalisation; intersections of unions
+/// multiply, and a kernel evaluates every region on partial tiles.
+constexpr size_t kMaxMaskRegions = 16;
+
+/// Normalises the mask DAG rooted at `mask` (null: dense). Emits an error at
+/// `user` and fails if the mask is not built from sattn.mask ops or has more
+/// than kMaxMaskRegions regions. An empty result means nothing is allowed.
+FailureOr<SmallVector<MaskRegion>> normalizeMask(Value mask, Operation *user);
+
+/// The regions of dense causal attention (the delta correction's reference).
+SmallVector<MaskRegion> denseCausalRegions();
+
+SmallVector<MaskRegion> regionsFromAttr(ArrayAttr regions);
+ArrayAttr regionsToAttr(MLIRContext *ctx, ArrayRef<MaskRegion> regions);
+
+} // namespace mlir::sattn
+
+#endif // SATTN_ANALYSIS_MASKREGIONS_H

@@ -1,0 +1,63 @@
+//===- CpuKernels.cpp - The CPU backend: JIT-compiled kernels -------------===//
+#include "Compiler/Backend/CpuKernels.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+
+#include "llvm/Support/TargetSelect.h"
+
+namespace sattn {
+
+Result<std::unique_ptr<CpuKernels>> CpuKernels::create(mlir::ModuleOp module,
+                                                       Manifest manifest) {
+  static std::once_flag targetInit;
+  std::call_once(targetInit, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  mlir::ExecutionEngineOptions options;
+  options.transformer = mlir::makeOptimizingTransformer(
+      /*optLevel=*/3, /*sizeLevel=*/0, /*targetMachine=*/nullptr);
+  auto engine = mlir::ExecutionEngine::create(module, options);
+  if (!engine)
+    return Status::error(ErrorKind::CompileFailed,
+                         "CPU backend: cannot JIT-compile the kernels: " +
+                             llvm::toString(engine.takeError()));
+  std::unique_ptr<CpuKernels> kernels(new CpuKernels());
+  kernels->manifest_ = std::move(manifest);
+  kernels->engine_ = std::move(*engine);
+  return kernels;
+}
+
+CpuKernels::~CpuKernels() = default;
+
+Status CpuKernels::launch(const AttentionShape &shape, LaunchBuffers bufs) {
+  std::unique_lock<std::mutex> lock(workspaceMutex_, std::defer_lock);
+  if (manifest_.hasDelta && !bufs.deltaWorkspace) {
+    lock.lock();
+    // +4 floats of slack so that the pointer can be rounded up to 16 bytes.
+    size_t floats = deltaWorkspaceBytes(manifest_, shape) / sizeof(float) + 4;
+    if (workspace_.size() < floats)
+      workspace_.resize(floats);
+    auto addr = reinterpret_cast<uintptr_t>(workspace_.data());
+    bufs.deltaWorkspace = reinterpret_cast<void *>((addr + 15) & ~uintptr_t(15));
+  }
+  auto plan = planLaunches(manifest_, shape, bufs);
+  if (!plan)
+    return plan.status();
+  for (PlannedLaunch &launch : *plan) {
+    // The grid is the kernel's own loop nest on the CPU; only the
+    // arguments matter. Packed calling convention: one pointer per arg.
+    std::vector<void *> argPtrs;
+    for (int64_t &slot : launch.args)
+      argPtrs.push_back(&slot);
+    const std::string &name = manifest_.kernels[launch.kernelIndex].name;
+    if (llvm::Error err = engine_->invokePacked(name, argPtrs))
+      return Status::error(ErrorKind::Unavailable,
+                           "CPU backend: cannot run kernel '" + name +
+                               "': " + llvm::toString(std::move(err)));
+  }
+  return Status::ok();
+}
+
+} // namespace sattn

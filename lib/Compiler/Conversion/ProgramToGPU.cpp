@@ -1,0 +1,129 @@
+//===- ProgramToGPU.cpp - SIMT kernels -> gpu.func kernels ----------------===//
+//
+// Each kernel function becomes a `gpu.func` in one `gpu.module`: the program
+// grid maps to block ids (x: query tiles, y: batch*head) and lanes to
+// threads, block_m threads per block. Arguments keep their order, which is
+// the manifest's ABI; with the bare-pointer convention each flat buffer is
+// one pointer parameter.
+//
+// Buffers enter as !llvm.ptr (KernelBoundary.h says why).
+//
+//===----------------------------------------------------------------------===//
+#include "Compiler/Conversion/KernelBoundary.h"
+#include "sattn/Transforms/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+
+
+namespace mlir::sattn {
+#define GEN_PASS_DEF_PROGRAMTOGPU
+#include "sattn/Transforms/Passes.h.inc"
+} // namespace mlir::sattn
+
+using namespace mlir;
+using namespace mlir::sattn;
+
+namespace {
+
+/// Replaces `program` by its body run once per thread block.
+void expandProgramOnGPU(ProgramOp program) {
+  OpBuilder b(program);
+  Location loc = program.getLoc();
+  Block &body = program.getBody().front();
+  Value x = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
+  Value y = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  body.getArgument(0).replaceAllUsesWith(x);
+  body.getArgument(1).replaceAllUsesWith(y);
+  body.walk([&](LaneIdOp lane) {
+    OpBuilder lb(lane);
+    lane.replaceAllUsesWith(
+        gpu::ThreadIdOp::create(lb, lane.getLoc(), gpu::Dimension::x)
+            .getResult());
+    lane.erase();
+  });
+  program->getBlock()->getOperations().splice(Block::iterator(program),
+                                              body.getOperations());
+  program.erase();
+}
+
+/// math.exp2 -> the llvm.exp2 intrinsic, which NVPTX selects to one
+/// ex2.approx.f32 per element; convert-gpu-to-nvvm would otherwise route it
+/// to libdevice's __nv_exp2f.
+void useHardwareExp2(gpu::GPUFuncOp kernel) {
+  kernel.walk([](math::Exp2Op op) {
+    OpBuilder b(op);
+    auto call = LLVM::CallIntrinsicOp::create(
+        b, op.getLoc(), op.getType(), b.getStringAttr("llvm.exp2"),
+        ValueRange{op.getOperand()});
+    op.replaceAllUsesWith(call.getResults());
+    op.erase();
+  });
+}
+
+struct ProgramToGPUPass : public mlir::sattn::impl::ProgramToGPUBase<ProgramToGPUPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> kernels;
+    for (auto fn : module.getOps<func::FuncOp>())
+      if (fn->hasAttr("sattn.kernel_role"))
+        kernels.push_back(fn);
+    if (kernels.empty())
+      return;
+
+    MLIRContext *ctx = &getContext();
+    OpBuilder b(ctx);
+    b.setInsertionPointToEnd(module.getBody());
+    auto gpuModule =
+        gpu::GPUModuleOp::create(b, module.getLoc(), "sattn_kernels");
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                    b.getUnitAttr());
+
+    for (func::FuncOp fn : kernels) {
+      Block *moduleBody = gpuModule.getBody();
+      if (!moduleBody->empty() &&
+          moduleBody->back().hasTrait<OpTrait::IsTerminator>())
+        b.setInsertionPoint(&moduleBody->back());
+      else
+        b.setInsertionPointToEnd(moduleBody);
+      auto kernel = gpu::GPUFuncOp::create(
+          b, fn.getLoc(), fn.getSymName(),
+          b.getFunctionType(pointerParams(fn.getArgumentTypes()), {}));
+      kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                      b.getUnitAttr());
+      for (NamedAttribute attr : fn->getAttrs())
+        if (attr.getName().getValue().starts_with("sattn."))
+          kernel->setAttr(attr.getName(), attr.getValue());
+      auto blockM = static_cast<int32_t>(
+          cast<IntegerAttr>(fn->getAttr("sattn.block_m")).getInt());
+      kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({blockM, 1, 1}));
+      kernel->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
+                      b.getDenseI32ArrayAttr({blockM, 1, 1}));
+
+      Block &src = fn.getBody().front();
+      Block &dst = kernel.getBody().front();
+      OpBuilder entry = OpBuilder::atBlockBegin(&dst);
+      for (auto [from, to] :
+           llvm::zip(src.getArguments(), dst.getArguments())) {
+        Value replacement = to;
+        if (auto memref = dyn_cast<MemRefType>(from.getType()))
+          replacement = bufferFromPointer(entry, fn.getLoc(), to, memref);
+        from.replaceAllUsesWith(replacement);
+      }
+      dst.getOperations().splice(dst.end(), src.getOperations());
+      Operation *ret = dst.getTerminator();
+      OpBuilder rb(ret);
+      gpu::ReturnOp::create(rb, ret->getLoc());
+      ret->erase();
+
+      SmallVector<ProgramOp> programs;
+      kernel.walk([&](ProgramOp p) { programs.push_back(p); });
+      for (ProgramOp p : programs)
+        expandProgramOnGPU(p);
+      useHardwareExp2(kernel);
+      fn.erase();
+    }
+  }
+};
+
+} // namespace

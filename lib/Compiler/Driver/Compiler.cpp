@@ -1,0 +1,264 @@
+//===- Compiler.cpp - The compile steps as a library ----------------------===//
+#include "Compiler/Driver/Compiler.h"
+
+#include "Compiler/Import/SpecImport.h"
+#include "Compiler/Registration.h"
+#include "sattn/IR/Sattn.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <mutex>
+
+using namespace mlir;
+
+namespace sattn {
+
+const char *compilerVersion() { return SATTN_VERSION_STRING; }
+
+namespace {
+
+/// Collects error and warning diagnostics as "file:line:col: error: msg".
+class DiagnosticCapture {
+public:
+  explicit DiagnosticCapture(MLIRContext &ctx)
+      : handler(&ctx, [this](Diagnostic &d) {
+          append(d);
+          return success();
+        }) {}
+  const std::string &text() const { return text_; }
+
+private:
+  void append(Diagnostic &d) {
+    llvm::raw_string_ostream os(text_);
+    if (auto flc = dyn_cast<FileLineColLoc>(d.getLocation()))
+      os << flc.getFilename().getValue() << ":" << flc.getLine() << ":"
+         << flc.getColumn() << ": ";
+    switch (d.getSeverity()) {
+    case DiagnosticSeverity::Error:
+      os << "error: ";
+      break;
+    case DiagnosticSeverity::Warning:
+      os << "warning: ";
+      break;
+    case DiagnosticSeverity::Note:
+      os << "note: ";
+      break;
+    case DiagnosticSeverity::Remark:
+      os << "remark: ";
+      break;
+    }
+    os << d << "\n";
+    for (Diagnostic &note : d.getNotes())
+      append(note);
+  }
+
+  std::string text_;
+  ScopedDiagnosticHandler handler;
+};
+
+std::once_flag passRegistration;
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+    s.pop_back();
+  return s;
+}
+
+} // namespace
+
+CompilerSession::CompilerSession() {
+  std::call_once(passRegistration, [] { registerCompilerPasses(); });
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  ctx_ = std::make_unique<MLIRContext>(registry);
+  ctx_->loadAllAvailableDialects();
+  // Pipelines run in one thread: the machines that build are small and the
+  // modules are a few kernels.
+  ctx_->disableMultithreading();
+}
+
+CompilerSession::~CompilerSession() = default;
+
+Result<OwningOpRef<ModuleOp>>
+CompilerSession::importSpec(const PatternSpec &spec) {
+  DiagnosticCapture diags(*ctx_);
+  OwningOpRef<ModuleOp> module = importPatternSpec(spec, *ctx_);
+  if (failed(module->verify()))
+    return Status::error(ErrorKind::InvalidInput,
+                         trimmed("spec '" + spec.name +
+                                 "' does not make a valid pattern:\n" +
+                                 diags.text()));
+  return module;
+}
+
+Result<OwningOpRef<ModuleOp>>
+CompilerSession::parseMlir(const std::string &text, const std::string &source) {
+  DiagnosticCapture diags(*ctx_);
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(text, ParserConfig(ctx_.get()), source);
+  if (!module)
+    return Status::error(ErrorKind::InvalidInput, trimmed(diags.text()));
+  return module;
+}
+
+Result<PatternInfo> CompilerSession::describe(ModuleOp module,
+                                              const std::string &specHash) {
+  SmallVector<mlir::sattn::AttentionOp> ops;
+  module.walk([&](mlir::sattn::AttentionOp op) { ops.push_back(op); });
+  if (ops.size() != 1)
+    return Status::error(ErrorKind::InvalidInput,
+                         "expected exactly one sattn.attention op, found " +
+                             std::to_string(ops.size()));
+  mlir::sattn::AttentionOp op = ops.front();
+  auto fn = op->getParentOfType<func::FuncOp>();
+  if (!fn)
+    return Status::error(ErrorKind::InvalidInput,
+                         "sattn.attention must be inside a func.func");
+  PatternInfo info;
+  info.name = fn.getSymName().str();
+  Type elt = op.getElementType();
+  info.dtype = elt.isBF16() ? "bf16" : elt.isF16() ? "f16" : "f32";
+  info.headDim = op.getHeadDim();
+  info.specHash = specHash;
+  if (auto delta = op.getDeltaAttr()) {
+    info.hasDelta = true;
+    info.gamma = delta.getGamma();
+    info.tailMin = delta.getTailMin();
+  }
+  return info;
+}
+
+Status CompilerSession::runPipeline(ModuleOp module,
+                                    const std::string &pipeline,
+                                    const std::string &what) {
+  DiagnosticCapture diags(*ctx_);
+  std::string parseErrors;
+  llvm::raw_string_ostream errs(parseErrors);
+  // The text names its anchor (builtin.module(...)): parse it standalone so
+  // that it becomes the top level rather than a nested pipeline.
+  FailureOr<OpPassManager> parsed = parsePassPipeline(pipeline, errs);
+  if (failed(parsed))
+    return Status::error(ErrorKind::CompileFailed,
+                         what + ": bad pipeline: " + parseErrors);
+  PassManager pm(ctx_.get(), ModuleOp::getOperationName());
+  static_cast<OpPassManager &>(pm) = std::move(*parsed);
+  if (failed(pm.run(module)))
+    return Status::error(ErrorKind::CompileFailed,
+                         trimmed(what + " failed:\n" + diags.text()));
+  return Status::ok();
+}
+
+std::string frontendPipeline() {
+  return "builtin.module(sattn-classify-tiles,sattn-tile-flash,canonicalize,"
+         "cse,sattn-lower-tiles-simt,canonicalize,cse)";
+}
+
+std::string gpuPipeline(const std::string &chip) {
+  return "builtin.module(sattn-program-to-gpu,nvvm-attach-target{chip=" +
+         chip +
+         " features=+ptx80 O=3},arith-expand,convert-scf-to-cf,"
+         "expand-strided-metadata,lower-affine,gpu.module(convert-gpu-to-"
+         "nvvm),reconcile-unrealized-casts,gpu-module-to-binary{format=isa})";
+}
+
+std::string hostPipeline() {
+  return "builtin.module(sattn-program-to-cpu,arith-expand{include-bf16=true},"
+         "convert-scf-to-cf,convert-vector-to-llvm,convert-math-to-llvm,"
+         "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+         "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
+         "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+         "reconcile-unrealized-casts)";
+}
+
+bool isSupportedChip(const std::string &chip) {
+  for (const char *c : {"sm_80", "sm_86", "sm_87", "sm_89", "sm_90", "sm_90a"})
+    if (chip == c)
+      return true;
+  return false;
+}
+
+Status CompilerSession::lowerToKernels(ModuleOp module) {
+  return runPipeline(module, frontendPipeline(), "tiling");
+}
+
+std::vector<KernelInfo> CompilerSession::kernelInfos(ModuleOp module) {
+  std::vector<KernelInfo> kernels;
+  for (auto fn : module.getOps<func::FuncOp>()) {
+    auto role = fn->getAttrOfType<StringAttr>("sattn.kernel_role");
+    if (!role)
+      continue;
+    KernelInfo k;
+    k.name = fn.getSymName().str();
+    k.role = role.getValue().str();
+    k.blockM = fn->getAttrOfType<IntegerAttr>("sattn.block_m").getInt();
+    k.blockN = fn->getAttrOfType<IntegerAttr>("sattn.block_n").getInt();
+    auto names = fn->getAttrOfType<ArrayAttr>("sattn.arg_names");
+    for (auto [name, type] : llvm::zip(names, fn.getArgumentTypes()))
+      k.params.push_back({cast<StringAttr>(name).getValue().str(),
+                          isa<MemRefType>(type) ? "ptr" : "i64"});
+    kernels.push_back(std::move(k));
+  }
+  return kernels;
+}
+
+Result<std::string> CompilerSession::lowerToPtx(ModuleOp module,
+                                                const std::string &chip) {
+  if (!isSupportedChip(chip))
+    return Status::error(ErrorKind::InvalidInput,
+                         "unsupported chip '" + chip +
+                             "' (supported: sm_80, sm_86, sm_87, sm_89, "
+                             "sm_90, sm_90a)");
+  if (Status s = runPipeline(module, gpuPipeline(chip), "GPU lowering"); !s)
+    return s;
+  std::string ptx;
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute obj : binary.getObjects())
+      ptx += cast<gpu::ObjectAttr>(obj).getObject().getValue().str();
+  });
+  if (ptx.empty())
+    return Status::error(ErrorKind::CompileFailed,
+                         "GPU lowering produced no PTX (no kernels?)");
+  return ptx;
+}
+
+Status CompilerSession::lowerToHostLLVM(ModuleOp module) {
+  return runPipeline(module, hostPipeline(), "CPU lowering");
+}
+
+Manifest buildManifest(const PatternInfo &info,
+                       std::vector<KernelInfo> kernels,
+                       const std::string &chip, const CubinResult *cubin) {
+  Manifest m;
+  m.name = info.name;
+  m.compilerVersion = compilerVersion();
+  m.specHash = info.specHash;
+  m.chip = chip;
+  m.dtype = info.dtype;
+  m.headDim = info.headDim;
+  m.hasDelta = info.hasDelta;
+  m.deltaGamma = info.gamma;
+  m.deltaTailMin = info.tailMin;
+  if (cubin) {
+    m.cubinFile = info.name + ".cubin";
+    m.cubinSize = static_cast<int64_t>(cubin->cubin.size());
+    m.cubinHash = fnv1a64Hex(cubin->cubin.data(), cubin->cubin.size());
+    for (KernelInfo &k : kernels)
+      for (const KernelResources &r : cubin->resources)
+        if (r.name == k.name) {
+          k.registers = r.registers;
+          k.spillBytes = r.spillStoreBytes + r.spillLoadBytes;
+        }
+  }
+  m.kernels = std::move(kernels);
+  return m;
+}
+
+} // namespace sattn

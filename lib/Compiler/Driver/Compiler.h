@@ -1,0 +1,106 @@
+//===- Compiler.h - The compile steps as a library -------------*- C++ -*-===//
+//
+// Spec or .mlir -> sattn module -> tiled SIMT form -> PTX -> cubin (ptxas),
+// or -> LLVM dialect for the CPU backend. Every step returns a Status with
+// the diagnostics it produced; nothing aborts. Used by sparse-opt, the JIT
+// and the tests.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SATTN_DRIVER_COMPILER_H
+#define SATTN_DRIVER_COMPILER_H
+
+#include "Spec/PatternSpec.h"
+#include "sattn/Manifest.h"
+#include "sattn/Status.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sattn {
+
+/// The compiler's version, recorded in manifests.
+const char *compilerVersion();
+
+/// Facts about the pattern that the manifest records.
+struct PatternInfo {
+  std::string name;
+  std::string dtype;
+  int64_t headDim = 0;
+  std::string specHash;
+  bool hasDelta = false;
+  int64_t gamma = 0, tailMin = 0;
+};
+
+/// Resource usage of one kernel as ptxas reports it.
+struct KernelResources {
+  std::string name;
+  int64_t registers = -1, spillStoreBytes = -1, spillLoadBytes = -1,
+          stackBytes = -1;
+};
+
+struct CubinResult {
+  std::string cubin;
+  std::vector<KernelResources> resources;
+  std::string ptxasLog;
+};
+
+/// Owns an MLIRContext with everything the pipelines need registered.
+class CompilerSession {
+public:
+  CompilerSession();
+  ~CompilerSession();
+  mlir::MLIRContext &context() { return *ctx_; }
+
+  /// The pattern level of a spec (func @<name> with sattn.attention).
+  Result<mlir::OwningOpRef<mlir::ModuleOp>> importSpec(const PatternSpec &s);
+  /// Parses and verifies .mlir text; `source` names it in messages.
+  Result<mlir::OwningOpRef<mlir::ModuleOp>> parseMlir(const std::string &text,
+                                                      const std::string &source);
+  /// Reads the attention op of a pattern-level module (exactly one).
+  Result<PatternInfo> describe(mlir::ModuleOp module,
+                               const std::string &specHash);
+
+  /// Pattern level -> SIMT kernels (classify, tile, lower tiles).
+  Status lowerToKernels(mlir::ModuleOp module);
+  /// The kernels of a lowered module, in launch order, for the manifest.
+  std::vector<KernelInfo> kernelInfos(mlir::ModuleOp module);
+  /// SIMT kernels -> PTX text for `chip` (sm_80, sm_90a, ...).
+  Result<std::string> lowerToPtx(mlir::ModuleOp module,
+                                 const std::string &chip);
+  /// SIMT kernels -> LLVM dialect for the host (CPU backend).
+  Status lowerToHostLLVM(mlir::ModuleOp module);
+
+  /// Runs a textual pass pipeline; diagnostics go into the Status.
+  Status runPipeline(mlir::ModuleOp module, const std::string &pipeline,
+                     const std::string &what);
+
+private:
+  std::unique_ptr<mlir::MLIRContext> ctx_;
+};
+
+/// Text pipelines, also printed by `sparse-opt --print-pipelines`.
+std::string frontendPipeline();
+std::string gpuPipeline(const std::string &chip);
+std::string hostPipeline();
+
+/// Whether `chip` names a target we generate code for (sm_80 .. sm_90a).
+bool isSupportedChip(const std::string &chip);
+
+/// Runs ptxas on `ptx` for `chip` (found via $SATTN_PTXAS, $CUDA_HOME/bin,
+/// PATH, /usr/local/cuda/bin).
+Result<CubinResult> assemblePtx(const std::string &ptx,
+                                const std::string &chip);
+
+/// The manifest of a compiled pattern (cubin fields filled from `cubin`).
+Manifest buildManifest(const PatternInfo &info,
+                       std::vector<KernelInfo> kernels,
+                       const std::string &chip, const CubinResult *cubin);
+
+} // namespace sattn
+
+#endif

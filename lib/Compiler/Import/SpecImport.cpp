@@ -1,0 +1,82 @@
+//===- SpecImport.cpp - PatternSpec -> sattn dialect ----------------------===//
+#include "Compiler/Import/SpecImport.h"
+
+#include "sattn/IR/Sattn.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+
+namespace {
+
+Type elementTypeOf(::sattn::DType t, MLIRContext &ctx) {
+  switch (t) {
+  case ::sattn::DType::BF16:
+    return BFloat16Type::get(&ctx);
+  case ::sattn::DType::F16:
+    return Float16Type::get(&ctx);
+  case ::sattn::DType::F32:
+    return Float32Type::get(&ctx);
+  }
+  return {};
+}
+
+/// Emits the mask ops of `m` bottom-up and returns the root value.
+Value emitMask(OpBuilder &b, Location loc, const ::sattn::MaskExpr &m) {
+  using Kind = ::sattn::MaskExpr::Kind;
+  switch (m.kind) {
+  case Kind::Causal:
+    return mlir::sattn::CausalMaskOp::create(b, loc);
+  case Kind::Window:
+    return mlir::sattn::WindowMaskOp::create(b, loc, b.getI64IntegerAttr(m.left),
+                                       b.getI64IntegerAttr(m.right));
+  case Kind::Sink:
+    return mlir::sattn::SinkMaskOp::create(b, loc, b.getI64IntegerAttr(m.tokens));
+  case Kind::Union:
+  case Kind::Intersect: {
+    SmallVector<Value> children;
+    for (const ::sattn::MaskExpr &c : m.children)
+      children.push_back(emitMask(b, loc, c));
+    if (m.kind == Kind::Union)
+      return mlir::sattn::UnionMaskOp::create(b, loc, children);
+    return mlir::sattn::IntersectMaskOp::create(b, loc, children);
+  }
+  }
+  return {};
+}
+
+} // namespace
+
+namespace sattn {
+OwningOpRef<ModuleOp> importPatternSpec(const PatternSpec &spec,
+                                               MLIRContext &ctx) {
+  Location loc = FileLineColLoc::get(&ctx, spec.name + ".json", 1, 1);
+  OpBuilder b(&ctx);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(b, loc);
+  b.setInsertionPointToEnd(module->getBody());
+  int64_t dyn = ShapedType::kDynamic;
+  auto buffer = MemRefType::get({dyn, dyn, dyn, spec.headDim},
+                                elementTypeOf(spec.dtype, ctx));
+  auto fn = func::FuncOp::create(b, loc, spec.name,
+                                 b.getFunctionType({buffer, buffer, buffer,
+                                                    buffer},
+                                                   {}));
+  Block *entry = fn.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  Value mask = spec.mask ? emitMask(b, loc, *spec.mask) : Value();
+  auto op = mlir::sattn::AttentionOp::create(
+      b, loc, entry->getArgument(0), entry->getArgument(1),
+      entry->getArgument(2), entry->getArgument(3), mask,
+      b.getF64FloatAttr(spec.effectiveScale()),
+      spec.softcap ? b.getF64FloatAttr(*spec.softcap) : FloatAttr(),
+      mlir::sattn::ActivationKindAttr::get(&ctx, mlir::sattn::ActivationKind::softmax),
+      spec.delta ? mlir::sattn::DeltaAttr::get(&ctx, spec.delta->gamma,
+                                         spec.delta->tailMin)
+                 : mlir::sattn::DeltaAttr(),
+      mlir::sattn::TilePlanAttr());
+  (void)op;
+  func::ReturnOp::create(b, loc);
+  return module;
+}
+} // namespace sattn

@@ -1,0 +1,170 @@
+//===- Jit.cpp - Compile sparse-attention patterns in-process -------------===//
+#include "Compiler/Jit.h"
+
+#include "Compiler/Backend/CpuKernels.h"
+#include "Compiler/Driver/Compiler.h"
+#include "sattn/Runtime.h"
+
+#include <map>
+#include <mutex>
+
+namespace sattn {
+
+const char *backendName(Backend b) {
+  switch (b) {
+  case Backend::Auto:
+    return "auto";
+  case Backend::Cpu:
+    return "cpu";
+  case Backend::Gpu:
+    return "gpu";
+  }
+  return "?";
+}
+
+namespace {
+
+class CpuKernel final : public Kernel {
+public:
+  explicit CpuKernel(std::unique_ptr<CpuKernels> k) : kernels_(std::move(k)) {}
+  const Manifest &manifest() const override { return kernels_->manifest(); }
+  Backend backend() const override { return Backend::Cpu; }
+  Status launch(const AttentionShape &shape, const LaunchBuffers &buffers,
+                void *) override {
+    return kernels_->launch(shape, buffers);
+  }
+
+private:
+  std::unique_ptr<CpuKernels> kernels_;
+};
+
+class GpuKernel final : public Kernel {
+public:
+  explicit GpuKernel(std::shared_ptr<rt::Module> m) : module_(std::move(m)) {}
+  const Manifest &manifest() const override { return module_->manifest(); }
+  Backend backend() const override { return Backend::Gpu; }
+  Status launch(const AttentionShape &shape, const LaunchBuffers &buffers,
+                void *stream) override {
+    return module_->launch(shape, buffers, stream);
+  }
+
+private:
+  std::shared_ptr<rt::Module> module_;
+};
+
+/// The sm_XY target for a compute capability (sm_90a on Hopper, for
+/// wgmma and setmaxnreg).
+Result<std::string> chipForDevice() {
+  auto cc = rt::deviceComputeCapability();
+  if (!cc)
+    return cc.status();
+  int v = *cc;
+  if (v == 90)
+    return std::string("sm_90a");
+  for (int supported : {80, 86, 87, 89})
+    if (v == supported)
+      return "sm_" + std::to_string(v);
+  return Status::error(ErrorKind::Unavailable,
+                       "GPU compute capability " + std::to_string(v) +
+                           " is not supported (need sm_80 or newer)");
+}
+
+} // namespace
+
+struct Jit::Impl {
+  JitOptions options;
+  Backend backend = Backend::Cpu;
+  std::mutex mutex;
+  std::map<std::string, std::shared_ptr<Kernel>> cache;
+
+  Result<std::shared_ptr<Kernel>> build(const PatternSpec &spec);
+};
+
+Jit::Jit(JitOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+  impl_->backend = options.backend;
+  if (impl_->backend == Backend::Auto)
+    impl_->backend = rt::deviceAvailable() ? Backend::Gpu : Backend::Cpu;
+}
+
+Jit::~Jit() = default;
+
+Backend Jit::backend() const { return impl_->backend; }
+
+size_t Jit::cacheSize() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->cache.size();
+}
+
+Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
+  CompilerSession session;
+  auto module = session.importSpec(spec);
+  if (!module)
+    return module.status();
+  auto info = session.describe(**module, specHash(spec));
+  if (!info)
+    return info.status();
+  if (Status s = session.lowerToKernels(**module); !s)
+    return s;
+  std::vector<KernelInfo> kernels = session.kernelInfos(**module);
+
+  if (backend == Backend::Cpu) {
+    if (Status s = session.lowerToHostLLVM(**module); !s)
+      return s;
+    Manifest manifest = buildManifest(*info, kernels, "host", nullptr);
+    auto cpu = CpuKernels::create(**module, std::move(manifest));
+    if (!cpu)
+      return cpu.status();
+    return std::shared_ptr<Kernel>(std::make_shared<CpuKernel>(cpu.take()));
+  }
+
+  std::string chip = options.chip;
+  if (chip.empty()) {
+    auto devChip = chipForDevice();
+    if (!devChip)
+      return devChip.status();
+    chip = *devChip;
+  }
+  auto ptx = session.lowerToPtx(**module, chip);
+  if (!ptx)
+    return ptx.status();
+  auto cubin = assemblePtx(*ptx, chip);
+  if (!cubin)
+    return cubin.status();
+  Manifest manifest = buildManifest(*info, kernels, chip, &*cubin);
+  auto loaded = rt::Module::loadFromMemory(std::move(manifest),
+                                           std::move(cubin->cubin),
+                                           spec.name + " (JIT)");
+  if (!loaded)
+    return loaded.status();
+  return std::shared_ptr<Kernel>(std::make_shared<GpuKernel>(loaded.take()));
+}
+
+Result<std::shared_ptr<Kernel>> Jit::compile(const PatternSpec &spec) {
+  std::string key = specHash(spec) + "/" + backendName(impl_->backend) + "/" +
+                    impl_->options.chip;
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  if (auto it = impl_->cache.find(key); it != impl_->cache.end())
+    return it->second;
+  auto kernel = impl_->build(spec);
+  if (kernel)
+    impl_->cache.emplace(key, *kernel);
+  return kernel;
+}
+
+Result<std::shared_ptr<Kernel>> Jit::compileSpec(const std::string &json,
+                                                 const std::string &source) {
+  auto spec = parsePatternSpec(json, source);
+  if (!spec)
+    return spec.status();
+  return compile(*spec);
+}
+
+Result<std::shared_ptr<Kernel>> Jit::compileSpecFile(const std::string &path) {
+  auto spec = loadPatternSpec(path);
+  if (!spec)
+    return spec.status();
+  return compile(*spec);
+}
+
+} // namespace sattn

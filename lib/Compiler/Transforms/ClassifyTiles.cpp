@@ -1,0 +1,52 @@
+//===- ClassifyTiles.cpp - Attach the closed-form tile plan ---------------===//
+//
+// Chooses the tile shape and normalises the mask into regions; the plan's
+// regions decide empty / full / partial for every tile in closed form.
+//
+//===----------------------------------------------------------------------===//
+#include "Compiler/Analysis/MaskRegions.h"
+#include "sattn/Transforms/Passes.h"
+
+namespace mlir::sattn {
+#define GEN_PASS_DEF_CLASSIFYTILES
+#include "sattn/Transforms/Passes.h.inc"
+} // namespace mlir::sattn
+
+using namespace mlir;
+using namespace mlir::sattn;
+
+namespace {
+
+/// Query rows per program: one lane per row in the SIMT lowering.
+constexpr int64_t kDefaultBlockM = 64;
+
+/// Keys per tile. The SIMT lowering keeps a row of scores, the query row
+/// and the accumulator in registers: at head_dim 128 a 32-key tile keeps
+/// that under the 255-register limit.
+int64_t defaultBlockN(int64_t headDim) { return headDim >= 128 ? 32 : 64; }
+
+struct ClassifyTilesPass
+    : public mlir::sattn::impl::ClassifyTilesBase<ClassifyTilesPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    auto result = getOperation().walk([&](AttentionOp op) {
+      if (blockM < 0 || blockN < 0) {
+        op.emitOpError("block sizes must be positive");
+        return WalkResult::interrupt();
+      }
+      auto regions = normalizeMask(op.getMask(), op);
+      if (failed(regions))
+        return WalkResult::interrupt();
+      int64_t bm = blockM ? int64_t(blockM) : kDefaultBlockM;
+      int64_t bn = blockN ? int64_t(blockN) : defaultBlockN(op.getHeadDim());
+      op.setTilePlanAttr(TilePlanAttr::get(
+          op.getContext(), bm, bn, regionsToAttr(op.getContext(), *regions)));
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace

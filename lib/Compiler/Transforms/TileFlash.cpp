@@ -1,0 +1,535 @@
+//===- TileFlash.cpp - Classified attention -> flash kernels --------------===//
+//
+// Builds the flash-attention loop nest of each kernel in the tiled form:
+//
+//   sattn.program grid(query tiles, B*H):
+//     q  = load the tile's query rows
+//     for each region R of the plan, for each key tile in R's closed-form
+//     range that no earlier region's range covers:
+//       s = score_mod(q . k^T)
+//       if the tile is not full: s = mask(s)
+//       online softmax step; acc = acc * alpha + p . v
+//     epilogue (normalise, delta, store)
+//
+// Key-tile ranges and fullness are arithmetic on the tile's first and last
+// query positions (see #sattn.tile_plan), evaluated once per tile: nothing
+// here depends on enumerating the score matrix.
+//
+//===----------------------------------------------------------------------===//
+#include "Compiler/Analysis/MaskRegions.h"
+#include "Compiler/Transforms/IndexMath.h"
+#include "sattn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+
+#include <limits>
+
+namespace mlir::sattn {
+#define GEN_PASS_DEF_TILEFLASH
+#include "sattn/Transforms/Passes.h.inc"
+} // namespace mlir::sattn
+
+using namespace mlir;
+using namespace mlir::sattn;
+
+namespace {
+
+/// Kernel argument order: the ABI of the manifest (runtime/Manifest.h).
+enum KernelArg { kQ, kK, kV, kO, kFirstSize };
+constexpr const char *kSizeNames[] = {"B", "H", "Hkv", "Sq", "Sk"};
+
+/// Query rows of one program instance: positions start + r * step for
+/// r < count; `first` and `last` are the positions of rows 0 and count-1.
+struct RowSet {
+  Value start, step, count, first, last;
+};
+
+/// Online-softmax state of one query tile.
+struct FlashState {
+  Value rowMax, rowSum, acc;
+  SmallVector<Value> values() const { return {rowMax, rowSum, acc}; }
+  static FlashState from(ValueRange v) { return {v[0], v[1], v[2]}; }
+};
+
+/// [first, last) key-tile ranges, one per region.
+using TileRanges = SmallVector<std::pair<Value, Value>>;
+
+class KernelEmitter {
+public:
+  KernelEmitter(AttentionOp op, TilePlanAttr plan, OpBuilder &builder)
+      : op(op), b(builder), loc(op.getLoc()), headDim(op.getHeadDim()),
+        blockM(plan.getBlockM()), blockN(plan.getBlockN()),
+        elementType(op.getElementType()),
+        maskRegions(regionsFromAttr(plan.getRegions())) {
+    MLIRContext *ctx = op.getContext();
+    Type f32 = Float32Type::get(ctx);
+    qTileType = TileType::get(ctx, {blockM, headDim}, elementType);
+    scoreType = TileType::get(ctx, {blockM, blockN}, f32);
+    rowType = TileType::get(ctx, {blockM, 1}, f32);
+    accType = TileType::get(ctx, {blockM, headDim}, f32);
+    bufferType = MemRefType::get({ShapedType::kDynamic}, elementType);
+    deltaBufferType = MemRefType::get({ShapedType::kDynamic}, f32);
+  }
+
+  /// The single kernel of plain attention.
+  void emitAttention(StringRef name) {
+    beginKernel(name, "attention", /*withDelta=*/false);
+    Value gridX = im().ceilDiv(size(3), blockM);
+    emitProgram(gridX, [&](Value x) {
+      RowSet rows = contiguousRows(im().mul(x, blockM), size(3));
+      Value qTile = loadQuery(rows);
+      FlashState st = runKeyLoop(maskRegions, rows, qTile);
+      Value out = normalize(st);
+      storeRows(out, args[kO], qBase, rows);
+    });
+    endKernel();
+  }
+
+  /// The delta correction's two kernels.
+  void emitDelta(StringRef name, DeltaAttr delta) {
+    emitDeltaAnchor((name + "_delta_anchor").str(), delta);
+    emitDeltaMain((name + "_delta_main").str(), delta);
+  }
+
+private:
+  //===--------------------------------------------------------------------===//
+  // Kernel and program scaffolding
+  //===--------------------------------------------------------------------===//
+
+  IndexMath im() { return IndexMath{b, loc}; }
+  Value size(unsigned i) { return args[kFirstSize + (withDelta ? 1 : 0) + i]; }
+  Value seqQ() { return size(3); }
+  Value seqK() { return size(4); }
+  Value deltaBuffer() { return args[kO + 1]; }
+
+  void beginKernel(StringRef name, StringRef role, bool delta) {
+    withDelta = delta;
+    SmallVector<Type> types(4, bufferType);
+    if (delta)
+      types.push_back(deltaBufferType);
+    types.append(5, b.getIndexType());
+    auto fn = func::FuncOp::create(b, loc, name, b.getFunctionType(types, {}));
+    fn->setAttr("sattn.kernel_role", b.getStringAttr(role));
+    fn->setAttr("sattn.block_m", b.getI64IntegerAttr(blockM));
+    fn->setAttr("sattn.block_n", b.getI64IntegerAttr(blockN));
+    SmallVector<Attribute> names = {b.getStringAttr("q"), b.getStringAttr("k"),
+                                    b.getStringAttr("v"), b.getStringAttr("o")};
+    if (delta)
+      names.push_back(b.getStringAttr("delta"));
+    for (const char *n : kSizeNames)
+      names.push_back(b.getStringAttr(n));
+    fn->setAttr("sattn.arg_names", b.getArrayAttr(names));
+    kernel = fn;
+    Block *entry = fn.addEntryBlock();
+    args.assign(entry->args_begin(), entry->args_end());
+    b.setInsertionPointToStart(entry);
+  }
+
+  void endKernel() {
+    func::ReturnOp::create(b, loc);
+    b.setInsertionPointAfter(kernel);
+  }
+
+  /// One program instance per (x < gridX, batch*head); `body(x)` fills it
+  /// after the per-head prologue has computed the buffer bases.
+  void emitProgram(Value gridX, function_ref<void(Value)> body) {
+    Value bh = im().mul(size(0), size(1));
+    auto program = ProgramOp::create(b, loc, gridX, bh,
+                                     b.getI64IntegerAttr(blockM));
+    OpBuilder::InsertionGuard guard(b);
+    Block *block = b.createBlock(&program.getBody(), {},
+                                 {b.getIndexType(), b.getIndexType()},
+                                 {loc, loc});
+    Value x = block->getArgument(0), y = block->getArgument(1);
+    // y = b * H + h; query head h reads kv head h / (H / Hkv).
+    IndexMath m = im();
+    Value batch = m.div(y, size(1));
+    Value head = m.rem(y, size(1));
+    Value kvHead = m.div(head, m.div(size(1), size(2)));
+    qBase = m.mul(m.mul(y, seqQ()), headDim);
+    kvBase = m.mul(m.mul(m.add(m.mul(batch, size(2)), kvHead), seqK()),
+                   headDim);
+    keyOffset = m.sub(seqK(), seqQ());
+    headIndex = y;
+    body(x);
+  }
+
+  RowSet contiguousRows(Value start, Value limit) {
+    IndexMath m = im();
+    Value count = m.min(m.c(blockM), m.sub(limit, start));
+    return makeRows(start, m.c(1), count);
+  }
+
+  RowSet makeRows(Value start, Value step, Value count) {
+    IndexMath m = im();
+    Value last = m.add(start, m.mul(m.sub(count, m.c(1)), step));
+    return {start, step, count, start, last};
+  }
+
+  Value loadQuery(const RowSet &rows) {
+    return TileLoadOp::create(b, loc, qTileType, args[kQ], qBase, rows.start,
+                              rows.step, rows.count, b.getI64IntegerAttr(1));
+  }
+
+  void storeRows(Value tile, Value buffer, Value base, const RowSet &rows) {
+    TileStoreOp::create(b, loc, tile, buffer, base, rows.start, rows.step,
+                        rows.count);
+  }
+
+  FlashState initialState() {
+    auto fill = [&](Type t, float v) {
+      return TileFillOp::create(b, loc, t, b.getF32FloatAttr(v)).getResult();
+    };
+    return {fill(rowType, -std::numeric_limits<float>::infinity()),
+            fill(rowType, 0.0f), fill(accType, 0.0f)};
+  }
+
+  Value normalize(const FlashState &st) {
+    return TileNormalizeOp::create(b, loc, st.acc, st.rowSum);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Closed-form tile classification, emitted as index arithmetic
+  //===--------------------------------------------------------------------===//
+
+  /// Key tiles that can hold a pair of `r` for rows `rows`:
+  /// keys [max(col_lo, first' + diag_lo), min(col_hi, Sk, last' + diag_hi + 1)).
+  std::pair<Value, Value> tileRange(const MaskRegion &r, const RowSet &rows) {
+    IndexMath m = im();
+    Value first = m.add(rows.first, keyOffset);
+    Value last = m.add(rows.last, keyOffset);
+    Value lo = m.c(std::max<int64_t>(r.colLo.value_or(0), 0));
+    if (r.diagLo)
+      lo = m.max(lo, m.add(first, *r.diagLo));
+    Value hi = seqK();
+    if (r.colHi)
+      hi = m.min(hi, m.c(*r.colHi));
+    if (r.diagHi)
+      hi = m.min(hi, m.add(last, *r.diagHi + 1));
+    Value tileLo = m.floorDiv(lo, blockN);
+    Value tileHi = m.select(m.lt(lo, hi), m.ceilDiv(hi, blockN), tileLo);
+    return {tileLo, tileHi};
+  }
+
+  TileRanges tileRanges(ArrayRef<MaskRegion> regions, const RowSet &rows) {
+    TileRanges ranges;
+    for (const MaskRegion &r : regions)
+      ranges.push_back(tileRange(r, rows));
+    return ranges;
+  }
+
+  /// True when key tile `kt` lies in one of the first `n` ranges.
+  Value inRanges(const TileRanges &ranges, size_t n, Value kt) {
+    IndexMath m = im();
+    Value any = m.boolean(false);
+    for (size_t i = 0; i < n; ++i)
+      any = m.lor(any, m.land(m.ge(kt, ranges[i].first),
+                              m.lt(kt, ranges[i].second)));
+    return any;
+  }
+
+  /// True when every (row, key) of the tile is allowed by some region (a
+  /// single region must cover the whole tile: conservative, never wrong,
+  /// since a tile classified partial is masked element by element).
+  Value tileFull(ArrayRef<MaskRegion> regions, const RowSet &rows, Value kt) {
+    IndexMath m = im();
+    Value j0 = m.mul(kt, blockN);
+    Value jLast = m.add(j0, blockN - 1);
+    Value first = m.add(rows.first, keyOffset);
+    Value last = m.add(rows.last, keyOffset);
+    Value inBounds = m.lt(jLast, seqK());
+    Value any = m.boolean(false);
+    for (const MaskRegion &r : regions) {
+      Value full = inBounds;
+      if (r.colLo)
+        full = m.land(full, m.ge(j0, m.c(*r.colLo)));
+      if (r.colHi)
+        full = m.land(full, m.lt(jLast, m.c(*r.colHi)));
+      if (r.diagLo)
+        full = m.land(full, m.ge(m.sub(j0, last), m.c(*r.diagLo)));
+      if (r.diagHi)
+        full = m.land(full, m.le(m.sub(jLast, first), m.c(*r.diagHi)));
+      any = m.lor(any, full);
+    }
+    return any;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // The key loop
+  //===--------------------------------------------------------------------===//
+
+  /// Runs `step` over every key tile in the union of `ranges`, each tile
+  /// once: region i's loop skips tiles an earlier region's range holds.
+  SmallVector<Value>
+  forEachKeyTile(const TileRanges &ranges, ValueRange init,
+                 function_ref<SmallVector<Value>(Value kt, ValueRange)> step) {
+    SmallVector<Value> state(init);
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      auto loop = scf::ForOp::create(
+          b, loc, ranges[i].first, ranges[i].second, im().c(1), state,
+          [&](OpBuilder &nb, Location, Value kt, ValueRange iter) {
+            OpBuilder::InsertionGuard g(b);
+            b.setInsertionPointToStart(nb.getInsertionBlock());
+            if (i == 0) {
+              scf::YieldOp::create(b, loc, step(kt, iter));
+              return;
+            }
+            Value covered = inRanges(ranges, i, kt);
+            auto ifOp = scf::IfOp::create(
+                b, loc, covered,
+                [&](OpBuilder &tb, Location) {
+                  scf::YieldOp::create(tb, loc, iter);
+                },
+                [&](OpBuilder &eb, Location) {
+                  OpBuilder::InsertionGuard g2(b);
+                  b.setInsertionPointToStart(eb.getInsertionBlock());
+                  scf::YieldOp::create(b, loc, step(kt, iter));
+                });
+            scf::YieldOp::create(b, loc, ifOp.getResults());
+          });
+      state.assign(loop.getResults().begin(), loop.getResults().end());
+    }
+    return state;
+  }
+
+  /// Modified scores of key tile `kt` for query tile `qTile`.
+  std::pair<Value, Value> scoresOf(Value qTile, Value kt) {
+    IndexMath m = im();
+    Value j0 = m.mul(kt, blockN);
+    Value count = m.min(m.c(blockN), m.sub(seqK(), j0));
+    Value s = TileQKOp::create(b, loc, scoreType, qTile, args[kK], kvBase, j0,
+                               count);
+    s = TileScoreModOp::create(b, loc, s, b.getF64FloatAttr(scale()),
+                               op.getSoftcapAttr());
+    return {s, count};
+  }
+
+  double scale() { return op.getEffectiveScale(); }
+
+  /// Masks `s` unless the tile is full for `regions`, then folds it into
+  /// the online softmax state.
+  FlashState attend(const FlashState &st, Value s, Value kt, Value count,
+                    ArrayRef<MaskRegion> regions, const RowSet &rows) {
+    IndexMath m = im();
+    Value j0 = m.mul(kt, blockN);
+    Value full = tileFull(regions, rows, kt);
+    ArrayAttr regionAttr = regionsToAttr(op.getContext(), regions);
+    auto masked = scf::IfOp::create(
+        b, loc, full,
+        [&](OpBuilder &tb, Location) { scf::YieldOp::create(tb, loc, s); },
+        [&](OpBuilder &eb, Location) {
+          Value r = TileMaskOp::create(eb, loc, s, rows.start, rows.step, j0,
+                                       seqQ(), seqK(), regionAttr);
+          scf::YieldOp::create(eb, loc, r);
+        });
+    auto stepOp = TileSoftmaxStepOp::create(b, loc, masked.getResult(0),
+                                            st.rowMax, st.rowSum);
+    Value acc = TileScaleRowsOp::create(b, loc, st.acc, stepOp.getAlpha());
+    acc = TilePVOp::create(b, loc, stepOp.getProbs(), args[kV], kvBase, j0,
+                           count, acc);
+    return {stepOp.getNewMax(), stepOp.getNewSum(), acc};
+  }
+
+  /// The flash loop of one query tile over the tiles of `regions`.
+  FlashState runKeyLoop(ArrayRef<MaskRegion> regions, const RowSet &rows,
+                        Value qTile) {
+    TileRanges ranges = tileRanges(regions, rows);
+    FlashState init = initialState();
+    auto out = forEachKeyTile(
+        ranges, init.values(), [&](Value kt, ValueRange iter) {
+          auto [s, count] = scoresOf(qTile, kt);
+          return attend(FlashState::from(iter), s, kt, count, regions, rows)
+              .values();
+        });
+    return FlashState::from(out);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // The delta correction
+  //===--------------------------------------------------------------------===//
+
+  /// Row counts of shared/notes/methods.md: mainRows = max(0, sp).
+  struct DeltaRowsIR {
+    Value mainRows, numAnchors, tailRows;
+  };
+  DeltaRowsIR deltaRows(DeltaAttr delta) {
+    IndexMath m = im();
+    int64_t gamma = delta.getGamma();
+    Value cut = m.add(m.rem(seqQ(), m.c(gamma)),
+                      std::max(delta.getTailMin(), gamma));
+    Value mainRows = m.max(m.sub(seqQ(), cut), m.c(0));
+    return {mainRows, m.ceilDiv(mainRows, gamma), m.sub(seqQ(), mainRows)};
+  }
+
+  /// Anchor rows (packed: positions 0, gamma, 2 gamma, ...) get the f32
+  /// delta dense - sparse; tail rows get dense causal attention.
+  void emitDeltaAnchor(StringRef name, DeltaAttr delta) {
+    beginKernel(name, "delta_anchor", /*withDelta=*/true);
+    DeltaRowsIR dr = deltaRows(delta);
+    Value anchorTiles = im().ceilDiv(dr.numAnchors, blockM);
+    Value gridX = im().add(anchorTiles, im().ceilDiv(dr.tailRows, blockM));
+    SmallVector<MaskRegion> dense = denseCausalRegions();
+    emitProgram(gridX, [&](Value x) {
+      IndexMath m = im();
+      Value isAnchorTile = m.lt(x, anchorTiles);
+      scf::IfOp::create(
+          b, loc, isAnchorTile,
+          [&](OpBuilder &tb, Location) {
+            OpBuilder::InsertionGuard g(b);
+            b.setInsertionPointToStart(tb.getInsertionBlock());
+            emitAnchorTile(x, dr, delta, dense);
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &eb, Location) {
+            OpBuilder::InsertionGuard g(b);
+            b.setInsertionPointToStart(eb.getInsertionBlock());
+            IndexMath m2 = im();
+            Value t = m2.sub(x, anchorTiles);
+            Value start = m2.add(dr.mainRows, m2.mul(t, blockM));
+            RowSet rows = contiguousRows(start, seqQ());
+            FlashState st = runKeyLoop(dense, rows, loadQuery(rows));
+            storeRows(normalize(st), args[kO], qBase, rows);
+            scf::YieldOp::create(b, loc);
+          });
+    });
+    endKernel();
+  }
+
+  void emitAnchorTile(Value x, const DeltaRowsIR &dr, DeltaAttr delta,
+                      ArrayRef<MaskRegion> dense) {
+    IndexMath m = im();
+    int64_t gamma = delta.getGamma();
+    Value firstAnchor = m.mul(x, blockM);
+    Value count = m.min(m.c(blockM), m.sub(dr.numAnchors, firstAnchor));
+    RowSet rows = makeRows(m.mul(firstAnchor, gamma), m.c(gamma), count);
+    Value qTile = loadQuery(rows);
+    // One pass over the dense causal key range serves both softmaxes: the
+    // sparse one sees the same scores, masked by the pattern.
+    TileRanges denseRanges = tileRanges(dense, rows);
+    TileRanges sparseRanges = tileRanges(maskRegions, rows);
+    FlashState init = initialState();
+    SmallVector<Value> initBoth = init.values();
+    initBoth.append(init.values());
+    auto out = forEachKeyTile(
+        denseRanges, initBoth, [&](Value kt, ValueRange iter) {
+          auto [s, cnt] = scoresOf(qTile, kt);
+          FlashState d = attend(FlashState::from(iter.take_front(3)), s, kt,
+                                cnt, dense, rows);
+          Value touchesPattern =
+              inRanges(sparseRanges, sparseRanges.size(), kt);
+          auto sparse = scf::IfOp::create(
+              b, loc, touchesPattern,
+              [&](OpBuilder &tb, Location) {
+                OpBuilder::InsertionGuard g(b);
+                b.setInsertionPointToStart(tb.getInsertionBlock());
+                FlashState sp = attend(FlashState::from(iter.drop_front(3)),
+                                       s, kt, cnt, maskRegions, rows);
+                scf::YieldOp::create(b, loc, sp.values());
+              },
+              [&](OpBuilder &eb, Location) {
+                scf::YieldOp::create(eb, loc, iter.drop_front(3));
+              });
+          SmallVector<Value> next = d.values();
+          next.append(sparse.getResults().begin(), sparse.getResults().end());
+          return next;
+        });
+    FlashState denseSt = FlashState::from(ValueRange(out).take_front(3));
+    FlashState sparseSt = FlashState::from(ValueRange(out).drop_front(3));
+    Value deltaTile =
+        TileSubOp::create(b, loc, normalize(denseSt), normalize(sparseSt));
+    // Delta rows are packed per head: [B*H, numAnchors, D].
+    Value base = m.mul(m.mul(headIndex, dr.numAnchors), headDim);
+    TileStoreOp::create(b, loc, deltaTile, deltaBuffer(), base, firstAnchor,
+                        m.c(1), count);
+  }
+
+  /// Rows below mainRows: sparse attention plus their anchor's delta.
+  void emitDeltaMain(StringRef name, DeltaAttr delta) {
+    beginKernel(name, "delta_main", /*withDelta=*/true);
+    DeltaRowsIR dr = deltaRows(delta);
+    Value gridX = im().ceilDiv(dr.mainRows, blockM);
+    emitProgram(gridX, [&](Value x) {
+      IndexMath m = im();
+      RowSet rows = contiguousRows(m.mul(x, blockM), dr.mainRows);
+      FlashState st = runKeyLoop(maskRegions, rows, loadQuery(rows));
+      Value base = m.mul(m.mul(headIndex, dr.numAnchors), headDim);
+      Value anchorDelta = TileLoadOp::create(
+          b, loc, accType, deltaBuffer(), base, rows.start, rows.step,
+          rows.count, b.getI64IntegerAttr(delta.getGamma()));
+      Value out = TileAddOp::create(b, loc, normalize(st), anchorDelta);
+      storeRows(out, args[kO], qBase, rows);
+    });
+    endKernel();
+  }
+
+  AttentionOp op;
+  OpBuilder &b;
+  Location loc;
+  int64_t headDim, blockM, blockN;
+  Type elementType;
+  SmallVector<MaskRegion> maskRegions;
+  TileType qTileType, scoreType, rowType, accType;
+  MemRefType bufferType, deltaBufferType;
+
+  // Per kernel.
+  func::FuncOp kernel;
+  bool withDelta = false;
+  SmallVector<Value> args;
+  // Per program instance.
+  Value qBase, kvBase, keyOffset, headIndex;
+};
+
+/// The function must hold the attention op on its own arguments and
+/// nothing but mask ops besides.
+LogicalResult checkKernelSource(func::FuncOp fn, AttentionOp op) {
+  for (Value v : {op.getQ(), op.getK(), op.getV(), op.getO()})
+    if (!isa<BlockArgument>(v) ||
+        cast<BlockArgument>(v).getOwner()->getParentOp() != fn)
+      return op.emitOpError("sattn-tile-flash needs q, k, v and o to be "
+                            "arguments of the enclosing function");
+  for (Operation &other : fn.getBody().front()) {
+    if (&other == op.getOperation() || isa<func::ReturnOp>(other) ||
+        other.getName().getStringRef().starts_with("sattn.mask."))
+      continue;
+    return other.emitOpError("unexpected op in a function with "
+                             "sattn.attention; sattn-tile-flash turns the "
+                             "whole function into kernels");
+  }
+  return success();
+}
+
+struct TileFlashPass : public mlir::sattn::impl::TileFlashBase<TileFlashPass> {
+  void runOnOperation() override {
+    SmallVector<std::pair<func::FuncOp, AttentionOp>> work;
+    auto walk = getOperation().walk([&](AttentionOp op) {
+      auto fn = op->getParentOfType<func::FuncOp>();
+      if (!fn) {
+        op.emitOpError("must be inside a func.func");
+        return WalkResult::interrupt();
+      }
+      if (!op.getTilePlan()) {
+        op.emitOpError("has no tile_plan; run sattn-classify-tiles first");
+        return WalkResult::interrupt();
+      }
+      if (failed(checkKernelSource(fn, op)))
+        return WalkResult::interrupt();
+      work.push_back({fn, op});
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return signalPassFailure();
+
+    for (auto [fn, op] : work) {
+      OpBuilder b(fn);
+      KernelEmitter emitter(op, *op.getTilePlan(), b);
+      if (auto delta = op.getDeltaAttr())
+        emitter.emitDelta(fn.getSymName(), delta);
+      else
+        emitter.emitAttention(fn.getSymName());
+      fn.erase();
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,145 @@
+//===- Attention.cpp - Naive attention with the full pattern semantics ----===//
+//
+// Per (batch, head) and query row: evaluate the mask for every key, score the
+// allowed keys, softmax them (max subtracted, in double) and weight the
+// values. The delta correction is then applied exactly as
+// shared/notes/methods.md section 1 defines it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Reference/Reference.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace sattn::ref {
+namespace {
+
+void checkProblem(const Problem &p, const std::vector<double> &q,
+                  const std::vector<double> &k, const std::vector<double> &v) {
+  if (p.B < 1 || p.H < 1 || p.Hkv < 1 || p.D < 1 || p.Sq < 0 || p.Sk < 0)
+    throw std::invalid_argument("ref::attention: B, H, Hkv, D must be >= 1 and Sq, Sk >= 0");
+  if (p.H % p.Hkv != 0)
+    throw std::invalid_argument("ref::attention: H (" + std::to_string(p.H) +
+                                ") is not a multiple of Hkv (" + std::to_string(p.Hkv) + ")");
+  auto expect = [](const char *name, size_t got, int64_t want) {
+    if (got != static_cast<size_t>(want))
+      throw std::invalid_argument(std::string("ref::attention: ") + name + " has " +
+                                  std::to_string(got) + " elements, expected " +
+                                  std::to_string(want));
+  };
+  expect("q", q.size(), p.B * p.H * p.Sq * p.D);
+  expect("k", k.size(), p.B * p.Hkv * p.Sk * p.D);
+  expect("v", v.size(), p.B * p.Hkv * p.Sk * p.D);
+}
+
+/// One output row: softmax over the keys `allows(i, j)` admits of
+/// s_j = scale * <q_i, k_j> (softcapped), times the values. A row that admits
+/// no key is all zeros.
+template <typename Allows>
+void attendRow(const PatternSpec &spec, const Problem &p, const double *qRow,
+               const double *kHead, const double *vHead, int64_t i, Allows allows,
+               double *out) {
+  const double scale = spec.effectiveScale();
+  std::vector<double> score(p.Sk);
+  std::vector<bool> allowed(p.Sk, false);
+  double maxScore = -std::numeric_limits<double>::infinity();
+  bool any = false;
+  for (int64_t j = 0; j < p.Sk; ++j) {
+    if (!allows(i, j))
+      continue;
+    double dot = 0;
+    for (int64_t d = 0; d < p.D; ++d)
+      dot += qRow[d] * kHead[j * p.D + d];
+    double s = scale * dot;
+    if (spec.softcap)
+      s = *spec.softcap * std::tanh(s / *spec.softcap);
+    score[j] = s;
+    allowed[j] = true;
+    maxScore = std::max(maxScore, s);
+    any = true;
+  }
+  std::fill(out, out + p.D, 0.0);
+  if (!any)
+    return;
+  double sum = 0;
+  for (int64_t j = 0; j < p.Sk; ++j) {
+    if (!allowed[j])
+      continue;
+    double w = std::exp(score[j] - maxScore);
+    sum += w;
+    for (int64_t d = 0; d < p.D; ++d)
+      out[d] += w * vHead[j * p.D + d];
+  }
+  for (int64_t d = 0; d < p.D; ++d)
+    out[d] /= sum;
+}
+
+} // namespace
+
+std::vector<double> attention(const PatternSpec &spec, const Problem &p,
+                              const std::vector<double> &q, const std::vector<double> &k,
+                              const std::vector<double> &v) {
+  checkProblem(p, q, k, v);
+  const int64_t D = p.D, Sq = p.Sq, Sk = p.Sk;
+  std::vector<double> o(static_cast<size_t>(p.B * p.H * Sq * D), 0.0);
+
+  // The pattern as written (no mask = every key) and "dense causal" of the
+  // delta correction, both in bottom-right aligned coordinates.
+  auto sparse = [&](int64_t i, int64_t j) {
+    return !spec.mask || maskAllows(*spec.mask, i, j, Sq, Sk);
+  };
+  auto denseCausal = [&](int64_t i, int64_t j) { return j <= i + (Sk - Sq); };
+
+  for (int64_t b = 0; b < p.B; ++b) {
+    for (int64_t h = 0; h < p.H; ++h) {
+      const int64_t hkv = h / (p.H / p.Hkv);
+      const double *qHead = q.data() + (b * p.H + h) * Sq * D;
+      const double *kHead = k.data() + (b * p.Hkv + hkv) * Sk * D;
+      const double *vHead = v.data() + (b * p.Hkv + hkv) * Sk * D;
+      double *oHead = o.data() + (b * p.H + h) * Sq * D;
+
+      // Step 1: O_sp, every row under the pattern.
+      std::vector<double> oSp(static_cast<size_t>(Sq * D));
+      for (int64_t i = 0; i < Sq; ++i)
+        attendRow(spec, p, qHead + i * D, kHead, vHead, i, sparse, &oSp[i * D]);
+      if (!spec.delta) {
+        std::copy(oSp.begin(), oSp.end(), oHead);
+        continue;
+      }
+
+      // Step 2: the tail and the anchors.
+      const int64_t gamma = spec.delta->gamma;
+      const int64_t cut = Sq % gamma + std::max(spec.delta->tailMin, gamma);
+      const int64_t sp = Sq - cut; // <= 0: every row is tail.
+
+      // Steps 3 and 4, row by row in order, so the latest anchor's dense
+      // output is at hand when the rows after it need it.
+      std::vector<double> oDnAnchor(static_cast<size_t>(D));
+      for (int64_t i = 0; i < Sq; ++i) {
+        double *out = oHead + i * D;
+        if (i >= sp) {
+          attendRow(spec, p, qHead + i * D, kHead, vHead, i, denseCausal, out);
+          continue;
+        }
+        const int64_t a = gamma * (i / gamma);
+        if (i == a) {
+          attendRow(spec, p, qHead + i * D, kHead, vHead, i, denseCausal, oDnAnchor.data());
+          // O_sp_a + (O_dn_a - O_sp_a) is O_dn_a; write it exactly rather
+          // than through a rounding add-subtract, so anchors are dense bit
+          // for bit.
+          std::copy(oDnAnchor.begin(), oDnAnchor.end(), out);
+          continue;
+        }
+        for (int64_t d = 0; d < D; ++d)
+          out[d] = oSp[i * D + d] + (oDnAnchor[d] - oSp[a * D + d]);
+      }
+    }
+  }
+  return o;
+}
+
+} // namespace sattn::ref

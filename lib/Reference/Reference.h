@@ -1,0 +1,64 @@
+//===- Reference.h - Naive double-precision attention, the test oracle ----===//
+//
+// Written literally from the definitions (PatternSpec.h, shared/notes/
+// methods.md section 1): per-element mask evaluation, one softmax per row,
+// no tiling, no online softmax. It must not share logic with the compiler,
+// so that a bug in one cannot hide behind the same bug in the other.
+// Cost: O(B * H * Sq * Sk * D).
+//
+// Misuse (mismatched buffer sizes, H not a multiple of Hkv) throws
+// std::invalid_argument: this library only runs inside tests, where a loud
+// failure is what we want.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SATTN_REFERENCE_REFERENCE_H
+#define SATTN_REFERENCE_REFERENCE_H
+
+#include "Spec/PatternSpec.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace sattn::ref {
+
+struct Problem {
+  int64_t B, H, Hkv, Sq, Sk, D;
+};
+
+/// True iff query i may attend key j under `mask` (i' = i + Sk - Sq),
+/// evaluated per element from the tree.
+bool maskAllows(const MaskExpr &mask, int64_t i, int64_t j, int64_t Sq, int64_t Sk);
+
+/// Full pattern semantics (mask, scale, softcap, delta correction), inputs in
+/// double, layouts q,o [B,H,Sq,D], k,v [B,Hkv,Sk,D] contiguous; GQA: head h
+/// reads kv head h / (H/Hkv). Rows that see no key output 0. Returns o.
+/// The scale is spec.effectiveScale() (from spec.headDim, not p.D, so small
+/// test problems can use a small D).
+std::vector<double> attention(const PatternSpec &spec, const Problem &p,
+                              const std::vector<double> &q, const std::vector<double> &k,
+                              const std::vector<double> &v);
+
+/// Error metrics used by every numeric test: relative L2 = ||a-b|| / ||b||
+/// (0 when both are zero, +inf when only ref is), and max |a-b|. A NaN in
+/// either input makes both metrics NaN, so `relL2 < tol` fails.
+struct ErrorStats {
+  double relL2, maxAbs;
+};
+ErrorStats compare(const std::vector<double> &got, const std::vector<double> &ref);
+
+/// Rounds a double to the dtype's precision (bf16/f16 round-to-nearest-even,
+/// directly from double, with subnormals and overflow to inf; f32 likewise).
+/// Tests round random inputs through this so the kernel and the reference
+/// see the same values.
+double roundTo(DType t, double x);
+
+/// Converts between double and the dtype's bit pattern (bf16/f16: uint16
+/// storage; f32: float), for filling and reading kernel buffers. toStorage
+/// rounds as roundTo does; dst holds src.size() * dtypeSize(t) bytes.
+void toStorage(DType t, const std::vector<double> &src, void *dst);
+std::vector<double> fromStorage(DType t, const void *src, size_t n);
+
+} // namespace sattn::ref
+
+#endif // SATTN_REFERENCE_REFERENCE_H

@@ -1,0 +1,74 @@
+//===- CanonicalSpec.cpp - Canonical JSON of a spec and its hash ----------===//
+//
+// The canonical text fills in every default (the effective scale, tail_min)
+// so that a spec written with or without them names the same kernels. It is
+// itself a valid spec that parses back to an equal PatternSpec. Object keys
+// come out sorted (nlohmann::json's default map); numbers are printed with
+// the shortest text that round-trips, so the scale keeps full precision.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Spec/PatternSpec.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+namespace sattn {
+namespace {
+
+using nlohmann::json;
+
+json maskToJson(const MaskExpr &m) {
+  switch (m.kind) {
+  case MaskExpr::Kind::Causal:
+    return {{"kind", "causal"}};
+  case MaskExpr::Kind::Window:
+    return {{"kind", "window"}, {"left", m.left}, {"right", m.right}};
+  case MaskExpr::Kind::Sink:
+    return {{"kind", "sink"}, {"tokens", m.tokens}};
+  case MaskExpr::Kind::Union:
+  case MaskExpr::Kind::Intersect: {
+    // Operand order is kept: reordering is a semantic identity we don't
+    // attempt to normalise.
+    json of = json::array();
+    for (const MaskExpr &c : m.children)
+      of.push_back(maskToJson(c));
+    return {{"kind", m.kind == MaskExpr::Kind::Union ? "union" : "intersect"}, {"of", of}};
+  }
+  }
+  return nullptr;
+}
+
+} // namespace
+
+std::string canonicalSpecJson(const PatternSpec &spec) {
+  json j = json::object();
+  j["name"] = spec.name;
+  j["dtype"] = dtypeName(spec.dtype);
+  j["head_dim"] = spec.headDim;
+  j["scale"] = spec.effectiveScale();
+  if (spec.softcap)
+    j["softcap"] = *spec.softcap;
+  // An absent mask (dense) is left out, as the spec format spells it.
+  if (spec.mask)
+    j["mask"] = maskToJson(*spec.mask);
+  if (spec.delta)
+    j["correction"] = {
+        {"kind", "delta"}, {"gamma", spec.delta->gamma}, {"tail_min", spec.delta->tailMin}};
+  return j.dump();
+}
+
+std::string specHash(const PatternSpec &spec) {
+  // FNV-1a 64: simple, stable across platforms and runs.
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : canonicalSpecJson(spec)) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+} // namespace sattn

@@ -1,0 +1,94 @@
+//===- PatternSpec.h - A sparse-attention pattern, as the user wrote it ---===//
+//
+// The plain C++ form of a pattern spec (see README "Spec format"). It carries
+// no MLIR types: the JSON parser, the double-precision reference and the
+// importer into the `sattn` dialect all start from it.
+//
+// Semantics (docs/ARCHITECTURE.md, shared/notes/methods.md): queries i in
+// [0,Sq), keys j in [0,Sk), and i' = i + (Sk - Sq) is the query's position in
+// key coordinates (bottom-right alignment).
+//   causal           j <= i'
+//   window{L,R}      i' - L <= j <= i' + R   (a causal window of W keys is
+//                    {W-1, 0})
+//   sink{N}          j < N
+//   union / intersect of children.
+// Scores: s = scale * <q,k>; with softcap c: s = c * tanh(s / c).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SATTN_SPEC_PATTERNSPEC_H
+#define SATTN_SPEC_PATTERNSPEC_H
+
+#include "sattn/Status.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sattn {
+
+enum class DType { BF16, F16, F32 };
+
+/// "bf16", "f16", "f32".
+const char *dtypeName(DType t);
+std::optional<DType> parseDType(const std::string &name);
+/// Bytes per element.
+int64_t dtypeSize(DType t);
+
+struct MaskExpr {
+  enum class Kind { Causal, Window, Sink, Union, Intersect };
+  Kind kind = Kind::Causal;
+  int64_t left = 0;   ///< Window: keys before i' (inclusive distance).
+  int64_t right = 0;  ///< Window: keys after i'.
+  int64_t tokens = 0; ///< Sink: number of leading keys.
+  std::vector<MaskExpr> children; ///< Union / Intersect operands (>= 1).
+
+  static MaskExpr causal() { return MaskExpr{Kind::Causal, 0, 0, 0, {}}; }
+  static MaskExpr window(int64_t l, int64_t r) {
+    return MaskExpr{Kind::Window, l, r, 0, {}};
+  }
+  static MaskExpr sink(int64_t n) { return MaskExpr{Kind::Sink, 0, 0, n, {}}; }
+  static MaskExpr unite(std::vector<MaskExpr> c) {
+    return MaskExpr{Kind::Union, 0, 0, 0, std::move(c)};
+  }
+  static MaskExpr intersect(std::vector<MaskExpr> c) {
+    return MaskExpr{Kind::Intersect, 0, 0, 0, std::move(c)};
+  }
+};
+
+/// The delta correction of "Delta Attention" (shared/notes/methods.md):
+/// cut = Sq mod gamma + max(tailMin, gamma), sp = Sq - cut; anchor rows
+/// 0, gamma, 2gamma, ... < sp; rows >= sp are dense causal.
+struct DeltaCorrection {
+  int64_t gamma = 64;
+  int64_t tailMin = 128;
+};
+
+struct PatternSpec {
+  std::string name;
+  DType dtype = DType::BF16;
+  int64_t headDim = 128;
+  std::optional<double> scale;   ///< Default 1/sqrt(headDim).
+  std::optional<double> softcap; ///< None: no tanh softcap.
+  std::optional<MaskExpr> mask;  ///< None: dense (every key).
+  std::optional<DeltaCorrection> delta;
+
+  double effectiveScale() const;
+};
+
+/// Parses a spec from JSON text. `source` names the origin in messages
+/// ("spec.json"); errors carry the JSON path, e.g.
+///   spec.json: $.mask.of[1].left: expected a non-negative integer, got -3
+Result<PatternSpec> parsePatternSpec(const std::string &jsonText,
+                                     const std::string &source);
+/// Reads and parses a spec file.
+Result<PatternSpec> loadPatternSpec(const std::string &path);
+/// Canonical JSON (sorted keys, defaults filled in): equal specs give equal
+/// text, so its hash identifies the pattern.
+std::string canonicalSpecJson(const PatternSpec &spec);
+/// 64-bit FNV-1a of canonicalSpecJson, as 16 hex digits.
+std::string specHash(const PatternSpec &spec);
+
+} // namespace sattn
+
+#endif // SATTN_SPEC_PATTERNSPEC_H

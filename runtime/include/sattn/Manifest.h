@@ -1,0 +1,115 @@
+//===- Manifest.h - What a compiled pattern contains and how to launch it -===//
+//
+// `sparse-opt --emit=cubin` writes <name>.cubin and <name>.json; the JSON is
+// this struct. The runtime (no MLIR) reads it to validate and launch the
+// kernels; the CPU backend uses the same launch plan.
+//
+// Kernel ABI (every role): tensors are contiguous row-major
+//   q, o: [B, H, Sq, D]   k, v: [B, Hkv, Sk, D]   (dtype of the manifest)
+//   delta workspace: [B*H, numAnchors, D] f32
+// Parameters, in manifest order, are device pointers (8 bytes) or int64.
+// Roles and their grids (block = (blockM, 1, 1), grid.y = B*H):
+//   "attention"    grid.x = ceil(Sq / blockM)
+//   "delta_anchor" grid.x = ceil(numAnchors / blockM) + ceil(tailRows / blockM)
+//   "delta_main"   grid.x = ceil(mainRows / blockM)
+// with, for the delta correction (gamma, tailMin):
+//   mainRows = max(0, Sq - (Sq mod gamma + max(tailMin, gamma)))
+//   numAnchors = ceil(mainRows / gamma),  tailRows = Sq - mainRows.
+// Launch order is the manifest's kernel order (anchor before main).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SATTN_MANIFEST_H
+#define SATTN_MANIFEST_H
+
+#include "sattn/Status.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sattn {
+
+struct KernelParam {
+  std::string name; ///< q, k, v, o, delta, B, H, Hkv, Sq, Sk
+  std::string kind; ///< "ptr" or "i64"
+};
+
+struct KernelInfo {
+  std::string name; ///< Symbol in the cubin.
+  std::string role; ///< "attention", "delta_anchor", "delta_main"
+  std::vector<KernelParam> params;
+  int64_t blockM = 64;       ///< Query rows per program = threads per block.
+  int64_t blockN = 64;       ///< Keys per key tile.
+  int64_t sharedMemBytes = 0;
+  int64_t registers = -1;    ///< From ptxas, -1 if unknown.
+  int64_t spillBytes = -1;   ///< Spill stores + loads from ptxas, -1 unknown.
+};
+
+struct Manifest {
+  static constexpr int kFormatVersion = 1;
+  std::string name;
+  std::string compilerVersion;
+  std::string specHash;
+  std::string chip;   ///< "sm_80", "sm_90a", ... ("host" for CPU)
+  std::string dtype;  ///< "bf16", "f16", "f32"
+  int64_t headDim = 0;
+  std::string cubinFile; ///< File name relative to the manifest.
+  int64_t cubinSize = 0; ///< Bytes; a mismatch means a truncated cubin.
+  std::string cubinHash; ///< FNV-1a 64 of the cubin bytes, 16 hex digits.
+  bool hasDelta = false;
+  int64_t deltaGamma = 0;
+  int64_t deltaTailMin = 0;
+  std::vector<KernelInfo> kernels;
+};
+
+/// Serialises to JSON text (pretty-printed).
+std::string manifestToJson(const Manifest &m);
+/// Parses and validates; `source` names the file in messages, which carry
+/// the JSON path ("out/p.json: $.kernels[0].params[3].kind: ...").
+Result<Manifest> parseManifest(const std::string &jsonText,
+                               const std::string &source);
+
+/// FNV-1a 64-bit hash as 16 lowercase hex digits.
+std::string fnv1a64Hex(const void *data, size_t size);
+
+/// Problem sizes of one launch.
+struct AttentionShape {
+  int64_t B = 1, H = 1, Hkv = 1, Sq = 1, Sk = 1, D = 0;
+};
+
+/// Row counts of the delta correction (see the header comment).
+struct DeltaRows {
+  int64_t mainRows = 0, numAnchors = 0, tailRows = 0;
+};
+DeltaRows computeDeltaRows(int64_t Sq, int64_t gamma, int64_t tailMin);
+
+/// Checks a shape against a manifest (head_dim, H % Hkv, positive sizes,
+/// Sq == Sk where the pattern needs it); the message names the argument.
+Status validateShape(const Manifest &m, const AttentionShape &s);
+
+/// One kernel launch of the plan: grid and the argument values in ABI order
+/// (pointers as uint64_t bit patterns, sizes as int64_t).
+struct PlannedLaunch {
+  size_t kernelIndex = 0;
+  int64_t gridX = 0, gridY = 0, blockX = 0;
+  std::vector<int64_t> args; ///< One 8-byte slot per parameter.
+};
+
+struct LaunchBuffers {
+  const void *q = nullptr, *k = nullptr, *v = nullptr;
+  void *o = nullptr;
+  void *deltaWorkspace = nullptr; ///< Required iff the manifest has delta.
+};
+
+/// Bytes of f32 delta workspace a launch of this shape needs (0 if none).
+int64_t deltaWorkspaceBytes(const Manifest &m, const AttentionShape &s);
+
+/// The launches, in order, for a shape; kernels with an empty grid are left
+/// out. Validates the shape and the pointers (non-null, workspace present).
+Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
+                                                const AttentionShape &s,
+                                                const LaunchBuffers &bufs);
+
+} // namespace sattn
+
+#endif // SATTN_MANIFEST_H

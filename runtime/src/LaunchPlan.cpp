@@ -1,0 +1,171 @@
+//===- LaunchPlan.cpp - Shapes, delta rows and the grids of a launch ------===//
+//
+// Pure arithmetic shared by the CUDA runtime and the CPU backend: both launch
+// the same plan, so the formulas live here once (see Manifest.h).
+//
+//===----------------------------------------------------------------------===//
+#include "sattn/Manifest.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+namespace sattn {
+namespace {
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+Status badArgument(const std::string &message) {
+  return Status::error(ErrorKind::InvalidArgument, "launch: " + message);
+}
+
+std::string arg(const char *name, int64_t value) {
+  return std::string("argument '") + name + "' (" + std::to_string(value) + ")";
+}
+
+/// Whether a * b * c * d fits in int64 (all factors are positive here).
+bool productFits(std::initializer_list<int64_t> factors) {
+  int64_t product = 1;
+  for (int64_t f : factors)
+    if (__builtin_mul_overflow(product, f, &product))
+      return false;
+  return true;
+}
+
+} // namespace
+
+DeltaRows computeDeltaRows(int64_t Sq, int64_t gamma, int64_t tailMin) {
+  DeltaRows rows;
+  // gamma < 1 cannot come from a validated manifest; without this guard it
+  // would divide by zero. Every row is then a tail row.
+  if (Sq <= 0 || gamma < 1) {
+    rows.tailRows = std::max<int64_t>(Sq, 0);
+    return rows;
+  }
+  rows.mainRows =
+      std::max<int64_t>(0, Sq - (Sq % gamma + std::max(tailMin, gamma)));
+  rows.numAnchors = ceilDiv(rows.mainRows, gamma);
+  rows.tailRows = Sq - rows.mainRows;
+  return rows;
+}
+
+Status validateShape(const Manifest &m, const AttentionShape &s) {
+  const std::pair<const char *, int64_t> sizes[] = {
+      {"B", s.B},   {"H", s.H},   {"Hkv", s.Hkv},
+      {"Sq", s.Sq}, {"Sk", s.Sk}, {"D", s.D}};
+  for (const auto &[name, value] : sizes)
+    if (value < 1)
+      return badArgument(arg(name, value) + " must be >= 1");
+  if (s.D != m.headDim)
+    return badArgument(arg("D", s.D) + " must equal the head_dim of '" +
+                       m.name + "' (" + std::to_string(m.headDim) + ")");
+  if (s.H % s.Hkv != 0)
+    return badArgument(arg("Hkv", s.Hkv) + " must divide 'H' (" +
+                       std::to_string(s.H) + ")");
+  // The delta correction is defined for prefill, where queries and keys are
+  // the same sequence.
+  if (m.hasDelta && s.Sq != s.Sk)
+    return badArgument(arg("Sq", s.Sq) + " must equal 'Sk' (" +
+                       std::to_string(s.Sk) + ") for '" + m.name +
+                       "', which uses the delta correction (prefill only)");
+  // Offsets into q/o and k/v are computed in int64 by the kernels.
+  if (!productFits({s.B, s.H, s.Sq, s.D}) ||
+      !productFits({s.B, s.Hkv, s.Sk, s.D}))
+    return badArgument(
+        "the tensor sizes B*H*Sq*D or B*Hkv*Sk*D overflow int64");
+  return Status::ok();
+}
+
+int64_t deltaWorkspaceBytes(const Manifest &m, const AttentionShape &s) {
+  if (!m.hasDelta)
+    return 0;
+  DeltaRows rows = computeDeltaRows(s.Sq, m.deltaGamma, m.deltaTailMin);
+  return s.B * s.H * rows.numAnchors * s.D * int64_t(sizeof(float));
+}
+
+Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
+                                                const AttentionShape &s,
+                                                const LaunchBuffers &bufs) {
+  if (Status st = validateShape(m, s); !st)
+    return st;
+  const std::pair<const char *, const void *> pointers[] = {
+      {"q", bufs.q}, {"k", bufs.k}, {"v", bufs.v}, {"o", bufs.o}};
+  // Kernels move whole rows with 16-byte vector accesses.
+  auto misaligned = [](const void *p) {
+    return reinterpret_cast<uintptr_t>(p) % 16 != 0;
+  };
+  for (const auto &[name, ptr] : pointers) {
+    if (!ptr)
+      return badArgument(std::string("pointer '") + name + "' is null");
+    if (misaligned(ptr))
+      return badArgument(std::string("pointer '") + name +
+                         "' must be 16-byte aligned");
+  }
+  if (m.hasDelta && !bufs.deltaWorkspace)
+    return badArgument("'" + m.name +
+                       "' uses the delta correction and needs a delta "
+                       "workspace of " +
+                       std::to_string(deltaWorkspaceBytes(m, s)) +
+                       " bytes, got a null pointer");
+  if (m.hasDelta && misaligned(bufs.deltaWorkspace))
+    return badArgument("delta workspace pointer must be 16-byte aligned");
+
+  auto bits = [](const void *p) {
+    return static_cast<int64_t>(reinterpret_cast<uintptr_t>(p));
+  };
+  const std::pair<const char *, int64_t> values[] = {
+      {"q", bits(bufs.q)},
+      {"k", bits(bufs.k)},
+      {"v", bits(bufs.v)},
+      {"o", bits(bufs.o)},
+      {"delta", bits(bufs.deltaWorkspace)},
+      {"B", s.B},
+      {"H", s.H},
+      {"Hkv", s.Hkv},
+      {"Sq", s.Sq},
+      {"Sk", s.Sk}};
+
+  DeltaRows rows = m.hasDelta
+                       ? computeDeltaRows(s.Sq, m.deltaGamma, m.deltaTailMin)
+                       : DeltaRows{};
+  std::vector<PlannedLaunch> plan;
+  for (size_t i = 0; i < m.kernels.size(); ++i) {
+    const KernelInfo &k = m.kernels[i];
+    // A hand-built manifest may skip parseManifest; its errors are still
+    // reported rather than divided by.
+    if (k.blockM < 1)
+      return Status::error(ErrorKind::InvalidInput,
+                           "launch: kernel '" + k.name + "' has block_m " +
+                               std::to_string(k.blockM));
+    PlannedLaunch launch;
+    launch.kernelIndex = i;
+    launch.blockX = k.blockM;
+    launch.gridY = s.B * s.H;
+    if (k.role == "attention")
+      launch.gridX = ceilDiv(s.Sq, k.blockM);
+    else if (k.role == "delta_anchor")
+      launch.gridX =
+          ceilDiv(rows.numAnchors, k.blockM) + ceilDiv(rows.tailRows, k.blockM);
+    else if (k.role == "delta_main")
+      launch.gridX = ceilDiv(rows.mainRows, k.blockM);
+    else
+      return Status::error(ErrorKind::InvalidInput,
+                           "launch: kernel '" + k.name +
+                               "' has unknown role '" + k.role + "'");
+    if (launch.gridX == 0)
+      continue;
+    for (const KernelParam &p : k.params) {
+      auto it = std::find_if(std::begin(values), std::end(values),
+                             [&](const auto &v) { return p.name == v.first; });
+      if (it == std::end(values))
+        return Status::error(ErrorKind::InvalidInput,
+                             "launch: kernel '" + k.name +
+                                 "' has unknown parameter '" + p.name + "'");
+      launch.args.push_back(it->second);
+    }
+    plan.push_back(std::move(launch));
+  }
+  return plan;
+}
+
+} // namespace sattn

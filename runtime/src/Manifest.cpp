@@ -1,0 +1,414 @@
+//===- Manifest.cpp - Manifest JSON: write, and read with strict checks ---===//
+//
+// The manifest is the contract between the compiler and the runtime, so the
+// reader rejects anything it does not understand (unknown keys, wrong types,
+// out-of-range values, kernels that do not follow the ABI) instead of
+// guessing. Every message carries the JSON path of the offending value.
+//
+//===----------------------------------------------------------------------===//
+#include "sattn/Manifest.h"
+
+#include "Chip.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <set>
+
+namespace sattn {
+namespace {
+
+using json = nlohmann::json;
+// Insertion order keeps the written file in the documented key order.
+using ordered_json = nlohmann::ordered_json;
+
+constexpr const char *kFormat = "sattn-manifest";
+
+/// The ABI parameter list of a kernel role (see Manifest.h).
+std::vector<KernelParam> abiParams(bool withDelta) {
+  std::vector<KernelParam> params = {
+      {"q", "ptr"}, {"k", "ptr"}, {"v", "ptr"}, {"o", "ptr"}};
+  if (withDelta)
+    params.push_back({"delta", "ptr"});
+  for (const char *size : {"B", "H", "Hkv", "Sq", "Sk"})
+    params.push_back({size, "i64"});
+  return params;
+}
+
+// Invalid UTF-8 is replaced, not thrown about: the library never throws.
+std::string dumpText(const json &value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+/// Short rendering of a JSON value for "got ..." in messages.
+std::string describe(const json &value) {
+  if (value.is_object())
+    return "an object";
+  if (value.is_array())
+    return "an array";
+  std::string text = dumpText(value);
+  constexpr size_t kMax = 40;
+  if (text.size() > kMax)
+    text = text.substr(0, kMax) + "...";
+  return text;
+}
+
+std::string jsonQuote(const std::string &s) { return dumpText(json(s)); }
+
+/// Reads one manifest, remembering the source name for messages.
+class Reader {
+public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  Status fail(const std::string &path, const std::string &message) const {
+    return Status::error(ErrorKind::InvalidInput,
+                         source_ + ": " + path + ": " + message);
+  }
+
+  /// Unknown keys first: a misspelt key is reported as such rather than as
+  /// the required key it was meant to be.
+  Status checkKeys(const json &obj, const std::string &path,
+                   std::initializer_list<const char *> keys) const {
+    std::set<std::string> known(keys.begin(), keys.end());
+    for (const auto &item : obj.items())
+      if (!known.count(item.key()))
+        return fail(path, "unknown key " + jsonQuote(item.key()));
+    for (const char *key : keys)
+      if (!obj.contains(key))
+        return fail(path, "missing key " + jsonQuote(key));
+    return Status::ok();
+  }
+
+  Status getObject(const json &value, const std::string &path) const {
+    if (!value.is_object())
+      return fail(path, "expected an object, got " + describe(value));
+    return Status::ok();
+  }
+
+  Status getString(const json &obj, const std::string &path, const char *key,
+                   std::string &out) const {
+    const json &value = obj.at(key);
+    if (!value.is_string())
+      return fail(path + "." + key,
+                  "expected a string, got " + describe(value));
+    out = value.get<std::string>();
+    return Status::ok();
+  }
+
+  Status getNonEmptyString(const json &obj, const std::string &path,
+                           const char *key, std::string &out) const {
+    if (Status s = getString(obj, path, key, out); !s)
+      return s;
+    if (out.empty())
+      return fail(path + "." + key, "expected a non-empty string, got \"\"");
+    return Status::ok();
+  }
+
+  /// One of `choices`; the message lists them ("bf16", "f16" or "f32").
+  Status getEnum(const json &obj, const std::string &path, const char *key,
+                 const std::vector<std::string> &choices,
+                 std::string &out) const {
+    const json &value = obj.at(key);
+    if (value.is_string()) {
+      out = value.get<std::string>();
+      if (std::find(choices.begin(), choices.end(), out) != choices.end())
+        return Status::ok();
+    }
+    std::string expected;
+    for (size_t i = 0; i < choices.size(); ++i) {
+      if (i > 0)
+        expected += i + 1 == choices.size() ? " or " : ", ";
+      expected += jsonQuote(choices[i]);
+    }
+    return fail(path + "." + key,
+                "expected " + expected + ", got " + describe(value));
+  }
+
+  /// An integer in [lo, hi]; floats and booleans are rejected.
+  Status getInt(const json &obj, const std::string &path, const char *key,
+                int64_t lo, int64_t hi, int64_t &out) const {
+    const json &value = obj.at(key);
+    const std::string where = path + "." + key;
+    bool fits = value.is_number_integer() &&
+                !(value.is_number_unsigned() &&
+                  value.get<uint64_t>() >
+                      uint64_t(std::numeric_limits<int64_t>::max()));
+    if (!fits)
+      return fail(where, "expected an integer, got " + describe(value));
+    out = value.get<int64_t>();
+    if (out < lo || out > hi) {
+      std::string range =
+          hi == std::numeric_limits<int64_t>::max()
+              ? ">= " + std::to_string(lo)
+              : "in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+      return fail(where, "expected an integer " + range + ", got " +
+                             std::to_string(out));
+    }
+    return Status::ok();
+  }
+
+  Status readTop(const json &doc, Manifest &m) const;
+  Status readDelta(const json &value, Manifest &m) const;
+  Status readKernel(const json &value, const std::string &path,
+                    KernelInfo &k) const;
+  Status readParam(const json &value, const std::string &path,
+                   KernelParam &p) const;
+  Status checkConsistency(const Manifest &m) const;
+
+private:
+  std::string source_;
+};
+
+constexpr int64_t kMaxI64 = std::numeric_limits<int64_t>::max();
+
+Status Reader::readTop(const json &doc, Manifest &m) const {
+  if (Status s = getObject(doc, "$"); !s)
+    return s;
+  if (Status s =
+          checkKeys(doc, "$",
+                    {"format", "format_version", "name", "compiler_version",
+                     "spec_hash", "chip", "dtype", "head_dim", "cubin",
+                     "cubin_size", "cubin_hash", "delta", "kernels"});
+      !s)
+    return s;
+
+  std::string format;
+  if (Status s = getEnum(doc, "$", "format", {kFormat}, format); !s)
+    return s;
+  int64_t version = 0;
+  if (Status s = getInt(doc, "$", "format_version", 0, kMaxI64, version); !s)
+    return s;
+  if (version != Manifest::kFormatVersion)
+    return fail("$.format_version",
+                "unsupported version " + std::to_string(version) +
+                    " (this runtime reads version " +
+                    std::to_string(Manifest::kFormatVersion) + ")");
+
+  if (Status s = getNonEmptyString(doc, "$", "name", m.name); !s)
+    return s;
+  if (Status s = getString(doc, "$", "compiler_version", m.compilerVersion); !s)
+    return s;
+  if (Status s = getString(doc, "$", "spec_hash", m.specHash); !s)
+    return s;
+
+  if (Status s = getString(doc, "$", "chip", m.chip); !s)
+    return s;
+  if (m.chip != "host" && !rt::detail::parseChip(m.chip))
+    return fail("$.chip",
+                "expected \"sm_<NN>\", \"sm_<NN>a\" or \"host\", got " +
+                    jsonQuote(m.chip));
+
+  if (Status s = getEnum(doc, "$", "dtype", {"bf16", "f16", "f32"}, m.dtype);
+      !s)
+    return s;
+  if (Status s = getInt(doc, "$", "head_dim", 0, kMaxI64, m.headDim); !s)
+    return s;
+  if (m.headDim != 64 && m.headDim != 128)
+    return fail("$.head_dim",
+                "expected 64 or 128, got " + std::to_string(m.headDim));
+
+  if (Status s = getNonEmptyString(doc, "$", "cubin", m.cubinFile); !s)
+    return s;
+  if (m.cubinFile.front() == '/')
+    return fail("$.cubin", "expected a path relative to the manifest, got " +
+                               jsonQuote(m.cubinFile));
+  if (Status s = getInt(doc, "$", "cubin_size", 0, kMaxI64, m.cubinSize); !s)
+    return s;
+  if (Status s = getString(doc, "$", "cubin_hash", m.cubinHash); !s)
+    return s;
+  bool hexOk = m.cubinHash.size() == 16 &&
+               std::all_of(m.cubinHash.begin(), m.cubinHash.end(), [](char c) {
+                 return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+               });
+  if (!hexOk)
+    return fail("$.cubin_hash", "expected 16 lowercase hex digits, got " +
+                                    jsonQuote(m.cubinHash));
+
+  if (Status s = readDelta(doc.at("delta"), m); !s)
+    return s;
+
+  const json &kernels = doc.at("kernels");
+  if (!kernels.is_array())
+    return fail("$.kernels", "expected an array, got " + describe(kernels));
+  m.kernels.resize(kernels.size());
+  for (size_t i = 0; i < kernels.size(); ++i)
+    if (Status s = readKernel(
+            kernels[i], "$.kernels[" + std::to_string(i) + "]", m.kernels[i]);
+        !s)
+      return s;
+  return checkConsistency(m);
+}
+
+Status Reader::readDelta(const json &value, Manifest &m) const {
+  m.hasDelta = !value.is_null();
+  if (!m.hasDelta)
+    return Status::ok();
+  if (!value.is_object())
+    return fail("$.delta",
+                "expected an object or null, got " + describe(value));
+  if (Status s = checkKeys(value, "$.delta", {"gamma", "tail_min"}); !s)
+    return s;
+  if (Status s = getInt(value, "$.delta", "gamma", 1, kMaxI64, m.deltaGamma);
+      !s)
+    return s;
+  return getInt(value, "$.delta", "tail_min", 0, kMaxI64, m.deltaTailMin);
+}
+
+Status Reader::readKernel(const json &value, const std::string &path,
+                          KernelInfo &k) const {
+  if (Status s = getObject(value, path); !s)
+    return s;
+  if (Status s = checkKeys(value, path,
+                           {"name", "role", "params", "block_m", "block_n",
+                            "shared_memory_bytes", "registers", "spill_bytes"});
+      !s)
+    return s;
+  if (Status s = getNonEmptyString(value, path, "name", k.name); !s)
+    return s;
+  if (Status s = getEnum(value, path, "role",
+                         {"attention", "delta_anchor", "delta_main"}, k.role);
+      !s)
+    return s;
+
+  const json &params = value.at("params");
+  if (!params.is_array())
+    return fail(path + ".params", "expected an array, got " + describe(params));
+  k.params.resize(params.size());
+  for (size_t i = 0; i < params.size(); ++i)
+    if (Status s =
+            readParam(params[i], path + ".params[" + std::to_string(i) + "]",
+                      k.params[i]);
+        !s)
+      return s;
+
+  // block_m is the number of threads per block, so CUDA caps it at 1024.
+  if (Status s = getInt(value, path, "block_m", 1, 1024, k.blockM); !s)
+    return s;
+  if (Status s = getInt(value, path, "block_n", 1, kMaxI64, k.blockN); !s)
+    return s;
+  if (Status s = getInt(value, path, "shared_memory_bytes", 0,
+                        std::numeric_limits<uint32_t>::max(), k.sharedMemBytes);
+      !s)
+    return s;
+  if (Status s = getInt(value, path, "registers", -1, kMaxI64, k.registers); !s)
+    return s;
+  return getInt(value, path, "spill_bytes", -1, kMaxI64, k.spillBytes);
+}
+
+Status Reader::readParam(const json &value, const std::string &path,
+                         KernelParam &p) const {
+  if (Status s = getObject(value, path); !s)
+    return s;
+  if (Status s = checkKeys(value, path, {"name", "kind"}); !s)
+    return s;
+  if (Status s = getNonEmptyString(value, path, "name", p.name); !s)
+    return s;
+  return getEnum(value, path, "kind", {"ptr", "i64"}, p.kind);
+}
+
+/// Kernel roles and parameters must match the ABI the runtime launches.
+Status Reader::checkConsistency(const Manifest &m) const {
+  std::vector<std::string> roles;
+  for (const KernelInfo &k : m.kernels)
+    roles.push_back(k.role);
+  std::vector<std::string> expected =
+      m.hasDelta ? std::vector<std::string>{"delta_anchor", "delta_main"}
+                 : std::vector<std::string>{"attention"};
+  if (roles != expected) {
+    std::string got;
+    for (const std::string &r : roles)
+      got += (got.empty() ? "" : ", ") + jsonQuote(r);
+    return fail("$.kernels",
+                std::string(m.hasDelta
+                                ? "a manifest with delta needs a "
+                                  "\"delta_anchor\" kernel followed by a "
+                                  "\"delta_main\" kernel"
+                                : "a manifest without delta needs exactly one "
+                                  "\"attention\" kernel") +
+                    ", got [" + got + "]");
+  }
+
+  for (size_t i = 0; i < m.kernels.size(); ++i) {
+    const KernelInfo &k = m.kernels[i];
+    const std::string path = "$.kernels[" + std::to_string(i) + "].params";
+    std::vector<KernelParam> abi = abiParams(m.hasDelta);
+    std::string abiNames;
+    for (const KernelParam &p : abi)
+      abiNames += (abiNames.empty() ? "" : ", ") + p.name;
+    if (k.params.size() != abi.size())
+      return fail(path, "expected " + std::to_string(abi.size()) +
+                            " parameters (" + abiNames + "), got " +
+                            std::to_string(k.params.size()));
+    for (size_t j = 0; j < abi.size(); ++j) {
+      const std::string where = path + "[" + std::to_string(j) + "]";
+      if (k.params[j].name != abi[j].name)
+        return fail(where + ".name",
+                    "expected " + jsonQuote(abi[j].name) + " (ABI order: " +
+                        abiNames + "), got " + jsonQuote(k.params[j].name));
+      if (k.params[j].kind != abi[j].kind)
+        return fail(where + ".kind", "parameter '" + abi[j].name +
+                                         "' must be " + jsonQuote(abi[j].kind) +
+                                         ", got " +
+                                         jsonQuote(k.params[j].kind));
+    }
+  }
+  return Status::ok();
+}
+
+} // namespace
+
+std::string manifestToJson(const Manifest &m) {
+  ordered_json doc;
+  doc["format"] = kFormat;
+  doc["format_version"] = Manifest::kFormatVersion;
+  doc["name"] = m.name;
+  doc["compiler_version"] = m.compilerVersion;
+  doc["spec_hash"] = m.specHash;
+  doc["chip"] = m.chip;
+  doc["dtype"] = m.dtype;
+  doc["head_dim"] = m.headDim;
+  doc["cubin"] = m.cubinFile;
+  doc["cubin_size"] = m.cubinSize;
+  doc["cubin_hash"] = m.cubinHash;
+  if (m.hasDelta)
+    doc["delta"] = {{"gamma", m.deltaGamma}, {"tail_min", m.deltaTailMin}};
+  else
+    doc["delta"] = nullptr;
+  ordered_json kernels = ordered_json::array();
+  for (const KernelInfo &k : m.kernels) {
+    ordered_json params = ordered_json::array();
+    for (const KernelParam &p : k.params)
+      params.push_back({{"name", p.name}, {"kind", p.kind}});
+    ordered_json kernel;
+    kernel["name"] = k.name;
+    kernel["role"] = k.role;
+    kernel["params"] = std::move(params);
+    kernel["block_m"] = k.blockM;
+    kernel["block_n"] = k.blockN;
+    kernel["shared_memory_bytes"] = k.sharedMemBytes;
+    kernel["registers"] = k.registers;
+    kernel["spill_bytes"] = k.spillBytes;
+    kernels.push_back(std::move(kernel));
+  }
+  doc["kernels"] = std::move(kernels);
+  return doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+}
+
+Result<Manifest> parseManifest(const std::string &jsonText,
+                               const std::string &source) {
+  Reader reader(source);
+  // nlohmann reports syntax errors by exception; it stays inside this call.
+  json doc;
+  try {
+    doc = json::parse(jsonText);
+  } catch (const json::exception &e) {
+    return reader.fail("$", std::string("invalid JSON: ") + e.what());
+  }
+  Manifest m;
+  if (Status s = reader.readTop(doc, m); !s)
+    return s;
+  return m;
+}
+
+} // namespace sattn

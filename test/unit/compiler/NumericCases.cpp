@@ -1,0 +1,411 @@
+//===- NumericCases.cpp - The numeric case table --------------------------===//
+//
+// Tile sizes of the generated kernels, which the shapes below aim at:
+// block_m = 64 query rows; block_n = 32 keys at head_dim 128, 64 at 64.
+//
+//===----------------------------------------------------------------------===//
+#include "NumericCases.h"
+
+#include <set>
+#include <stdexcept>
+#include <utility>
+
+namespace sattn::test {
+
+uint64_t fnv1a64(const std::string &s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+namespace {
+
+using M = MaskExpr;
+constexpr DType BF16 = DType::BF16, F16 = DType::F16, F32 = DType::F32;
+
+/// Fluent spec builder; the spec name is the pattern's label (cases that
+/// share a pattern share a compiled kernel within one process).
+class Spec {
+public:
+  Spec(std::string name, DType t, int64_t headDim) {
+    s_.name = std::move(name);
+    s_.dtype = t;
+    s_.headDim = headDim;
+  }
+  Spec &mask(M m) {
+    s_.mask = std::move(m);
+    return *this;
+  }
+  Spec &scale(double v) {
+    s_.scale = v;
+    return *this;
+  }
+  Spec &softcap(double v) {
+    s_.softcap = v;
+    return *this;
+  }
+  Spec &delta(int64_t gamma, int64_t tailMin) {
+    s_.delta = DeltaCorrection{gamma, tailMin};
+    return *this;
+  }
+  operator PatternSpec() const { return s_; }
+
+private:
+  PatternSpec s_;
+};
+
+/// causal & (window{w, 0} | sink{n}): the headline sliding-window + sink.
+M headline(int64_t w, int64_t n) {
+  return M::intersect({M::causal(), M::unite({M::window(w, 0), M::sink(n)})});
+}
+
+AttentionShape shape(int64_t B, int64_t H, int64_t Hkv, int64_t Sq, int64_t Sk,
+                     int64_t D) {
+  AttentionShape s;
+  s.B = B;
+  s.H = H;
+  s.Hkv = Hkv;
+  s.Sq = Sq;
+  s.Sk = Sk;
+  s.D = D;
+  return s;
+}
+
+class Table {
+public:
+  /// Adds a case; D comes from the spec.
+  void add(const std::string &name, PatternSpec spec, int64_t B, int64_t H,
+           int64_t Hkv, int64_t Sq, int64_t Sk, std::string why = "") {
+    if (!names_.insert(name).second)
+      throw std::logic_error("duplicate numeric case " + name);
+    NumericCase c;
+    c.name = name;
+    c.shape = shape(B, H, Hkv, Sq, Sk, spec.headDim);
+    c.spec = std::move(spec);
+    c.seed = fnv1a64(name);
+    c.why = std::move(why);
+    cases_.push_back(std::move(c));
+  }
+  std::vector<NumericCase> take() { return std::move(cases_); }
+
+private:
+  std::vector<NumericCase> cases_;
+  std::set<std::string> names_;
+};
+
+std::vector<NumericCase> build() {
+  Table t;
+
+  // --- dense (no mask) ---------------------------------------------------
+  t.add("dense_bf16_d128_s128", Spec("dense", BF16, 128), 1, 2, 2, 128, 128,
+        "tile-aligned S");
+  t.add("dense_f16_d64_s100", Spec("dense", F16, 64), 1, 2, 1, 100, 100,
+        "S not a multiple of the tiles, GQA 2:1");
+  t.add("dense_f32_d128_s300", Spec("dense", F32, 128), 1, 1, 1, 300, 300);
+  t.add("dense_bf16_d64_s64", Spec("dense", BF16, 64), 1, 1, 1, 64, 64,
+        "exactly one block_m and one block_n tile");
+  t.add("dense_bf16_d64_s1", Spec("dense", BF16, 64), 1, 2, 1, 1, 1,
+        "S = 1");
+  t.add("dense_f32_d64_s5", Spec("dense", F32, 64), 1, 2, 2, 5, 5,
+        "S below one tile");
+  t.add("dense_f16_d128_sq1_sk77", Spec("dense", F16, 128), 1, 2, 1, 1, 77,
+        "a single query row");
+  t.add("dense_bf16_d128_sq40_sk200", Spec("dense", BF16, 128), 1, 2, 1, 40,
+        200, "Sq < Sk");
+  t.add("dense_f32_d64_sq200_sk50", Spec("dense", F32, 64), 1, 1, 1, 200, 50,
+        "Sq > Sk (dense: every row sees every key)");
+  t.add("dense_bf16_d64_gqa8to1", Spec("dense", BF16, 64), 1, 8, 1, 96, 96,
+        "GQA 8:1");
+  t.add("dense_f16_d128_b3", Spec("dense", F16, 128), 3, 2, 1, 70, 70,
+        "batch > 1");
+
+  // --- causal ------------------------------------------------------------
+  t.add("causal_bf16_d128_s300", Spec("causal", BF16, 128).mask(M::causal()),
+        1, 2, 1, 300, 300);
+  t.add("causal_f16_d64_s257", Spec("causal", F16, 64).mask(M::causal()), 1,
+        1, 1, 257, 257, "one row past 4 tiles");
+  t.add("causal_f32_d128_s128", Spec("causal", F32, 128).mask(M::causal()), 1,
+        2, 2, 128, 128, "tile-aligned S");
+  t.add("causal_bf16_d128_s32", Spec("causal", BF16, 128).mask(M::causal()),
+        1, 1, 1, 32, 32, "exactly one block_n tile at D=128");
+  t.add("causal_f16_d64_s63", Spec("causal", F16, 64).mask(M::causal()), 1, 1,
+        1, 63, 63, "one row short of a tile");
+  t.add("causal_f32_d64_s65", Spec("causal", F32, 64).mask(M::causal()), 1, 1,
+        1, 65, 65, "one row past a tile");
+  t.add("causal_f32_d64_s1", Spec("causal", F32, 64).mask(M::causal()), 1, 1,
+        1, 1, 1, "S = 1");
+  t.add("causal_bf16_d64_s5", Spec("causal", BF16, 64).mask(M::causal()), 1,
+        2, 1, 5, 5, "S below one tile");
+  t.add("causal_f16_d128_sq1_sk300",
+        Spec("causal", F16, 128).mask(M::causal()), 1, 2, 1, 1, 300,
+        "single query row sees every key (bottom-right)");
+  t.add("causal_bf16_d64_sq40_sk200",
+        Spec("causal", BF16, 64).mask(M::causal()), 1, 2, 1, 40, 200,
+        "Sq < Sk, bottom-right aligned");
+  t.add("causal_f32_d128_sq200_sk50",
+        Spec("causal", F32, 128).mask(M::causal()), 1, 1, 1, 200, 50,
+        "Sq > Sk: the first 150 rows see no key and must be exactly 0");
+  t.add("causal_f16_d64_sq65_sk1", Spec("causal", F16, 64).mask(M::causal()),
+        1, 1, 1, 65, 1, "Sk = 1: only the last row sees a key");
+  t.add("causal_bf16_d128_gqa4to2", Spec("causal", BF16, 128).mask(M::causal()),
+        2, 4, 2, 100, 100, "GQA 4:2, batch 2");
+  t.add("causal_f32_d64_gqa8to1_b2", Spec("causal", F32, 64).mask(M::causal()),
+        2, 8, 1, 33, 33, "GQA 8:1, batch 2");
+
+  // --- window ------------------------------------------------------------
+  t.add("win16_0_bf16_d128_s300",
+        Spec("win16_0", BF16, 128).mask(M::window(16, 0)), 1, 2, 1, 300, 300,
+        "causal window: most key tiles empty");
+  t.add("win5_7_f16_d64_s200", Spec("win5_7", F16, 64).mask(M::window(5, 7)),
+        1, 2, 1, 200, 200, "left and right both nonzero");
+  t.add("win0_0_f32_d128_s100",
+        Spec("win0_0", F32, 128).mask(M::window(0, 0)), 1, 1, 1, 100, 100,
+        "window of one key (the diagonal)");
+  t.add("win0_0_bf16_d64_s1", Spec("win0_0", BF16, 64).mask(M::window(0, 0)),
+        1, 1, 1, 1, 1, "window 1, S = 1");
+  t.add("win0_0_f16_d128_sq1_sk1",
+        Spec("win0_0", F16, 128).mask(M::window(0, 0)), 1, 2, 2, 1, 1);
+  t.add("win0_9_f16_d128_s130", Spec("win0_9", F16, 128).mask(M::window(0, 9)),
+        1, 1, 1, 130, 130, "look-ahead only");
+  t.add("win1000_1000_bf16_d64_s300",
+        Spec("win1000_1000", BF16, 64).mask(M::window(1000, 1000)), 1, 1, 1,
+        300, 300, "window longer than S (= dense)");
+  t.add("win500_0_f32_d128_s300",
+        Spec("win500_0", F32, 128).mask(M::window(500, 0)), 1, 1, 1, 300, 300,
+        "causal window longer than S (= causal)");
+  t.add("win3_3_f32_d64_sq200_sk50",
+        Spec("win3_3", F32, 64).mask(M::window(3, 3)), 1, 1, 1, 200, 50,
+        "Sq > Sk: rows with i' < -3 see no key");
+  t.add("win40_0_f16_d128_sq1_sk300",
+        Spec("win40_0", F16, 128).mask(M::window(40, 0)), 1, 2, 1, 1, 300,
+        "single row sees keys 259..299");
+  t.add("win8_2_bf16_d128_sq40_sk200",
+        Spec("win8_2", BF16, 128).mask(M::window(8, 2)), 1, 2, 1, 40, 200,
+        "Sq < Sk with look-ahead past the last key");
+  t.add("win31_0_f32_d128_s5", Spec("win31_0", F32, 128).mask(M::window(31, 0)),
+        1, 2, 1, 5, 5, "S below one tile");
+  t.add("win64_64_bf16_d64_gqa8to1",
+        Spec("win64_64", BF16, 64).mask(M::window(64, 64)), 1, 8, 1, 257, 257,
+        "GQA 8:1, tile-sized window");
+  t.add("win20_5_f16_d64_b3", Spec("win20_5", F16, 64).mask(M::window(20, 5)),
+        3, 2, 1, 150, 150, "batch 3");
+
+  // --- sink --------------------------------------------------------------
+  t.add("sink8_bf16_d128_s300", Spec("sink8", BF16, 128).mask(M::sink(8)), 1,
+        2, 1, 300, 300, "only the first key tile is live");
+  t.add("sink1_f16_d64_s100", Spec("sink1", F16, 64).mask(M::sink(1)), 1, 1,
+        1, 100, 100, "every row sees key 0 only (output = v[0])");
+  t.add("sink1000_f32_d64_s300", Spec("sink1000", F32, 64).mask(M::sink(1000)),
+        1, 1, 1, 300, 300, "sink longer than S (= dense)");
+  t.add("sink64_f16_d128_s5", Spec("sink64", F16, 128).mask(M::sink(64)), 1,
+        2, 2, 5, 5, "sink longer than S, S below one tile");
+  t.add("sink8_bf16_d64_sq1_sk50", Spec("sink8", BF16, 64).mask(M::sink(8)),
+        1, 2, 1, 1, 50, "single query row");
+  t.add("sink4_f32_d128_sq200_sk50", Spec("sink4", F32, 128).mask(M::sink(4)),
+        1, 1, 1, 200, 50, "Sq > Sk (a sink alone leaves no row empty)");
+  t.add("sink33_bf16_d64_gqa4to2", Spec("sink33", BF16, 64).mask(M::sink(33)),
+        2, 4, 2, 97, 97, "GQA 4:2, sink not a tile multiple");
+
+  // --- union -------------------------------------------------------------
+  t.add("u_win16_sink4_bf16_d128_s300",
+        Spec("u_win16_sink4", BF16, 128)
+            .mask(M::unite({M::window(16, 0), M::sink(4)})),
+        1, 2, 1, 300, 300);
+  t.add("u_causal_win0_3_f16_d64_s200",
+        Spec("u_causal_win0_3", F16, 64)
+            .mask(M::unite({M::causal(), M::window(0, 3)})),
+        1, 1, 1, 200, 200, "causal plus 3 keys of look-ahead");
+  t.add("u_win3_3_win50_0_f32_d128_s257",
+        Spec("u_win3_3_win50_0", F32, 128)
+            .mask(M::unite({M::window(3, 3), M::window(50, 0)})),
+        1, 1, 1, 257, 257, "union of overlapping windows");
+  t.add("u_sink8_win0_5_bf16_d64_sq200_sk50",
+        Spec("u_sink8_win0_5", BF16, 64)
+            .mask(M::unite({M::sink(8), M::window(0, 5)})),
+        1, 2, 1, 200, 50, "Sq > Sk");
+  t.add("u_win2_2_sink1_f16_d128_s1",
+        Spec("u_win2_2_sink1", F16, 128)
+            .mask(M::unite({M::window(2, 2), M::sink(1)})),
+        1, 1, 1, 1, 1, "S = 1");
+  t.add("u3_win7_sink3_diag_f32_d64_s150",
+        Spec("u3_win7_sink3_diag", F32, 64)
+            .mask(M::unite({M::window(7, 0), M::sink(3), M::window(0, 0)})),
+        1, 2, 2, 150, 150, "three-way union");
+
+  // --- intersection --------------------------------------------------------
+  t.add("i_causal_win40_40_bf16_d128_s300",
+        Spec("i_causal_win40_40", BF16, 128)
+            .mask(M::intersect({M::causal(), M::window(40, 40)})),
+        1, 2, 1, 300, 300, "= window{40, 0}");
+  t.add("i_win20_20_sink30_f16_d64_s200",
+        Spec("i_win20_20_sink30", F16, 64)
+            .mask(M::intersect({M::window(20, 20), M::sink(30)})),
+        1, 1, 1, 200, 200, "rows >= 50 see no key (exact zeros, Sq == Sk)");
+  t.add("i_sink4_win2_2_f32_d128_s100",
+        Spec("i_sink4_win2_2", F32, 128)
+            .mask(M::intersect({M::sink(4), M::window(2, 2)})),
+        1, 1, 1, 100, 100, "only rows 0..5 see keys");
+  t.add("i_win10_0_win0_10_bf16_d64_s130",
+        Spec("i_win10_0_win0_10", BF16, 64)
+            .mask(M::intersect({M::window(10, 0), M::window(0, 10)})),
+        1, 1, 1, 130, 130, "= the diagonal");
+  t.add("i_causal_win0_5_f16_d128_sq40_sk200",
+        Spec("i_causal_win0_5", F16, 128)
+            .mask(M::intersect({M::causal(), M::window(0, 5)})),
+        1, 2, 1, 40, 200, "diagonal with Sq < Sk");
+  t.add("i_causal_sink8_f32_d64_sq200_sk50",
+        Spec("i_causal_sink8", F32, 64)
+            .mask(M::intersect({M::causal(), M::sink(8)})),
+        1, 1, 1, 200, 50, "Sq > Sk: rows with i' < 0 empty");
+
+  // --- headline: causal & (window | sink) ----------------------------------
+  t.add("hl_w40_s8_bf16_d128_s300",
+        Spec("hl_w40_s8", BF16, 128).mask(headline(40, 8)), 1, 2, 1, 300, 300,
+        "empty, full and partial key tiles");
+  t.add("hl_w40_s8_f16_d64_s300",
+        Spec("hl_w40_s8", F16, 64).mask(headline(40, 8)), 1, 2, 1, 300, 300);
+  t.add("hl_w40_s8_f32_d128_s300",
+        Spec("hl_w40_s8", F32, 128).mask(headline(40, 8)), 1, 2, 2, 300, 300);
+  t.add("hl_w63_s16_bf16_d64_s500",
+        Spec("hl_w63_s16", BF16, 64).mask(headline(63, 16)), 1, 1, 1, 500,
+        500, "longer sequence");
+  t.add("hl_w2047_s128_bf16_d128_s300",
+        Spec("hl_w2047_s128", BF16, 128).mask(headline(2047, 128)), 1, 1, 1,
+        300, 300, "the example spec: window longer than S");
+  t.add("hl_w1000_s1000_f16_d64_s77",
+        Spec("hl_w1000_s1000", F16, 64).mask(headline(1000, 1000)), 1, 1, 1,
+        77, 77, "window and sink longer than S (= causal)");
+  t.add("hl_w16_s4_bf16_d128_sq1_sk300",
+        Spec("hl_w16_s4", BF16, 128).mask(headline(16, 4)), 1, 2, 1, 1, 300,
+        "single query row: sink and window far apart");
+  t.add("hl_w16_s4_f32_d64_sq40_sk200",
+        Spec("hl_w16_s4", F32, 64).mask(headline(16, 4)), 1, 2, 1, 40, 200,
+        "Sq < Sk");
+  t.add("hl_w16_s4_f16_d128_sq200_sk50",
+        Spec("hl_w16_s4", F16, 128).mask(headline(16, 4)), 1, 1, 1, 200, 50,
+        "Sq > Sk: rows with i' < 0 empty");
+  t.add("hl_w5_s1_bf16_d64_s5", Spec("hl_w5_s1", BF16, 64).mask(headline(5, 1)),
+        1, 2, 1, 5, 5, "S below one tile");
+  t.add("hl_w40_s8_bf16_d128_gqa8to1",
+        Spec("hl_w40_s8", BF16, 128).mask(headline(40, 8)), 1, 8, 1, 130, 130,
+        "GQA 8:1");
+  t.add("hl_w32_s8_f16_d128_b2_gqa4to2",
+        Spec("hl_w32_s8", F16, 128).mask(headline(32, 8)), 2, 4, 2, 200, 200,
+        "batch 2, GQA 4:2");
+  t.add("hl_w0_s1_f32_d128_s100",
+        Spec("hl_w0_s1", F32, 128).mask(headline(0, 1)), 1, 1, 1, 100, 100,
+        "window of one key plus one sink");
+
+  // --- scale ---------------------------------------------------------------
+  t.add("scale0p5_dense_bf16_d128_s100",
+        Spec("scale0p5_dense", BF16, 128).scale(0.5), 1, 2, 1, 100, 100);
+  t.add("scale2_causal_f32_d64_s130",
+        Spec("scale2_causal", F32, 64).scale(2.0).mask(M::causal()), 1, 1, 1,
+        130, 130, "peaked softmax (scores up to ~30)");
+  t.add("scale0p01_win_f16_d128_s200",
+        Spec("scale0p01_win", F16, 128).scale(0.01).mask(M::window(30, 30)),
+        1, 1, 1, 200, 200, "nearly uniform softmax");
+  t.add("scale1_hl_bf16_d64_s300",
+        Spec("scale1_hl", BF16, 64).scale(1.0).mask(headline(40, 8)), 1, 2, 1,
+        300, 300);
+
+  // --- softcap -------------------------------------------------------------
+  t.add("cap5_dense_f32_d128_s100",
+        Spec("cap5_dense", F32, 128).scale(1.0).softcap(5.0), 1, 1, 1, 100,
+        100, "cap active: |scores| up to ~20 before the cap");
+  t.add("cap30_causal_bf16_d64_s300",
+        Spec("cap30_causal", BF16, 64).softcap(30.0).mask(M::causal()), 1, 2,
+        1, 300, 300);
+  t.add("cap2_win16_f16_d128_s200",
+        Spec("cap2_win16", F16, 128).scale(0.5).softcap(2.0).mask(
+            M::window(16, 0)),
+        1, 1, 1, 200, 200);
+  t.add("cap50_hl_f32_d64_s300",
+        Spec("cap50_hl", F32, 64).softcap(50.0).mask(headline(40, 8)), 1, 2,
+        1, 300, 300);
+  t.add("cap1_causal_bf16_d128_sq200_sk50",
+        Spec("cap1_causal", BF16, 128).scale(1.0).softcap(1.0).mask(
+            M::causal()),
+        1, 1, 1, 200, 50, "softcap with key-less rows");
+  t.add("cap20_sink8_f16_d64_sq1_sk100",
+        Spec("cap20_sink8", F16, 64).scale(1.0).softcap(20.0).mask(M::sink(8)),
+        1, 2, 1, 1, 100);
+
+  // --- delta correction (Sq == Sk) ---------------------------------------
+  // cut = S mod gamma + max(tail_min, gamma); main rows = S - cut.
+  t.add("dl_g8_t0_hl_bf16_d128_s300",
+        Spec("dl_g8_t0_hl", BF16, 128).mask(headline(16, 4)).delta(8, 0), 1,
+        2, 1, 300, 300, "36 anchors, 12 tail rows");
+  t.add("dl_g16_t4_win8_f16_d64_s300",
+        Spec("dl_g16_t4_win8", F16, 64).mask(M::window(8, 0)).delta(16, 4), 1,
+        2, 1, 300, 300, "tail_min < gamma");
+  t.add("dl_g64_t128_hl_bf16_d128_s300",
+        Spec("dl_g64_t128_hl", BF16, 128).mask(headline(40, 8)).delta(64, 128),
+        1, 2, 1, 300, 300, "the default correction: anchors 0 and 64");
+  t.add("dl_g64_t128_hl_f32_d64_s500",
+        Spec("dl_g64_t128_hl", F32, 64).mask(headline(63, 16)).delta(64, 128),
+        1, 1, 1, 500, 500, "5 anchors");
+  t.add("dl_g64_t0_win10_bf16_d128_s257",
+        Spec("dl_g64_t0_win10", BF16, 128).mask(M::window(10, 0)).delta(64, 0),
+        1, 1, 1, 257, 257, "3 anchors, main rows = 3 full row tiles");
+  t.add("dl_g8_t4_sink8_f32_d128_s100",
+        Spec("dl_g8_t4_sink8", F32, 128).mask(M::sink(8)).delta(8, 4), 1, 2,
+        2, 100, 100);
+  t.add("dl_g16_t0_dense_f16_d128_s100",
+        Spec("dl_g16_t0_dense", F16, 128).delta(16, 0), 1, 1, 1, 100, 100,
+        "no mask: sparse rows are dense non-causal, anchors dense causal");
+  t.add("dl_g64_t4_hl_bf16_d128_s40",
+        Spec("dl_g64_t4_hl", BF16, 128).mask(headline(16, 4)).delta(64, 4), 1,
+        2, 1, 40, 40, "gamma > S: every row is a tail row");
+  t.add("dl_g16_t128_win8_f16_d64_s100",
+        Spec("dl_g16_t128_win8", F16, 64).mask(M::window(8, 0)).delta(16, 128),
+        1, 1, 1, 100, 100, "tail_min > S: every row is a tail row");
+  t.add("dl_g8_t0_hl_f32_d64_s1",
+        Spec("dl_g8_t0_hl", F32, 64).mask(headline(16, 4)).delta(8, 0), 1, 1,
+        1, 1, 1, "S = 1");
+  t.add("dl_g8_t0_hl_f32_d64_s5",
+        Spec("dl_g8_t0_hl", F32, 64).mask(headline(16, 4)).delta(8, 0), 1, 2,
+        1, 5, 5, "S = 5");
+  t.add("dl_g8_t0_win4_bf16_d64_s17",
+        Spec("dl_g8_t0_win4", BF16, 64).mask(M::window(4, 0)).delta(8, 0), 1,
+        1, 1, 17, 17, "one anchor, 8 main rows");
+  t.add("dl_g8_t0_win4_bf16_d64_s16",
+        Spec("dl_g8_t0_win4", BF16, 64).mask(M::window(4, 0)).delta(8, 0), 1,
+        1, 1, 16, 16, "one anchor, main rows = 8");
+  t.add("dl_g16_t4_win8_bf16_d64_gqa8to1",
+        Spec("dl_g16_t4_win8", BF16, 64).mask(M::window(8, 0)).delta(16, 4),
+        1, 8, 1, 130, 130, "GQA 8:1");
+  t.add("dl_g8_t0_hl_f16_d128_b3",
+        Spec("dl_g8_t0_hl", F16, 128).mask(headline(16, 4)).delta(8, 0), 3, 2,
+        1, 150, 150, "batch 3");
+  t.add("dl_g16_t0_cap10_f32_d128_s200",
+        Spec("dl_g16_t0_cap10", F32, 128)
+            .scale(0.5)
+            .softcap(10.0)
+            .mask(M::unite({M::window(24, 0), M::sink(4)}))
+            .delta(16, 0),
+        1, 1, 1, 200, 200, "delta with scale and softcap");
+  t.add("dl_g8_t0_win16_f32_d64_s700",
+        Spec("dl_g8_t0_win16", F32, 64).mask(M::window(16, 0)).delta(8, 0), 1,
+        1, 1, 700, 700, "86 anchors: more than one block_m tile of anchors");
+  t.add("dl_g64_t0_causal_f16_d64_s300",
+        Spec("dl_g64_t0_causal", F16, 64).mask(M::causal()).delta(64, 0), 1,
+        2, 1, 300, 300, "causal pattern: the correction is zero");
+  t.add("dl_g64_t128_hl_bf16_d64_gqa4to2",
+        Spec("dl_g64_t128_hl", BF16, 64).mask(headline(40, 8)).delta(64, 128),
+        2, 4, 2, 330, 330, "batch 2, GQA 4:2");
+
+  return t.take();
+}
+
+} // namespace
+
+const std::vector<NumericCase> &numericCases() {
+  static const std::vector<NumericCase> cases = build();
+  return cases;
+}
+
+} // namespace sattn::test

@@ -1,0 +1,252 @@
+//===- GpuNumericTests.cpp - Generated kernels on the GPU vs the reference ===//
+//
+//   gpu_numeric_tests <suite-dir> <spec-dir>            run the suite
+//   gpu_numeric_tests <suite-dir> <spec-dir> --resources  list ptxas usage
+//   SATTN_GPU_CASES=<substring> selects cases by spec name.
+//
+// <suite-dir>/<chip>/<name>.{cubin,json} are compiled at build time by
+// sparse-opt from <spec-dir>/<name>.json, for sm_80 and sm_90a. This program
+// links only the runtime and the reference (no MLIR), like a deployed host
+// program: it loads the cubins for the device's chip, runs every case on
+// random inputs with a NaN-poisoned output and compares with the
+// double-precision reference. Without a device it prints SKIPPED and exits
+// 77 (ctest: Skipped). --resources needs no device: it validates every cubin
+// and prints registers and spills per kernel.
+//
+//===----------------------------------------------------------------------===//
+#include "Reference/Reference.h"
+#include "Spec/PatternSpec.h"
+#include "sattn/Runtime.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Case {
+  const char *spec;
+  int64_t B, H, Hkv, Sq, Sk;
+  const char *why;
+};
+
+// Awkward shapes on purpose: lengths that are not multiples of the tiles
+// (64 query rows, 32/64 keys), shorter than one tile, a single row, Sq < Sk
+// and Sq > Sk, windows and sinks longer than S, gamma larger than S, GQA.
+const Case kCases[] = {
+    {"t_dense_bf16_d128", 1, 2, 2, 1, 1, "one query, one key"},
+    {"t_dense_bf16_d128", 2, 4, 2, 77, 77, "batch 2, GQA 2:1, ragged"},
+    {"t_dense_bf16_d128", 1, 2, 1, 130, 300, "Sq < Sk"},
+    {"t_causal_bf16_d128", 1, 4, 4, 300, 300, "ragged tiles"},
+    {"t_causal_bf16_d128", 1, 8, 1, 129, 129, "GQA 8:1"},
+    {"t_causal_bf16_d128", 1, 4, 2, 128, 128, "GQA 4:2, exact tiles"},
+    {"t_causal_bf16_d128", 1, 2, 2, 50, 200, "Sq < Sk, bottom-right"},
+    {"t_causal_bf16_d128", 1, 2, 2, 200, 50, "Sq > Sk: rows without keys are 0"},
+    {"t_causal_f16_d64", 3, 4, 2, 333, 333, "batch 3, f16"},
+    {"t_causal_f16_d64", 1, 2, 2, 1, 500, "a single query row"},
+    {"t_window_f32_d64", 1, 2, 2, 257, 257, "two-sided window, f32"},
+    {"t_window_f32_d64", 1, 4, 2, 20, 20, "window longer than S"},
+    {"t_window1_bf16_d64", 1, 2, 2, 100, 100, "window 1 (diagonal only)"},
+    {"t_swa_sink_bf16_d128", 1, 4, 2, 500, 500, "window + sink, many empty tiles"},
+    {"t_swa_sink_bf16_d128", 1, 2, 2, 5, 5, "sink longer than S"},
+    {"t_softcap_union_f16_d128", 2, 2, 1, 180, 180, "softcap, scale, union"},
+    {"t_softcap_union_f16_d128", 1, 2, 2, 90, 150, "softcap, Sq < Sk"},
+    {"t_delta_g16_bf16_d64", 1, 4, 2, 300, 300, "delta gamma 16"},
+    {"t_delta_g16_bf16_d64", 1, 2, 2, 10, 10, "delta, gamma > S (all tail)"},
+    {"t_delta_g16_bf16_d64", 2, 2, 1, 129, 129, "delta, batch 2, GQA"},
+    {"t_delta_g64_bf16_d128", 1, 4, 2, 700, 700, "delta gamma 64"},
+    {"t_delta_g64_bf16_d128", 1, 2, 2, 150, 150, "delta, S == cut (all tail)"},
+    {"t_delta_g64_bf16_d128", 1, 2, 1, 1000, 1000, "delta, GQA 2:1"},
+};
+
+double toleranceFor(sattn::DType t) {
+  return t == sattn::DType::F32 ? 1e-4 : t == sattn::DType::F16 ? 5e-3 : 2e-2;
+}
+
+std::string chipForCC(int cc) {
+  if (cc == 90)
+    return "sm_90a";
+  if (cc >= 80 && cc < 90)
+    return "sm_80";
+  return "";
+}
+
+int listResources(const std::string &suite) {
+  int bad = 0;
+  std::printf("%-8s %-34s %-14s %9s %11s\n", "chip", "kernel", "role",
+              "registers", "spill bytes");
+  for (const char *chip : {"sm_80", "sm_90a"}) {
+    for (const Case &c : kCases) {
+      if (&c != kCases && std::string(c.spec) == (&c)[-1].spec)
+        continue; // Each spec once.
+      std::string path = suite + "/" + chip + "/" + c.spec + ".json";
+      std::ifstream in(path);
+      std::stringstream text;
+      text << in.rdbuf();
+      auto m = sattn::parseManifest(text.str(), path);
+      if (!m) {
+        std::printf("FAIL %s\n", m.status().message().c_str());
+        ++bad;
+        continue;
+      }
+      std::ifstream cubinIn(suite + "/" + chip + "/" + m->cubinFile,
+                            std::ios::binary);
+      std::stringstream cubin;
+      cubin << cubinIn.rdbuf();
+      if (sattn::Status s = sattn::rt::validateCubin(cubin.str(), chip, path);
+          !s) {
+        std::printf("FAIL %s\n", s.message().c_str());
+        ++bad;
+      }
+      for (const sattn::KernelInfo &k : m->kernels)
+        std::printf("%-8s %-34s %-14s %9lld %11lld\n", chip, k.name.c_str(),
+                    k.role.c_str(), (long long)k.registers,
+                    (long long)k.spillBytes);
+    }
+  }
+  std::printf("resources: %s\n", bad ? "FAIL" : "all cubins valid");
+  return bad ? 1 : 0;
+}
+
+struct Outcome {
+  bool pass = false;
+  double relL2 = 0, maxAbs = 0;
+  std::string error;
+};
+
+Outcome runCase(const Case &c, const std::string &suite,
+                const std::string &specDir, const std::string &chip,
+                uint64_t seed) {
+  Outcome out;
+  auto spec = sattn::loadPatternSpec(specDir + "/" + c.spec + ".json");
+  if (!spec) {
+    out.error = spec.status().message();
+    return out;
+  }
+  auto module = sattn::rt::Module::loadFromFiles(suite + "/" + chip + "/" +
+                                                 c.spec + ".json");
+  if (!module) {
+    out.error = module.status().message();
+    return out;
+  }
+  sattn::AttentionShape shape{c.B, c.H, c.Hkv, c.Sq, c.Sk, spec->headDim};
+  size_t nq = size_t(c.B * c.H * c.Sq * spec->headDim);
+  size_t nk = size_t(c.B * c.Hkv * c.Sk * spec->headDim);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> dist(-1.0, 1.0);
+  auto random = [&](size_t n) {
+    std::vector<double> v(n);
+    for (double &x : v)
+      x = sattn::ref::roundTo(spec->dtype, dist(rng));
+    return v;
+  };
+  std::vector<double> q = random(nq), k = random(nk), v = random(nk);
+  size_t es = size_t(sattn::dtypeSize(spec->dtype));
+  std::vector<uint8_t> hq(nq * es), hk(nk * es), hv(nk * es), ho(nq * es);
+  sattn::ref::toStorage(spec->dtype, q, hq.data());
+  sattn::ref::toStorage(spec->dtype, k, hk.data());
+  sattn::ref::toStorage(spec->dtype, v, hv.data());
+  sattn::ref::toStorage(
+      spec->dtype,
+      std::vector<double>(nq, std::numeric_limits<double>::quiet_NaN()),
+      ho.data());
+
+  std::vector<sattn::rt::DeviceBuffer> dev;
+  for (auto *h : {&hq, &hk, &hv, &ho}) {
+    auto b = sattn::rt::DeviceBuffer::allocate(h->size());
+    if (!b) {
+      out.error = b.status().message();
+      return out;
+    }
+    if (sattn::Status s = b->copyFromHost(h->data(), h->size()); !s) {
+      out.error = s.message();
+      return out;
+    }
+    dev.push_back(b.take());
+  }
+  sattn::Status s = (*module)->launch(
+      shape, {dev[0].get(), dev[1].get(), dev[2].get(), dev[3].get()});
+  if (s)
+    s = sattn::rt::Module::synchronize();
+  if (s)
+    s = dev[3].copyToHost(ho.data(), ho.size());
+  if (!s) {
+    out.error = s.message();
+    return out;
+  }
+  std::vector<double> got = sattn::ref::fromStorage(spec->dtype, ho.data(), nq);
+  size_t nonFinite = 0;
+  for (double x : got)
+    nonFinite += !std::isfinite(x);
+  sattn::ref::Problem p{c.B, c.H, c.Hkv, c.Sq, c.Sk, spec->headDim};
+  sattn::ref::ErrorStats e =
+      sattn::ref::compare(got, sattn::ref::attention(*spec, p, q, k, v));
+  out.relL2 = e.relL2;
+  out.maxAbs = e.maxAbs;
+  out.pass = nonFinite == 0 && e.relL2 <= toleranceFor(spec->dtype);
+  if (nonFinite)
+    out.error = std::to_string(nonFinite) + " outputs not finite";
+  return out;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: gpu_numeric_tests <suite-dir> <spec-dir> "
+                         "[--resources]\n");
+    return 2;
+  }
+  std::string suite = argv[1], specDir = argv[2];
+  if (argc > 3 && std::string(argv[3]) == "--resources")
+    return listResources(suite);
+
+  std::string why;
+  if (!sattn::rt::deviceAvailable(&why)) {
+    std::printf("SKIPPED: no CUDA device (%s)\n", why.c_str());
+    return 77;
+  }
+  auto cc = sattn::rt::deviceComputeCapability();
+  std::string chip = cc ? chipForCC(*cc) : "";
+  if (chip.empty()) {
+    std::printf("SKIPPED: no cubins for this device (%s)\n",
+                cc ? ("compute capability " + std::to_string(*cc)).c_str()
+                   : cc.status().message().c_str());
+    return 77;
+  }
+  int passed = 0, failed = 0;
+  double worst = 0;
+  std::string worstCase;
+  uint64_t seed = 20261121;
+  // SATTN_GPU_CASES=substring runs the matching cases only (small runs
+  // under compute-sanitizer).
+  const char *filter = std::getenv("SATTN_GPU_CASES");
+  for (const Case &c : kCases) {
+    ++seed;
+    if (filter && !std::strstr(c.spec, filter))
+      continue;
+    Outcome o = runCase(c, suite, specDir, chip, seed);
+    std::printf("%s %-26s B=%lld H=%lld Hkv=%lld Sq=%lld Sk=%lld  rel_l2 "
+                "%.3e  max_abs %.3e  (%s)%s%s\n",
+                o.pass ? "PASS" : "FAIL", c.spec, (long long)c.B,
+                (long long)c.H, (long long)c.Hkv, (long long)c.Sq,
+                (long long)c.Sk, o.relL2, o.maxAbs, c.why,
+                o.error.empty() ? "" : "  error: ", o.error.c_str());
+    (o.pass ? passed : failed)++;
+    if (o.relL2 > worst) {
+      worst = o.relL2;
+      worstCase = std::string(c.spec) + " Sq=" + std::to_string(c.Sq);
+    }
+  }
+  std::printf("GPU numeric (%s): %d passed, %d failed, worst rel_l2 %.3e "
+              "(%s)\n", chip.c_str(), passed, failed, worst,
+              worstCase.c_str());
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,233 @@
+//===- GpuTest.cpp - Memory, launch and timing on a real device -----------===//
+//
+// Exits 77 (ctest: skipped) where no device is found. The kernel is
+// fake_attention.ptx.in: it has the attention ABI, so it goes through the
+// same manifest, plan and cuLaunchKernel path as a compiled pattern.
+//
+//===----------------------------------------------------------------------===//
+#include "TestSupport.h"
+
+#include "sattn/Runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <numeric>
+
+using namespace sattn;
+
+namespace {
+
+TEST(GpuTest, DeviceBufferRoundTrip) {
+  std::vector<uint32_t> host(1 << 18);
+  std::iota(host.begin(), host.end(), 7u);
+  size_t bytes = host.size() * sizeof(uint32_t);
+  Result<rt::DeviceBuffer> buffer = rt::DeviceBuffer::allocate(bytes);
+  ASSERT_TRUE(buffer) << buffer.status().message();
+  ASSERT_TRUE(buffer->copyFromHost(host.data(), bytes));
+  std::vector<uint32_t> back(host.size());
+  ASSERT_TRUE(buffer->copyToHost(back.data(), bytes));
+  EXPECT_EQ(back, host);
+  EXPECT_EQ(buffer->copyFromHost(host.data(), bytes + 1).kind(),
+            ErrorKind::InvalidArgument);
+
+  rt::DeviceBuffer moved = buffer.take();
+  EXPECT_EQ(moved.size(), bytes);
+  EXPECT_NE(moved.get(), nullptr);
+}
+
+using MakeManifest =
+    std::function<Manifest(const std::string &arch, const std::string &cubin)>;
+
+/// Loads the fake kernels for an architecture this device runs, described
+/// by the manifest `make` builds.
+Result<std::shared_ptr<rt::Module>>
+loadFake(const MakeManifest &make = test::fakeAttentionManifest) {
+  Result<int> cc = rt::deviceComputeCapability();
+  if (!cc)
+    return cc.status();
+  for (const char *arch : {"sm_90a", "sm_90", "sm_80"}) {
+    if (!test::haveCubins() || !rt::chipRunsOn(arch, *cc))
+      continue;
+    std::string cubin = test::readBytes(test::cubinPath(arch));
+    return rt::Module::loadFromMemory(make(arch, cubin), cubin,
+                                      test::cubinPath(arch));
+  }
+  return Status::error(ErrorKind::Unavailable,
+                       "no test cubin runs on compute capability " +
+                           std::to_string(*cc));
+}
+
+#define SKIP_IF_UNAVAILABLE(module)                                            \
+  if (!(module) && (module).status().kind() == ErrorKind::Unavailable)         \
+  GTEST_SKIP() << (module).status().message()
+
+AttentionShape makeShape(int64_t B, int64_t H, int64_t Hkv, int64_t Sq) {
+  AttentionShape s;
+  s.B = B;
+  s.H = H;
+  s.Hkv = Hkv;
+  s.Sq = Sq;
+  s.Sk = Sq;
+  s.D = 64;
+  return s;
+}
+
+TEST(GpuTest, LaunchesThroughThePlan) {
+  Result<std::shared_ptr<rt::Module>> module = loadFake();
+  SKIP_IF_UNAVAILABLE(module);
+  ASSERT_TRUE(module) << module.status().message();
+
+  // Sq is not a multiple of block_m: the last block is partial.
+  AttentionShape shape = makeShape(2, 4, 2, 100);
+  size_t elems = size_t(shape.B * shape.H * shape.Sq * shape.D);
+  std::vector<float> q(elems);
+  std::iota(q.begin(), q.end(), 0.0f);
+  Result<rt::DeviceBuffer> dq = rt::DeviceBuffer::allocate(elems * 4);
+  Result<rt::DeviceBuffer> dkv = rt::DeviceBuffer::allocate(elems * 4);
+  Result<rt::DeviceBuffer> dout = rt::DeviceBuffer::allocate(elems * 4);
+  ASSERT_TRUE(dq && dkv && dout);
+  ASSERT_TRUE(dq->copyFromHost(q.data(), elems * 4));
+  std::vector<float> zeros(elems, 0.0f);
+  ASSERT_TRUE(dout->copyFromHost(zeros.data(), elems * 4));
+
+  LaunchBuffers bufs;
+  bufs.q = dq->get();
+  bufs.k = dkv->get();
+  bufs.v = dkv->get();
+  bufs.o = dout->get();
+  Status launched = (*module)->launch(shape, bufs);
+  ASSERT_TRUE(launched) << launched.message();
+  ASSERT_TRUE(rt::Module::synchronize());
+
+  std::vector<float> out(elems);
+  ASSERT_TRUE(dout->copyToHost(out.data(), elems * 4));
+  // The kernel writes o[bh * Sq + row] = q[bh * Sq + row] + Hkv.
+  size_t rows = size_t(shape.B * shape.H * shape.Sq);
+  for (size_t i = 0; i < rows; ++i)
+    ASSERT_EQ(out[i], q[i] + float(shape.Hkv)) << "row " << i;
+  EXPECT_EQ(out[rows], 0.0f);
+
+  LaunchBuffers noQ = bufs;
+  noQ.q = nullptr;
+  EXPECT_EQ((*module)->launch(shape, noQ).kind(), ErrorKind::InvalidArgument);
+
+  Result<double> ms =
+      rt::timeMedianMs([&] { return (*module)->launch(shape, bufs); }, 2, 5);
+  ASSERT_TRUE(ms) << ms.status().message();
+  EXPECT_GT(*ms, 0.0);
+  EXPECT_TRUE(std::isfinite(*ms));
+}
+
+TEST(GpuTest, OptsInToLargeSharedMemory) {
+  // Beyond 48 KiB the launch fails unless the module raised the limit.
+  Result<std::shared_ptr<rt::Module>> module =
+      loadFake([](const std::string &arch, const std::string &cubin) {
+        Manifest m = test::fakeAttentionManifest(arch, cubin);
+        m.kernels[0].sharedMemBytes = 100 * 1024;
+        return m;
+      });
+  SKIP_IF_UNAVAILABLE(module);
+  ASSERT_TRUE(module) << module.status().message();
+  Result<rt::DeviceBuffer> buf = rt::DeviceBuffer::allocate(64 * 64 * 4);
+  ASSERT_TRUE(buf);
+  LaunchBuffers bufs;
+  bufs.q = bufs.k = bufs.v = bufs.o = buf->get();
+  Status s = (*module)->launch(makeShape(1, 1, 1, 64), bufs);
+  EXPECT_TRUE(s) << s.message();
+  EXPECT_TRUE(rt::Module::synchronize());
+
+  Result<std::shared_ptr<rt::Module>> tooBig =
+      loadFake([](const std::string &arch, const std::string &cubin) {
+        Manifest m = test::fakeAttentionManifest(arch, cubin);
+        m.kernels[0].sharedMemBytes = 1 << 30;
+        return m;
+      });
+  ASSERT_FALSE(tooBig);
+  EXPECT_NE(tooBig.status().message().find(
+                "kernel 'fake_attention' needs 1073741824 bytes of shared "
+                "memory per block"),
+            std::string::npos)
+      << tooBig.status().message();
+}
+
+/// fake_delta in both delta roles (anchor block_m 32, main block_m 64).
+Manifest fakeDeltaManifest(const std::string &arch, const std::string &cubin) {
+  Manifest m = test::fakeAttentionManifest(arch, cubin);
+  m.hasDelta = true;
+  m.deltaGamma = 64;
+  m.deltaTailMin = 100;
+  m.kernels = {test::kernel("fake_delta", "delta_anchor", true),
+               test::kernel("fake_delta", "delta_main", true)};
+  m.kernels[0].blockM = 32;
+  for (KernelInfo &k : m.kernels)
+    k.sharedMemBytes = 0;
+  return m;
+}
+
+TEST(GpuTest, DeltaLaunchesBothKernelsWithAWorkspace) {
+  Result<std::shared_ptr<rt::Module>> module = loadFake(fakeDeltaManifest);
+  SKIP_IF_UNAVAILABLE(module);
+  ASSERT_TRUE(module) << module.status().message();
+  // The second, larger shape grows the runtime's own workspace.
+  for (int64_t Sq : {1000, 3000}) {
+    AttentionShape shape = makeShape(1, 2, 1, Sq);
+    size_t rows = size_t(shape.H * Sq);
+    Result<rt::DeviceBuffer> q = rt::DeviceBuffer::allocate(rows * 64 * 4);
+    Result<rt::DeviceBuffer> o = rt::DeviceBuffer::allocate(rows * 4);
+    ASSERT_TRUE(q && o);
+    std::vector<float> host(rows, 0.0f);
+    ASSERT_TRUE(o->copyFromHost(host.data(), rows * 4));
+    LaunchBuffers bufs;
+    bufs.q = bufs.k = bufs.v = q->get();
+    bufs.o = o->get();
+    Status s = (*module)->launch(shape, bufs);
+    ASSERT_TRUE(s) << s.message();
+    ASSERT_TRUE(rt::Module::synchronize());
+    ASSERT_TRUE(o->copyToHost(host.data(), rows * 4));
+
+    // Each kernel adds 1 to the rows its grid covers (100 would mean a null
+    // workspace pointer).
+    bufs.deltaWorkspace = bufs.o;
+    Result<std::vector<PlannedLaunch>> plan =
+        planLaunches((*module)->manifest(), shape, bufs);
+    ASSERT_TRUE(plan);
+    ASSERT_EQ(plan->size(), 2u);
+    for (size_t bh = 0; bh < size_t(shape.H); ++bh)
+      for (int64_t row = 0; row < Sq; ++row) {
+        float expected = 0;
+        for (const PlannedLaunch &l : *plan)
+          expected += row < l.gridX * l.blockX ? 1.0f : 0.0f;
+        ASSERT_EQ(host[bh * Sq + row], expected)
+            << "Sq " << Sq << " bh " << bh << " row " << row;
+      }
+  }
+}
+
+TEST(GpuTest, TimesAnEmptyFunction) {
+  Result<double> ms = rt::timeMedianMs([] { return Status::ok(); }, 1, 4);
+  ASSERT_TRUE(ms) << ms.status().message();
+  EXPECT_GE(*ms, 0.0);
+}
+
+TEST(GpuTest, ErrorsOfTheCallbackArePassedOn) {
+  Result<double> ms = rt::timeMedianMs(
+      [] { return Status::error(ErrorKind::InvalidArgument, "from fn"); }, 0,
+      1);
+  ASSERT_FALSE(ms);
+  EXPECT_EQ(ms.status().message(), "from fn");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string why;
+  if (!rt::deviceAvailable(&why)) {
+    std::printf("SKIPPED: no CUDA device (%s)\n", why.c_str());
+    return 77;
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}

@@ -1,0 +1,219 @@
+//===- LaunchPlanTest.cpp - Delta rows, shape checks and launch grids -----===//
+#include "TestSupport.h"
+
+#include "sattn/Manifest.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+
+using namespace sattn;
+
+namespace {
+
+struct RowsCase {
+  int64_t Sq, gamma, tailMin;
+  int64_t mainRows, numAnchors, tailRows;
+};
+
+// Worked by hand from
+//   mainRows = max(0, Sq - (Sq mod gamma + max(tailMin, gamma)))
+//   numAnchors = ceil(mainRows / gamma), tailRows = Sq - mainRows.
+const RowsCase kRows[] = {
+    // Sq < tail: every row is a tail row.
+    {10, 16, 32, 0, 0, 10},
+    {32, 16, 32, 0, 0, 32}, // Sq == tailMin, nothing left for main.
+    // Sq a multiple of gamma: Sq mod gamma = 0.
+    {64, 16, 16, 48, 3, 16},
+    {256, 64, 64, 192, 3, 64},
+    // gamma > Sq: Sq mod gamma = Sq, so no main rows.
+    {100, 128, 0, 0, 0, 100},
+    // General cases, mainRows not a multiple of gamma.
+    {100, 16, 32, 64, 4, 36},      // 100 - (4 + 32)
+    {1000, 64, 100, 860, 14, 140}, // 1000 - (40 + 100), ceil(860/64) = 14
+    {130, 64, 1, 64, 1, 66},       // tailMin < gamma: tail is at least gamma
+    {5, 1, 0, 4, 4, 1},
+    {1, 1, 0, 0, 0, 1},
+};
+
+TEST(LaunchPlanTest, DeltaRowsMatchHandTable) {
+  for (const RowsCase &c : kRows) {
+    DeltaRows r = computeDeltaRows(c.Sq, c.gamma, c.tailMin);
+    EXPECT_EQ(r.mainRows, c.mainRows) << "Sq=" << c.Sq << " gamma=" << c.gamma;
+    EXPECT_EQ(r.numAnchors, c.numAnchors)
+        << "Sq=" << c.Sq << " gamma=" << c.gamma;
+    EXPECT_EQ(r.tailRows, c.tailRows) << "Sq=" << c.Sq << " gamma=" << c.gamma;
+  }
+}
+
+TEST(LaunchPlanTest, DeltaRowsWithoutValidGammaAreAllTail) {
+  DeltaRows r = computeDeltaRows(50, 0, 10);
+  EXPECT_EQ(r.mainRows, 0);
+  EXPECT_EQ(r.numAnchors, 0);
+  EXPECT_EQ(r.tailRows, 50);
+}
+
+AttentionShape shape(int64_t B, int64_t H, int64_t Hkv, int64_t Sq, int64_t Sk,
+                     int64_t D) {
+  AttentionShape s;
+  s.B = B;
+  s.H = H;
+  s.Hkv = Hkv;
+  s.Sq = Sq;
+  s.Sk = Sk;
+  s.D = D;
+  return s;
+}
+
+void expectArgumentError(const Status &s, const std::string &message) {
+  EXPECT_EQ(s.kind(), ErrorKind::InvalidArgument) << s.message();
+  EXPECT_EQ(s.message(), message);
+}
+
+TEST(LaunchPlanTest, ValidShapesPass) {
+  EXPECT_TRUE(
+      validateShape(test::attentionManifest(), shape(2, 8, 2, 100, 300, 128)));
+  EXPECT_TRUE(
+      validateShape(test::deltaManifest(), shape(1, 4, 4, 512, 512, 128)));
+}
+
+TEST(LaunchPlanTest, ValidateShapeNamesTheArgument) {
+  Manifest m = test::attentionManifest();
+  expectArgumentError(validateShape(m, shape(0, 8, 2, 100, 100, 128)),
+                      "launch: argument 'B' (0) must be >= 1");
+  expectArgumentError(validateShape(m, shape(1, -1, 2, 100, 100, 128)),
+                      "launch: argument 'H' (-1) must be >= 1");
+  expectArgumentError(validateShape(m, shape(1, 8, 0, 100, 100, 128)),
+                      "launch: argument 'Hkv' (0) must be >= 1");
+  expectArgumentError(validateShape(m, shape(1, 8, 2, 0, 100, 128)),
+                      "launch: argument 'Sq' (0) must be >= 1");
+  expectArgumentError(validateShape(m, shape(1, 8, 2, 100, 0, 128)),
+                      "launch: argument 'Sk' (0) must be >= 1");
+  expectArgumentError(validateShape(m, shape(1, 8, 2, 100, 100, 0)),
+                      "launch: argument 'D' (0) must be >= 1");
+  expectArgumentError(validateShape(m, shape(1, 8, 2, 100, 100, 64)),
+                      "launch: argument 'D' (64) must equal the head_dim of "
+                      "'sliding' (128)");
+  expectArgumentError(validateShape(m, shape(1, 8, 3, 100, 100, 128)),
+                      "launch: argument 'Hkv' (3) must divide 'H' (8)");
+  Status overflow = validateShape(
+      m, shape(int64_t(1) << 40, int64_t(1) << 20, 1, 1 << 20, 1, 128));
+  EXPECT_EQ(overflow.kind(), ErrorKind::InvalidArgument);
+  EXPECT_NE(overflow.message().find("overflow"), std::string::npos);
+}
+
+TEST(LaunchPlanTest, DeltaNeedsSqEqualSk) {
+  expectArgumentError(
+      validateShape(test::deltaManifest(), shape(1, 8, 8, 100, 120, 128)),
+      "launch: argument 'Sq' (100) must equal 'Sk' (120) for 'delta', which "
+      "uses the delta correction (prefill only)");
+}
+
+TEST(LaunchPlanTest, DeltaWorkspaceBytes) {
+  // 1000 rows, gamma 64, tailMin 100: 14 anchors of D f32 per (b, h).
+  EXPECT_EQ(deltaWorkspaceBytes(test::deltaManifest(),
+                                shape(2, 8, 8, 1000, 1000, 128)),
+            2 * 8 * 14 * 128 * 4);
+  EXPECT_EQ(
+      deltaWorkspaceBytes(test::deltaManifest(), shape(2, 8, 8, 50, 50, 128)),
+      0);
+  EXPECT_EQ(deltaWorkspaceBytes(test::attentionManifest(),
+                                shape(2, 8, 8, 1000, 1000, 128)),
+            0);
+}
+
+// Distinct fake addresses, so that a swapped slot shows.
+LaunchBuffers fakeBuffers() {
+  LaunchBuffers b;
+  b.q = reinterpret_cast<const void *>(uintptr_t(0x1000));
+  b.k = reinterpret_cast<const void *>(uintptr_t(0x2000));
+  b.v = reinterpret_cast<const void *>(uintptr_t(0x3000));
+  b.o = reinterpret_cast<void *>(uintptr_t(0x4000));
+  b.deltaWorkspace = reinterpret_cast<void *>(uintptr_t(0xff00000000ULL));
+  return b;
+}
+
+TEST(LaunchPlanTest, AttentionGrid) {
+  Result<std::vector<PlannedLaunch>> plan = planLaunches(
+      test::attentionManifest(), shape(2, 8, 2, 100, 130, 128), fakeBuffers());
+  ASSERT_TRUE(plan) << plan.status().message();
+  ASSERT_EQ(plan->size(), 1u);
+  const PlannedLaunch &l = (*plan)[0];
+  EXPECT_EQ(l.kernelIndex, 0u);
+  EXPECT_EQ(l.gridX, 2);  // ceil(100 / 64)
+  EXPECT_EQ(l.gridY, 16); // B * H
+  EXPECT_EQ(l.blockX, 64);
+  EXPECT_EQ(l.args, (std::vector<int64_t>{0x1000, 0x2000, 0x3000, 0x4000, 2, 8,
+                                          2, 100, 130}));
+}
+
+TEST(LaunchPlanTest, DeltaGrids) {
+  Manifest m = test::deltaManifest();
+  m.kernels[0].blockM = 32;
+  Result<std::vector<PlannedLaunch>> plan =
+      planLaunches(m, shape(1, 4, 2, 1000, 1000, 128), fakeBuffers());
+  ASSERT_TRUE(plan) << plan.status().message();
+  ASSERT_EQ(plan->size(), 2u);
+  // 860 main rows, 14 anchors, 140 tail rows.
+  const PlannedLaunch &anchor = (*plan)[0], &main = (*plan)[1];
+  EXPECT_EQ(anchor.kernelIndex, 0u);
+  EXPECT_EQ(anchor.gridX, 1 + 5); // ceil(14 / 32) + ceil(140 / 32)
+  EXPECT_EQ(anchor.gridY, 4);
+  EXPECT_EQ(anchor.blockX, 32);
+  EXPECT_EQ(main.kernelIndex, 1u);
+  EXPECT_EQ(main.gridX, 14); // ceil(860 / 64)
+  EXPECT_EQ(main.blockX, 64);
+  std::vector<int64_t> args = {
+      0x1000, 0x2000, 0x3000, 0x4000, int64_t(0xff00000000ULL),
+      1,      4,      2,      1000,   1000};
+  EXPECT_EQ(anchor.args, args);
+  EXPECT_EQ(main.args, args);
+}
+
+TEST(LaunchPlanTest, EmptyGridsAreLeftOut) {
+  // Sq = 50 < tailMin: no main rows, so only the anchor kernel (tail part).
+  Result<std::vector<PlannedLaunch>> plan = planLaunches(
+      test::deltaManifest(), shape(1, 1, 1, 50, 50, 128), fakeBuffers());
+  ASSERT_TRUE(plan) << plan.status().message();
+  ASSERT_EQ(plan->size(), 1u);
+  EXPECT_EQ((*plan)[0].kernelIndex, 0u);
+  EXPECT_EQ((*plan)[0].gridX, 1);
+}
+
+TEST(LaunchPlanTest, NullPointersAreNamed) {
+  const char *names[] = {"q", "k", "v", "o"};
+  for (int i = 0; i < 4; ++i) {
+    LaunchBuffers b = fakeBuffers();
+    const void **slots[] = {&b.q, &b.k, &b.v, const_cast<const void **>(&b.o)};
+    *slots[i] = nullptr;
+    Result<std::vector<PlannedLaunch>> plan =
+        planLaunches(test::attentionManifest(), shape(1, 1, 1, 8, 8, 128), b);
+    ASSERT_FALSE(plan);
+    expectArgumentError(plan.status(), std::string("launch: pointer '") +
+                                           names[i] + "' is null");
+  }
+}
+
+TEST(LaunchPlanTest, DeltaNeedsWorkspace) {
+  LaunchBuffers b = fakeBuffers();
+  b.deltaWorkspace = nullptr;
+  Result<std::vector<PlannedLaunch>> plan =
+      planLaunches(test::deltaManifest(), shape(2, 8, 8, 1000, 1000, 128), b);
+  ASSERT_FALSE(plan);
+  expectArgumentError(plan.status(),
+                      "launch: 'delta' uses the delta correction and needs a "
+                      "delta workspace of 114688 bytes, got a null pointer");
+  // Attention patterns do not look at the workspace.
+  EXPECT_TRUE(planLaunches(test::attentionManifest(),
+                           shape(2, 8, 8, 1000, 1000, 128), b));
+}
+
+TEST(LaunchPlanTest, InvalidShapeIsReportedFirst) {
+  Result<std::vector<PlannedLaunch>> plan = planLaunches(
+      test::attentionManifest(), shape(1, 8, 3, 10, 10, 128), LaunchBuffers{});
+  ASSERT_FALSE(plan);
+  expectArgumentError(plan.status(),
+                      "launch: argument 'Hkv' (3) must divide 'H' (8)");
+}
+
+} // namespace

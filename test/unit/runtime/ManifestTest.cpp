@@ -1,0 +1,272 @@
+//===- ManifestTest.cpp - Manifest JSON round trip and strict errors ------===//
+#include "TestSupport.h"
+
+#include "sattn/Manifest.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+
+using namespace sattn;
+using json = nlohmann::json;
+
+namespace {
+
+void expectSameManifest(const Manifest &a, const Manifest &b) {
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.compilerVersion, b.compilerVersion);
+  EXPECT_EQ(a.specHash, b.specHash);
+  EXPECT_EQ(a.chip, b.chip);
+  EXPECT_EQ(a.dtype, b.dtype);
+  EXPECT_EQ(a.headDim, b.headDim);
+  EXPECT_EQ(a.cubinFile, b.cubinFile);
+  EXPECT_EQ(a.cubinSize, b.cubinSize);
+  EXPECT_EQ(a.cubinHash, b.cubinHash);
+  EXPECT_EQ(a.hasDelta, b.hasDelta);
+  EXPECT_EQ(a.deltaGamma, b.deltaGamma);
+  EXPECT_EQ(a.deltaTailMin, b.deltaTailMin);
+  ASSERT_EQ(a.kernels.size(), b.kernels.size());
+  for (size_t i = 0; i < a.kernels.size(); ++i) {
+    const KernelInfo &x = a.kernels[i], &y = b.kernels[i];
+    EXPECT_EQ(x.name, y.name);
+    EXPECT_EQ(x.role, y.role);
+    ASSERT_EQ(x.params.size(), y.params.size());
+    for (size_t j = 0; j < x.params.size(); ++j) {
+      EXPECT_EQ(x.params[j].name, y.params[j].name);
+      EXPECT_EQ(x.params[j].kind, y.params[j].kind);
+    }
+    EXPECT_EQ(x.blockM, y.blockM);
+    EXPECT_EQ(x.blockN, y.blockN);
+    EXPECT_EQ(x.sharedMemBytes, y.sharedMemBytes);
+    EXPECT_EQ(x.registers, y.registers);
+    EXPECT_EQ(x.spillBytes, y.spillBytes);
+  }
+}
+
+TEST(ManifestTest, RoundTripAttention) {
+  Manifest m = test::attentionManifest();
+  std::string text = manifestToJson(m);
+  Result<Manifest> back = parseManifest(text, "p.json");
+  ASSERT_TRUE(back) << back.status().message();
+  expectSameManifest(m, *back);
+  EXPECT_EQ(manifestToJson(*back), text);
+}
+
+TEST(ManifestTest, RoundTripDelta) {
+  Manifest m = test::deltaManifest();
+  m.kernels[1].registers = -1;
+  m.kernels[1].spillBytes = -1;
+  Result<Manifest> back = parseManifest(manifestToJson(m), "p.json");
+  ASSERT_TRUE(back) << back.status().message();
+  expectSameManifest(m, *back);
+}
+
+TEST(ManifestTest, WritesTheDocumentedLayoutInOrder) {
+  json doc = json::parse(manifestToJson(test::deltaManifest()));
+  EXPECT_EQ(doc["format"], "sattn-manifest");
+  EXPECT_EQ(doc["format_version"], 1);
+  EXPECT_EQ(doc["delta"], json({{"gamma", 64}, {"tail_min", 100}}));
+  EXPECT_EQ(doc["kernels"][0]["params"][4],
+            json({{"name", "delta"}, {"kind", "ptr"}}));
+  EXPECT_EQ(doc["kernels"][1]["shared_memory_bytes"], 49152);
+  EXPECT_TRUE(json::parse(manifestToJson(test::attentionManifest()))["delta"]
+                  .is_null());
+  // Keys appear in the documented order, "format" first.
+  EXPECT_EQ(manifestToJson(test::attentionManifest()).find("\"format\""), 4u);
+}
+
+TEST(ManifestTest, ParsesAHandWrittenManifest) {
+  const char *text = R"({
+    "format": "sattn-manifest", "format_version": 1, "name": "p",
+    "compiler_version": "0.1.0", "spec_hash": "abc", "chip": "sm_80",
+    "dtype": "f16", "head_dim": 64, "cubin": "p.cubin", "cubin_size": 10,
+    "cubin_hash": "cbf29ce484222325", "delta": null,
+    "kernels": [{"name": "p_attn", "role": "attention",
+      "params": [{"name": "q", "kind": "ptr"}, {"name": "k", "kind": "ptr"},
+                 {"name": "v", "kind": "ptr"}, {"name": "o", "kind": "ptr"},
+                 {"name": "B", "kind": "i64"}, {"name": "H", "kind": "i64"},
+                 {"name": "Hkv", "kind": "i64"}, {"name": "Sq", "kind": "i64"},
+                 {"name": "Sk", "kind": "i64"}],
+      "block_m": 128, "block_n": 32, "shared_memory_bytes": 0,
+      "registers": 96, "spill_bytes": 0}]})";
+  Result<Manifest> m = parseManifest(text, "p.json");
+  ASSERT_TRUE(m) << m.status().message();
+  EXPECT_EQ(m->chip, "sm_80");
+  EXPECT_EQ(m->headDim, 64);
+  EXPECT_FALSE(m->hasDelta);
+  EXPECT_EQ(m->kernels[0].blockM, 128);
+  EXPECT_EQ(m->kernels[0].params[6].name, "Hkv");
+}
+
+struct ErrorCase {
+  const char *what;
+  bool delta;                       ///< Start from the delta manifest.
+  std::function<void(json &)> edit; ///< Breaks the valid document.
+  const char *expected;             ///< Substring after "bad.json: ".
+};
+
+// gtest prints a failing parameter with this instead of its raw bytes.
+void PrintTo(const ErrorCase &c, std::ostream *os) { *os << c.what; }
+
+class ManifestErrorTest : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(ManifestErrorTest, IsInvalidInputWithJsonPath) {
+  const ErrorCase &c = GetParam();
+  json doc = json::parse(manifestToJson(c.delta ? test::deltaManifest()
+                                                : test::attentionManifest()));
+  c.edit(doc);
+  Result<Manifest> m = parseManifest(doc.dump(), "out/bad.json");
+  ASSERT_FALSE(m) << c.what;
+  EXPECT_EQ(m.status().kind(), ErrorKind::InvalidInput) << c.what;
+  EXPECT_NE(
+      m.status().message().find(std::string("out/bad.json: ") + c.expected),
+      std::string::npos)
+      << c.what << "\n  got: " << m.status().message();
+}
+
+json &param(json &doc, int kernel, int index) {
+  return doc["kernels"][kernel]["params"][index];
+}
+
+const ErrorCase kErrorCases[] = {
+    {"top level is an array", false, [](json &d) { d = json::array(); },
+     "$: expected an object, got an array"},
+    {"unknown top-level key", false, [](json &d) { d["extra"] = 1; },
+     "$: unknown key \"extra\""},
+    {"missing chip", false, [](json &d) { d.erase("chip"); },
+     "$: missing key \"chip\""},
+    {"missing delta", false, [](json &d) { d.erase("delta"); },
+     "$: missing key \"delta\""},
+    {"wrong format", false, [](json &d) { d["format"] = "other"; },
+     "$.format: expected \"sattn-manifest\", got \"other\""},
+    {"future version", false, [](json &d) { d["format_version"] = 2; },
+     "$.format_version: unsupported version 2"},
+    {"version as string", false, [](json &d) { d["format_version"] = "1"; },
+     "$.format_version: expected an integer, got \"1\""},
+    {"name not a string", false, [](json &d) { d["name"] = 5; },
+     "$.name: expected a string, got 5"},
+    {"empty name", false, [](json &d) { d["name"] = ""; },
+     "$.name: expected a non-empty string"},
+    {"spec_hash null", false, [](json &d) { d["spec_hash"] = nullptr; },
+     "$.spec_hash: expected a string, got null"},
+    {"bad chip", false, [](json &d) { d["chip"] = "gfx90a"; },
+     "$.chip: expected \"sm_<NN>\", \"sm_<NN>a\" or \"host\", got \"gfx90a\""},
+    {"bad dtype", false, [](json &d) { d["dtype"] = "fp8"; },
+     "$.dtype: expected \"bf16\", \"f16\" or \"f32\", got \"fp8\""},
+    {"head_dim 96", false, [](json &d) { d["head_dim"] = 96; },
+     "$.head_dim: expected 64 or 128, got 96"},
+    {"head_dim float", false, [](json &d) { d["head_dim"] = 64.0; },
+     "$.head_dim: expected an integer, got 64.0"},
+    {"absolute cubin path", false, [](json &d) { d["cubin"] = "/tmp/p.cubin"; },
+     "$.cubin: expected a path relative to the manifest"},
+    {"negative cubin_size", false, [](json &d) { d["cubin_size"] = -1; },
+     "$.cubin_size: expected an integer >= 0, got -1"},
+    {"cubin_size beyond int64", false,
+     [](json &d) { d["cubin_size"] = 18446744073709551615ULL; },
+     "$.cubin_size: expected an integer, got 18446744073709551615"},
+    {"uppercase hash", false,
+     [](json &d) { d["cubin_hash"] = "0123456789ABCDEF"; },
+     "$.cubin_hash: expected 16 lowercase hex digits"},
+    {"delta a number", false, [](json &d) { d["delta"] = 5; },
+     "$.delta: expected an object or null, got 5"},
+    {"delta unknown key", true, [](json &d) { d["delta"]["beta"] = 1; },
+     "$.delta: unknown key \"beta\""},
+    {"delta missing tail_min", true,
+     [](json &d) { d["delta"].erase("tail_min"); },
+     "$.delta: missing key \"tail_min\""},
+    {"gamma 0", true, [](json &d) { d["delta"]["gamma"] = 0; },
+     "$.delta.gamma: expected an integer >= 1, got 0"},
+    {"kernels an object", false, [](json &d) { d["kernels"] = json::object(); },
+     "$.kernels: expected an array, got an object"},
+    {"kernel a string", false, [](json &d) { d["kernels"][0] = "k"; },
+     "$.kernels[0]: expected an object, got \"k\""},
+    {"kernel unknown key", false, [](json &d) { d["kernels"][0]["grid"] = 1; },
+     "$.kernels[0]: unknown key \"grid\""},
+    {"kernel missing role", false,
+     [](json &d) { d["kernels"][0].erase("role"); },
+     "$.kernels[0]: missing key \"role\""},
+    {"bad role", false, [](json &d) { d["kernels"][0]["role"] = "prefill"; },
+     "$.kernels[0].role: expected \"attention\", \"delta_anchor\" or "
+     "\"delta_main\", got \"prefill\""},
+    {"params not an array", false,
+     [](json &d) { d["kernels"][0]["params"] = 1; },
+     "$.kernels[0].params: expected an array, got 1"},
+    {"param unknown key", false, [](json &d) { param(d, 0, 2)["size"] = 8; },
+     "$.kernels[0].params[2]: unknown key \"size\""},
+    {"param kind foo", false, [](json &d) { param(d, 0, 3)["kind"] = "foo"; },
+     "$.kernels[0].params[3].kind: expected \"ptr\" or \"i64\", got \"foo\""},
+    {"param kind wrong for o", false,
+     [](json &d) { param(d, 0, 3)["kind"] = "i64"; },
+     "$.kernels[0].params[3].kind: parameter 'o' must be \"ptr\", got \"i64\""},
+    {"params out of order", false,
+     [](json &d) { std::swap(param(d, 0, 4), param(d, 0, 5)); },
+     "$.kernels[0].params[4].name: expected \"B\""},
+    {"param missing", false,
+     [](json &d) { d["kernels"][0]["params"].erase(8); },
+     "$.kernels[0].params: expected 9 parameters (q, k, v, o, B, H, Hkv, Sq, "
+     "Sk), got 8"},
+    {"attention kernel with delta param", false,
+     [](json &d) {
+       auto &p = d["kernels"][0]["params"];
+       p.insert(p.begin() + 4, json{{"name", "delta"}, {"kind", "ptr"}});
+     },
+     "$.kernels[0].params: expected 9 parameters"},
+    {"delta kernel without delta param", true,
+     [](json &d) { d["kernels"][1]["params"].erase(4); },
+     "$.kernels[1].params: expected 10 parameters"},
+    {"missing delta_main kernel", true, [](json &d) { d["kernels"].erase(1); },
+     "$.kernels: a manifest with delta needs a \"delta_anchor\" kernel "
+     "followed by a \"delta_main\" kernel, got [\"delta_anchor\"]"},
+    {"delta kernels swapped", true,
+     [](json &d) { std::swap(d["kernels"][0], d["kernels"][1]); },
+     "$.kernels: a manifest with delta needs"},
+    {"delta manifest with attention kernel", true,
+     [](json &d) { d["kernels"][0]["role"] = "attention"; },
+     "$.kernels: a manifest with delta needs"},
+    {"two attention kernels", false,
+     [](json &d) { d["kernels"].push_back(d["kernels"][0]); },
+     "$.kernels: a manifest without delta needs exactly one \"attention\" "
+     "kernel, got [\"attention\", \"attention\"]"},
+    {"no kernels", false, [](json &d) { d["kernels"] = json::array(); },
+     "$.kernels: a manifest without delta needs exactly one"},
+    {"delta kernels without delta", true, [](json &d) { d["delta"] = nullptr; },
+     "$.kernels: a manifest without delta needs exactly one"},
+    {"block_m 0", false, [](json &d) { d["kernels"][0]["block_m"] = 0; },
+     "$.kernels[0].block_m: expected an integer in [1, 1024], got 0"},
+    {"block_m 2048", false, [](json &d) { d["kernels"][0]["block_m"] = 2048; },
+     "$.kernels[0].block_m: expected an integer in [1, 1024], got 2048"},
+    {"block_n bool", false, [](json &d) { d["kernels"][0]["block_n"] = true; },
+     "$.kernels[0].block_n: expected an integer, got true"},
+    {"negative shared memory", false,
+     [](json &d) { d["kernels"][0]["shared_memory_bytes"] = -5; },
+     "$.kernels[0].shared_memory_bytes: expected an integer in [0, "
+     "4294967295]"},
+    {"registers -2", false, [](json &d) { d["kernels"][0]["registers"] = -2; },
+     "$.kernels[0].registers: expected an integer >= -1, got -2"},
+    {"spill_bytes string", true,
+     [](json &d) { d["kernels"][1]["spill_bytes"] = "0"; },
+     "$.kernels[1].spill_bytes: expected an integer, got \"0\""},
+};
+
+INSTANTIATE_TEST_SUITE_P(Cases, ManifestErrorTest,
+                         ::testing::ValuesIn(kErrorCases));
+
+TEST(ManifestTest, BadJsonIsInvalidInput) {
+  for (const char *text : {"", "{", "{\"format\": }", "[1, 2", "nul"}) {
+    Result<Manifest> m = parseManifest(text, "out/bad.json");
+    ASSERT_FALSE(m) << text;
+    EXPECT_EQ(m.status().kind(), ErrorKind::InvalidInput);
+    EXPECT_EQ(m.status().message().rfind("out/bad.json: $: invalid JSON: ", 0),
+              0u)
+        << m.status().message();
+  }
+}
+
+TEST(ManifestTest, Fnv1a64MatchesReferenceVectors) {
+  EXPECT_EQ(fnv1a64Hex("", 0), "cbf29ce484222325");
+  EXPECT_EQ(fnv1a64Hex("a", 1), "af63dc4c8601ec8c");
+  EXPECT_EQ(fnv1a64Hex("foobar", 6), "85944171f73967e8");
+}
+
+} // namespace

@@ -1,0 +1,110 @@
+//===- TestSupport.h - Manifests and cubins shared by the runtime tests ---===//
+#ifndef SATTN_TEST_RUNTIME_TESTSUPPORT_H
+#define SATTN_TEST_RUNTIME_TESTSUPPORT_H
+
+#include "sattn/Manifest.h"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace sattn::test {
+
+/// The ABI parameter list (Manifest.h) of an attention or delta kernel.
+inline std::vector<KernelParam> abiParams(bool withDelta) {
+  std::vector<KernelParam> params = {
+      {"q", "ptr"}, {"k", "ptr"}, {"v", "ptr"}, {"o", "ptr"}};
+  if (withDelta)
+    params.push_back({"delta", "ptr"});
+  for (const char *size : {"B", "H", "Hkv", "Sq", "Sk"})
+    params.push_back({size, "i64"});
+  return params;
+}
+
+inline KernelInfo kernel(const std::string &name, const std::string &role,
+                         bool withDelta) {
+  KernelInfo k;
+  k.name = name;
+  k.role = role;
+  k.params = abiParams(withDelta);
+  k.blockM = 64;
+  k.blockN = 64;
+  k.sharedMemBytes = 49152;
+  k.registers = 128;
+  k.spillBytes = 0;
+  return k;
+}
+
+inline Manifest attentionManifest() {
+  Manifest m;
+  m.name = "sliding";
+  m.compilerVersion = "0.1.0";
+  m.specHash = "00112233445566aa";
+  m.chip = "sm_90a";
+  m.dtype = "bf16";
+  m.headDim = 128;
+  m.cubinFile = "sliding.cubin";
+  m.cubinSize = 4096;
+  m.cubinHash = "0123456789abcdef";
+  m.kernels = {kernel("sliding_attention", "attention", false)};
+  return m;
+}
+
+inline Manifest deltaManifest() {
+  Manifest m = attentionManifest();
+  m.name = "delta";
+  m.cubinFile = "delta.cubin";
+  m.hasDelta = true;
+  m.deltaGamma = 64;
+  m.deltaTailMin = 100;
+  m.kernels = {kernel("delta_anchor", "delta_anchor", true),
+               kernel("delta_main", "delta_main", true)};
+  return m;
+}
+
+/// Path of a cubin assembled by ptxas at build time, or "" without ptxas.
+inline std::string cubinPath(const std::string &arch) {
+  std::string dir = SATTN_TEST_CUBIN_DIR;
+  return dir.empty() ? "" : dir + "/fake_attention_" + arch + ".cubin";
+}
+
+inline bool haveCubins() { return !std::string(SATTN_TEST_CUBIN_DIR).empty(); }
+
+inline std::string readBytes(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+inline void writeBytes(const std::string &path, const std::string &bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+/// A manifest describing fake_attention.ptx.in assembled for `arch`.
+inline Manifest fakeAttentionManifest(const std::string &arch,
+                                      const std::string &cubin) {
+  Manifest m;
+  m.name = "fake";
+  m.compilerVersion = "test";
+  m.chip = arch;
+  m.dtype = "f32";
+  m.headDim = 64;
+  m.cubinFile = "fake.cubin";
+  m.cubinSize = int64_t(cubin.size());
+  m.cubinHash = fnv1a64Hex(cubin.data(), cubin.size());
+  m.kernels = {kernel("fake_attention", "attention", false)};
+  m.kernels[0].sharedMemBytes = 0;
+  return m;
+}
+
+} // namespace sattn::test
+
+// Tests that read build-time cubins skip, visibly, when ptxas was missing.
+#define SATTN_REQUIRE_CUBINS()                                                 \
+  do {                                                                         \
+    if (!::sattn::test::haveCubins())                                          \
+      GTEST_SKIP() << "ptxas was not found at configure time";                 \
+  } while (0)
+
+#endif // SATTN_TEST_RUNTIME_TESTSUPPORT_H

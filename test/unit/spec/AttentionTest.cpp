@@ -1,0 +1,224 @@
+//===- AttentionTest.cpp - The reference against first principles ---------===//
+
+#include "Reference/Reference.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+using namespace sattn;
+using sattn::ref::Problem;
+
+namespace {
+
+PatternSpec makeSpec(std::optional<MaskExpr> mask = std::nullopt) {
+  PatternSpec s;
+  s.name = "t";
+  s.dtype = DType::F32;
+  s.headDim = 64;
+  s.mask = std::move(mask);
+  return s;
+}
+
+std::vector<double> randomVector(size_t n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::normal_distribution<double> dist(0.0, 1.0);
+  std::vector<double> v(n);
+  for (double &x : v)
+    x = dist(gen);
+  return v;
+}
+
+size_t qSize(const Problem &p) { return p.B * p.H * p.Sq * p.D; }
+size_t kvSize(const Problem &p) { return p.B * p.Hkv * p.Sk * p.D; }
+
+/// A second, matrix-shaped implementation: S = scale Q K^T (softcapped),
+/// P = M .* exp(S) without max subtraction (fine for small inputs), rows
+/// normalised, O = P V. Written independently of the reference's row loop.
+std::vector<double> matrixAttention(const PatternSpec &spec, const Problem &p,
+                                    const std::vector<double> &q,
+                                    const std::vector<double> &k,
+                                    const std::vector<double> &v) {
+  std::vector<double> o(qSize(p), 0.0);
+  const int64_t group = p.H / p.Hkv;
+  for (int64_t b = 0; b < p.B; ++b)
+    for (int64_t h = 0; h < p.H; ++h) {
+      auto Q = [&](int64_t i, int64_t d) { return q[((b * p.H + h) * p.Sq + i) * p.D + d]; };
+      auto K = [&](int64_t j, int64_t d) {
+        return k[((b * p.Hkv + h / group) * p.Sk + j) * p.D + d];
+      };
+      auto V = [&](int64_t j, int64_t d) {
+        return v[((b * p.Hkv + h / group) * p.Sk + j) * p.D + d];
+      };
+      // P[i][j]
+      std::vector<std::vector<double>> P(p.Sq, std::vector<double>(p.Sk, 0.0));
+      for (int64_t i = 0; i < p.Sq; ++i) {
+        double rowSum = 0;
+        for (int64_t j = 0; j < p.Sk; ++j) {
+          double s = 0;
+          for (int64_t d = 0; d < p.D; ++d)
+            s += Q(i, d) * K(j, d);
+          s *= spec.effectiveScale();
+          if (spec.softcap)
+            s = *spec.softcap * std::tanh(s / *spec.softcap);
+          bool m = !spec.mask || ref::maskAllows(*spec.mask, i, j, p.Sq, p.Sk);
+          P[i][j] = m ? std::exp(s) : 0.0;
+          rowSum += P[i][j];
+        }
+        for (int64_t j = 0; j < p.Sk; ++j)
+          P[i][j] = rowSum > 0 ? P[i][j] / rowSum : 0.0;
+      }
+      for (int64_t i = 0; i < p.Sq; ++i)
+        for (int64_t d = 0; d < p.D; ++d) {
+          double acc = 0;
+          for (int64_t j = 0; j < p.Sk; ++j)
+            acc += P[i][j] * V(j, d);
+          o[((b * p.H + h) * p.Sq + i) * p.D + d] = acc;
+        }
+    }
+  return o;
+}
+
+} // namespace
+
+TEST(RefAttention, SingleKeyGivesThatValueRow) {
+  Problem p{1, 2, 1, 3, 1, 4};
+  auto q = randomVector(qSize(p), 1), k = randomVector(kvSize(p), 2),
+       v = randomVector(kvSize(p), 3);
+  std::vector<double> o = ref::attention(makeSpec(), p, q, k, v);
+  for (int64_t h = 0; h < p.H; ++h)
+    for (int64_t i = 0; i < p.Sq; ++i)
+      for (int64_t d = 0; d < p.D; ++d)
+        EXPECT_DOUBLE_EQ(o[(h * p.Sq + i) * p.D + d], v[d]);
+}
+
+TEST(RefAttention, UniformScoresGiveTheMeanOfTheValues) {
+  Problem p{1, 1, 1, 4, 4, 3};
+  std::vector<double> q(qSize(p), 0.0); // every score is 0
+  auto k = randomVector(kvSize(p), 4), v = randomVector(kvSize(p), 5);
+  std::vector<double> dense = ref::attention(makeSpec(), p, q, k, v);
+  std::vector<double> causal = ref::attention(makeSpec(MaskExpr::causal()), p, q, k, v);
+  for (int64_t i = 0; i < p.Sq; ++i)
+    for (int64_t d = 0; d < p.D; ++d) {
+      double all = 0, prefix = 0;
+      for (int64_t j = 0; j < p.Sk; ++j) {
+        all += v[j * p.D + d];
+        if (j <= i)
+          prefix += v[j * p.D + d];
+      }
+      EXPECT_NEAR(dense[i * p.D + d], all / p.Sk, 1e-15);
+      EXPECT_NEAR(causal[i * p.D + d], prefix / (i + 1), 1e-15);
+    }
+}
+
+TEST(RefAttention, MatchesMatrixImplementation) {
+  Problem p{2, 4, 2, 5, 7, 3};
+  auto q = randomVector(qSize(p), 6), k = randomVector(kvSize(p), 7),
+       v = randomVector(kvSize(p), 8);
+  std::vector<PatternSpec> specs = {
+      makeSpec(),
+      makeSpec(MaskExpr::causal()),
+      makeSpec(MaskExpr::window(1, 2)),
+      makeSpec(MaskExpr::intersect(
+          {MaskExpr::causal(), MaskExpr::unite({MaskExpr::window(1, 0), MaskExpr::sink(1)})})),
+  };
+  PatternSpec scaled = makeSpec(MaskExpr::causal());
+  scaled.scale = 0.7;
+  specs.push_back(scaled);
+  PatternSpec capped = makeSpec(MaskExpr::window(2, 0));
+  capped.scale = 3.0; // large enough that the cap matters
+  capped.softcap = 2.0;
+  specs.push_back(capped);
+  for (size_t n = 0; n < specs.size(); ++n) {
+    std::vector<double> got = ref::attention(specs[n], p, q, k, v);
+    std::vector<double> want = matrixAttention(specs[n], p, q, k, v);
+    ref::ErrorStats e = ref::compare(got, want);
+    EXPECT_LT(e.maxAbs, 1e-13) << "spec " << n;
+  }
+}
+
+TEST(RefAttention, SoftcapBoundsTheScores) {
+  // Two keys; without the cap key 1 dominates, with cap c the weight ratio
+  // is at most exp(2c).
+  Problem p{1, 1, 1, 1, 2, 1};
+  std::vector<double> q{1.0}, k{-100.0, 100.0}, v{0.0, 1.0};
+  PatternSpec s = makeSpec();
+  s.scale = 1.0;
+  s.softcap = 1.0;
+  std::vector<double> o = ref::attention(s, p, q, k, v);
+  double w1 = std::exp(std::tanh(100.0)), w0 = std::exp(std::tanh(-100.0));
+  EXPECT_NEAR(o[0], w1 / (w0 + w1), 1e-15);
+}
+
+TEST(RefAttention, LargeScoresDoNotOverflow) {
+  Problem p{1, 1, 1, 1, 2, 1};
+  std::vector<double> q{1.0}, k{1000.0, 999.0}, v{1.0, 3.0};
+  PatternSpec s = makeSpec();
+  s.scale = 1.0;
+  std::vector<double> o = ref::attention(s, p, q, k, v);
+  double w = std::exp(-1.0);
+  EXPECT_NEAR(o[0], (1.0 + 3.0 * w) / (1.0 + w), 1e-14);
+}
+
+TEST(RefAttention, RowsThatSeeNoKeyAreZeroNotNaN) {
+  Problem p{1, 1, 1, 4, 2, 3};
+  auto q = randomVector(qSize(p), 9), k = randomVector(kvSize(p), 10),
+       v = randomVector(kvSize(p), 11);
+  std::vector<double> o = ref::attention(makeSpec(MaskExpr::causal()), p, q, k, v);
+  for (int64_t i = 0; i < 2; ++i) // positions -2 and -1
+    for (int64_t d = 0; d < p.D; ++d)
+      EXPECT_EQ(o[i * p.D + d], 0.0);
+  for (int64_t d = 0; d < p.D; ++d)
+    EXPECT_DOUBLE_EQ(o[2 * p.D + d], v[d]); // position 0 sees key 0 only
+  Problem empty{1, 1, 1, 2, 0, 3};
+  std::vector<double> none = ref::attention(makeSpec(), empty, std::vector<double>(6, 1.0), {}, {});
+  for (double x : none)
+    EXPECT_EQ(x, 0.0);
+}
+
+TEST(RefAttention, GqaHeadMapping) {
+  // H = 4, Hkv = 2: query heads 0,1 read kv head 0, heads 2,3 read kv head 1.
+  Problem p{2, 4, 2, 3, 5, 2};
+  auto q = randomVector(qSize(p), 12), k = randomVector(kvSize(p), 13),
+       v = randomVector(kvSize(p), 14);
+  PatternSpec s = makeSpec(MaskExpr::causal());
+  std::vector<double> before = ref::attention(s, p, q, k, v);
+  // Perturb kv head 1 of batch 1 only.
+  const size_t headSize = p.Sk * p.D;
+  for (size_t n = 0; n < headSize; ++n) {
+    k[(1 * p.Hkv + 1) * headSize + n] += 0.5;
+    v[(1 * p.Hkv + 1) * headSize + n] -= 0.25;
+  }
+  std::vector<double> after = ref::attention(s, p, q, k, v);
+  const size_t qHead = p.Sq * p.D;
+  for (int64_t b = 0; b < p.B; ++b)
+    for (int64_t h = 0; h < p.H; ++h) {
+      bool changed = false;
+      for (size_t n = 0; n < qHead; ++n)
+        changed = changed || before[(b * p.H + h) * qHead + n] != after[(b * p.H + h) * qHead + n];
+      EXPECT_EQ(changed, b == 1 && h >= 2) << "b=" << b << " h=" << h;
+    }
+}
+
+TEST(RefAttention, ScaleDefaultsToInverseSqrtOfSpecHeadDim) {
+  Problem p{1, 1, 1, 2, 3, 2};
+  auto q = randomVector(qSize(p), 15), k = randomVector(kvSize(p), 16),
+       v = randomVector(kvSize(p), 17);
+  PatternSpec implicit = makeSpec(); // head_dim 64 -> 1/8
+  PatternSpec explicitScale = makeSpec();
+  explicitScale.scale = 0.125;
+  EXPECT_EQ(ref::attention(implicit, p, q, k, v), ref::attention(explicitScale, p, q, k, v));
+}
+
+TEST(RefAttention, MisuseThrows) {
+  Problem p{1, 3, 2, 2, 2, 2}; // H not a multiple of Hkv
+  std::vector<double> q(12), kv(8);
+  EXPECT_THROW(ref::attention(makeSpec(), p, q, kv, kv), std::invalid_argument);
+  Problem ok{1, 2, 1, 2, 2, 2};
+  EXPECT_THROW(ref::attention(makeSpec(), ok, std::vector<double>(7), std::vector<double>(4),
+                              std::vector<double>(4)),
+               std::invalid_argument);
+}

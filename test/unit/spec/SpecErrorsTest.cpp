@@ -1,0 +1,267 @@
+//===- SpecErrorsTest.cpp - Every rejection, with its exact message -------===//
+//
+// Each bad spec must fail with InvalidInput and the message
+// "spec.json: <json path>: <problem>", so the tests pin the whole message
+// where it is ours, and the prefix where it embeds the JSON parser's text.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Spec/PatternSpec.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using namespace sattn;
+
+namespace {
+
+/// The message of a spec that must be rejected as InvalidInput.
+std::string errorOf(const std::string &text) {
+  Result<PatternSpec> r = parsePatternSpec(text, "spec.json");
+  EXPECT_FALSE(r.isOk()) << "accepted: " << text;
+  if (r.isOk())
+    return "";
+  EXPECT_EQ(r.status().kind(), ErrorKind::InvalidInput);
+  return r.status().message();
+}
+
+/// A valid spec with `extra` spliced into the top-level object.
+std::string specWith(const std::string &extra) {
+  return R"({"name": "t", "dtype": "bf16", "head_dim": 128)" +
+         (extra.empty() ? "" : ", " + extra) + "}";
+}
+
+std::string withMask(const std::string &mask) { return specWith(R"("mask": )" + mask); }
+
+std::string withCorrection(const std::string &c) {
+  return specWith(R"("correction": )" + c);
+}
+
+bool startsWith(const std::string &s, const std::string &prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+} // namespace
+
+// --- Malformed JSON --------------------------------------------------------
+
+TEST(SpecErrors, BadJsonReportsLineAndColumn) {
+  // Line 3 misses the colon: the parser stops at the end of the unexpected
+  // string "bf16" (columns 11-16), the last character it read.
+  std::string text = "{\n  \"name\": \"x\",\n  \"dtype\" \"bf16\",\n  \"head_dim\": 128\n}";
+  std::string msg = errorOf(text);
+  EXPECT_EQ(msg, "spec.json: invalid JSON at line 3, column 16: syntax error while parsing "
+                 "object separator - unexpected string literal; expected ':'");
+  EXPECT_NE(msg.find("syntax error"), std::string::npos) << msg;
+}
+
+TEST(SpecErrors, BadJsonOnFirstLine) {
+  std::string msg = errorOf(R"({"name": tru})");
+  EXPECT_TRUE(startsWith(msg, "spec.json: invalid JSON at line 1, column ")) << msg;
+  msg = errorOf("");
+  EXPECT_TRUE(startsWith(msg, "spec.json: invalid JSON at line 1, column 1: ")) << msg;
+}
+
+TEST(SpecErrors, TrailingGarbageIsInvalidJson) {
+  std::string msg = errorOf(specWith("") + "\n}");
+  EXPECT_TRUE(startsWith(msg, "spec.json: invalid JSON at line 2, column 1: ")) << msg;
+}
+
+TEST(SpecErrors, DuplicateKey) {
+  EXPECT_EQ(errorOf(specWith(R"("head_dim": 64)")), R"(spec.json: $: duplicate key "head_dim")");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "union", "of": [{"kind": "sink", "tokens": 1,
+                                  "tokens": 2}]})")),
+            R"(spec.json: $.mask.of[0]: duplicate key "tokens")");
+}
+
+TEST(SpecErrors, PathologicallyDeepJsonIsRejectedNotCrashed) {
+  std::string deep(100000, '[');
+  std::string msg = errorOf(specWith(R"("mask": )" + deep + std::string(100000, ']')));
+  EXPECT_TRUE(startsWith(msg, "spec.json: $.mask[0][0]")) << msg.substr(0, 80);
+  EXPECT_NE(msg.find("nested deeper than"), std::string::npos);
+}
+
+// --- Structure ---------------------------------------------------------------
+
+TEST(SpecErrors, TopLevelMustBeAnObject) {
+  EXPECT_EQ(errorOf("[1, 2]"), "spec.json: $: expected an object, got [1,2]");
+}
+
+TEST(SpecErrors, UnknownKeyAtTopLevel) {
+  std::string msg = errorOf(specWith(R"("lenght": 3)"));
+  EXPECT_TRUE(startsWith(msg, R"(spec.json: $: unknown key "lenght")")) << msg;
+}
+
+TEST(SpecErrors, UnknownKeyInMaskAndNestedOperand) {
+  std::string msg = errorOf(withMask(R"({"kind": "window", "left": 1, "right": 0, "lenght": 5})"));
+  EXPECT_TRUE(startsWith(msg, R"(spec.json: $.mask: unknown key "lenght")")) << msg;
+  msg = errorOf(withMask(R"({"kind": "union", "of": [{"kind": "causal"},
+                             {"kind": "sink", "tokens": 1, "lenght": 5}]})"));
+  EXPECT_TRUE(startsWith(msg, R"(spec.json: $.mask.of[1]: unknown key "lenght")")) << msg;
+  // Keys of another mask kind are unknown too.
+  msg = errorOf(withMask(R"({"kind": "causal", "tokens": 4})"));
+  EXPECT_TRUE(startsWith(msg, R"(spec.json: $.mask: unknown key "tokens")")) << msg;
+}
+
+TEST(SpecErrors, UnknownKeyInCorrection) {
+  std::string msg = errorOf(withCorrection(R"({"kind": "delta", "gamma": 64, "stride": 2})"));
+  EXPECT_TRUE(startsWith(msg, R"(spec.json: $.correction: unknown key "stride")")) << msg;
+}
+
+TEST(SpecErrors, MissingRequiredKeys) {
+  EXPECT_EQ(errorOf(R"({"name": "t", "head_dim": 128})"),
+            R"(spec.json: $: missing required key "dtype")");
+  EXPECT_EQ(errorOf(R"({"dtype": "bf16", "head_dim": 128})"),
+            R"(spec.json: $: missing required key "name")");
+  EXPECT_EQ(errorOf(R"({"name": "t", "dtype": "bf16"})"),
+            R"(spec.json: $: missing required key "head_dim")");
+  EXPECT_EQ(errorOf(withMask(R"({"left": 1})")),
+            R"(spec.json: $.mask: missing required key "kind")");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "window", "left": 1})")),
+            R"(spec.json: $.mask: missing required key "right")");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "sink"})")),
+            R"(spec.json: $.mask: missing required key "tokens")");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "intersect"})")),
+            R"(spec.json: $.mask: missing required key "of")");
+  EXPECT_EQ(errorOf(withCorrection(R"({"kind": "delta"})")),
+            R"(spec.json: $.correction: missing required key "gamma")");
+  EXPECT_EQ(errorOf(withCorrection(R"({"gamma": 4})")),
+            R"(spec.json: $.correction: missing required key "kind")");
+}
+
+TEST(SpecErrors, UnknownKinds) {
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "banded"})")),
+            R"(spec.json: $.mask.kind: unknown mask kind "banded" )"
+            R"((supported: causal, window, sink, union, intersect))");
+  EXPECT_EQ(errorOf(withCorrection(R"({"kind": "epsilon", "gamma": 4})")),
+            R"(spec.json: $.correction.kind: unknown correction kind "epsilon" (supported: delta))");
+}
+
+TEST(SpecErrors, EmptyUnionAndIntersect) {
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "union", "of": []})")),
+            "spec.json: $.mask.of: expected at least one mask, got []");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "intersect", "of": [{"kind": "union", "of": []}]})")),
+            "spec.json: $.mask.of[0].of: expected at least one mask, got []");
+}
+
+TEST(SpecErrors, TooDeepMaskNesting) {
+  std::string mask = R"({"kind": "causal"})";
+  for (int i = 1; i < 33; ++i) // 33 levels, one too many
+    mask = R"({"kind": "union", "of": [)" + mask + "]}";
+  std::string msg = errorOf(withMask(mask));
+  std::string path = "$.mask";
+  for (int i = 1; i < 33; ++i)
+    path += ".of[0]";
+  EXPECT_EQ(msg, "spec.json: " + path + ": mask nested deeper than 32 levels");
+}
+
+// --- Types -------------------------------------------------------------------
+
+TEST(SpecErrors, WrongTypes) {
+  EXPECT_EQ(errorOf(R"({"name": 3, "dtype": "bf16", "head_dim": 128})"),
+            "spec.json: $.name: expected a string, got 3");
+  EXPECT_EQ(errorOf(R"({"name": "t", "dtype": 16, "head_dim": 128})"),
+            "spec.json: $.dtype: expected a string, got 16");
+  EXPECT_EQ(errorOf(withMask(R"("causal")")),
+            R"(spec.json: $.mask: expected an object, got "causal")");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": 1})")),
+            "spec.json: $.mask.kind: expected a string, got 1");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "union", "of": {"kind": "causal"}})")),
+            R"(spec.json: $.mask.of: expected an array of masks, got {"kind":"causal"})");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "union", "of": [3]})")),
+            "spec.json: $.mask.of[0]: expected an object, got 3");
+  EXPECT_EQ(errorOf(specWith(R"("scale": "0.1")")),
+            R"(spec.json: $.scale: expected a finite number > 0, got "0.1")");
+  EXPECT_EQ(errorOf(specWith(R"("softcap": true)")),
+            "spec.json: $.softcap: expected a finite number > 0, got true");
+  EXPECT_EQ(errorOf(withCorrection("[]")),
+            "spec.json: $.correction: expected an object, got []");
+}
+
+TEST(SpecErrors, IntegerGivenAsFloatStringOrBool) {
+  const std::string prefix = R"({"kind": "window", "right": 0, "left": )";
+  EXPECT_EQ(errorOf(withMask(prefix + "2.5}")),
+            "spec.json: $.mask.left: expected a non-negative integer, got 2.5");
+  EXPECT_EQ(errorOf(withMask(prefix + "2.0}")),
+            "spec.json: $.mask.left: expected a non-negative integer, got 2.0");
+  EXPECT_EQ(errorOf(withMask(prefix + R"("3"})")),
+            R"(spec.json: $.mask.left: expected a non-negative integer, got "3")");
+  EXPECT_EQ(errorOf(withMask(prefix + "true}")),
+            "spec.json: $.mask.left: expected a non-negative integer, got true");
+  EXPECT_EQ(errorOf(withCorrection(R"({"kind": "delta", "gamma": 64.0})")),
+            "spec.json: $.correction.gamma: expected an integer >= 1, got 64.0");
+  EXPECT_EQ(errorOf(R"({"name": "t", "dtype": "bf16", "head_dim": "128"})"),
+            R"(spec.json: $.head_dim: expected an integer, got "128")");
+  EXPECT_EQ(errorOf(R"({"name": "t", "dtype": "bf16", "head_dim": 128.0})"),
+            "spec.json: $.head_dim: expected an integer, got 128.0");
+}
+
+// --- Values ------------------------------------------------------------------
+
+TEST(SpecErrors, NegativeAndZeroSizes) {
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "intersect", "of": [{"kind": "causal"},
+                                  {"kind": "window", "left": -3, "right": 0}]})")),
+            "spec.json: $.mask.of[1].left: expected a non-negative integer, got -3");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "window", "left": 0, "right": -1})")),
+            "spec.json: $.mask.right: expected a non-negative integer, got -1");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "sink", "tokens": 0})")),
+            "spec.json: $.mask.tokens: expected an integer >= 1, got 0");
+  EXPECT_EQ(errorOf(withCorrection(R"({"kind": "delta", "gamma": 64, "tail_min": -1})")),
+            "spec.json: $.correction.tail_min: expected a non-negative integer, got -1");
+}
+
+TEST(SpecErrors, GammaZero) {
+  EXPECT_EQ(errorOf(withCorrection(R"({"kind": "delta", "gamma": 0})")),
+            "spec.json: $.correction.gamma: expected an integer >= 1, got 0");
+}
+
+TEST(SpecErrors, SizesAreBounded) {
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "sink", "tokens": 1099511627777})")),
+            "spec.json: $.mask.tokens: integer 1099511627777 is too large (maximum "
+            "1099511627776)");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "sink", "tokens": 18446744073709551615})")),
+            "spec.json: $.mask.tokens: integer 18446744073709551615 is too large (maximum "
+            "1099511627776)");
+  // Beyond uint64 the JSON parser yields a float: not an integer any more.
+  std::string msg = errorOf(withMask(R"({"kind": "sink", "tokens": 99999999999999999999})"));
+  EXPECT_TRUE(startsWith(msg, "spec.json: $.mask.tokens: expected an integer >= 1, got ")) << msg;
+}
+
+TEST(SpecErrors, UnsupportedHeadDim) {
+  EXPECT_EQ(errorOf(R"({"name": "t", "dtype": "bf16", "head_dim": 96})"),
+            "spec.json: $.head_dim: unsupported head_dim 96 (supported: 64, 128)");
+  EXPECT_EQ(errorOf(R"({"name": "t", "dtype": "bf16", "head_dim": -64})"),
+            "spec.json: $.head_dim: unsupported head_dim -64 (supported: 64, 128)");
+}
+
+TEST(SpecErrors, UnsupportedDType) {
+  EXPECT_EQ(errorOf(R"({"name": "t", "dtype": "fp8", "head_dim": 128})"),
+            R"(spec.json: $.dtype: unsupported dtype "fp8" (supported: bf16, f16, f32))");
+  EXPECT_EQ(errorOf(R"({"name": "t", "dtype": "BF16", "head_dim": 128})"),
+            R"(spec.json: $.dtype: unsupported dtype "BF16" (supported: bf16, f16, f32))");
+}
+
+TEST(SpecErrors, ScaleAndSoftcapMustBePositiveAndFinite) {
+  EXPECT_EQ(errorOf(specWith(R"("scale": 0)")),
+            "spec.json: $.scale: expected a finite number > 0, got 0");
+  EXPECT_EQ(errorOf(specWith(R"("scale": -0.5)")),
+            "spec.json: $.scale: expected a finite number > 0, got -0.5");
+  EXPECT_EQ(errorOf(specWith(R"("softcap": 0.0)")),
+            "spec.json: $.softcap: expected a finite number > 0, got 0.0");
+  // The JSON parser itself refuses numbers that overflow a double.
+  EXPECT_EQ(errorOf(specWith(R"("softcap": 1e400)")),
+            "spec.json: invalid JSON at line 1, column 64: number overflow parsing '1e400'");
+}
+
+TEST(SpecErrors, InvalidNames) {
+  const char *tail = R"( (must match [A-Za-z_][A-Za-z0-9_]* and have at most 64 characters))";
+  for (const std::string &bad :
+       std::vector<std::string>{"", "1abc", "a-b", "a b", "caf\u00e9", std::string(65, 'x')}) {
+    std::string text = R"({"name": ")" + bad + R"(", "dtype": "bf16", "head_dim": 128})";
+    std::string msg = errorOf(text);
+    EXPECT_TRUE(startsWith(msg, "spec.json: $.name: invalid name ")) << msg;
+    EXPECT_NE(msg.find(tail), std::string::npos) << msg;
+  }
+}

@@ -1,0 +1,272 @@
+//===- sparse-opt.cpp - The sparse-attention compiler driver --------------===//
+//
+// Two modes:
+//  * compile: `sparse-opt <spec.json|file.mlir> --emit=cubin|ptx|mlir
+//    [--chip=sm_90a] [-o <dir|file>]` runs the whole pipeline and writes
+//    <name>.cubin + <name>.json (manifest), <name>.ptx, or the IR after the
+//    pipeline. Chosen when --emit is given or the input is a .json spec.
+//  * mlir-opt: anything else behaves exactly like mlir-opt with our
+//    dialects and passes registered (--help lists them).
+// Exit codes: 0 success, 1 failed compile, 2 bad usage or bad input.
+// Files are written only after everything succeeded, via rename.
+//
+//===----------------------------------------------------------------------===//
+#include "Compiler/Driver/Compiler.h"
+#include "Compiler/Registration.h"
+#include "Spec/PatternSpec.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char *kUsage =
+    "usage: sparse-opt <spec.json|file.mlir> --emit=cubin|ptx|mlir "
+    "[--chip=sm_90a] [-o <dir|file>]\n"
+    "       sparse-opt [mlir-opt options] <file.mlir>   (see --help)\n";
+
+struct CompileArgs {
+  std::string input;
+  std::string emit = "cubin";
+  std::string chip = "sm_90a";
+  std::string output; // dir for cubin/ptx, file for mlir (default stdout)
+};
+
+bool endsWith(const std::string &s, const char *suffix) {
+  size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+/// True when argv asks for the compile mode.
+bool wantsCompileMode(int argc, char **argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--emit", 0) == 0 || (a[0] != '-' && endsWith(a, ".json")))
+      return true;
+  }
+  return false;
+}
+
+int usageError(const std::string &msg) {
+  llvm::errs() << "sparse-opt: error: " << msg << "\n" << kUsage;
+  return 2;
+}
+
+std::optional<CompileArgs> parseCompileArgs(int argc, char **argv, int &rc) {
+  CompileArgs args;
+  auto value = [&](int &i, const std::string &a,
+                   const char *name) -> std::optional<std::string> {
+    std::string eq = std::string(name) + "=";
+    if (a.rfind(eq, 0) == 0)
+      return a.substr(eq.size());
+    if (a == name && i + 1 < argc)
+      return std::string(argv[++i]);
+    return std::nullopt;
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (auto v = value(i, a, "--emit")) {
+      args.emit = *v;
+    } else if (auto v = value(i, a, "--chip")) {
+      args.chip = *v;
+    } else if (auto v = value(i, a, "-o")) {
+      args.output = *v;
+    } else if (!a.empty() && a[0] == '-') {
+      rc = usageError("unknown option '" + a + "' in compile mode");
+      return std::nullopt;
+    } else if (args.input.empty()) {
+      args.input = a;
+    } else {
+      rc = usageError("more than one input file ('" + args.input + "', '" +
+                      a + "')");
+      return std::nullopt;
+    }
+  }
+  if (args.input.empty()) {
+    rc = usageError("no input file");
+    return std::nullopt;
+  }
+  if (args.emit != "cubin" && args.emit != "ptx" && args.emit != "mlir") {
+    rc = usageError("--emit must be cubin, ptx or mlir, got '" + args.emit +
+                    "'");
+    return std::nullopt;
+  }
+  if (!sattn::isSupportedChip(args.chip)) {
+    rc = usageError("unsupported --chip '" + args.chip +
+                    "' (supported: sm_80, sm_86, sm_87, sm_89, sm_90, "
+                    "sm_90a)");
+    return std::nullopt;
+  }
+  return args;
+}
+
+int fail(const sattn::Status &s) {
+  llvm::errs() << "sparse-opt: error: " << s.message() << "\n";
+  return sattn::exitCodeFor(s);
+}
+
+/// A file to write once everything succeeded.
+struct PendingFile {
+  std::string path;
+  std::string contents;
+};
+
+/// Writes every file to a temporary next to it, then renames them all, so
+/// that a failure leaves no partial output.
+sattn::Status commitFiles(const std::vector<PendingFile> &files) {
+  std::vector<std::pair<std::string, std::string>> temps;
+  auto cleanup = [&] {
+    for (auto &t : temps)
+      llvm::sys::fs::remove(t.first);
+  };
+  for (const PendingFile &f : files) {
+    llvm::StringRef dir = llvm::sys::path::parent_path(f.path);
+    if (!dir.empty())
+      if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
+        cleanup();
+        return sattn::Status::error(sattn::ErrorKind::IOError,
+                                    "cannot create directory '" + dir.str() +
+                                        "': " + ec.message());
+      }
+    std::string tmp = f.path + ".tmp";
+    std::error_code ec;
+    {
+      llvm::raw_fd_ostream os(tmp, ec, llvm::sys::fs::OF_None);
+      if (!ec) {
+        os << f.contents;
+        os.close();
+        ec = os.error();
+      }
+    }
+    temps.push_back({tmp, f.path});
+    if (ec) {
+      cleanup();
+      return sattn::Status::error(sattn::ErrorKind::IOError,
+                                  "cannot write '" + f.path +
+                                      "': " + ec.message());
+    }
+  }
+  for (auto &[tmp, path] : temps)
+    if (std::error_code ec = llvm::sys::fs::rename(tmp, path)) {
+      cleanup();
+      return sattn::Status::error(sattn::ErrorKind::IOError,
+                                  "cannot write '" + path +
+                                      "': " + ec.message());
+    }
+  return sattn::Status::ok();
+}
+
+std::string outputPath(const CompileArgs &args, const std::string &file) {
+  llvm::SmallString<256> p(args.output.empty() ? "." : args.output);
+  llvm::sys::path::append(p, file);
+  return std::string(p);
+}
+
+int runCompileMode(const CompileArgs &args) {
+  auto buffer = llvm::MemoryBuffer::getFile(args.input, /*IsText=*/true);
+  if (!buffer)
+    return fail(sattn::Status::error(sattn::ErrorKind::InvalidInput,
+                                     "cannot read '" + args.input +
+                                         "': " + buffer.getError().message()));
+  std::string text = (*buffer)->getBuffer().str();
+
+  sattn::CompilerSession session;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::string hash;
+  if (endsWith(args.input, ".json")) {
+    auto spec = sattn::parsePatternSpec(text, args.input);
+    if (!spec)
+      return fail(spec.status());
+    hash = sattn::specHash(*spec);
+    auto imported = session.importSpec(*spec);
+    if (!imported)
+      return fail(imported.status());
+    module = imported.take();
+  } else {
+    hash = sattn::fnv1a64Hex(text.data(), text.size());
+    auto parsed = session.parseMlir(text, args.input);
+    if (!parsed)
+      return fail(parsed.status());
+    module = parsed.take();
+  }
+  auto info = session.describe(*module, hash);
+  if (!info)
+    return fail(sattn::Status::error(info.status().kind(),
+                                     args.input + ": " +
+                                         info.status().message()));
+  if (sattn::Status s = session.lowerToKernels(*module); !s)
+    return fail(s);
+
+  if (args.emit == "mlir") {
+    std::string ir;
+    llvm::raw_string_ostream os(ir);
+    module->print(os);
+    if (args.output.empty() || args.output == "-") {
+      llvm::outs() << ir;
+      return 0;
+    }
+    if (sattn::Status s = commitFiles({{args.output, ir}}); !s)
+      return fail(s);
+    return 0;
+  }
+
+  std::vector<sattn::KernelInfo> kernels = session.kernelInfos(*module);
+  auto ptx = session.lowerToPtx(*module, args.chip);
+  if (!ptx)
+    return fail(ptx.status());
+  if (args.emit == "ptx") {
+    if (sattn::Status s = commitFiles({{outputPath(args, info->name + ".ptx"),
+                                        *ptx}});
+        !s)
+      return fail(s);
+    return 0;
+  }
+  auto cubin = sattn::assemblePtx(*ptx, args.chip);
+  if (!cubin)
+    return fail(cubin.status());
+  sattn::Manifest manifest =
+      sattn::buildManifest(*info, kernels, args.chip, &*cubin);
+  for (const sattn::KernelResources &r : cubin->resources)
+    llvm::errs() << "sparse-opt: " << r.name << ": " << r.registers
+                 << " registers, " << r.spillStoreBytes
+                 << " bytes spill stores, " << r.spillLoadBytes
+                 << " bytes spill loads\n";
+  sattn::Status s = commitFiles(
+      {{outputPath(args, info->name + ".cubin"), cubin->cubin},
+       {outputPath(args, info->name + ".json"),
+        sattn::manifestToJson(manifest)}});
+  if (!s)
+    return fail(s);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (wantsCompileMode(argc, argv)) {
+    int rc = 2;
+    auto args = parseCompileArgs(argc, argv, rc);
+    if (!args)
+      return rc;
+    return runCompileMode(*args);
+  }
+  mlir::DialectRegistry registry;
+  sattn::registerCompilerDialects(registry);
+  sattn::registerCompilerPasses();
+  std::string description =
+      std::string("sparse-opt: the sparse-attention compiler\n\n") + kUsage +
+      "\nWith --emit or a .json input it compiles; otherwise it is mlir-opt "
+      "with the sattn dialect and passes.\n";
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, description, registry));
+}
