@@ -3,8 +3,8 @@
 // Two modes:
 //  * compile: `sparse-opt <spec.json|file.mlir> --emit=cubin|ptx|mlir
 //    [--chip=sm_90a] [-o <dir|file>]` runs the whole pipeline and writes
-//    <name>.cubin + <name>.json (manifest), <name>.ptx, or the IR after the
-//    pipeline. Chosen when --emit is given or the input is a .json spec.
+//    <name>.cubin + <name>.json (manifest), <name>.ptx, the IR after the
+//    pipeline (mlir) or the pattern-level IR before any pass (import). Chosen when --emit is given or the input is a .json spec.
 //  * mlir-opt: anything else behaves exactly like mlir-opt with our
 //    dialects and passes registered (--help lists them).
 // Exit codes: 0 success, 1 failed compile, 2 bad usage or bad input.
@@ -31,7 +31,7 @@
 namespace {
 
 const char *kUsage =
-    "usage: sparse-opt <spec.json|file.mlir> --emit=cubin|ptx|mlir "
+    "usage: sparse-opt <spec.json|file.mlir> --emit=cubin|ptx|mlir|import "
     "[--chip=sm_90a] [-o <dir|file>]\n"
     "       sparse-opt [mlir-opt options] <file.mlir>   (see --help)\n";
 
@@ -96,9 +96,10 @@ std::optional<CompileArgs> parseCompileArgs(int argc, char **argv, int &rc) {
     rc = usageError("no input file");
     return std::nullopt;
   }
-  if (args.emit != "cubin" && args.emit != "ptx" && args.emit != "mlir") {
-    rc = usageError("--emit must be cubin, ptx or mlir, got '" + args.emit +
-                    "'");
+  if (args.emit != "cubin" && args.emit != "ptx" && args.emit != "mlir" &&
+      args.emit != "import") {
+    rc = usageError("--emit must be cubin, ptx, mlir or import, got '" +
+                    args.emit + "'");
     return std::nullopt;
   }
   if (!sattn::isSupportedChip(args.chip)) {
@@ -204,10 +205,11 @@ int runCompileMode(const CompileArgs &args) {
     return fail(sattn::Status::error(info.status().kind(),
                                      args.input + ": " +
                                          info.status().message()));
-  if (sattn::Status s = session.lowerToKernels(*module); !s)
-    return fail(s);
+  if (args.emit != "import")
+    if (sattn::Status s = session.lowerToKernels(*module); !s)
+      return fail(s);
 
-  if (args.emit == "mlir") {
+  if (args.emit == "mlir" || args.emit == "import") {
     std::string ir;
     llvm::raw_string_ostream os(ir);
     module->print(os);
