@@ -47,6 +47,11 @@ for name in ["FileCheck", "not", "count"]:
     config.substitutions.append(
         (whole_word(name), tool(name, config.llvm_tools_dir)))
 
+# ptxas (CUDA toolkit): the `ptxas` feature, %ptxas, and %cuda_toolkit (the
+# toolkit root, for gpu-module-to-binary{toolkit=...}).
 if config.sattn_ptxas and os.path.exists(config.sattn_ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.sattn_ptxas))
+    config.substitutions.append(
+        ("%cuda_toolkit",
+         os.path.dirname(os.path.dirname(os.path.realpath(config.sattn_ptxas)))))

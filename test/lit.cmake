@@ -26,4 +26,8 @@ add_custom_target(check-sattn-lit
   DEPENDS sparse-opt
   USES_TERMINAL
   COMMENT "Running the sattn lit tests")
+# Tests marked `REQUIRES: sparse-run` run when the tool is built.
+if(TARGET sparse-run)
+  add_dependencies(check-sattn-lit sparse-run)
+endif()
 add_test(NAME lit COMMAND ${SATTN_LIT} -sv ${CMAKE_CURRENT_BINARY_DIR})

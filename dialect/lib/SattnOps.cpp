@@ -12,17 +12,20 @@ using namespace mlir::sattn;
 #define GET_OP_CLASSES
 #include "sattn/IR/SattnOps.cpp.inc"
 
+// I64Attr's generated getters return uint64_t; integer attributes are read
+// through getInt() (signed) everywhere so that negative values are seen.
+
 LogicalResult WindowMaskOp::verify() {
-  if (getLeft() < 0)
-    return emitOpError("left extent must be >= 0, got ") << getLeft();
-  if (getRight() < 0)
-    return emitOpError("right extent must be >= 0, got ") << getRight();
+  if (getLeftAttr().getInt() < 0)
+    return emitOpError("left extent must be >= 0, got ") << getLeftAttr().getInt();
+  if (getRightAttr().getInt() < 0)
+    return emitOpError("right extent must be >= 0, got ") << getRightAttr().getInt();
   return success();
 }
 
 LogicalResult SinkMaskOp::verify() {
-  if (getTokens() < 1)
-    return emitOpError("tokens must be >= 1, got ") << getTokens();
+  if (getTokensAttr().getInt() < 1)
+    return emitOpError("tokens must be >= 1, got ") << getTokensAttr().getInt();
   return success();
 }
 
@@ -73,6 +76,8 @@ LogicalResult AttentionOp::verify() {
   if (d != 64 && d != 128)
     return emitOpError("unsupported head_dim ")
            << d << " (supported: 64, 128)";
+  if (ShapedType::isDynamic(kType.getShape()[3]))
+    return emitOpError("k/v head_dim (the last dimension) must be static");
   if (kType.getShape()[3] != d)
     return emitOpError("k/v head_dim ")
            << kType.getShape()[3] << " differs from q/o head_dim " << d;

@@ -16,8 +16,8 @@ LogicalResult ProgramOp::verify() {
       !llvm::all_of(body.getArgumentTypes(),
                     [](Type t) { return t.isIndex(); }))
     return emitOpError("body must take two index arguments (x, y)");
-  if (getBlockM() <= 0)
-    return emitOpError("block_m must be positive, got ") << getBlockM();
+  if (getBlockMAttr().getInt() <= 0)
+    return emitOpError("block_m must be positive, got ") << getBlockMAttr().getInt();
   return success();
 }
 
@@ -37,8 +37,8 @@ LogicalResult TileLoadOp::verify() {
     return emitOpError("result element type ")
            << getResult().getType().getElementType()
            << " must match the buffer's " << elementOf(getBuffer());
-  if (getRowDiv() < 1)
-    return emitOpError("row_div must be >= 1, got ") << getRowDiv();
+  if (getRowDivAttr().getInt() < 1)
+    return emitOpError("row_div must be >= 1, got ") << getRowDivAttr().getInt();
   return success();
 }
 

@@ -1,6 +1,5 @@
 // Negative values of the I64Attr arguments must be rejected.
 //
-// XFAIL: *
 // BUG: ODS generates unsigned getters for I64Attr (`uint64_t getLeft()`,
 // getRight, getTokens, getBlockM, getRowDiv), so the checks in
 // dialect/lib/SattnOps.cpp and SattnTileOps.cpp (`getLeft() < 0`,

@@ -153,9 +153,7 @@ func.func @k_head_dim_differs(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x64xbf
 // -----
 
 func.func @k_head_dim_dynamic(%q: memref<?x?x?x64xbf16>, %k: memref<?x?x?x?xbf16>) {
-  // The message prints the dynamic size as its sentinel (INT64_MIN), hence
-  // only the rest of it is checked.
-  // expected-error @+1 {{differs from q/o head_dim 64}}
+  // expected-error @+1 {{k/v head_dim (the last dimension) must be static}}
   sattn.attention %q, %k, %k, %q : memref<?x?x?x64xbf16>, memref<?x?x?x?xbf16>
   return
 }

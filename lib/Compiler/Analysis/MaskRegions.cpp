@@ -108,13 +108,13 @@ struct Normalizer {
         })
         .Case([](WindowMaskOp op) -> FailureOr<SmallVector<MaskRegion>> {
           MaskRegion r;
-          r.diagLo = -op.getLeft();
-          r.diagHi = op.getRight();
+          r.diagLo = -op.getLeftAttr().getInt();
+          r.diagHi = op.getRightAttr().getInt();
           return SmallVector<MaskRegion>{r};
         })
         .Case([](SinkMaskOp op) -> FailureOr<SmallVector<MaskRegion>> {
           MaskRegion r;
-          r.colHi = op.getTokens();
+          r.colHi = op.getTokensAttr().getInt();
           return SmallVector<MaskRegion>{r};
         })
         .Case([&](UnionMaskOp op) -> FailureOr<SmallVector<MaskRegion>> {

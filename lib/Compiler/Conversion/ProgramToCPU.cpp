@@ -32,7 +32,7 @@ void expandProgramOnCPU(ProgramOp program) {
   b.setInsertionPointToStart(outer.getBody());
   auto middle = scf::ForOp::create(b, loc, zero, program.getGridX(), one);
   b.setInsertionPointToStart(middle.getBody());
-  auto inner = scf::ForOp::create(b, loc, zero, m.c(program.getBlockM()), one);
+  auto inner = scf::ForOp::create(b, loc, zero, m.c(program.getBlockMAttr().getInt()), one);
 
   body.getArgument(0).replaceAllUsesWith(middle.getInductionVar());
   body.getArgument(1).replaceAllUsesWith(outer.getInductionVar());

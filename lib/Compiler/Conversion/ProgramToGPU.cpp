@@ -70,6 +70,15 @@ struct ProgramToGPUPass : public mlir::sattn::impl::ProgramToGPUBase<ProgramToGP
         kernels.push_back(fn);
     if (kernels.empty())
       return;
+    // Check every kernel before changing anything.
+    for (func::FuncOp fn : kernels) {
+      auto blockM = fn->getAttrOfType<IntegerAttr>("sattn.block_m");
+      if (!blockM || blockM.getInt() <= 0 || blockM.getInt() > 1024) {
+        fn.emitOpError("kernel needs 'sattn.block_m' (threads per block), "
+                       "an integer in [1, 1024]");
+        return signalPassFailure();
+      }
+    }
 
     MLIRContext *ctx = &getContext();
     OpBuilder b(ctx);
@@ -95,7 +104,7 @@ struct ProgramToGPUPass : public mlir::sattn::impl::ProgramToGPUBase<ProgramToGP
         if (attr.getName().getValue().starts_with("sattn."))
           kernel->setAttr(attr.getName(), attr.getValue());
       auto blockM = static_cast<int32_t>(
-          cast<IntegerAttr>(fn->getAttr("sattn.block_m")).getInt());
+          fn->getAttrOfType<IntegerAttr>("sattn.block_m").getInt());
       kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({blockM, 1, 1}));
       kernel->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
                       b.getDenseI32ArrayAttr({blockM, 1, 1}));

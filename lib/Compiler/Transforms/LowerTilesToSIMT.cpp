@@ -133,8 +133,8 @@ struct LoadLowering : TilePattern<TileLoadOp> {
     Value r = lb.lane();
     Value valid = m.lt(r, a.getCount());
     Value pos = m.add(a.getStart(), m.mul(r, a.getStep()));
-    if (op.getRowDiv() != 1)
-      pos = m.div(pos, m.c(op.getRowDiv()));
+    if (op.getRowDivAttr().getInt() != 1)
+      pos = m.div(pos, m.c(op.getRowDivAttr().getInt()));
     Value off = lb.rowOffset(a.getBase(), pos, vt.getShape()[0]);
     auto ifOp = scf::IfOp::create(
         rw, loc, valid,

@@ -331,6 +331,24 @@ private:
     return {stepOp.getNewMax(), stepOp.getNewSum(), acc};
   }
 
+  /// `attend` when `cond` holds, else `st` unchanged.
+  FlashState attendIf(Value cond, const FlashState &st, Value s, Value kt,
+                      Value count, ArrayRef<MaskRegion> regions,
+                      const RowSet &rows) {
+    auto ifOp = scf::IfOp::create(
+        b, loc, cond,
+        [&](OpBuilder &tb, Location) {
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(tb.getInsertionBlock());
+          scf::YieldOp::create(b, loc,
+                               attend(st, s, kt, count, regions, rows).values());
+        },
+        [&](OpBuilder &eb, Location) {
+          scf::YieldOp::create(eb, loc, st.values());
+        });
+    return FlashState::from(ifOp.getResults());
+  }
+
   /// The flash loop of one query tile over the tiles of `regions`.
   FlashState runKeyLoop(ArrayRef<MaskRegion> regions, const RowSet &rows,
                         Value qTile) {
@@ -404,34 +422,36 @@ private:
     Value count = m.min(m.c(blockM), m.sub(dr.numAnchors, firstAnchor));
     RowSet rows = makeRows(m.mul(firstAnchor, gamma), m.c(gamma), count);
     Value qTile = loadQuery(rows);
-    // One pass over the dense causal key range serves both softmaxes: the
-    // sparse one sees the same scores, masked by the pattern.
+    // One pass over the union of the dense causal and the pattern's key
+    // tiles serves both softmaxes (they share the scores); each is updated
+    // only on the tiles of its own ranges. The pattern may reach keys that
+    // causal attention does not (a right window extent, a long sink).
     TileRanges denseRanges = tileRanges(dense, rows);
     TileRanges sparseRanges = tileRanges(maskRegions, rows);
+    // Regions inside the causal region add no tiles: only the others get a
+    // loop of their own (each loop is a copy of the body).
+    SmallVector<MaskRegion> beyondCausal;
+    for (const MaskRegion &r : maskRegions)
+      if (!dense.front().contains(r))
+        beyondCausal.push_back(r);
+    TileRanges allRanges = denseRanges;
+    TileRanges extraRanges = tileRanges(beyondCausal, rows);
+    allRanges.append(extraRanges.begin(), extraRanges.end());
     FlashState init = initialState();
     SmallVector<Value> initBoth = init.values();
     initBoth.append(init.values());
     auto out = forEachKeyTile(
-        denseRanges, initBoth, [&](Value kt, ValueRange iter) {
+        allRanges, initBoth, [&](Value kt, ValueRange iter) {
           auto [s, cnt] = scoresOf(qTile, kt);
-          FlashState d = attend(FlashState::from(iter.take_front(3)), s, kt,
-                                cnt, dense, rows);
-          Value touchesPattern =
-              inRanges(sparseRanges, sparseRanges.size(), kt);
-          auto sparse = scf::IfOp::create(
-              b, loc, touchesPattern,
-              [&](OpBuilder &tb, Location) {
-                OpBuilder::InsertionGuard g(b);
-                b.setInsertionPointToStart(tb.getInsertionBlock());
-                FlashState sp = attend(FlashState::from(iter.drop_front(3)),
-                                       s, kt, cnt, maskRegions, rows);
-                scf::YieldOp::create(b, loc, sp.values());
-              },
-              [&](OpBuilder &eb, Location) {
-                scf::YieldOp::create(eb, loc, iter.drop_front(3));
-              });
+          FlashState d = attendIf(inRanges(denseRanges, denseRanges.size(), kt),
+                                  FlashState::from(iter.take_front(3)), s, kt,
+                                  cnt, dense, rows);
+          FlashState sp =
+              attendIf(inRanges(sparseRanges, sparseRanges.size(), kt),
+                       FlashState::from(iter.drop_front(3)), s, kt, cnt,
+                       maskRegions, rows);
           SmallVector<Value> next = d.values();
-          next.append(sparse.getResults().begin(), sparse.getResults().end());
+          next.append(sp.values());
           return next;
         });
     FlashState denseSt = FlashState::from(ValueRange(out).take_front(3));

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "NumericCases.h"
 
+#include <optional>
+#include <random>
 #include <set>
 #include <stdexcept>
 #include <utility>
@@ -89,12 +91,94 @@ public:
     c.why = std::move(why);
     cases_.push_back(std::move(c));
   }
+  /// Marks the last case added as failing because of a known bug.
+  void knownBug(const std::string &what) { cases_.back().knownBug = what; }
   std::vector<NumericCase> take() { return std::move(cases_); }
 
 private:
   std::vector<NumericCase> cases_;
   std::set<std::string> names_;
 };
+
+/// A random mask tree: a primitive, or a union/intersection of 2..3 of
+/// them, with sizes small against S so tiles are empty, full and partial.
+M randomMask(std::mt19937_64 &rng, int depth = 0) {
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  int64_t kind = pick(0, depth == 0 ? 5 : 3);
+  switch (kind) {
+  case 0:
+    return M::causal();
+  case 1:
+    return M::window(pick(0, 80), pick(0, 1) ? 0 : pick(0, 40));
+  case 2:
+    return M::sink(pick(1, 80));
+  case 3:
+    return M::window(pick(0, 10), pick(0, 10));
+  default: {
+    std::vector<M> children;
+    for (int64_t n = pick(2, 3); n > 0; --n)
+      children.push_back(randomMask(rng, depth + 1));
+    return kind == 4 ? M::unite(std::move(children))
+                     : M::intersect(std::move(children));
+  }
+  }
+}
+
+/// Random cases from a fixed seed (the same table on every run): random
+/// dtype, head_dim, mask tree, scale, softcap, delta, GQA and shapes.
+/// Delta cases stay causal (the random mask is intersected with causal):
+/// non-causal patterns with delta are covered, and partly disabled, above.
+void addRandomCases(Table &t) {
+  std::mt19937_64 rng(20240601);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  auto real = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  const DType dtypes[] = {BF16, F16, F32};
+  const std::pair<int64_t, int64_t> heads[] = {{1, 1}, {2, 1}, {2, 2},
+                                               {4, 2}, {8, 1}, {3, 3}};
+  const int64_t gammas[] = {8, 16, 64};
+  const int64_t tails[] = {0, 4, 128};
+  for (int n = 0; n < 64; ++n) {
+    DType dt = dtypes[pick(0, 2)];
+    int64_t D = pick(0, 1) ? 128 : 64;
+    auto [H, Hkv] = heads[pick(0, 5)];
+    int64_t B = pick(0, 3) == 0 ? 2 : 1;
+    bool delta = pick(0, 3) == 0;
+    int64_t Sq = pick(0, 9) == 0 ? pick(1, 8) : pick(1, 400);
+    int64_t Sk = delta || pick(0, 1) ? Sq : pick(1, 400);
+    // Keep the reference cheap: B*H*Sq*Sk*D below ~40M multiply-adds.
+    while (B * H * Sq * Sk * D > 40'000'000) {
+      Sq = (Sq + 1) / 2;
+      Sk = delta ? Sq : (Sk + 1) / 2;
+    }
+    std::string name = "rnd" + std::to_string(n) + "_" + dtypeName(dt) +
+                       "_d" + std::to_string(D);
+    Spec spec(name, dt, D);
+    std::optional<M> mask;
+    if (pick(0, 7) != 0)
+      mask = randomMask(rng);
+    if (delta)
+      mask = mask ? M::intersect({M::causal(), *mask}) : M::causal();
+    if (mask)
+      spec.mask(*mask);
+    if (pick(0, 3) == 0)
+      spec.scale(real(0.02, 1.5));
+    if (pick(0, 3) == 0)
+      spec.softcap(real(2.0, 50.0));
+    if (delta)
+      spec.delta(gammas[pick(0, 2)], tails[pick(0, 2)]);
+    std::string caseName = name + "_b" + std::to_string(B) + "h" +
+                           std::to_string(H) + "kv" + std::to_string(Hkv) +
+                           "_sq" + std::to_string(Sq) + "_sk" +
+                           std::to_string(Sk);
+    t.add(caseName, spec, B, H, Hkv, Sq, Sk, "random case");
+  }
+}
 
 std::vector<NumericCase> build() {
   Table t;
@@ -354,9 +438,37 @@ std::vector<NumericCase> build() {
   t.add("dl_g8_t4_sink8_f32_d128_s100",
         Spec("dl_g8_t4_sink8", F32, 128).mask(M::sink(8)).delta(8, 4), 1, 2,
         2, 100, 100);
+  // BUG (reported): the delta_anchor kernel computes the anchors' sparse
+  // output O_sp over the key tiles of the dense *causal* range only
+  // (TileFlash.cpp, emitAnchorTile: "one pass over the dense causal key
+  // range serves both softmaxes"), so a pattern that admits keys after i'
+  // (no mask, window right > 0, a sink beyond i') gets a wrong O_sp_a, and
+  // every row of that anchor's gamma block is off by the same vector. The
+  // error shows once the pattern reaches past the last key tile the anchor
+  // tile's causal range touches (rounded up to block_n).
+  const std::string anchorBug =
+      "delta_anchor computes O_sp of the anchors over the causal key range "
+      "only; patterns with keys after i' get a wrong correction";
   t.add("dl_g16_t0_dense_f16_d128_s100",
         Spec("dl_g16_t0_dense", F16, 128).delta(16, 0), 1, 1, 1, 100, 100,
         "no mask: sparse rows are dense non-causal, anchors dense causal");
+  t.knownBug(anchorBug); // observed rel_l2 3.9e-2 (tol 5e-3)
+  t.add("dl_g64_t128_look50_f32_d128_s300",
+        Spec("dl_g64_t128_look50", F32, 128)
+            .mask(M::window(0, 50))
+            .delta(64, 128),
+        1, 1, 1, 300, 300, "look-ahead past the anchor tile's key range");
+  t.knownBug(anchorBug); // observed rel_l2 1.0e-1 (tol 1e-4), rows 64..127
+  t.add("dl_g64_t128_look20_f32_d128_s300",
+        Spec("dl_g64_t128_look20", F32, 128)
+            .mask(M::window(0, 20))
+            .delta(64, 128),
+        1, 1, 1, 300, 300,
+        "look-ahead inside the anchor tile's key range (not hit by the "
+        "delta_anchor bug)");
+  t.add("dl_g8_t0_look3_f16_d64_s150",
+        Spec("dl_g8_t0_look3", F16, 64).mask(M::window(3, 3)).delta(8, 0), 1,
+        2, 1, 150, 150, "small look-ahead with delta");
   t.add("dl_g64_t4_hl_bf16_d128_s40",
         Spec("dl_g64_t4_hl", BF16, 128).mask(headline(16, 4)).delta(64, 4), 1,
         2, 1, 40, 40, "gamma > S: every row is a tail row");
@@ -398,14 +510,32 @@ std::vector<NumericCase> build() {
         Spec("dl_g64_t128_hl", BF16, 64).mask(headline(40, 8)).delta(64, 128),
         2, 4, 2, 330, 330, "batch 2, GQA 4:2");
 
+  addRandomCases(t);
   return t.take();
 }
 
 } // namespace
 
+
 const std::vector<NumericCase> &numericCases() {
   static const std::vector<NumericCase> cases = build();
   return cases;
+}
+
+std::vector<NumericCase> passingCases() {
+  std::vector<NumericCase> out;
+  for (const NumericCase &c : numericCases())
+    if (c.knownBug.empty())
+      out.push_back(c);
+  return out;
+}
+
+std::vector<NumericCase> knownBugCases() {
+  std::vector<NumericCase> out;
+  for (const NumericCase &c : numericCases())
+    if (!c.knownBug.empty())
+      out.push_back(c);
+  return out;
 }
 
 } // namespace sattn::test

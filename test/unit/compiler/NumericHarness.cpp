@@ -30,14 +30,19 @@ double toleranceFor(DType t) {
 }
 
 Jit &sharedJit(Backend backend) {
+  // Deliberately leaked: destroying a Jit that holds CPU kernels during
+  // static destruction (after main returns) crashes inside
+  // mlir::ExecutionEngine::~ExecutionEngine (see jit_api_tests,
+  // JitLifetime.DISABLED_JitDestroyedAtExit), which would turn every test
+  // process's exit status into a segfault.
   static std::mutex mutex;
-  static std::map<Backend, std::unique_ptr<Jit>> jits;
+  static auto *jits = new std::map<Backend, Jit *>();
   std::lock_guard<std::mutex> lock(mutex);
-  std::unique_ptr<Jit> &jit = jits[backend];
+  Jit *&jit = (*jits)[backend];
   if (!jit) {
     JitOptions options;
     options.backend = backend;
-    jit = std::make_unique<Jit>(options);
+    jit = new Jit(options);
   }
   return *jit;
 }
@@ -176,6 +181,19 @@ NumericReport runNumeric(Kernel &kernel, const PatternSpec &spec,
       static_cast<unsigned char *>(hv.data()),
       static_cast<unsigned char *>(hv.data()) + nk * esize);
 
+  // Optional caller-provided delta workspace, NaN-filled: the anchors must
+  // write every slot they later read.
+  const size_t wsBytes =
+      options.callerWorkspace
+          ? size_t(deltaWorkspaceBytes(kernel.manifest(), shape))
+          : 0;
+  HostBuffer hws(std::max<size_t>(wsBytes, 16));
+  {
+    std::vector<float> nanWs(hws.size() / sizeof(float),
+                             std::numeric_limits<float>::quiet_NaN());
+    std::memcpy(hws.data(), nanWs.data(), nanWs.size() * sizeof(float));
+  }
+
   // --- launch -------------------------------------------------------------
   auto t0 = std::chrono::steady_clock::now();
   if (kernel.backend() == Backend::Gpu) {
@@ -189,11 +207,14 @@ NumericReport runNumeric(Kernel &kernel, const PatternSpec &spec,
     // 64-byte guard keeps the payload 16-byte aligned.
     if (s)
       s = upload(dev.o, ho.raw(), ho.rawSize());
+    rt::DeviceBuffer devWs;
+    if (s && options.callerWorkspace)
+      s = upload(devWs, hws.data(), hws.size());
     if (s) {
       LaunchBuffers bufs{dev.q.get(), dev.k.get(), dev.v.get(),
                          static_cast<unsigned char *>(dev.o.get()) +
                              HostBuffer::kGuard,
-                         nullptr};
+                         options.callerWorkspace ? devWs.get() : nullptr};
       s = kernel.launch(shape, bufs);
     }
     if (s)
@@ -211,7 +232,8 @@ NumericReport runNumeric(Kernel &kernel, const PatternSpec &spec,
       return finish();
     }
   } else {
-    LaunchBuffers bufs{hq.data(), hk.data(), hv.data(), ho.data(), nullptr};
+    LaunchBuffers bufs{hq.data(), hk.data(), hv.data(), ho.data(),
+                       options.callerWorkspace ? hws.data() : nullptr};
     if (Status s = kernel.launch(shape, bufs); !s) {
       failures.push_back("launch failed: " + s.message());
       return finish();

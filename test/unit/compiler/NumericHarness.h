@@ -48,6 +48,9 @@ struct NumericOptions {
   /// Compare against the reference of this spec instead of the kernel's
   /// own (the deliberately-wrong-reference sanity tests).
   std::optional<PatternSpec> referenceSpec;
+  /// Pass a delta workspace of deltaWorkspaceBytes() (poisoned with NaN)
+  /// instead of letting the backend allocate one.
+  bool callerWorkspace = false;
 };
 
 struct NumericReport {

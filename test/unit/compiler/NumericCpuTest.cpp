@@ -1,0 +1,269 @@
+//===- NumericCpuTest.cpp - Every feature, CPU backend, vs the reference --===//
+//
+// The shared case table (NumericCases.cpp) on the CPU backend, which runs
+// the same generated kernels as the GPU through MLIR's ExecutionEngine. Plus
+// sanity tests proving the harness can fail: a deliberately wrong
+// reference, and fake kernels that leave NaN poison, write out of bounds or
+// return an error.
+//
+//===----------------------------------------------------------------------===//
+#include "NumericHarness.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <set>
+
+namespace sattn::test {
+namespace {
+
+/// Prints the summary when the test program ends.
+class SummaryPrinter : public ::testing::Environment {
+public:
+  void TearDown() override {
+    std::printf("%s\n", NumericLog::instance().summary("CPU").c_str());
+  }
+};
+[[maybe_unused]] ::testing::Environment *const summaryEnv =
+    ::testing::AddGlobalTestEnvironment(new SummaryPrinter);
+
+class NumericCpu : public ::testing::TestWithParam<NumericCase> {};
+
+TEST_P(NumericCpu, MatchesReference) {
+  const NumericCase &c = GetParam();
+  Jit &jit = sharedJit(Backend::Cpu);
+  ASSERT_EQ(jit.backend(), Backend::Cpu);
+  NumericReport r = runNumericCase(jit, c);
+  NumericLog::instance().add(r);
+  std::printf("%s\n", r.summary().c_str());
+  RecordProperty("rel_l2", std::to_string(r.err.relL2));
+  RecordProperty("max_abs", std::to_string(r.err.maxAbs));
+  EXPECT_TRUE(r.passed()) << c.name << " (" << c.why << "): " << r.failure
+                          << (c.knownBug.empty() ? ""
+                                                 : "\nknown bug: " + c.knownBug);
+}
+
+std::string caseParamName(
+    const ::testing::TestParamInfo<NumericCase> &info) {
+  return info.param.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, NumericCpu, ::testing::ValuesIn(passingCases()),
+                         caseParamName);
+// Cases that fail because of a known compiler bug (NumericCases.cpp says
+// which); run them with --gtest_also_run_disabled_tests.
+INSTANTIATE_TEST_SUITE_P(DISABLED_KnownBugs, NumericCpu,
+                         ::testing::ValuesIn(knownBugCases()), caseParamName);
+
+//===----------------------------------------------------------------------===//
+// The harness can fail
+//===----------------------------------------------------------------------===//
+
+PatternSpec makeSpec(const std::string &name, DType t, int64_t D,
+                     std::optional<MaskExpr> mask) {
+  PatternSpec s;
+  s.name = name;
+  s.dtype = t;
+  s.headDim = D;
+  s.mask = std::move(mask);
+  return s;
+}
+
+AttentionShape square(int64_t S, int64_t D, int64_t H = 2) {
+  AttentionShape s;
+  s.B = 1;
+  s.H = H;
+  s.Hkv = 1;
+  s.Sq = S;
+  s.Sk = S;
+  s.D = D;
+  return s;
+}
+
+TEST(NumericSanity, CausalKernelAgainstDenseReferenceFails) {
+  PatternSpec causal = makeSpec("sanity_causal", DType::F32, 64,
+                                MaskExpr::causal());
+  auto kernel = sharedJit(Backend::Cpu).compile(causal);
+  ASSERT_TRUE(kernel) << kernel.status().message();
+  // The right reference passes ...
+  NumericReport good = runNumeric(**kernel, causal, square(100, 64), 7);
+  EXPECT_TRUE(good.passed()) << good.failure;
+  // ... the non-causal one must not.
+  NumericOptions wrong;
+  wrong.referenceSpec = makeSpec("sanity_causal", DType::F32, 64, std::nullopt);
+  NumericReport bad = runNumeric(**kernel, causal, square(100, 64), 7, wrong);
+  std::printf("causal vs dense reference: %s\n", bad.summary().c_str());
+  EXPECT_FALSE(bad.passed());
+  EXPECT_GT(bad.err.relL2, 100 * bad.tolerance);
+  EXPECT_NE(bad.failure.find("exceeds"), std::string::npos) << bad.failure;
+}
+
+TEST(NumericSanity, OffByOneWindowReferenceFails) {
+  // window{16, 0} vs window{16, 1}: one extra key per row.
+  PatternSpec w = makeSpec("sanity_win", DType::F32, 128,
+                           MaskExpr::window(16, 0));
+  auto kernel = sharedJit(Backend::Cpu).compile(w);
+  ASSERT_TRUE(kernel) << kernel.status().message();
+  NumericOptions wrong;
+  wrong.referenceSpec = makeSpec("sanity_win", DType::F32, 128,
+                                 MaskExpr::window(16, 1));
+  NumericReport bad = runNumeric(**kernel, w, square(130, 128), 11, wrong);
+  std::printf("window{16,0} vs window{16,1} reference: %s\n",
+              bad.summary().c_str());
+  EXPECT_FALSE(bad.passed());
+  EXPECT_GT(bad.err.relL2, 10 * bad.tolerance);
+}
+
+TEST(NumericSanity, DeltaKernelAgainstUncorrectedReferenceFails) {
+  PatternSpec d = makeSpec(
+      "sanity_delta", DType::BF16, 64,
+      MaskExpr::intersect({MaskExpr::causal(),
+                           MaskExpr::unite({MaskExpr::window(16, 0),
+                                            MaskExpr::sink(4)})}));
+  d.delta = DeltaCorrection{8, 0};
+  auto kernel = sharedJit(Backend::Cpu).compile(d);
+  ASSERT_TRUE(kernel) << kernel.status().message();
+  NumericOptions wrong;
+  wrong.referenceSpec = d;
+  wrong.referenceSpec->delta.reset();
+  NumericReport bad = runNumeric(**kernel, d, square(300, 64, 1), 13, wrong);
+  std::printf("delta kernel vs uncorrected reference: %s\n",
+              bad.summary().c_str());
+  EXPECT_FALSE(bad.passed());
+  EXPECT_GT(bad.err.relL2, bad.tolerance);
+}
+
+TEST(NumericCallerWorkspace, DeltaWithCallerProvidedWorkspace) {
+  // The delta cases above let the backend allocate the workspace; here the
+  // caller passes one (NaN-filled), on shapes with 1, 3 and 86 anchors.
+  for (const char *name : {"dl_g8_t0_win4_bf16_d64_s17",
+                           "dl_g64_t0_win10_bf16_d128_s257",
+                           "dl_g8_t0_win16_f32_d64_s700",
+                           "dl_g8_t0_hl_f16_d128_b3"}) {
+    SCOPED_TRACE(name);
+    const NumericCase *c = nullptr;
+    for (const NumericCase &x : numericCases())
+      if (x.name == name)
+        c = &x;
+    ASSERT_NE(c, nullptr);
+    NumericOptions o;
+    o.callerWorkspace = true;
+    NumericReport r = runNumericCase(sharedJit(Backend::Cpu), *c, o);
+    std::printf("caller workspace: %s\n", r.summary().c_str());
+    EXPECT_TRUE(r.passed()) << r.failure;
+  }
+}
+
+/// A kernel that does what it is told to do wrong, to check the harness's
+/// other checks (NaN poison, guard bands, launch errors).
+class FakeKernel final : public Kernel {
+public:
+  enum class Mode { WriteNothing, OneNaN, ZerosPlusOverrun, Fail, NonZeroEmpty };
+  FakeKernel(Mode mode, DType t, int64_t D) : mode_(mode), t_(t) {
+    m_.name = "fake";
+    m_.chip = "host";
+    m_.dtype = dtypeName(t);
+    m_.headDim = D;
+  }
+  const Manifest &manifest() const override { return m_; }
+  Backend backend() const override { return Backend::Cpu; }
+  Status launch(const AttentionShape &s, const LaunchBuffers &b,
+                void *) override {
+    size_t n = size_t(s.B * s.H * s.Sq * s.D);
+    size_t esize = size_t(dtypeSize(t_));
+    switch (mode_) {
+    case Mode::WriteNothing:
+      return Status::ok();
+    case Mode::Fail:
+      return Status::error(ErrorKind::InvalidArgument, "fake: refused");
+    case Mode::OneNaN:
+    case Mode::ZerosPlusOverrun:
+    case Mode::NonZeroEmpty: {
+      // Outputs of the real reference would need the inputs; write zeros
+      // (a wrong but finite answer) and then the mode's defect.
+      std::vector<double> zeros(n, 0.0);
+      if (mode_ == Mode::OneNaN)
+        zeros[n / 2] = std::numeric_limits<double>::quiet_NaN();
+      if (mode_ == Mode::NonZeroEmpty)
+        zeros[0] = 1.0;
+      ref::toStorage(t_, zeros, b.o);
+      if (mode_ == Mode::ZerosPlusOverrun)
+        std::memset(static_cast<char *>(b.o) + n * esize, 0, 4);
+      return Status::ok();
+    }
+    }
+    return Status::ok();
+  }
+
+private:
+  Mode mode_;
+  DType t_;
+  Manifest m_;
+};
+
+TEST(NumericSanity, UnwrittenOutputIsCaught) {
+  PatternSpec s = makeSpec("fake", DType::BF16, 64, MaskExpr::causal());
+  FakeKernel k(FakeKernel::Mode::WriteNothing, s.dtype, 64);
+  NumericReport r = runNumeric(k, s, square(40, 64), 1);
+  EXPECT_FALSE(r.passed());
+  EXPECT_EQ(r.nonFinite, r.elements);
+  EXPECT_TRUE(std::isnan(r.err.relL2));
+  EXPECT_NE(r.failure.find("not finite"), std::string::npos) << r.failure;
+}
+
+TEST(NumericSanity, SingleNaNIsCaught) {
+  PatternSpec s = makeSpec("fake", DType::F16, 64, std::nullopt);
+  FakeKernel k(FakeKernel::Mode::OneNaN, s.dtype, 64);
+  NumericReport r = runNumeric(k, s, square(40, 64), 1);
+  EXPECT_FALSE(r.passed());
+  EXPECT_EQ(r.nonFinite, 1u);
+}
+
+TEST(NumericSanity, WriteOutsideOutputIsCaught) {
+  PatternSpec s = makeSpec("fake", DType::F32, 64, std::nullopt);
+  FakeKernel k(FakeKernel::Mode::ZerosPlusOverrun, s.dtype, 64);
+  NumericReport r = runNumeric(k, s, square(8, 64), 1);
+  EXPECT_FALSE(r.passed());
+  EXPECT_FALSE(r.guardsIntact);
+}
+
+TEST(NumericSanity, NonZeroKeylessRowIsCaught) {
+  // Sq > Sk under causal: row 0 sees no key; the fake writes 1.0 there.
+  PatternSpec s = makeSpec("fake", DType::F32, 64, MaskExpr::causal());
+  FakeKernel k(FakeKernel::Mode::NonZeroEmpty, s.dtype, 64);
+  AttentionShape shape = square(20, 64, 1);
+  shape.Sk = 5;
+  NumericReport r = runNumeric(k, s, shape, 1);
+  EXPECT_FALSE(r.passed());
+  EXPECT_EQ(r.emptyRows, 15u);
+  EXPECT_EQ(r.emptyRowsNonZero, 1u);
+}
+
+TEST(NumericSanity, LaunchErrorIsReported) {
+  PatternSpec s = makeSpec("fake", DType::F32, 64, std::nullopt);
+  FakeKernel k(FakeKernel::Mode::Fail, s.dtype, 64);
+  NumericReport r = runNumeric(k, s, square(8, 64), 1);
+  EXPECT_FALSE(r.passed());
+  EXPECT_NE(r.failure.find("fake: refused"), std::string::npos) << r.failure;
+}
+
+TEST(NumericSanity, CaseTableIsWellFormed) {
+  const auto &cases = numericCases();
+  EXPECT_GE(cases.size(), 80u);
+  std::set<uint64_t> seeds;
+  for (const NumericCase &c : cases) {
+    EXPECT_EQ(c.shape.D, c.spec.headDim) << c.name;
+    EXPECT_EQ(c.shape.H % c.shape.Hkv, 0) << c.name;
+    if (c.spec.delta) {
+      EXPECT_EQ(c.shape.Sq, c.shape.Sk) << c.name;
+    }
+    EXPECT_TRUE(seeds.insert(c.seed).second) << "seed reused: " << c.name;
+  }
+}
+
+} // namespace
+} // namespace sattn::test
