@@ -81,6 +81,10 @@ struct PatternSpec {
 ///   spec.json: $.mask.of[1].left: expected a non-negative integer, got -3
 Result<PatternSpec> parsePatternSpec(const std::string &jsonText,
                                      const std::string &source);
+/// Checks a spec built in C++ against the rules parsePatternSpec enforces
+/// on JSON (same JSON paths in the messages, ErrorKind::InvalidInput).
+Status validatePatternSpec(const PatternSpec &spec,
+                           const std::string &source = "spec");
 /// Reads and parses a spec file.
 Result<PatternSpec> loadPatternSpec(const std::string &path);
 /// Canonical JSON (sorted keys, defaults filled in): equal specs give equal

@@ -16,6 +16,11 @@ Result<std::unique_ptr<CpuKernels>> CpuKernels::create(mlir::ModuleOp module,
     llvm::InitializeNativeTargetAsmPrinter();
   });
   mlir::ExecutionEngineOptions options;
+  // No GDB/perf JIT listeners: they are process-wide statics created on
+  // first use, and kernels kept in a static Jit would be torn down after
+  // them at exit.
+  options.enableGDBNotificationListener = false;
+  options.enablePerfNotificationListener = false;
   options.transformer = mlir::makeOptimizingTransformer(
       /*optLevel=*/3, /*sizeLevel=*/0, /*targetMachine=*/nullptr);
   auto engine = mlir::ExecutionEngine::create(module, options);

@@ -89,6 +89,8 @@ CompilerSession::~CompilerSession() = default;
 
 Result<OwningOpRef<ModuleOp>>
 CompilerSession::importSpec(const PatternSpec &spec) {
+  if (Status s = validatePatternSpec(spec, "spec '" + spec.name + "'"); !s)
+    return s;
   DiagnosticCapture diags(*ctx_);
   OwningOpRef<ModuleOp> module = importPatternSpec(spec, *ctx_);
   if (failed(module->verify()))

@@ -438,27 +438,17 @@ std::vector<NumericCase> build() {
   t.add("dl_g8_t4_sink8_f32_d128_s100",
         Spec("dl_g8_t4_sink8", F32, 128).mask(M::sink(8)).delta(8, 4), 1, 2,
         2, 100, 100);
-  // BUG (reported): the delta_anchor kernel computes the anchors' sparse
-  // output O_sp over the key tiles of the dense *causal* range only
-  // (TileFlash.cpp, emitAnchorTile: "one pass over the dense causal key
-  // range serves both softmaxes"), so a pattern that admits keys after i'
-  // (no mask, window right > 0, a sink beyond i') gets a wrong O_sp_a, and
-  // every row of that anchor's gamma block is off by the same vector. The
-  // error shows once the pattern reaches past the last key tile the anchor
-  // tile's causal range touches (rounded up to block_n).
-  const std::string anchorBug =
-      "delta_anchor computes O_sp of the anchors over the causal key range "
-      "only; patterns with keys after i' get a wrong correction";
+  // Patterns that admit keys after i' (no mask, window right > 0, a sink
+  // beyond i'): the anchor kernel must visit those key tiles too for O_sp
+  // of the anchors (it once visited only the causal range).
   t.add("dl_g16_t0_dense_f16_d128_s100",
         Spec("dl_g16_t0_dense", F16, 128).delta(16, 0), 1, 1, 1, 100, 100,
         "no mask: sparse rows are dense non-causal, anchors dense causal");
-  t.knownBug(anchorBug); // observed rel_l2 3.9e-2 (tol 5e-3)
   t.add("dl_g64_t128_look50_f32_d128_s300",
         Spec("dl_g64_t128_look50", F32, 128)
             .mask(M::window(0, 50))
             .delta(64, 128),
         1, 1, 1, 300, 300, "look-ahead past the anchor tile's key range");
-  t.knownBug(anchorBug); // observed rel_l2 1.0e-1 (tol 1e-4), rows 64..127
   t.add("dl_g64_t128_look20_f32_d128_s300",
         Spec("dl_g64_t128_look20", F32, 128)
             .mask(M::window(0, 20))

@@ -64,6 +64,8 @@ const Case kCases[] = {
     {"t_delta_g64_bf16_d128", 1, 4, 2, 700, 700, "delta gamma 64"},
     {"t_delta_g64_bf16_d128", 1, 2, 2, 150, 150, "delta, S == cut (all tail)"},
     {"t_delta_g64_bf16_d128", 1, 2, 1, 1000, 1000, "delta, GQA 2:1"},
+    {"t_delta_noncausal_f32_d64", 1, 2, 2, 300, 300,
+     "delta, pattern beyond causal (right window, long sink)"},
 };
 
 double toleranceFor(sattn::DType t) {

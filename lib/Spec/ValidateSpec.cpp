@@ -1,0 +1,109 @@
+//===- ValidateSpec.cpp - The rules of a PatternSpec, for built structs ---===//
+//
+// parsePatternSpec enforces these rules while reading JSON; specs built in
+// C++ (the JIT API takes a PatternSpec) are checked here with the same
+// paths in the messages, so every way into the compiler has the same rules.
+//
+//===----------------------------------------------------------------------===//
+#include "Spec/PatternSpec.h"
+
+#include <cctype>
+#include <cmath>
+#include <string>
+
+namespace sattn {
+namespace {
+
+constexpr int64_t kMaxSize = int64_t(1) << 40;
+constexpr int kMaxMaskDepth = 32;
+
+Status invalid(const std::string &source, const std::string &path,
+               const std::string &problem) {
+  return Status::error(ErrorKind::InvalidInput,
+                       source + ": " + path + ": " + problem);
+}
+
+bool validName(const std::string &n) {
+  if (n.empty() || n.size() > 64 ||
+      !(std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_'))
+    return false;
+  for (char c : n)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
+      return false;
+  return true;
+}
+
+Status checkRange(const std::string &source, const std::string &path,
+                  int64_t v, int64_t lo) {
+  if (v < lo || v > kMaxSize)
+    return invalid(source, path,
+                   "must be in [" + std::to_string(lo) + ", " +
+                       std::to_string(kMaxSize) + "], got " +
+                       std::to_string(v));
+  return Status::ok();
+}
+
+Status checkMask(const std::string &source, const std::string &path,
+                 const MaskExpr &m, int depth) {
+  if (depth > kMaxMaskDepth)
+    return invalid(source, path,
+                   "mask nested deeper than " + std::to_string(kMaxMaskDepth));
+  switch (m.kind) {
+  case MaskExpr::Kind::Causal:
+    return Status::ok();
+  case MaskExpr::Kind::Window:
+    if (Status s = checkRange(source, path + ".left", m.left, 0); !s)
+      return s;
+    return checkRange(source, path + ".right", m.right, 0);
+  case MaskExpr::Kind::Sink:
+    return checkRange(source, path + ".tokens", m.tokens, 1);
+  case MaskExpr::Kind::Union:
+  case MaskExpr::Kind::Intersect:
+    if (m.children.empty())
+      return invalid(source, path + ".of",
+                     std::string(m.kind == MaskExpr::Kind::Union ? "union"
+                                                                 : "intersect") +
+                         " needs at least one mask");
+    for (size_t i = 0; i < m.children.size(); ++i)
+      if (Status s = checkMask(source,
+                               path + ".of[" + std::to_string(i) + "]",
+                               m.children[i], depth + 1);
+          !s)
+        return s;
+    return Status::ok();
+  }
+  return invalid(source, path, "unknown mask kind");
+}
+
+} // namespace
+
+Status validatePatternSpec(const PatternSpec &spec, const std::string &source) {
+  if (!validName(spec.name))
+    return invalid(source, "$.name",
+                   "invalid name \"" + spec.name +
+                       "\" (want [A-Za-z_][A-Za-z0-9_]*, at most 64 chars)");
+  if (spec.headDim != 64 && spec.headDim != 128)
+    return invalid(source, "$.head_dim",
+                   "unsupported head_dim " + std::to_string(spec.headDim) +
+                       " (supported: 64, 128)");
+  if (spec.scale && !(std::isfinite(*spec.scale) && *spec.scale > 0))
+    return invalid(source, "$.scale", "must be a positive finite number");
+  if (spec.softcap && !(std::isfinite(*spec.softcap) && *spec.softcap > 0))
+    return invalid(source, "$.softcap", "must be a positive finite number");
+  if (spec.mask)
+    if (Status s = checkMask(source, "$.mask", *spec.mask, 1); !s)
+      return s;
+  if (spec.delta) {
+    if (Status s = checkRange(source, "$.correction.gamma", spec.delta->gamma,
+                              1);
+        !s)
+      return s;
+    if (Status s = checkRange(source, "$.correction.tail_min",
+                              spec.delta->tailMin, 0);
+        !s)
+      return s;
+  }
+  return Status::ok();
+}
+
+} // namespace sattn
