@@ -38,4 +38,16 @@ ErrorStats compare(const std::vector<double> &got, const std::vector<double> &re
   return {rel, maxAbs};
 }
 
+double relL2Tolerance(DType t) {
+  switch (t) {
+  case DType::BF16:
+    return 2e-2;
+  case DType::F16:
+    return 5e-3;
+  case DType::F32:
+    return 1e-4;
+  }
+  return 0;
+}
+
 } // namespace sattn::ref

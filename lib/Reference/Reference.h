@@ -47,6 +47,11 @@ struct ErrorStats {
 };
 ErrorStats compare(const std::vector<double> &got, const std::vector<double> &ref);
 
+/// The relative L2 error a kernel with `t` inputs and f32 accumulation may
+/// have against this reference: 2e-2 (bf16), 5e-3 (f16), 1e-4 (f32). One
+/// table for sparse-run and every numeric suite.
+double relL2Tolerance(DType t);
+
 /// Rounds a double to the dtype's precision (bf16/f16 round-to-nearest-even,
 /// directly from double, with subnormals and overflow to inf; f32 likewise).
 /// Tests round random inputs through this so the kernel and the reference

@@ -136,19 +136,6 @@ int fail(const sattn::Status &s) {
   return sattn::exitCodeFor(s) == 0 ? 1 : sattn::exitCodeFor(s);
 }
 
-/// Tolerance on the relative L2 error against the double reference.
-double toleranceFor(sattn::DType t) {
-  switch (t) {
-  case sattn::DType::BF16:
-    return 2e-2;
-  case sattn::DType::F16:
-    return 5e-3;
-  case sattn::DType::F32:
-    return 1e-4;
-  }
-  return 0;
-}
-
 std::vector<double> randomTensor(size_t n, sattn::DType t, std::mt19937_64 &rng) {
   std::uniform_real_distribution<double> dist(-1.0, 1.0);
   std::vector<double> v(n);
@@ -278,7 +265,7 @@ int main(int argc, char **argv) {
                           shape.D};
     std::vector<double> ref = sattn::ref::attention(*spec, p, q, k, vv);
     sattn::ref::ErrorStats e = sattn::ref::compare(out, ref);
-    double tol = toleranceFor(spec->dtype);
+    double tol = sattn::ref::relL2Tolerance(spec->dtype);
     bool pass = !nonFinite && e.relL2 <= tol;
     std::printf("check: rel_l2 %.3e, max_abs %.3e (tolerance rel_l2 %.0e): "
                 "%s\n", e.relL2, e.maxAbs, tol, pass ? "PASS" : "FAIL");

@@ -17,17 +17,7 @@
 
 namespace sattn::test {
 
-double toleranceFor(DType t) {
-  switch (t) {
-  case DType::BF16:
-    return 2e-2;
-  case DType::F16:
-    return 5e-3;
-  case DType::F32:
-    return 1e-4;
-  }
-  return 0;
-}
+double toleranceFor(DType t) { return ref::relL2Tolerance(t); }
 
 Jit &sharedJit(Backend backend) {
   // Deliberately leaked: destroying a Jit that holds CPU kernels during

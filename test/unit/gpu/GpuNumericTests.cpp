@@ -68,10 +68,6 @@ const Case kCases[] = {
      "delta, pattern beyond causal (right window, long sink)"},
 };
 
-double toleranceFor(sattn::DType t) {
-  return t == sattn::DType::F32 ? 1e-4 : t == sattn::DType::F16 ? 5e-3 : 2e-2;
-}
-
 std::string chipForCC(int cc) {
   if (cc == 90)
     return "sm_90a";
@@ -192,7 +188,7 @@ Outcome runCase(const Case &c, const std::string &suite,
       sattn::ref::compare(got, sattn::ref::attention(*spec, p, q, k, v));
   out.relL2 = e.relL2;
   out.maxAbs = e.maxAbs;
-  out.pass = nonFinite == 0 && e.relL2 <= toleranceFor(spec->dtype);
+  out.pass = nonFinite == 0 && e.relL2 <= sattn::ref::relL2Tolerance(spec->dtype);
   if (nonFinite)
     out.error = std::to_string(nonFinite) + " outputs not finite";
   return out;
