@@ -57,6 +57,46 @@ std::string describe(const json &value) {
 std::string jsonQuote(const std::string &s) { return dumpText(json(s)); }
 
 /// Reads one manifest, remembering the source name for messages.
+/// What a manifest derives from its other fields, written out so that a
+/// reader needs no other document: the shapes and layouts the kernels
+/// accept and each kernel's launch geometry. Readers accept a manifest
+/// without these keys and reject one whose copies disagree (a stale or
+/// edited file).
+ordered_json supportsJson(const Manifest &m) {
+  ordered_json s;
+  s["dtype"] = m.dtype;
+  s["head_dim"] = m.headDim;
+  s["layout"] = "q, o: [B, H, Sq, D]; k, v: [B, Hkv, Sk, D]; contiguous";
+  s["pointer_alignment_bytes"] = 16;
+  s["gqa"] = "H % Hkv == 0; head h reads kv head h / (H / Hkv)";
+  s["seq_q_equals_seq_k"] = m.hasDelta;
+  s["max_batch_heads"] = 65535;
+  return s;
+}
+
+std::string gridXFormula(const KernelInfo &k) {
+  std::string bm = std::to_string(k.blockM);
+  if (k.role == "delta_anchor")
+    return "ceil(numAnchors / " + bm + ") + ceil(tailRows / " + bm + ")";
+  if (k.role == "delta_main")
+    return "ceil(mainRows / " + bm + ")";
+  return "ceil(Sq / " + bm + ")";
+}
+
+ordered_json launchJson(const KernelInfo &k) {
+  ordered_json l;
+  l["block"] = {k.blockM, 1, 1};
+  l["grid"] = {gridXFormula(k), "B * H", "1"};
+  return l;
+}
+
+ordered_json deltaRowsJson() {
+  return {{"main_rows",
+           "max(0, Sq - (Sq mod gamma + max(tail_min, gamma)))"},
+          {"num_anchors", "ceil(mainRows / gamma)"},
+          {"tail_rows", "Sq - mainRows"}};
+}
+
 class Reader {
 public:
   explicit Reader(std::string source) : source_(std::move(source)) {}
@@ -68,9 +108,12 @@ public:
 
   /// Unknown keys first: a misspelt key is reported as such rather than as
   /// the required key it was meant to be.
+  /// `keys` are required; `optional` keys may be absent.
   Status checkKeys(const json &obj, const std::string &path,
-                   std::initializer_list<const char *> keys) const {
+                   std::initializer_list<const char *> keys,
+                   std::initializer_list<const char *> optional = {}) const {
     std::set<std::string> known(keys.begin(), keys.end());
+    known.insert(optional.begin(), optional.end());
     for (const auto &item : obj.items())
       if (!known.count(item.key()))
         return fail(path, "unknown key " + jsonQuote(item.key()));
@@ -155,6 +198,7 @@ public:
   Status readParam(const json &value, const std::string &path,
                    KernelParam &p) const;
   Status checkConsistency(const Manifest &m) const;
+  Status checkDerived(const json &doc, const Manifest &m) const;
 
 private:
   std::string source_;
@@ -169,7 +213,8 @@ Status Reader::readTop(const json &doc, Manifest &m) const {
           checkKeys(doc, "$",
                     {"format", "format_version", "name", "compiler_version",
                      "spec_hash", "chip", "dtype", "head_dim", "cubin",
-                     "cubin_size", "cubin_hash", "delta", "kernels"});
+                     "cubin_size", "cubin_hash", "delta", "kernels"},
+                    {"supports"});
       !s)
     return s;
 
@@ -237,7 +282,29 @@ Status Reader::readTop(const json &doc, Manifest &m) const {
             kernels[i], "$.kernels[" + std::to_string(i) + "]", m.kernels[i]);
         !s)
       return s;
-  return checkConsistency(m);
+  if (Status s = checkConsistency(m); !s)
+    return s;
+  return checkDerived(doc, m);
+}
+
+Status Reader::checkDerived(const json &doc, const Manifest &m) const {
+  auto same = [](const json &a, const ordered_json &b) {
+    return a == json::parse(b.dump());
+  };
+  if (doc.contains("supports") && !same(doc.at("supports"), supportsJson(m)))
+    return fail("$.supports", "does not match the manifest's dtype, head_dim "
+                              "and delta (stale or edited manifest)");
+  if (m.hasDelta && doc.at("delta").contains("rows") &&
+      !same(doc.at("delta").at("rows"), deltaRowsJson()))
+    return fail("$.delta.rows", "does not match the delta row definitions");
+  const json &kernels = doc.at("kernels");
+  for (size_t i = 0; i < m.kernels.size(); ++i)
+    if (kernels[i].contains("launch") &&
+        !same(kernels[i].at("launch"), launchJson(m.kernels[i])))
+      return fail("$.kernels[" + std::to_string(i) + "].launch",
+                  "does not match the kernel's role and block_m (expected " +
+                      launchJson(m.kernels[i]).dump() + ")");
+  return Status::ok();
 }
 
 Status Reader::readDelta(const json &value, Manifest &m) const {
@@ -247,7 +314,8 @@ Status Reader::readDelta(const json &value, Manifest &m) const {
   if (!value.is_object())
     return fail("$.delta",
                 "expected an object or null, got " + describe(value));
-  if (Status s = checkKeys(value, "$.delta", {"gamma", "tail_min"}); !s)
+  if (Status s = checkKeys(value, "$.delta", {"gamma", "tail_min"}, {"rows"});
+      !s)
     return s;
   if (Status s = getInt(value, "$.delta", "gamma", 1, kMaxI64, m.deltaGamma);
       !s)
@@ -261,7 +329,8 @@ Status Reader::readKernel(const json &value, const std::string &path,
     return s;
   if (Status s = checkKeys(value, path,
                            {"name", "role", "params", "block_m", "block_n",
-                            "shared_memory_bytes", "registers", "spill_bytes"});
+                            "shared_memory_bytes", "registers", "spill_bytes"},
+                           {"launch"});
       !s)
     return s;
   if (Status s = getNonEmptyString(value, path, "name", k.name); !s)
@@ -371,8 +440,11 @@ std::string manifestToJson(const Manifest &m) {
   doc["cubin"] = m.cubinFile;
   doc["cubin_size"] = m.cubinSize;
   doc["cubin_hash"] = m.cubinHash;
+  doc["supports"] = supportsJson(m);
   if (m.hasDelta)
-    doc["delta"] = {{"gamma", m.deltaGamma}, {"tail_min", m.deltaTailMin}};
+    doc["delta"] = {{"gamma", m.deltaGamma},
+                    {"tail_min", m.deltaTailMin},
+                    {"rows", deltaRowsJson()}};
   else
     doc["delta"] = nullptr;
   ordered_json kernels = ordered_json::array();
@@ -386,6 +458,7 @@ std::string manifestToJson(const Manifest &m) {
     kernel["params"] = std::move(params);
     kernel["block_m"] = k.blockM;
     kernel["block_n"] = k.blockN;
+    kernel["launch"] = launchJson(k);
     kernel["shared_memory_bytes"] = k.sharedMemBytes;
     kernel["registers"] = k.registers;
     kernel["spill_bytes"] = k.spillBytes;

@@ -15,7 +15,10 @@
 // with, for the delta correction (gamma, tailMin):
 //   mainRows = max(0, Sq - (Sq mod gamma + max(tailMin, gamma)))
 //   numAnchors = ceil(mainRows / gamma),  tailRows = Sq - mainRows.
-// Launch order is the manifest's kernel order (anchor before main).
+// Launch order is the manifest's kernel order (anchor before main). The JSON
+// also spells out these derived facts ("supports", each kernel's "launch",
+// "delta.rows") so that a reader needs no other document; parseManifest
+// rejects copies that disagree with the fields they derive from.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SATTN_MANIFEST_H

@@ -66,7 +66,8 @@ TEST(ManifestTest, WritesTheDocumentedLayoutInOrder) {
   json doc = json::parse(manifestToJson(test::deltaManifest()));
   EXPECT_EQ(doc["format"], "sattn-manifest");
   EXPECT_EQ(doc["format_version"], 1);
-  EXPECT_EQ(doc["delta"], json({{"gamma", 64}, {"tail_min", 100}}));
+  EXPECT_EQ(doc["delta"]["gamma"], 64);
+  EXPECT_EQ(doc["delta"]["tail_min"], 100);
   EXPECT_EQ(doc["kernels"][0]["params"][4],
             json({{"name", "delta"}, {"kind", "ptr"}}));
   EXPECT_EQ(doc["kernels"][1]["shared_memory_bytes"], 49152);
@@ -74,6 +75,49 @@ TEST(ManifestTest, WritesTheDocumentedLayoutInOrder) {
                   .is_null());
   // Keys appear in the documented order, "format" first.
   EXPECT_EQ(manifestToJson(test::attentionManifest()).find("\"format\""), 4u);
+}
+
+TEST(ManifestTest, WritesShapesAndLaunchGeometry) {
+  Manifest m = test::deltaManifest();
+  json doc = json::parse(manifestToJson(m));
+  EXPECT_EQ(doc["supports"]["dtype"], m.dtype);
+  EXPECT_EQ(doc["supports"]["head_dim"], m.headDim);
+  EXPECT_EQ(doc["supports"]["pointer_alignment_bytes"], 16);
+  EXPECT_EQ(doc["supports"]["seq_q_equals_seq_k"], true);
+  std::string bm = std::to_string(m.kernels[0].blockM);
+  EXPECT_EQ(doc["kernels"][0]["launch"]["block"],
+            json({m.kernels[0].blockM, 1, 1}));
+  EXPECT_EQ(doc["kernels"][0]["launch"]["grid"],
+            json({"ceil(numAnchors / " + bm + ") + ceil(tailRows / " + bm + ")",
+                  "B * H", "1"}));
+  EXPECT_EQ(doc["delta"]["rows"]["tail_rows"], "Sq - mainRows");
+  json attn = json::parse(manifestToJson(test::attentionManifest()));
+  EXPECT_EQ(attn["supports"]["seq_q_equals_seq_k"], false);
+  EXPECT_EQ(attn["kernels"][0]["launch"]["grid"][0],
+            "ceil(Sq / " + std::to_string(test::attentionManifest().kernels[0].blockM) + ")");
+}
+
+TEST(ManifestTest, RejectsDerivedFieldsThatDisagree) {
+  json doc = json::parse(manifestToJson(test::deltaManifest()));
+  json edited = doc;
+  edited["supports"]["head_dim"] = 64;
+  Result<Manifest> m = parseManifest(edited.dump(), "m.json");
+  ASSERT_FALSE(m);
+  EXPECT_NE(m.status().message().find("m.json: $.supports"), std::string::npos)
+      << m.status().message();
+  edited = doc;
+  edited["kernels"][1]["launch"]["grid"][0] = "ceil(Sq / 64)";
+  m = parseManifest(edited.dump(), "m.json");
+  ASSERT_FALSE(m);
+  EXPECT_NE(m.status().message().find("$.kernels[1].launch"), std::string::npos)
+      << m.status().message();
+  edited = doc;
+  edited["delta"]["rows"]["tail_rows"] = "0";
+  m = parseManifest(edited.dump(), "m.json");
+  ASSERT_FALSE(m);
+  EXPECT_NE(m.status().message().find("$.delta.rows"), std::string::npos);
+  // The round trip itself parses.
+  EXPECT_TRUE(parseManifest(doc.dump(), "m.json"));
 }
 
 TEST(ManifestTest, ParsesAHandWrittenManifest) {
