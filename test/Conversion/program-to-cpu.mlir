@@ -63,9 +63,11 @@ func.func @host(%a: memref<?xf32>) {
 // PIPE-SAME:      sattn.kernel_role = "delta_anchor"
 // PIPE:         %[[GY:.*]] = arith.muli %[[B]], %[[H]] : index
 // PIPE:         scf.for %[[Y:[^ ]+]] = %{{.*}} to %[[GY]] step
-// PIPE-NEXT:      scf.for %[[X:[^ ]+]] = %{{.*}} to %{{.*}} step
+// PIPE-NEXT:      scf.for %[[XB:[^ ]+]] = %{{.*}} to %{{.*}} step
 // PIPE-NEXT:        %[[C64:.*]] = arith.constant 64 : index
 // PIPE-NEXT:        scf.for %[[L:[^ ]+]] = %{{.*}} to %[[C64]] step
+// The program's own index is the grid loop's, reversed (heaviest first).
+// PIPE:               %[[X:.*]] = arith.subi %{{.*}}, %[[XB]] : index
 // PIPE:               arith.cmpi slt, %[[X]],
 // PIPE:               math.exp2
 // PIPE-LABEL: func.func @swa_delta_main(

@@ -28,7 +28,10 @@ func.func @helper(%x: index) -> index {
 // CHECK:         %[[GX:.*]] = arith.ceildivsi %[[SQ]], %[[C64]] : index
 // CHECK:         %[[GY:.*]] = arith.muli %[[B]], %[[H]] : index
 // CHECK:         sattn.program grid(%[[GX]], %[[GY]]) block_m = 64 {
-// CHECK-NEXT:    ^bb0(%[[X:[^:]+]]: index, %[[Y:[^:]+]]: index):
+// CHECK-NEXT:    ^bb0(%[[XB:[^:]+]]: index, %[[Y:[^:]+]]: index):
+// Query tiles in reverse order (heaviest first under causal masks).
+// CHECK-NEXT:      %[[LASTX:.*]] = arith.subi %[[GX]], %[[C1]] : index
+// CHECK-NEXT:      %[[X:.*]] = arith.subi %[[LASTX]], %[[XB]] : index
 // y = b * H + h; kv head = h / (H / Hkv); bases in elements.
 // CHECK-NEXT:      %[[BATCH:.*]] = arith.divsi %[[Y]], %[[H]] : index
 // CHECK-NEXT:      %[[HEAD:.*]] = arith.remsi %[[Y]], %[[H]] : index
@@ -305,7 +308,10 @@ func.func @second(%q: memref<?x?x?x64xbf16>) {
 // CHECK-NEXT:    %[[GX:.*]] = arith.addi %[[AT]], %[[TT]] : index
 // CHECK-NEXT:    %[[GY:.*]] = arith.muli %[[B]], %[[H]] : index
 // CHECK-NEXT:    sattn.program grid(%[[GX]], %[[GY]]) block_m = 64 {
-// CHECK-NEXT:    ^bb0(%[[X:[^:]+]]: index, %[[Y:[^:]+]]: index):
+// CHECK-NEXT:    ^bb0(%[[XB:[^:]+]]: index, %[[Y:[^:]+]]: index):
+// Query tiles in reverse order (heaviest first under causal masks).
+// CHECK-NEXT:      %[[LASTX:.*]] = arith.subi %[[GX]], %[[C1]] : index
+// CHECK-NEXT:      %[[X:.*]] = arith.subi %[[LASTX]], %[[XB]] : index
 // CHECK:           %[[QBASE:.*]] = arith.muli %{{.*}}, %[[C64]] : index
 // CHECK:           %[[ISANCHOR:.*]] = arith.cmpi slt, %[[X]], %[[AT]] : index
 // CHECK-NEXT:      scf.if %[[ISANCHOR]] {
@@ -381,7 +387,10 @@ func.func @second(%q: memref<?x?x?x64xbf16>) {
 // CHECK-NEXT:    %[[GX:.*]] = arith.ceildivsi %[[MAIN]], %[[C64:.*]] : index
 // CHECK-NEXT:    %[[GY:.*]] = arith.muli %[[B]], %[[H]] : index
 // CHECK-NEXT:    sattn.program grid(%[[GX]], %[[GY]]) block_m = 64 {
-// CHECK-NEXT:    ^bb0(%[[X:[^:]+]]: index, %[[Y:[^:]+]]: index):
+// CHECK-NEXT:    ^bb0(%[[XB:[^:]+]]: index, %[[Y:[^:]+]]: index):
+// Query tiles in reverse order (heaviest first under causal masks).
+// CHECK-NEXT:      %[[LASTX:.*]] = arith.subi %[[GX]], %[[C1]] : index
+// CHECK-NEXT:      %[[X:.*]] = arith.subi %[[LASTX]], %[[XB]] : index
 // CHECK:           %[[QBASE:.*]] = arith.muli %{{.*}}, %[[C64]] : index
 // CHECK:           %[[START:.*]] = arith.muli %[[X]], %[[C64]] : index
 // CHECK-NEXT:      %[[LEFT:.*]] = arith.subi %[[MAIN]], %[[START]] : index

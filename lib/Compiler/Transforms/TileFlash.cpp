@@ -141,7 +141,12 @@ private:
     Block *block = b.createBlock(&program.getBody(), {},
                                  {b.getIndexType(), b.getIndexType()},
                                  {loc, loc});
-    Value x = block->getArgument(0), y = block->getArgument(1);
+    // Programs take query tiles in reverse order: GPUs start blocks roughly
+    // in index order, and under causal-style masks (and in the delta anchor
+    // kernel, whose tail tiles and late anchors scan about S keys) the last
+    // tiles carry the most work, so they should start first.
+    Value x = im().sub(im().sub(gridX, im().c(1)), block->getArgument(0));
+    Value y = block->getArgument(1);
     // y = b * H + h; query head h reads kv head h / (H / Hkv).
     IndexMath m = im();
     Value batch = m.div(y, size(1));
