@@ -28,6 +28,13 @@ Result<std::unique_ptr<CpuKernels>> CpuKernels::create(mlir::ModuleOp module,
     return Status::error(ErrorKind::CompileFailed,
                          "CPU backend: cannot JIT-compile the kernels: " +
                              llvm::toString(engine.takeError()));
+  // Resolve every kernel now: ORC compiles on first lookup, and compile
+  // errors (and compile time) belong to compile(), not to the first launch.
+  for (const KernelInfo &k : manifest.kernels)
+    if (auto fn = (*engine)->lookupPacked(k.name); !fn)
+      return Status::error(ErrorKind::CompileFailed,
+                           "CPU backend: cannot compile kernel '" + k.name +
+                               "': " + llvm::toString(fn.takeError()));
   std::unique_ptr<CpuKernels> kernels(new CpuKernels());
   kernels->manifest_ = std::move(manifest);
   kernels->engine_ = std::move(*engine);
