@@ -34,22 +34,7 @@ public:
 class NumericCpu : public ::testing::TestWithParam<NumericCase> {};
 
 TEST_P(NumericCpu, MatchesReference) {
-  const NumericCase &c = GetParam();
-  Jit &jit = sharedJit(Backend::Cpu);
-  ASSERT_EQ(jit.backend(), Backend::Cpu);
-  NumericReport r = runNumericCase(jit, c);
-  NumericLog::instance().add(r);
-  std::printf("%s\n", r.summary().c_str());
-  RecordProperty("rel_l2", std::to_string(r.err.relL2));
-  RecordProperty("max_abs", std::to_string(r.err.maxAbs));
-  EXPECT_TRUE(r.passed()) << c.name << " (" << c.why << "): " << r.failure
-                          << (c.knownBug.empty() ? ""
-                                                 : "\nknown bug: " + c.knownBug);
-}
-
-std::string caseParamName(
-    const ::testing::TestParamInfo<NumericCase> &info) {
-  return info.param.name;
+  expectMatchesReference(Backend::Cpu, GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, NumericCpu, ::testing::ValuesIn(passingCases()),

@@ -391,4 +391,21 @@ std::string NumericLog::summary(const std::string &label) const {
   return os.str();
 }
 
+void expectMatchesReference(Backend backend, const NumericCase &c) {
+  Jit &jit = sharedJit(backend);
+  ASSERT_EQ(jit.backend(), backend);
+  NumericReport r = runNumericCase(jit, c);
+  NumericLog::instance().add(r);
+  std::printf("%s\n", r.summary().c_str());
+  ::testing::Test::RecordProperty("rel_l2", std::to_string(r.err.relL2));
+  ::testing::Test::RecordProperty("max_abs", std::to_string(r.err.maxAbs));
+  EXPECT_TRUE(r.passed()) << c.name << " (" << c.why << "): " << r.failure
+                          << (c.knownBug.empty() ? ""
+                                                 : "\nknown bug: " + c.knownBug);
+}
+
+std::string caseParamName(const ::testing::TestParamInfo<NumericCase> &info) {
+  return info.param.name;
+}
+
 } // namespace sattn::test

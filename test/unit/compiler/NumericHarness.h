@@ -24,6 +24,8 @@
 #include "NumericCases.h"
 #include "Reference/Reference.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <mutex>
 #include <ostream>
@@ -123,6 +125,14 @@ private:
   unsigned char *base_ = nullptr;
   size_t bytes_ = 0;
 };
+
+/// The body of the parameterised MatchesReference tests: runs `c` on the
+/// shared Jit of `backend`, logs it, records rel_l2/max_abs and expects it to
+/// pass.
+void expectMatchesReference(Backend backend, const NumericCase &c);
+
+/// gtest parameter names: the case's name.
+std::string caseParamName(const ::testing::TestParamInfo<NumericCase> &info);
 
 } // namespace sattn::test
 
