@@ -100,8 +100,11 @@ Result<CubinResult> assemblePtx(const std::string &ptx,
   }
   std::string arch = "-arch=" + chip;
   std::string outPath = out.path.str().str();
-  llvm::SmallVector<llvm::StringRef> args = {ptxas, arch, "-O3", "-v",
-                                             in.path, "-o", outPath};
+  // --split-compile 0: one thread per kernel, up to the machine's cores
+  // (the delta correction has two kernels); the code is the same.
+  llvm::SmallVector<llvm::StringRef> args = {
+      ptxas, arch, "-O3", "--split-compile", "0", "-v", in.path, "-o",
+      outPath};
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, log.path.str(),
                                                 log.path.str()};
   std::string error;
