@@ -14,15 +14,20 @@
 // CHECK:             %[[LANE:.*]] = sattn.lane_id
 // CHECK:             %[[QROW:.*]] = scf.if %{{.*}} -> (vector<128xbf16>) {
 // CHECK-NEXT:          vector.load %{{.*}} {alignment = 16 : i64} : memref<?xbf16>, vector<128xbf16>
-// The anchor key loop carries two softmax states.
-// CHECK:             scf.for {{.*}} -> (f32, f32, vector<128xf32>, f32, f32, vector<128xf32>) {
+// The anchor key loops carry one softmax state each: dense causal first,
+// its result parked (f32) in the delta workspace, then the pattern's loops.
+// CHECK:             scf.for {{.*}} -> (f32, f32, vector<128xf32>) {
 // CHECK:               scf.for {{.*}} -> (vector<32xf32>) {
 // CHECK:                 vector.load {{.*}} {alignment = 16 : i64} : memref<?xbf16>, vector<128xbf16>
 // CHECK:               math.exp2 %{{.*}} : vector<32xf32>
 // CHECK:               math.exp2 %{{.*}} : f32
 // CHECK:               scf.for {{.*}} -> (vector<128xf32>) {
 // CHECK:                 vector.fma %{{.*}} : vector<128xf32>
+// CHECK-NOT:         arith.truncf
+// CHECK:             vector.store %{{.*}} {alignment = 16 : i64} : memref<?xf32>, vector<128xf32>
+// CHECK:             scf.for {{.*}} -> (f32, f32, vector<128xf32>) {
 // The delta is stored as f32, without truncation.
+// CHECK:             vector.load {{.*}} {alignment = 16 : i64} : memref<?xf32>, vector<128xf32>
 // CHECK:             arith.subf %{{.*}} : vector<128xf32>
 // CHECK-NOT:         arith.truncf
 // CHECK:             vector.store %{{.*}} {alignment = 16 : i64} : memref<?xf32>, vector<128xf32>

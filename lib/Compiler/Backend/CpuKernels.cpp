@@ -6,7 +6,19 @@
 
 #include "llvm/Support/TargetSelect.h"
 
+#include <atomic>
+#include <cstdlib>
+
 namespace sattn {
+
+namespace {
+/// Set by an atexit handler. Tearing an ORC JIT down during process exit
+/// races with the runtime's own shutdown (seen as exit status 1 or SIGSEGV
+/// in ~ExecutionEngine, intermittently), so engines destroyed after exit
+/// began are released to the OS instead.
+std::atomic<bool> processExiting{false};
+void markProcessExiting() { processExiting.store(true); }
+} // namespace
 
 Result<std::unique_ptr<CpuKernels>> CpuKernels::create(mlir::ModuleOp module,
                                                        Manifest manifest) {
@@ -16,9 +28,8 @@ Result<std::unique_ptr<CpuKernels>> CpuKernels::create(mlir::ModuleOp module,
     llvm::InitializeNativeTargetAsmPrinter();
   });
   mlir::ExecutionEngineOptions options;
-  // No GDB/perf JIT listeners: they are process-wide statics created on
-  // first use, and kernels kept in a static Jit would be torn down after
-  // them at exit.
+  // No GDB/perf JIT listeners: nothing here debugs or profiles JIT code,
+  // and they add process-wide state to the engine's lifetime.
   options.enableGDBNotificationListener = false;
   options.enablePerfNotificationListener = false;
   options.transformer = mlir::makeOptimizingTransformer(
@@ -35,13 +46,20 @@ Result<std::unique_ptr<CpuKernels>> CpuKernels::create(mlir::ModuleOp module,
       return Status::error(ErrorKind::CompileFailed,
                            "CPU backend: cannot compile kernel '" + k.name +
                                "': " + llvm::toString(fn.takeError()));
+  // Registered on every create: atexit handlers run in reverse order, so
+  // this one runs before the destructor of any Jit (static or not) that
+  // existed when these kernels were made, and that could own them.
+  std::atexit(markProcessExiting);
   std::unique_ptr<CpuKernels> kernels(new CpuKernels());
   kernels->manifest_ = std::move(manifest);
   kernels->engine_ = std::move(*engine);
   return kernels;
 }
 
-CpuKernels::~CpuKernels() = default;
+CpuKernels::~CpuKernels() {
+  if (processExiting.load())
+    (void)engine_.release(); // See processExiting.
+}
 
 Status CpuKernels::launch(const AttentionShape &shape, LaunchBuffers bufs) {
   std::unique_lock<std::mutex> lock(workspaceMutex_, std::defer_lock);

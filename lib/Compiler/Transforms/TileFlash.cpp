@@ -336,24 +336,6 @@ private:
     return {stepOp.getNewMax(), stepOp.getNewSum(), acc};
   }
 
-  /// `attend` when `cond` holds, else `st` unchanged.
-  FlashState attendIf(Value cond, const FlashState &st, Value s, Value kt,
-                      Value count, ArrayRef<MaskRegion> regions,
-                      const RowSet &rows) {
-    auto ifOp = scf::IfOp::create(
-        b, loc, cond,
-        [&](OpBuilder &tb, Location) {
-          OpBuilder::InsertionGuard g(b);
-          b.setInsertionPointToStart(tb.getInsertionBlock());
-          scf::YieldOp::create(b, loc,
-                               attend(st, s, kt, count, regions, rows).values());
-        },
-        [&](OpBuilder &eb, Location) {
-          scf::YieldOp::create(eb, loc, st.values());
-        });
-    return FlashState::from(ifOp.getResults());
-  }
-
   /// The flash loop of one query tile over the tiles of `regions`.
   FlashState runKeyLoop(ArrayRef<MaskRegion> regions, const RowSet &rows,
                         Value qTile) {
@@ -427,44 +409,24 @@ private:
     Value count = m.min(m.c(blockM), m.sub(dr.numAnchors, firstAnchor));
     RowSet rows = makeRows(m.mul(firstAnchor, gamma), m.c(gamma), count);
     Value qTile = loadQuery(rows);
-    // One pass over the union of the dense causal and the pattern's key
-    // tiles serves both softmaxes (they share the scores); each is updated
-    // only on the tiles of its own ranges. The pattern may reach keys that
-    // causal attention does not (a right window extent, a long sink).
-    TileRanges denseRanges = tileRanges(dense, rows);
-    TileRanges sparseRanges = tileRanges(maskRegions, rows);
-    // Regions inside the causal region add no tiles: only the others get a
-    // loop of their own (each loop is a copy of the body).
-    SmallVector<MaskRegion> beyondCausal;
-    for (const MaskRegion &r : maskRegions)
-      if (!dense.front().contains(r))
-        beyondCausal.push_back(r);
-    TileRanges allRanges = denseRanges;
-    TileRanges extraRanges = tileRanges(beyondCausal, rows);
-    allRanges.append(extraRanges.begin(), extraRanges.end());
-    FlashState init = initialState();
-    SmallVector<Value> initBoth = init.values();
-    initBoth.append(init.values());
-    auto out = forEachKeyTile(
-        allRanges, initBoth, [&](Value kt, ValueRange iter) {
-          auto [s, cnt] = scoresOf(qTile, kt);
-          FlashState d = attendIf(inRanges(denseRanges, denseRanges.size(), kt),
-                                  FlashState::from(iter.take_front(3)), s, kt,
-                                  cnt, dense, rows);
-          FlashState sp =
-              attendIf(inRanges(sparseRanges, sparseRanges.size(), kt),
-                       FlashState::from(iter.drop_front(3)), s, kt, cnt,
-                       maskRegions, rows);
-          SmallVector<Value> next = d.values();
-          next.append(sp.values());
-          return next;
-        });
-    FlashState denseSt = FlashState::from(ValueRange(out).take_front(3));
-    FlashState sparseSt = FlashState::from(ValueRange(out).drop_front(3));
-    Value deltaTile =
-        TileSubOp::create(b, loc, normalize(denseSt), normalize(sparseSt));
+    // Two flash loops: dense causal over the causal key range, sparse over
+    // the pattern's ranges. One loop carrying both states would share the
+    // scores of common tiles, but it keeps two accumulators live across the
+    // whole causal prefix (spills in the SIMT form, too many registers for a
+    // tensor-core tile); the pattern's tiles are few next to the prefix, so
+    // recomputing their scores costs little. The dense result waits in the
+    // delta workspace (each row is read back by whoever wrote it) so that
+    // only one accumulator is ever live.
     // Delta rows are packed per head: [B*H, numAnchors, D].
     Value base = m.mul(m.mul(headIndex, dr.numAnchors), headDim);
+    FlashState denseSt = runKeyLoop(dense, rows, qTile);
+    TileStoreOp::create(b, loc, normalize(denseSt), deltaBuffer(), base,
+                        firstAnchor, m.c(1), count);
+    FlashState sparseSt = runKeyLoop(maskRegions, rows, qTile);
+    Value denseOut =
+        TileLoadOp::create(b, loc, accType, deltaBuffer(), base, firstAnchor,
+                           m.c(1), count, b.getI64IntegerAttr(1));
+    Value deltaTile = TileSubOp::create(b, loc, denseOut, normalize(sparseSt));
     TileStoreOp::create(b, loc, deltaTile, deltaBuffer(), base, firstAnchor,
                         m.c(1), count);
   }

@@ -627,8 +627,9 @@ TEST(JitLifetime, KernelOutlivesItsJit) {
 
 // A CPU kernel destroyed during static destruction, after main returns --
 // e.g. held only by the cache of a function-local `static Jit` -- must not
-// crash the process. (Seen once as SIGSEGV in ~ExecutionEngine at exit;
-// not reproduced since the JIT listeners were turned off.)
+// crash the process. Tearing the ORC JIT down during exit failed
+// intermittently (exit status 1, or SIGSEGV in ~ExecutionEngine; about one
+// run in five); CpuKernels now releases engines destroyed after exit began.
 TEST(JitLifetime, JitDestroyedAtExit) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
