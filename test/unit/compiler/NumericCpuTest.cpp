@@ -125,22 +125,11 @@ TEST(NumericSanity, DeltaKernelAgainstUncorrectedReferenceFails) {
 TEST(NumericCallerWorkspace, DeltaWithCallerProvidedWorkspace) {
   // The delta cases above let the backend allocate the workspace; here the
   // caller passes one (NaN-filled), on shapes with 1, 3 and 86 anchors.
-  for (const char *name : {"dl_g8_t0_win4_bf16_d64_s17",
-                           "dl_g64_t0_win10_bf16_d128_s257",
-                           "dl_g8_t0_win16_f32_d64_s700",
-                           "dl_g8_t0_hl_f16_d128_b3"}) {
-    SCOPED_TRACE(name);
-    const NumericCase *c = nullptr;
-    for (const NumericCase &x : numericCases())
-      if (x.name == name)
-        c = &x;
-    ASSERT_NE(c, nullptr);
-    NumericOptions o;
-    o.callerWorkspace = true;
-    NumericReport r = runNumericCase(sharedJit(Backend::Cpu), *c, o);
-    std::printf("caller workspace: %s\n", r.summary().c_str());
-    EXPECT_TRUE(r.passed()) << r.failure;
-  }
+  expectCallerWorkspaceCases(
+      Backend::Cpu, {"dl_g8_t0_win4_bf16_d64_s17",
+                    "dl_g64_t0_win10_bf16_d128_s257",
+                    "dl_g8_t0_win16_f32_d64_s700",
+                    "dl_g8_t0_hl_f16_d128_b3"});
 }
 
 /// A kernel that does what it is told to do wrong, to check the harness's

@@ -35,21 +35,10 @@ INSTANTIATE_TEST_SUITE_P(DISABLED_KnownBugs, NumericGpu,
                          ::testing::ValuesIn(knownBugCases()), caseParamName);
 
 TEST(NumericGpuCallerWorkspace, DeltaWithCallerProvidedWorkspace) {
-  for (const char *name : {"dl_g8_t0_win4_bf16_d64_s17",
-                           "dl_g64_t0_win10_bf16_d128_s257",
-                           "dl_g8_t0_win16_f32_d64_s700"}) {
-    SCOPED_TRACE(name);
-    const NumericCase *c = nullptr;
-    for (const NumericCase &x : numericCases())
-      if (x.name == name)
-        c = &x;
-    ASSERT_NE(c, nullptr);
-    NumericOptions o;
-    o.callerWorkspace = true;
-    NumericReport r = runNumericCase(sharedJit(Backend::Gpu), *c, o);
-    std::printf("caller workspace: %s\n", r.summary().c_str());
-    EXPECT_TRUE(r.passed()) << r.failure;
-  }
+  expectCallerWorkspaceCases(
+      Backend::Gpu, {"dl_g8_t0_win4_bf16_d64_s17",
+                    "dl_g64_t0_win10_bf16_d128_s257",
+                    "dl_g8_t0_win16_f32_d64_s700"});
 }
 
 /// The check can fail on this backend too.

@@ -408,4 +408,21 @@ std::string caseParamName(const ::testing::TestParamInfo<NumericCase> &info) {
   return info.param.name;
 }
 
+void expectCallerWorkspaceCases(Backend backend,
+                                const std::vector<std::string> &names) {
+  for (const std::string &name : names) {
+    SCOPED_TRACE(name);
+    const NumericCase *c = nullptr;
+    for (const NumericCase &x : numericCases())
+      if (x.name == name)
+        c = &x;
+    ASSERT_NE(c, nullptr);
+    NumericOptions o;
+    o.callerWorkspace = true;
+    NumericReport r = runNumericCase(sharedJit(backend), *c, o);
+    std::printf("caller workspace: %s\n", r.summary().c_str());
+    EXPECT_TRUE(r.passed()) << r.failure;
+  }
+}
+
 } // namespace sattn::test

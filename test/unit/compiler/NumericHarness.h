@@ -134,6 +134,11 @@ void expectMatchesReference(Backend backend, const NumericCase &c);
 /// gtest parameter names: the case's name.
 std::string caseParamName(const ::testing::TestParamInfo<NumericCase> &info);
 
+/// Runs the named delta cases with a caller-provided (NaN-filled) delta
+/// workspace on the shared Jit of `backend` and expects each to pass.
+void expectCallerWorkspaceCases(Backend backend,
+                                const std::vector<std::string> &names);
+
 } // namespace sattn::test
 
 #endif // SATTN_TEST_NUMERICHARNESS_H
