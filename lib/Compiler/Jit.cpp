@@ -104,7 +104,9 @@ Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
   auto info = session.describe(**module, specHash(spec));
   if (!info)
     return info.status();
-  if (Status s = session.lowerToKernels(**module); !s)
+  TileLowering lowering = backend == Backend::Cpu ? TileLowering::Simt
+                                                  : TileLowering::TensorCore;
+  if (Status s = session.lowerToKernels(**module, lowering); !s)
     return s;
   std::vector<KernelInfo> kernels = session.kernelInfos(**module);
 

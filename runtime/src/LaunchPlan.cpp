@@ -133,13 +133,14 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
     const KernelInfo &k = m.kernels[i];
     // A hand-built manifest may skip parseManifest; its errors are still
     // reported rather than divided by.
-    if (k.blockM < 1)
+    if (k.blockM < 1 || k.threads < 1)
       return Status::error(ErrorKind::InvalidInput,
                            "launch: kernel '" + k.name + "' has block_m " +
-                               std::to_string(k.blockM));
+                               std::to_string(k.blockM) + " and threads " +
+                               std::to_string(k.threads));
     PlannedLaunch launch;
     launch.kernelIndex = i;
-    launch.blockX = k.blockM;
+    launch.blockX = k.threads;
     launch.gridY = s.B * s.H;
     if (k.role == "attention")
       launch.gridX = ceilDiv(s.Sq, k.blockM);

@@ -85,7 +85,7 @@ std::string gridXFormula(const KernelInfo &k) {
 
 ordered_json launchJson(const KernelInfo &k) {
   ordered_json l;
-  l["block"] = {k.blockM, 1, 1};
+  l["block"] = {k.threads, 1, 1};
   l["grid"] = {gridXFormula(k), "B * H", "1"};
   return l;
 }
@@ -302,7 +302,8 @@ Status Reader::checkDerived(const json &doc, const Manifest &m) const {
     if (kernels[i].contains("launch") &&
         !same(kernels[i].at("launch"), launchJson(m.kernels[i])))
       return fail("$.kernels[" + std::to_string(i) + "].launch",
-                  "does not match the kernel's role and block_m (expected " +
+                  "does not match the kernel's role, block_m and threads "
+                  "(expected " +
                       launchJson(m.kernels[i]).dump() + ")");
   return Status::ok();
 }
@@ -330,7 +331,7 @@ Status Reader::readKernel(const json &value, const std::string &path,
   if (Status s = checkKeys(value, path,
                            {"name", "role", "params", "block_m", "block_n",
                             "shared_memory_bytes", "registers", "spill_bytes"},
-                           {"launch"});
+                           {"threads", "launch"});
       !s)
     return s;
   if (Status s = getNonEmptyString(value, path, "name", k.name); !s)
@@ -351,9 +352,15 @@ Status Reader::readKernel(const json &value, const std::string &path,
         !s)
       return s;
 
-  // block_m is the number of threads per block, so CUDA caps it at 1024.
+  // A SIMT kernel runs block_m threads, so CUDA caps block_m at 1024.
   if (Status s = getInt(value, path, "block_m", 1, 1024, k.blockM); !s)
     return s;
+  // Optional: manifests from before the tensor-core lowering ran a thread
+  // per query row.
+  k.threads = k.blockM;
+  if (value.contains("threads"))
+    if (Status s = getInt(value, path, "threads", 1, 1024, k.threads); !s)
+      return s;
   if (Status s = getInt(value, path, "block_n", 1, kMaxI64, k.blockN); !s)
     return s;
   if (Status s = getInt(value, path, "shared_memory_bytes", 0,
@@ -457,6 +464,7 @@ std::string manifestToJson(const Manifest &m) {
     kernel["role"] = k.role;
     kernel["params"] = std::move(params);
     kernel["block_m"] = k.blockM;
+    kernel["threads"] = k.threads;
     kernel["block_n"] = k.blockN;
     kernel["launch"] = launchJson(k);
     kernel["shared_memory_bytes"] = k.sharedMemBytes;

@@ -19,3 +19,15 @@ func.func @no_block_m(%a: memref<?xf32>, %n: index) attributes {sattn.kernel_rol
   }
   return
 }
+
+// -----
+
+// sattn.threads out of range is diagnosed the same way.
+// RUN: not sparse-opt %s -split-input-file --sattn-program-to-gpu 2>&1 | FileCheck %s --check-prefix=THREADS
+// THREADS: error: {{.*}}sattn.threads
+func.func @too_many_threads(%a: memref<?xf32>, %n: index) attributes {sattn.kernel_role = "attention", sattn.block_m = 64 : i64, sattn.threads = 2048 : i64} {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+  }
+  return
+}

@@ -33,6 +33,8 @@ namespace {
 const char *kUsage =
     "usage: sparse-opt <spec.json|file.mlir> --emit=cubin|ptx|mlir|import "
     "[--chip=sm_90a] [-o <dir|file>]\n"
+    "                  [--block-m=N --block-n=N]  (tile shape; default: the "
+    "compiler's choice)\n"
     "       sparse-opt [mlir-opt options] <file.mlir>   (see --help)\n";
 
 struct CompileArgs {
@@ -40,7 +42,17 @@ struct CompileArgs {
   std::string emit = "cubin";
   std::string chip = "sm_90a";
   std::string output; // dir for cubin/ptx, file for mlir (default stdout)
+  sattn::TileShape tiles; // 0: the compiler's choice
 };
+
+/// A positive tile size, or nullopt.
+std::optional<int64_t> parseTileSize(const std::string &v) {
+  if (v.empty() || v.size() > 6 ||
+      v.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  int64_t n = std::stoll(v);
+  return n > 0 ? std::optional<int64_t>(n) : std::nullopt;
+}
 
 bool endsWith(const std::string &s, const char *suffix) {
   size_t n = std::strlen(suffix);
@@ -81,6 +93,22 @@ std::optional<CompileArgs> parseCompileArgs(int argc, char **argv, int &rc) {
       args.chip = *v;
     } else if (auto v = value(i, a, "-o")) {
       args.output = *v;
+    } else if (auto v = value(i, a, "--block-m")) {
+      auto n = parseTileSize(*v);
+      if (!n) {
+        rc = usageError("--block-m expects a positive integer, got '" + *v +
+                        "'");
+        return std::nullopt;
+      }
+      args.tiles.blockM = *n;
+    } else if (auto v = value(i, a, "--block-n")) {
+      auto n = parseTileSize(*v);
+      if (!n) {
+        rc = usageError("--block-n expects a positive integer, got '" + *v +
+                        "'");
+        return std::nullopt;
+      }
+      args.tiles.blockN = *n;
     } else if (!a.empty() && a[0] == '-') {
       rc = usageError("unknown option '" + a + "' in compile mode");
       return std::nullopt;
@@ -206,7 +234,8 @@ int runCompileMode(const CompileArgs &args) {
                                      args.input + ": " +
                                          info.status().message()));
   if (args.emit != "import")
-    if (sattn::Status s = session.lowerToKernels(*module); !s)
+    if (sattn::Status s = session.lowerToKernels(
+            *module, sattn::TileLowering::TensorCore, args.tiles); !s)
       return fail(s);
 
   if (args.emit == "mlir" || args.emit == "import") {

@@ -2,7 +2,8 @@
 //
 // Each kernel function becomes a `gpu.func` in one `gpu.module`: the program
 // grid maps to block ids (x: query tiles, y: batch*head) and lanes to
-// threads, block_m threads per block. Arguments keep their order, which is
+// threads: `sattn.threads` per block when the tile lowering set it
+// (tensor-core form), block_m otherwise (SIMT form). Arguments keep their order, which is
 // the manifest's ABI; with the bare-pointer convention each flat buffer is
 // one pointer parameter.
 //
@@ -25,6 +26,17 @@ using namespace mlir;
 using namespace mlir::sattn;
 
 namespace {
+
+/// Threads per block: `sattn.threads` (tensor-core form) or `sattn.block_m`
+/// (SIMT form); nullopt when missing or outside [1, 1024].
+std::optional<int32_t> threadsPerBlock(func::FuncOp fn) {
+  auto attr = fn->getAttrOfType<IntegerAttr>("sattn.threads");
+  if (!attr)
+    attr = fn->getAttrOfType<IntegerAttr>("sattn.block_m");
+  if (!attr || attr.getInt() <= 0 || attr.getInt() > 1024)
+    return std::nullopt;
+  return static_cast<int32_t>(attr.getInt());
+}
 
 /// Replaces `program` by its body run once per thread block.
 void expandProgramOnGPU(ProgramOp program) {
@@ -72,10 +84,9 @@ struct ProgramToGPUPass : public mlir::sattn::impl::ProgramToGPUBase<ProgramToGP
       return;
     // Check every kernel before changing anything.
     for (func::FuncOp fn : kernels) {
-      auto blockM = fn->getAttrOfType<IntegerAttr>("sattn.block_m");
-      if (!blockM || blockM.getInt() <= 0 || blockM.getInt() > 1024) {
-        fn.emitOpError("kernel needs 'sattn.block_m' (threads per block), "
-                       "an integer in [1, 1024]");
+      if (!threadsPerBlock(fn)) {
+        fn.emitOpError("kernel needs 'sattn.threads' or 'sattn.block_m' "
+                       "(threads per block), an integer in [1, 1024]");
         return signalPassFailure();
       }
     }
@@ -103,11 +114,10 @@ struct ProgramToGPUPass : public mlir::sattn::impl::ProgramToGPUBase<ProgramToGP
       for (NamedAttribute attr : fn->getAttrs())
         if (attr.getName().getValue().starts_with("sattn."))
           kernel->setAttr(attr.getName(), attr.getValue());
-      auto blockM = static_cast<int32_t>(
-          fn->getAttrOfType<IntegerAttr>("sattn.block_m").getInt());
-      kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({blockM, 1, 1}));
+      int32_t threads = *threadsPerBlock(fn);
+      kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
       kernel->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
-                      b.getDenseI32ArrayAttr({blockM, 1, 1}));
+                      b.getDenseI32ArrayAttr({threads, 1, 1}));
 
       Block &src = fn.getBody().front();
       Block &dst = kernel.getBody().front();

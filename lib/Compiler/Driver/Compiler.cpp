@@ -158,17 +158,28 @@ Status CompilerSession::runPipeline(ModuleOp module,
   return Status::ok();
 }
 
-std::string frontendPipeline() {
-  return "builtin.module(sattn-classify-tiles,sattn-tile-flash,canonicalize,"
-         "cse,sattn-lower-tiles-simt,canonicalize,cse)";
+std::string frontendPipeline(TileLowering lowering, TileShape tiles) {
+  // CSE before the tile lowering: the mma lowering pairs each qk with the
+  // pv of the same key tile by their (first, count) values.
+  std::string lowerTiles = lowering == TileLowering::TensorCore
+                          ? "sattn-lower-tiles-mma,sattn-lower-tiles-simt"
+                          : "sattn-lower-tiles-simt";
+  std::string classify = "sattn-classify-tiles{block-m=" +
+                         std::to_string(tiles.blockM) + " block-n=" +
+                         std::to_string(tiles.blockN) + " tensor-cores=" +
+                         (lowering == TileLowering::TensorCore ? "1" : "0") +
+                         "}";
+  return "builtin.module(" + classify +
+         ",sattn-tile-flash,canonicalize,cse," + lowerTiles +
+         ",canonicalize,cse)";
 }
 
 std::string gpuPipeline(const std::string &chip) {
   return "builtin.module(sattn-program-to-gpu,nvvm-attach-target{chip=" +
          chip +
          " features=+ptx80 O=3},arith-expand,convert-scf-to-cf,"
-         "expand-strided-metadata,lower-affine,gpu.module(convert-gpu-to-"
-         "nvvm),reconcile-unrealized-casts,gpu-module-to-binary{format=isa})";
+         "expand-strided-metadata,lower-affine,gpu.module(convert-nvgpu-to-"
+         "nvvm,convert-gpu-to-nvvm),reconcile-unrealized-casts,gpu-module-to-binary{format=isa})";
 }
 
 std::string hostPipeline() {
@@ -187,8 +198,10 @@ bool isSupportedChip(const std::string &chip) {
   return false;
 }
 
-Status CompilerSession::lowerToKernels(ModuleOp module) {
-  return runPipeline(module, frontendPipeline(), "tiling");
+Status CompilerSession::lowerToKernels(ModuleOp module,
+                                       TileLowering lowering,
+                                       TileShape tiles) {
+  return runPipeline(module, frontendPipeline(lowering, tiles), "tiling");
 }
 
 std::vector<KernelInfo> CompilerSession::kernelInfos(ModuleOp module) {
@@ -202,6 +215,11 @@ std::vector<KernelInfo> CompilerSession::kernelInfos(ModuleOp module) {
     k.role = role.getValue().str();
     k.blockM = fn->getAttrOfType<IntegerAttr>("sattn.block_m").getInt();
     k.blockN = fn->getAttrOfType<IntegerAttr>("sattn.block_n").getInt();
+    // Set by the tensor-core lowering; the SIMT form runs a lane per row.
+    auto threads = fn->getAttrOfType<IntegerAttr>("sattn.threads");
+    k.threads = threads ? threads.getInt() : k.blockM;
+    if (auto smem = fn->getAttrOfType<IntegerAttr>("sattn.shared_memory_bytes"))
+      k.sharedMemBytes = smem.getInt();
     auto names = fn->getAttrOfType<ArrayAttr>("sattn.arg_names");
     for (auto [name, type] : llvm::zip(names, fn.getArgumentTypes()))
       k.params.push_back({cast<StringAttr>(name).getValue().str(),

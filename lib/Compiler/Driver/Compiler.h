@@ -49,6 +49,18 @@ struct CubinResult {
   std::string ptxasLog;
 };
 
+/// How the tiled form becomes per-lane code.
+enum class TileLowering {
+  Simt,       ///< One query row per lane: the CPU backend (runs anywhere).
+  TensorCore, ///< mma.sync warps (GPU, sm_80+); SIMT for the kernels it
+              ///< cannot take (f32 inputs).
+};
+
+/// Query rows and keys per tile; 0 leaves the choice to the compiler.
+struct TileShape {
+  int64_t blockM = 0, blockN = 0;
+};
+
 /// Owns an MLIRContext with everything the pipelines need registered.
 class CompilerSession {
 public:
@@ -65,11 +77,12 @@ public:
   Result<PatternInfo> describe(mlir::ModuleOp module,
                                const std::string &specHash);
 
-  /// Pattern level -> SIMT kernels (classify, tile, lower tiles).
-  Status lowerToKernels(mlir::ModuleOp module);
+  /// Pattern level -> per-lane kernels (classify, tile, lower tiles).
+  Status lowerToKernels(mlir::ModuleOp module, TileLowering lowering,
+                        TileShape tiles = {});
   /// The kernels of a lowered module, in launch order, for the manifest.
   std::vector<KernelInfo> kernelInfos(mlir::ModuleOp module);
-  /// SIMT kernels -> PTX text for `chip` (sm_80, sm_90a, ...).
+  /// Lowered kernels -> PTX text for `chip` (sm_80, sm_90a, ...).
   Result<std::string> lowerToPtx(mlir::ModuleOp module,
                                  const std::string &chip);
   /// SIMT kernels -> LLVM dialect for the host (CPU backend).
@@ -83,8 +96,8 @@ private:
   std::unique_ptr<mlir::MLIRContext> ctx_;
 };
 
-/// Text pipelines, also printed by `sparse-opt --print-pipelines`.
-std::string frontendPipeline();
+/// The text pipelines of the steps above.
+std::string frontendPipeline(TileLowering lowering, TileShape tiles);
 std::string gpuPipeline(const std::string &chip);
 std::string hostPipeline();
 

@@ -17,13 +17,21 @@ using namespace mlir::sattn;
 
 namespace {
 
-/// Query rows per program: one lane per row in the SIMT lowering.
+/// Query rows per program: one lane per row in the SIMT lowering, four
+/// warps of 16 rows in the tensor-core lowering.
 constexpr int64_t kDefaultBlockM = 64;
 
 /// Keys per tile. The SIMT lowering keeps a row of scores, the query row
 /// and the accumulator in registers: at head_dim 128 a 32-key tile keeps
-/// that under the 255-register limit.
-int64_t defaultBlockN(int64_t headDim) { return headDim >= 128 ? 32 : 64; }
+/// that under the 255-register limit. The tensor-core lowering spreads a
+/// row over a quad of lanes, so 64 keys fit, and halve the barriers and
+/// rescales per key against 32 (H200, causal 16k: 6.07 -> 4.62 ms; 128-row
+/// tiles were no faster: bench/RESULTS.md).
+int64_t defaultBlockN(int64_t headDim, bool tensorCores) {
+  if (tensorCores)
+    return 64;
+  return headDim >= 128 ? 32 : 64;
+}
 
 struct ClassifyTilesPass
     : public mlir::sattn::impl::ClassifyTilesBase<ClassifyTilesPass> {
@@ -39,7 +47,7 @@ struct ClassifyTilesPass
       if (failed(regions))
         return WalkResult::interrupt();
       int64_t bm = blockM ? int64_t(blockM) : kDefaultBlockM;
-      int64_t bn = blockN ? int64_t(blockN) : defaultBlockN(op.getHeadDim());
+      int64_t bn = blockN ? int64_t(blockN) : defaultBlockN(op.getHeadDim(), tensorCores);
       op.setTilePlanAttr(TilePlanAttr::get(
           op.getContext(), bm, bn, regionsToAttr(op.getContext(), *regions)));
       return WalkResult::advance();

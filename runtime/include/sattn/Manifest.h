@@ -8,7 +8,7 @@
 //   q, o: [B, H, Sq, D]   k, v: [B, Hkv, Sk, D]   (dtype of the manifest)
 //   delta workspace: [B*H, numAnchors, D] f32
 // Parameters, in manifest order, are device pointers (8 bytes) or int64.
-// Roles and their grids (block = (blockM, 1, 1), grid.y = B*H):
+// Roles and their grids (block = (threads, 1, 1), grid.y = B*H):
 //   "attention"    grid.x = ceil(Sq / blockM)
 //   "delta_anchor" grid.x = ceil(numAnchors / blockM) + ceil(tailRows / blockM)
 //   "delta_main"   grid.x = ceil(mainRows / blockM)
@@ -41,7 +41,8 @@ struct KernelInfo {
   std::string name; ///< Symbol in the cubin.
   std::string role; ///< "attention", "delta_anchor", "delta_main"
   std::vector<KernelParam> params;
-  int64_t blockM = 64;       ///< Query rows per program = threads per block.
+  int64_t blockM = 64;       ///< Query rows per program (thread block).
+  int64_t threads = 64;      ///< Threads per block (block_m in SIMT form).
   int64_t blockN = 64;       ///< Keys per key tile.
   int64_t sharedMemBytes = 0;
   int64_t registers = -1;    ///< From ptxas, -1 if unknown.

@@ -162,6 +162,7 @@ Manifest fakeDeltaManifest(const std::string &arch, const std::string &cubin) {
   m.kernels = {test::kernel("fake_delta", "delta_anchor", true),
                test::kernel("fake_delta", "delta_main", true)};
   m.kernels[0].blockM = 32;
+  m.kernels[0].threads = 32;
   for (KernelInfo &k : m.kernels)
     k.sharedMemBytes = 0;
   return m;

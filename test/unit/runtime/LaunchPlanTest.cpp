@@ -150,6 +150,7 @@ TEST(LaunchPlanTest, AttentionGrid) {
 TEST(LaunchPlanTest, DeltaGrids) {
   Manifest m = test::deltaManifest();
   m.kernels[0].blockM = 32;
+  m.kernels[0].threads = 32;
   Result<std::vector<PlannedLaunch>> plan =
       planLaunches(m, shape(1, 4, 2, 1000, 1000, 128), fakeBuffers());
   ASSERT_TRUE(plan) << plan.status().message();
@@ -168,6 +169,19 @@ TEST(LaunchPlanTest, DeltaGrids) {
       1,      4,      2,      1000,   1000};
   EXPECT_EQ(anchor.args, args);
   EXPECT_EQ(main.args, args);
+}
+
+TEST(LaunchPlanTest, TensorCoreKernelsLaunchThreadsNotRows) {
+  // Four warps of 16 rows: 128 threads per 64-row block; the grid still
+  // counts query tiles of block_m.
+  Manifest m = test::attentionManifest();
+  m.kernels[0].threads = 128;
+  Result<std::vector<PlannedLaunch>> plan =
+      planLaunches(m, shape(2, 8, 2, 100, 130, 128), fakeBuffers());
+  ASSERT_TRUE(plan) << plan.status().message();
+  ASSERT_EQ(plan->size(), 1u);
+  EXPECT_EQ((*plan)[0].gridX, 2); // ceil(100 / 64)
+  EXPECT_EQ((*plan)[0].blockX, 128);
 }
 
 TEST(LaunchPlanTest, EmptyGridsAreLeftOut) {

@@ -37,6 +37,7 @@ void expectSameManifest(const Manifest &a, const Manifest &b) {
       EXPECT_EQ(x.params[j].kind, y.params[j].kind);
     }
     EXPECT_EQ(x.blockM, y.blockM);
+    EXPECT_EQ(x.threads, y.threads);
     EXPECT_EQ(x.blockN, y.blockN);
     EXPECT_EQ(x.sharedMemBytes, y.sharedMemBytes);
     EXPECT_EQ(x.registers, y.registers);
@@ -140,6 +141,8 @@ TEST(ManifestTest, ParsesAHandWrittenManifest) {
   EXPECT_EQ(m->headDim, 64);
   EXPECT_FALSE(m->hasDelta);
   EXPECT_EQ(m->kernels[0].blockM, 128);
+  // No "threads" (a manifest of the SIMT form): a thread per query row.
+  EXPECT_EQ(m->kernels[0].threads, 128);
   EXPECT_EQ(m->kernels[0].params[6].name, "Hkv");
 }
 
@@ -280,6 +283,15 @@ const ErrorCase kErrorCases[] = {
      "$.kernels[0].block_m: expected an integer in [1, 1024], got 0"},
     {"block_m 2048", false, [](json &d) { d["kernels"][0]["block_m"] = 2048; },
      "$.kernels[0].block_m: expected an integer in [1, 1024], got 2048"},
+    {"threads 0", false, [](json &d) { d["kernels"][0]["threads"] = 0; },
+     "$.kernels[0].threads: expected an integer in [1, 1024], got 0"},
+    {"threads 4096", false,
+     [](json &d) { d["kernels"][0]["threads"] = 4096; },
+     "$.kernels[0].threads: expected an integer in [1, 1024], got 4096"},
+    {"launch block is not threads", false,
+     [](json &d) { d["kernels"][0]["threads"] = 256; },
+     "$.kernels[0].launch: does not match the kernel's role, block_m and "
+     "threads"},
     {"block_n bool", false, [](json &d) { d["kernels"][0]["block_n"] = true; },
      "$.kernels[0].block_n: expected an integer, got true"},
     {"negative shared memory", false,

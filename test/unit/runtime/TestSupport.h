@@ -28,6 +28,7 @@ inline KernelInfo kernel(const std::string &name, const std::string &role,
   k.role = role;
   k.params = abiParams(withDelta);
   k.blockM = 64;
+  k.threads = 64;
   k.blockN = 64;
   k.sharedMemBytes = 49152;
   k.registers = 128;

@@ -36,11 +36,13 @@ def Sattn_ProgramOp : Sattn_Op<"program", [
 }
 
 def Sattn_LaneIdOp : Sattn_Op<"lane_id", [Pure]> {
-  let summary = "The query row (0 .. block_m-1) this lane owns, in the SIMT form";
+  let summary = "This lane's index within its program instance";
   let description = [{
-    Produced by `sattn-lower-tiles-simt`: in the SIMT form every lane of a
-    program instance runs the body for one row. The GPU lowering maps it to
-    the thread index, the CPU lowering to a loop induction variable.
+    Produced by the tile lowerings. In the SIMT form (sattn-lower-tiles-simt)
+    a program instance has block_m lanes and lane r owns query row r; in the
+    tensor-core form (sattn-lower-tiles-mma) it has `sattn.threads` lanes,
+    grouped in warps of 32. The GPU lowering maps it to the thread index,
+    the CPU lowering to a loop induction variable.
   }];
   let results = (outs Index:$result);
   let assemblyFormat = "attr-dict";

@@ -18,6 +18,9 @@ def ClassifyTiles : Pass<"sattn-classify-tiles", "::mlir::ModuleOp"> {
            "Query rows per tile (0: choose per head_dim)">,
     Option<"blockN", "block-n", "int64_t", "0",
            "Keys per tile (0: choose per head_dim)">,
+    Option<"tensorCores", "tensor-cores", "bool", "false",
+           "Choose the sizes for sattn-lower-tiles-mma rather than the "
+           "SIMT lowering">,
   ];
   let dependentDialects = ["::mlir::sattn::SattnDialect"];
 }
@@ -52,6 +55,30 @@ def LowerTilesToSIMT : Pass<"sattn-lower-tiles-simt", "::mlir::ModuleOp"> {
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
+}
+
+def LowerTilesToMMA : Pass<"sattn-lower-tiles-mma", "::mlir::ModuleOp"> {
+  let summary = "Lower tile ops to warp-level tensor-core code (mma.sync, sm_80+)";
+  let description = [{
+    The GPU lowering: block_m / 16 warps per program instance, each owning
+    16 query rows held in the m16n8k16 accumulator layout. Q.K^T and P.V
+    are mma.sync with P reused from registers; K and V tiles are staged in
+    swizzled shared memory with cp.async and read with ldmatrix; row
+    statistics reduce across the four lanes of a quad with shuffles.
+    Sets `sattn.threads` and `sattn.shared_memory_bytes` on the kernel.
+    Programs it cannot lower (f32 inputs, shapes off the mma grid) are
+    marked `sattn.mma_skipped` with the reason and left for
+    sattn-lower-tiles-simt.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 def ProgramToGPU : Pass<"sattn-program-to-gpu", "::mlir::ModuleOp"> {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Stages what a GPU session needs into .gpu/ (ignored; carried to the GPU
+# machine, which has no MLIR): the MLIR-free test and timing binaries, the
+# runtime library, the GPU numeric suite's cubins and specs, and cubins of
+# the benchmark patterns compiled here for sm_90a.
+# usage: bench/gpu_bundle.sh [build-dir]   (after cmake --build)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${1:-$root/build}"
+out="$root/.gpu"
+rm -rf "$out" && mkdir -p "$out/bin" "$out/lib" "$out/kernels"
+cp "$build/bin/gpu_numeric_tests" "$build/bin/sattn_time" "$out/bin/"
+cp "$build/lib/libsattn_rt.so" "$out/lib/"
+cp -r "$build/gpu-suite" "$out/gpu-suite"
+cp -r "$root/test/unit/gpu/specs" "$out/specs"
+cp "$root/bench/bench.py" "$root/bench/report.py" "$root/bench/gpu_session.sh" "$out/"
+for spec in "$root"/examples/specs/{causal,dense,swa_sink,swa_sink_delta}.json \
+            "$root"/bench/specs/causal_d64.json; do
+  "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90a -o "$out/kernels"
+done
+# Extra tile shapes to compare: VARIANTS="128x64 64x64".
+for v in ${VARIANTS:-}; do
+  for spec in "$root"/examples/specs/{causal,swa_sink}.json; do
+    "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90a \
+      --block-m="${v%x*}" --block-n="${v#*x}" -o "$out/kernels-$v"
+  done
+done
+echo "staged $(du -sh "$out" | cut -f1) in $out"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine from the staged bundle (bench/gpu_bundle.sh):
+#   gpu_session.sh STEP...   with STEP one of
+#     numeric   the GPU numeric suite (every case vs the double reference)
+#     sanitize  compute-sanitizer memcheck + racecheck on small cases
+#     sass      cuobjdump -sass of the benchmark cubins: HGMMA / HMMA counts
+#     time      our kernels alone (sattn_time), the issue's shapes
+#     variants  causal 16k and swa_sink 64k for each staged tile shape
+#     bench     bench.py: ours and the peers in one run (table, JSON, plot)
+# Logs and results go under $OUT (the device tool brings them back).
+set -u
+cd "$(dirname "$0")"
+export LD_LIBRARY_PATH="$PWD/lib:${LD_LIBRARY_PATH:-}"
+OUT="${OUT:-/tmp/sattn-out}"; mkdir -p "$OUT"
+nvidia-smi --query-gpu=name,driver_version,compute_cap --format=csv,noheader
+date -u
+for step in "$@"; do
+  echo "== $step"
+  case "$step" in
+  numeric)
+    ./bin/gpu_numeric_tests gpu-suite specs 2>&1 | tee "$OUT/gpu_numeric.log" | tail -30
+    echo "rc=${PIPESTATUS[0]}" ;;
+  sanitize)
+    for tool in memcheck racecheck; do
+      for c in t_causal_bf16 t_delta_g16; do
+        SATTN_GPU_CASES=$c timeout 250 compute-sanitizer --tool $tool \
+          ./bin/gpu_numeric_tests gpu-suite specs 2>&1 | tail -2
+      done
+    done 2>&1 | tee "$OUT/sanitizer.log" ;;
+  sass)
+    for c in kernels/*.cubin; do
+      cuobjdump -sass "$c" > "$OUT/$(basename "$c" .cubin).sass"
+      echo "$c: HGMMA $(grep -c HGMMA "$OUT/$(basename "$c" .cubin).sass")" \
+           "HMMA $(grep -c HMMA "$OUT/$(basename "$c" .cubin).sass")"
+    done ;;
+  time)
+    {
+    timeout 100 ./bin/sattn_time kernels/causal.json 1,16,16,16384 10
+    timeout 100 ./bin/sattn_time kernels/causal.json 1,16,16,65536 5
+    timeout 100 ./bin/sattn_time kernels/swa_sink.json 1,16,16,65536 10
+    timeout 100 ./bin/sattn_time kernels/swa_sink_delta.json 1,16,16,131072 5
+    timeout 100 ./bin/sattn_time kernels/swa_sink_delta.json 1,8,8,1048576 3
+    } 2>&1 | tee "$OUT/timings.log" ;;
+  variants)
+    # Tile shapes staged as kernels-<M>x<N>/ by gpu_bundle.sh VARIANTS=...
+    for d in kernels-*; do
+      [ -d "$d" ] || continue
+      echo "$d"
+      timeout 60 ./bin/sattn_time $d/causal.json 1,16,16,16384 10
+      timeout 60 ./bin/sattn_time $d/swa_sink.json 1,16,16,65536 10
+    done 2>&1 | tee "$OUT/variants.log" ;;
+  bench)
+    python3 bench.py --lib lib/libsattn_rt.so --kernels kernels --out "$OUT/bench" \
+      ${BENCH_CASES:+--cases $BENCH_CASES} 2>&1 | tail -40 ;;
+  *) echo "unknown step $step"; exit 2 ;;
+  esac
+done

@@ -1,0 +1,830 @@
+//===- LowerTilesToMMA.cpp - Tile ops -> warp-level tensor-core code -------===//
+//
+// The sm_80+ GPU lowering of the tiled form. A program instance of block_m
+// query rows runs as block_m / 16 warps; warp w owns rows [16w, 16w + 16).
+// Every tile<R x C> (C > 1) is held in the accumulator layout of
+// mma.sync.m16n8k16: lane l (g = l / 4, t = l % 4) holds, for each group
+// of 8 columns nb, the elements
+//
+//   (row g,     col 8nb + 2t + c) and (row g + 8, col 8nb + 2t + c), c = 0, 1
+//
+// flattened into a vector<C/2> at index 4nb + 2h + c (h: 0 for row g, 1 for
+// row g + 8). The same set of elements, read as pairs, is the A-operand
+// layout of a 16-column chunk, so the probabilities P of Q.K^T feed P.V
+// straight from registers, and Q is loaded once into the same layout.
+// A tile<R x 1> (row statistics) is a vector<2>: rows g and g + 8.
+//
+// Key and value tiles are staged in shared memory with cp.async (16-byte
+// chunks, rows past `count` zero-filled) in a swizzled layout (chunk index
+// XOR row % 8, so that the eight rows one ldmatrix reads hit distinct
+// banks), and read with ldmatrix (K) and ldmatrix.trans (V). Each qk is
+// paired with the pv of the same key tile: V's copy is issued once all
+// warps are past the previous pv and lands while Q.K^T and the softmax run.
+//
+// Row reductions combine a lane's values and then the four lanes of a quad
+// (shuffle xor 1, 2), which hold the rest of the row.
+//
+// Programs this lowering cannot take (f32 inputs, sizes that are not
+// multiples of the mma shape) are left alone for sattn-lower-tiles-simt.
+//
+//===----------------------------------------------------------------------===//
+#include "Compiler/Transforms/IndexMath.h"
+#include "sattn/Transforms/Passes.h"
+
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::sattn {
+#define GEN_PASS_DEF_LOWERTILESTOMMA
+#include "sattn/Transforms/Passes.h.inc"
+} // namespace mlir::sattn
+
+using namespace mlir;
+using namespace mlir::sattn;
+
+namespace {
+
+constexpr double kLog2E = 1.4426950408889634;
+constexpr int64_t kWarp = 32;
+constexpr int64_t kRowsPerWarp = 16;
+/// Elements of a 16-byte cp.async / ldmatrix row chunk (16-bit types).
+constexpr int64_t kChunk = 8;
+
+/// A program instance's shared-memory staging buffers and its geometry.
+struct ProgramLayout {
+  int64_t threads = 0;
+  int64_t headDim = 0;
+  int64_t blockN = 0;
+  Value keyStage, valueStage; ///< memref<blockN * headDim x T, workgroup>
+  /// qk -> the pv of the same key tile, whose values it prefetches.
+  DenseMap<Operation *, TilePVOp> pairedPV;
+  /// pv -> the cp.async group of its values, issued by the paired qk (set
+  /// while lowering: the qk comes first).
+  mutable DenseMap<Operation *, Value> valueGroup;
+};
+
+/// Per-lane building blocks.
+struct WarpBuilder {
+  OpBuilder &b;
+  Location loc;
+
+  IndexMath im() { return IndexMath{b, loc}; }
+  Value lane() { return LaneIdOp::create(b, loc); }
+  Value warp() { return im().div(lane(), im().c(kWarp)); }
+  Value laneInWarp() { return im().rem(lane(), im().c(kWarp)); }
+  /// Row group g (0..7) and column pair t (0..3) of the mma layouts.
+  Value group() { return im().div(laneInWarp(), im().c(4)); }
+  Value pair() { return im().rem(laneInWarp(), im().c(4)); }
+  /// The tile row of this lane's half h: 16 * warp + g + 8h.
+  Value row(int64_t h) {
+    IndexMath m = im();
+    return m.add(m.add(m.mul(warp(), kRowsPerWarp), group()), h * 8);
+  }
+
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
+  }
+  Value zero(Type t) {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, 0.0));
+  }
+  Value splat(VectorType t, double v) {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(), v)));
+  }
+  Value mulf(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value addf(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value subf(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value divf(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  Value maxf(Value x, Value y) {
+    return arith::MaxNumFOp::create(b, loc, x, y);
+  }
+  Value exp2(Value v) { return math::Exp2Op::create(b, loc, v); }
+
+  SmallVector<Value> unpack(Value vec) {
+    auto vt = cast<VectorType>(vec.getType());
+    SmallVector<Value> out;
+    for (int64_t i = 0; i < vt.getNumElements(); ++i)
+      out.push_back(vector::ExtractOp::create(b, loc, vec, ArrayRef<int64_t>{i}));
+    return out;
+  }
+  Value pack(VectorType t, ArrayRef<Value> elts) {
+    return vector::FromElementsOp::create(b, loc, t, elts);
+  }
+  /// A per-row vector<2> spread over a fragment: element 4nb + 2h + c
+  /// takes rowValues[h].
+  Value spreadRows(Value rowValues, VectorType frag) {
+    SmallVector<int64_t> mask;
+    for (int64_t e = 0; e < frag.getNumElements(); ++e)
+      mask.push_back((e / 2) % 2);
+    return vector::ShuffleOp::create(b, loc, rowValues, rowValues, mask);
+  }
+
+  /// Combines `v` over the four lanes of a quad (one row of the tile).
+  Value quadReduce(Value v, bool isMax) {
+    for (int64_t offset : {1, 2}) {
+      Value other = gpu::ShuffleOp::create(b, loc, v, offset, kWarp,
+                                           gpu::ShuffleMode::XOR)
+                        .getShuffleResult();
+      v = isMax ? maxf(v, other) : addf(v, other);
+    }
+    return v;
+  }
+  /// max or sum over each row h of a fragment, across the whole row.
+  std::array<Value, 2> rowReduce(Value frag, bool isMax) {
+    SmallVector<Value> e = unpack(frag);
+    std::array<Value, 2> acc;
+    for (int64_t h = 0; h < 2; ++h) {
+      Value a;
+      for (size_t i = 0; i < e.size(); ++i) {
+        if ((i / 2) % 2 != size_t(h))
+          continue;
+        a = !a ? e[i] : (isMax ? maxf(a, e[i]) : addf(a, e[i]));
+      }
+      acc[h] = quadReduce(a, isMax);
+    }
+    return acc;
+  }
+
+  /// A 32-bit mma.sync operand register from a vector<2> of 16-bit values:
+  /// nvvm.mma.sync takes f16 pairs as vector<2xf16> and bf16 pairs as i32.
+  Value operandRegister(Value pair) {
+    if (cast<VectorType>(pair.getType()).getElementType().isF16())
+      return pair;
+    Value word = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), pair);
+    return vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+  }
+  Value packPair(Value lo, Value hi) {
+    auto pairType = VectorType::get({2}, lo.getType());
+    return operandRegister(
+        vector::FromElementsOp::create(b, loc, pairType, ValueRange{lo, hi}));
+  }
+  /// Register `i` of an ldmatrix result vector<4x2xT>.
+  Value ldmatrixReg(Value regs, int64_t i) {
+    return operandRegister(
+        vector::ExtractOp::create(b, loc, regs, ArrayRef<int64_t>{i}));
+  }
+
+  /// acc[0..3] += A . B for one m16n8k16 (A: 4 registers, B: 2).
+  void mma(ArrayRef<Value> a, ArrayRef<Value> bRegs, Type inputType,
+           MutableArrayRef<Value> acc) {
+    Type f32 = b.getF32Type();
+    auto resultType = LLVM::LLVMStructType::getLiteral(
+        b.getContext(), {f32, f32, f32, f32});
+    NVVM::MMATypes ptxType = inputType.isBF16() ? NVVM::MMATypes::bf16
+                                                : NVVM::MMATypes::f16;
+    auto op = NVVM::MmaOp::create(
+        b, loc, resultType, a, bRegs, acc, ArrayRef<int64_t>{16, 8, 16},
+        std::nullopt, std::nullopt,
+        std::array<NVVM::MMATypes, 2>{ptxType, ptxType},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                       NVVM::MMALayout::col});
+    for (int64_t i = 0; i < 4; ++i)
+      acc[i] = LLVM::ExtractValueOp::create(b, loc, op.getRes(), i);
+  }
+
+  /// The swizzled element offset of chunk `chunk` of row `row` in a staged
+  /// [rows x headDim] tile.
+  Value swizzled(Value row, Value chunk, int64_t headDim) {
+    IndexMath m = im();
+    int64_t chunks = headDim / kChunk;
+    Value xorMask = m.c(std::min<int64_t>(8, chunks) - 1);
+    Value rowBits = arith::AndIOp::create(b, loc, row, xorMask);
+    Value c = arith::XOrIOp::create(b, loc, chunk, rowBits);
+    return m.add(m.mul(row, headDim), m.mul(c, kChunk));
+  }
+
+  /// Issues the cp.async copies of rows [first, first + count) of a
+  /// [.., S, D] buffer into `stage`; rows past count are zero-filled.
+  /// Returns the group's token.
+  Value stage(const ProgramLayout &pl, Value stageBuf, Value buffer,
+              Value base, Value first, Value count) {
+    IndexMath m = im();
+    int64_t chunksPerRow = pl.headDim / kChunk;
+    int64_t chunks = pl.blockN * chunksPerRow;
+    SmallVector<Value> tokens;
+    for (int64_t c0 = 0; c0 < chunks; c0 += pl.threads) {
+      Value idx = m.add(lane(), c0);
+      auto copyChunk = [&](OpBuilder &ob, Location l) {
+        WarpBuilder w{ob, l};
+        IndexMath om = w.im();
+        Value row = om.div(idx, om.c(chunksPerRow));
+        Value chunk = om.rem(idx, om.c(chunksPerRow));
+        Value valid = om.lt(row, count);
+        // A zero-filled row still names a valid address: the tile's first.
+        Value srcRow = om.add(first, om.select(valid, row, om.c(0)));
+        Value src = om.add(om.add(base, om.mul(srcRow, pl.headDim)),
+                           om.mul(chunk, kChunk));
+        Value dst = w.swizzled(row, chunk, pl.headDim);
+        Value srcElems = om.select(valid, om.c(kChunk), om.c(0));
+        return nvgpu::DeviceAsyncCopyOp::create(
+            ob, l, nvgpu::DeviceAsyncTokenType::get(ob.getContext()),
+            stageBuf, ValueRange{dst}, buffer, ValueRange{src},
+            ob.getIndexAttr(kChunk), srcElems, UnitAttr());
+      };
+      if (c0 + pl.threads <= chunks) {
+        tokens.push_back(copyChunk(b, loc).getResult());
+      } else {
+        scf::IfOp::create(b, loc, m.lt(idx, m.c(chunks)),
+                          [&](OpBuilder &tb, Location l) {
+                            copyChunk(tb, l);
+                            scf::YieldOp::create(tb, l);
+                          });
+      }
+    }
+    return nvgpu::DeviceAsyncCreateGroupOp::create(
+        b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tokens);
+  }
+  /// Waits for this lane's copies of `group`, then for every lane's.
+  void waitStaged(Value group) {
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, group, b.getI32IntegerAttr(0));
+    gpu::BarrierOp::create(b, loc);
+  }
+};
+
+template <typename Op>
+struct TilePattern : public OpConversionPattern<Op> {
+  TilePattern(const TypeConverter &tc, MLIRContext *ctx,
+              const ProgramLayout &layout)
+      : OpConversionPattern<Op>(tc, ctx), layout(layout) {}
+  using Adaptor = typename Op::Adaptor;
+
+  VectorType convertVec(Type t) const {
+    return cast<VectorType>(this->getTypeConverter()->convertType(t));
+  }
+  const ProgramLayout &layout;
+};
+
+struct FillLowering : TilePattern<TileFillOp> {
+  using TilePattern::TilePattern;
+  LogicalResult
+  matchAndRewrite(TileFillOp op, Adaptor,
+                  ConversionPatternRewriter &rw) const override {
+    WarpBuilder wb{rw, op.getLoc()};
+    rw.replaceOp(op, wb.splat(convertVec(op.getType()),
+                              op.getValue().convertToDouble()));
+    return success();
+  }
+};
+
+/// Row h of this lane, as a position of a row set (start + r * step).
+static Value rowPosition(WarpBuilder &wb, Value start, Value step, int64_t h) {
+  IndexMath m = wb.im();
+  return m.add(start, m.mul(wb.row(h), step));
+}
+
+struct LoadLowering : TilePattern<TileLoadOp> {
+  using TilePattern::TilePattern;
+  LogicalResult
+  matchAndRewrite(TileLoadOp op, Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    WarpBuilder wb{rw, loc};
+    IndexMath m = wb.im();
+    VectorType frag = convertVec(op.getType());
+    auto tile = cast<TileType>(op.getType());
+    int64_t cols = tile.getCols();
+    if (cols == 1)
+      return rw.notifyMatchFailure(op, "row-vector loads are not generated");
+    Type elt = frag.getElementType();
+    auto pairType = VectorType::get({2}, elt);
+    SmallVector<Value> elts(frag.getNumElements());
+    for (int64_t h = 0; h < 2; ++h) {
+      Value valid = m.lt(wb.row(h), a.getCount());
+      Value pos = rowPosition(wb, a.getStart(), a.getStep(), h);
+      if (op.getRowDivAttr().getInt() != 1)
+        pos = m.div(pos, m.c(op.getRowDivAttr().getInt()));
+      Value rowOff = m.add(a.getBase(), m.mul(pos, cols));
+      Value colOff = m.mul(wb.pair(), 2);
+      auto rowType = VectorType::get({cols / 4}, elt);
+      auto ifOp = scf::IfOp::create(
+          rw, loc, valid,
+          [&](OpBuilder &tb, Location l) {
+            WarpBuilder t{tb, l};
+            IndexMath tm = t.im();
+            SmallVector<Value> vals;
+            for (int64_t nb = 0; nb < cols / 8; ++nb) {
+              Value off = tm.add(tm.add(rowOff, colOff), nb * 8);
+              Value v = vector::LoadOp::create(
+                  tb, l, pairType, a.getBuffer(), ValueRange{off},
+                  /*nontemporal=*/false,
+                  llvm::Align(2 * elt.getIntOrFloatBitWidth() / 8));
+              for (Value x : t.unpack(v))
+                vals.push_back(x);
+            }
+            scf::YieldOp::create(tb, l, t.pack(rowType, vals));
+          },
+          [&](OpBuilder &eb, Location l) {
+            scf::YieldOp::create(eb, l, WarpBuilder{eb, l}.splat(rowType, 0));
+          });
+      SmallVector<Value> rowVals = wb.unpack(ifOp.getResult(0));
+      for (int64_t nb = 0; nb < cols / 8; ++nb)
+        for (int64_t c = 0; c < 2; ++c)
+          elts[4 * nb + 2 * h + c] = rowVals[2 * nb + c];
+    }
+    rw.replaceOp(op, wb.pack(frag, elts));
+    return success();
+  }
+};
+
+struct StoreLowering : TilePattern<TileStoreOp> {
+  using TilePattern::TilePattern;
+  LogicalResult
+  matchAndRewrite(TileStoreOp op, Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    WarpBuilder wb{rw, loc};
+    IndexMath m = wb.im();
+    int64_t cols = cast<TileType>(op.getTile().getType()).getCols();
+    if (cols == 1)
+      return rw.notifyMatchFailure(op, "row-vector stores are not generated");
+    Type bufElt = cast<MemRefType>(op.getBuffer().getType()).getElementType();
+    SmallVector<Value> elts = wb.unpack(a.getTile());
+    auto pairType = VectorType::get({2}, bufElt);
+    for (int64_t h = 0; h < 2; ++h) {
+      Value valid = m.lt(wb.row(h), a.getCount());
+      Value pos = rowPosition(wb, a.getStart(), a.getStep(), h);
+      Value rowOff = m.add(m.add(a.getBase(), m.mul(pos, cols)),
+                           m.mul(wb.pair(), 2));
+      scf::IfOp::create(rw, loc, valid, [&](OpBuilder &tb, Location l) {
+        WarpBuilder t{tb, l};
+        IndexMath tm = t.im();
+        for (int64_t nb = 0; nb < cols / 8; ++nb) {
+          SmallVector<Value> two;
+          for (int64_t c = 0; c < 2; ++c) {
+            Value x = elts[4 * nb + 2 * h + c];
+            if (x.getType() != bufElt)
+              x = arith::TruncFOp::create(tb, l, bufElt, x);
+            two.push_back(x);
+          }
+          vector::StoreOp::create(
+              tb, l, t.pack(pairType, two), a.getBuffer(),
+              ValueRange{tm.add(rowOff, nb * 8)}, /*nontemporal=*/false,
+              llvm::Align(2 * bufElt.getIntOrFloatBitWidth() / 8));
+        }
+        scf::YieldOp::create(tb, l);
+      });
+    }
+    rw.eraseOp(op);
+    return success();
+  }
+};
+
+/// The A operand of 16-column chunk kk of a fragment (in the A layout's
+/// register order: rows g, g+8 at columns 2t; rows g, g+8 at 2t + 8).
+static SmallVector<Value, 4> aOperand(WarpBuilder &wb, ArrayRef<Value> elts,
+                                      int64_t kk, Type inputType) {
+  SmallVector<Value, 4> regs;
+  for (int64_t nb : {2 * kk, 2 * kk + 1})
+    for (int64_t h = 0; h < 2; ++h) {
+      Value lo = elts[4 * nb + 2 * h], hi = elts[4 * nb + 2 * h + 1];
+      if (lo.getType() != inputType) {
+        lo = arith::TruncFOp::create(wb.b, wb.loc, inputType, lo);
+        hi = arith::TruncFOp::create(wb.b, wb.loc, inputType, hi);
+      }
+      regs.push_back(wb.packPair(lo, hi));
+    }
+  return regs;
+}
+
+struct QKLowering : TilePattern<TileQKOp> {
+  using TilePattern::TilePattern;
+  LogicalResult
+  matchAndRewrite(TileQKOp op, Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    WarpBuilder wb{rw, loc};
+    IndexMath m = wb.im();
+    const ProgramLayout &pl = layout;
+    VectorType sFrag = convertVec(op.getType());
+    int64_t keys = cast<TileType>(op.getType()).getCols();
+    Type inputType = cast<MemRefType>(op.getKeys().getType()).getElementType();
+
+    Value keyGroup = wb.stage(pl, pl.keyStage, a.getKeys(), a.getBase(),
+                          a.getFirst(), a.getCount());
+    // After this barrier every warp is done with the previous key tile's
+    // P.V, so the values stage is free for this tile's.
+    wb.waitStaged(keyGroup);
+    TilePVOp pv = pl.pairedPV.lookup(op.getOperation());
+    pl.valueGroup[pv.getOperation()] =
+        wb.stage(pl, pl.valueStage, pv.getValues(), pv.getBase(),
+                 a.getFirst(), a.getCount());
+
+    SmallVector<Value> qElts = wb.unpack(a.getQ());
+    SmallVector<Value> acc(sFrag.getNumElements(), wb.f32(0.0));
+    // ldmatrix x4, lane l addresses row l % 8 of matrix l / 8: matrices
+    // (keys +0, d +0), (keys +0, d +8), (keys +8, d +0), (keys +8, d +8).
+    Value l = wb.laneInWarp();
+    Value mat = m.div(l, m.c(8));
+    Value rowInMat = m.rem(l, m.c(8));
+    Value keyOff = m.add(m.mul(m.div(mat, m.c(2)), 8), rowInMat);
+    Value chunkOff = m.rem(mat, m.c(2));
+    for (int64_t kk = 0; kk < pl.headDim / 16; ++kk) {
+      SmallVector<Value, 4> aRegs = aOperand(wb, qElts, kk, inputType);
+      for (int64_t np = 0; np < keys / 16; ++np) {
+        Value row = m.add(keyOff, np * 16);
+        Value chunk = m.add(chunkOff, kk * 2);
+        Value regs = nvgpu::LdMatrixOp::create(
+            rw, loc, VectorType::get({4, 2}, inputType), pl.keyStage,
+            ValueRange{wb.swizzled(row, chunk, pl.headDim)},
+            /*transpose=*/false, /*numTiles=*/4);
+        for (int64_t half = 0; half < 2; ++half) {
+          int64_t nb = 2 * np + half;
+          Value bRegs[2] = {wb.ldmatrixReg(regs, 2 * half),
+                            wb.ldmatrixReg(regs, 2 * half + 1)};
+          wb.mma(aRegs, bRegs, inputType,
+                 MutableArrayRef<Value>(acc).slice(4 * nb, 4));
+        }
+      }
+    }
+    rw.replaceOp(op, wb.pack(sFrag, acc));
+    return success();
+  }
+};
+
+struct PVLowering : TilePattern<TilePVOp> {
+  using TilePattern::TilePattern;
+  LogicalResult
+  matchAndRewrite(TilePVOp op, Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    WarpBuilder wb{rw, loc};
+    IndexMath m = wb.im();
+    const ProgramLayout &pl = layout;
+    int64_t keys = cast<TileType>(op.getProbs().getType()).getCols();
+    Type inputType =
+        cast<MemRefType>(op.getValues().getType()).getElementType();
+    // The paired qk issued the copies of this tile's values.
+    Value group = pl.valueGroup.lookup(op.getOperation());
+    if (!group)
+      return rw.notifyMatchFailure(op, "the paired qk was not lowered first");
+    wb.waitStaged(group);
+
+    SmallVector<Value> pElts = wb.unpack(a.getProbs());
+    SmallVector<Value> acc = wb.unpack(a.getAcc());
+    // ldmatrix x4 .trans: matrices (keys +0, d +0), (keys +8, d +0),
+    // (keys +0, d +8), (keys +8, d +8).
+    Value l = wb.laneInWarp();
+    Value mat = m.div(l, m.c(8));
+    Value rowInMat = m.rem(l, m.c(8));
+    Value keyOff = m.add(m.mul(m.rem(mat, m.c(2)), 8), rowInMat);
+    Value chunkOff = m.div(mat, m.c(2));
+    for (int64_t kk = 0; kk < keys / 16; ++kk) {
+      SmallVector<Value, 4> aRegs = aOperand(wb, pElts, kk, inputType);
+      for (int64_t dp = 0; dp < pl.headDim / 16; ++dp) {
+        Value row = m.add(keyOff, kk * 16);
+        Value chunk = m.add(chunkOff, dp * 2);
+        Value regs = nvgpu::LdMatrixOp::create(
+            rw, loc, VectorType::get({4, 2}, inputType), pl.valueStage,
+            ValueRange{wb.swizzled(row, chunk, pl.headDim)},
+            /*transpose=*/true, /*numTiles=*/4);
+        for (int64_t half = 0; half < 2; ++half) {
+          int64_t nb = 2 * dp + half;
+          Value bRegs[2] = {wb.ldmatrixReg(regs, 2 * half),
+                            wb.ldmatrixReg(regs, 2 * half + 1)};
+          wb.mma(aRegs, bRegs, inputType,
+                 MutableArrayRef<Value>(acc).slice(4 * nb, 4));
+        }
+      }
+    }
+    rw.replaceOp(op, wb.pack(convertVec(op.getType()), acc));
+    return success();
+  }
+};
+
+struct ScoreModLowering : TilePattern<TileScoreModOp> {
+  using TilePattern::TilePattern;
+  LogicalResult
+  matchAndRewrite(TileScoreModOp op, Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    WarpBuilder wb{rw, op.getLoc()};
+    VectorType vt = convertVec(op.getType());
+    Value s = wb.mulf(a.getScores(),
+                      wb.splat(vt, op.getScale().convertToDouble()));
+    if (auto cap = op.getSoftcap()) {
+      // c * tanh(s / c) with tanh(x) = 1 - 2 / (exp(2x) + 1), as in SIMT.
+      double c = cap->convertToDouble();
+      Value e = wb.exp2(wb.mulf(s, wb.splat(vt, 2.0 * kLog2E / c)));
+      Value t = wb.subf(wb.splat(vt, 1.0),
+                        wb.divf(wb.splat(vt, 2.0),
+                                wb.addf(e, wb.splat(vt, 1.0))));
+      s = wb.mulf(t, wb.splat(vt, c));
+    }
+    rw.replaceOp(op, s);
+    return success();
+  }
+};
+
+struct MaskLowering : TilePattern<TileMaskOp> {
+  using TilePattern::TilePattern;
+  LogicalResult
+  matchAndRewrite(TileMaskOp op, Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    WarpBuilder wb{rw, loc};
+    IndexMath m = wb.im();
+    VectorType frag = convertVec(op.getType());
+    int64_t n = frag.getNumElements();
+    auto idxVec = VectorType::get({n}, rw.getIndexType());
+    auto boolVec = VectorType::get({n}, rw.getI1Type());
+    auto constVec = [&](auto fn) {
+      SmallVector<APInt> vals;
+      for (int64_t e = 0; e < n; ++e)
+        vals.push_back(APInt(64, fn(e)));
+      return arith::ConstantOp::create(rw, loc,
+                                       DenseElementsAttr::get(idxVec, vals))
+          .getResult();
+    };
+    auto bcast = [&](Value v) {
+      return vector::BroadcastOp::create(rw, loc, idxVec, v).getResult();
+    };
+    auto addv = [&](Value x, Value y) {
+      return arith::AddIOp::create(rw, loc, x, y).getResult();
+    };
+    // Element 4nb + 2h + c: key first + 8nb + 2t + c, query row h.
+    Value j = addv(bcast(m.add(a.getFirst(), m.mul(wb.pair(), 2))),
+                   constVec([](int64_t e) { return 8 * (e / 4) + e % 2; }));
+    Value shift = m.sub(a.getSeqK(), a.getSeqQ());
+    Value iKey0 = m.add(rowPosition(wb, a.getStart(), a.getStep(), 0), shift);
+    Value iKey1 = m.add(rowPosition(wb, a.getStart(), a.getStep(), 1), shift);
+    Value isRow1 = arith::ConstantOp::create(
+        rw, loc,
+        DenseElementsAttr::get(boolVec, [&] {
+          SmallVector<bool> v;
+          for (int64_t e = 0; e < n; ++e)
+            v.push_back((e / 2) % 2 == 1);
+          return v;
+        }()));
+    Value iKey = arith::SelectOp::create(rw, loc, isRow1, bcast(iKey1),
+                                         bcast(iKey0));
+    Value diag = arith::SubIOp::create(rw, loc, j, iKey);
+    auto cmp = [&](arith::CmpIPredicate p, Value x, int64_t bound) {
+      return arith::CmpIOp::create(rw, loc, p, x, bcast(m.c(bound)))
+          .getResult();
+    };
+    auto allOf = [&](bool v) {
+      return arith::ConstantOp::create(
+                 rw, loc, DenseElementsAttr::get(boolVec, rw.getBoolAttr(v)))
+          .getResult();
+    };
+    Value any = allOf(false);
+    for (Attribute attr : op.getRegions()) {
+      auto r = cast<RegionAttr>(attr);
+      Value in = allOf(true);
+      auto andWith = [&](Value c) {
+        in = arith::AndIOp::create(rw, loc, in, c);
+      };
+      if (auto lo = r.getDiagLo())
+        andWith(cmp(arith::CmpIPredicate::sge, diag, *lo));
+      if (auto hi = r.getDiagHi())
+        andWith(cmp(arith::CmpIPredicate::sle, diag, *hi));
+      if (auto lo = r.getColLo())
+        andWith(cmp(arith::CmpIPredicate::sge, j, *lo));
+      if (auto hi = r.getColHi())
+        andWith(cmp(arith::CmpIPredicate::slt, j, *hi));
+      any = arith::OrIOp::create(rw, loc, any, in);
+    }
+    Value inSeq = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::slt, j,
+                                        bcast(a.getSeqK()));
+    Value keep = arith::AndIOp::create(rw, loc, any, inSeq);
+    Value negInf = wb.splat(frag, -std::numeric_limits<double>::infinity());
+    rw.replaceOp(op, m.select(keep, a.getScores(), negInf));
+    return success();
+  }
+};
+
+struct SoftmaxStepLowering : TilePattern<TileSoftmaxStepOp> {
+  using TilePattern::TilePattern;
+  LogicalResult
+  matchAndRewrite(TileSoftmaxStepOp op, Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    WarpBuilder wb{rw, loc};
+    IndexMath m = wb.im();
+    VectorType frag = convertVec(op.getScores().getType());
+    VectorType rowType = convertVec(op.getRowMax().getType());
+    std::array<Value, 2> tileMax = wb.rowReduce(a.getScores(), /*isMax=*/true);
+    SmallVector<Value> oldMax = wb.unpack(a.getRowMax());
+    SmallVector<Value> newMax(2), safeMax(2), alpha(2);
+    Value negInf = wb.f32(-std::numeric_limits<double>::infinity());
+    for (int64_t h = 0; h < 2; ++h) {
+      newMax[h] = wb.maxf(oldMax[h], tileMax[h]);
+      // A row with no allowed key so far keeps max -inf: subtract 0 so
+      // that exp gives 0 (not NaN) and alpha is 1.
+      Value noKey = arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::OEQ,
+                                          newMax[h], negInf);
+      safeMax[h] = m.select(noKey, wb.f32(0.0), newMax[h]);
+      alpha[h] = m.select(
+          noKey, wb.f32(1.0),
+          wb.exp2(wb.mulf(wb.subf(oldMax[h], safeMax[h]), wb.f32(kLog2E))));
+    }
+    Value safe = wb.spreadRows(wb.pack(rowType, safeMax), frag);
+    Value p = wb.exp2(wb.mulf(wb.subf(a.getScores(), safe),
+                              wb.splat(frag, kLog2E)));
+    std::array<Value, 2> tileSum = wb.rowReduce(p, /*isMax=*/false);
+    SmallVector<Value> oldSum = wb.unpack(a.getRowSum());
+    SmallVector<Value> newSum(2);
+    for (int64_t h = 0; h < 2; ++h)
+      newSum[h] = wb.addf(wb.mulf(oldSum[h], alpha[h]), tileSum[h]);
+    rw.replaceOp(op, {wb.pack(rowType, newMax), wb.pack(rowType, newSum), p,
+                      wb.pack(rowType, alpha)});
+    return success();
+  }
+};
+
+struct ScaleRowsLowering : TilePattern<TileScaleRowsOp> {
+  using TilePattern::TilePattern;
+  LogicalResult
+  matchAndRewrite(TileScaleRowsOp op, Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    WarpBuilder wb{rw, op.getLoc()};
+    VectorType vt = convertVec(op.getType());
+    rw.replaceOp(op, wb.mulf(a.getTile(), wb.spreadRows(a.getFactors(), vt)));
+    return success();
+  }
+};
+
+struct NormalizeLowering : TilePattern<TileNormalizeOp> {
+  using TilePattern::TilePattern;
+  LogicalResult
+  matchAndRewrite(TileNormalizeOp op, Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    WarpBuilder wb{rw, loc};
+    VectorType vt = convertVec(op.getType());
+    VectorType rowType = convertVec(op.getRowSum().getType());
+    SmallVector<Value> inv;
+    for (Value l : wb.unpack(a.getRowSum())) {
+      Value noKey = arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::OEQ,
+                                          l, wb.f32(0));
+      inv.push_back(
+          wb.im().select(noKey, wb.f32(0), wb.divf(wb.f32(1.0), l)));
+    }
+    rw.replaceOp(op, wb.mulf(a.getAcc(),
+                             wb.spreadRows(wb.pack(rowType, inv), vt)));
+    return success();
+  }
+};
+
+template <typename Op, typename ArithOp>
+struct ElementwiseLowering : TilePattern<Op> {
+  using TilePattern<Op>::TilePattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    rw.replaceOp(op, ArithOp::create(rw, op.getLoc(), a.getLhs(), a.getRhs()));
+    return success();
+  }
+};
+
+/// Why `program` cannot take the mma lowering, or the empty string. Fills
+/// the layout's sizes and the qk -> pv pairing on success.
+std::string checkProgram(ProgramOp program, ProgramLayout &pl) {
+  int64_t blockM = program.getBlockMAttr().getInt();
+  if (blockM % kRowsPerWarp != 0)
+    return "block_m is not a multiple of 16";
+  pl.threads = blockM / kRowsPerWarp * kWarp;
+  if (pl.threads > 1024)
+    return "more than 1024 threads";
+  DominanceInfo dom(program);
+  std::string why;
+  program.walk([&](Operation *op) {
+    if (!why.empty())
+      return WalkResult::interrupt();
+    for (Type t : op->getResultTypes())
+      if (auto tile = dyn_cast<TileType>(t)) {
+        if (tile.getRows() != blockM)
+          why = "a tile with other than block_m rows";
+        else if (tile.getCols() != 1 && tile.getCols() % 16 != 0)
+          why = "a tile whose columns are not a multiple of 16";
+      }
+    if (auto qk = dyn_cast<TileQKOp>(op)) {
+      Type elt = cast<MemRefType>(qk.getKeys().getType()).getElementType();
+      if (!elt.isBF16() && !elt.isF16())
+        why = "keys that are not bf16 or f16";
+      int64_t d = cast<TileType>(qk.getQ().getType()).getCols();
+      int64_t n = cast<TileType>(qk.getType()).getCols();
+      if ((pl.headDim && pl.headDim != d) || (pl.blockN && pl.blockN != n))
+        why = "key tiles of different shapes";
+      pl.headDim = d;
+      pl.blockN = n;
+      // The pv of the same key tile, later in the same block.
+      TilePVOp pv;
+      for (Operation *next = op->getNextNode(); next && !pv;
+           next = next->getNextNode())
+        if (auto cand = dyn_cast<TilePVOp>(next))
+          if (cand.getFirst() == qk.getFirst() &&
+              cand.getCount() == qk.getCount())
+            pv = cand;
+      if (!pv)
+        why = "a qk without the pv of the same key tile";
+      else if (!dom.properlyDominates(pv.getValues(), op) ||
+               !dom.properlyDominates(pv.getBase(), op))
+        why = "values not available at the qk";
+      else if (cast<MemRefType>(pv.getValues().getType()).getElementType() !=
+               elt)
+        why = "values and keys of different types";
+      else
+        pl.pairedPV[op] = pv;
+    }
+    if (auto pv = dyn_cast<TilePVOp>(op)) {
+      bool paired = llvm::any_of(pl.pairedPV, [&](auto &kv) {
+        return kv.second == pv;
+      });
+      if (!paired)
+        why = "a pv without a qk of the same key tile before it";
+    }
+    return WalkResult::advance();
+  });
+  if (why.empty() && pl.headDim == 0)
+    why = "no qk";
+  return why;
+}
+
+struct LowerTilesToMMAPass
+    : public mlir::sattn::impl::LowerTilesToMMABase<LowerTilesToMMAPass> {
+  void runOnOperation() override {
+    SmallVector<ProgramOp> programs;
+    getOperation().walk([&](ProgramOp p) { programs.push_back(p); });
+    for (ProgramOp p : programs)
+      if (failed(lowerProgram(p)))
+        return signalPassFailure();
+  }
+
+  LogicalResult lowerProgram(ProgramOp program) {
+    ProgramLayout pl;
+    if (std::string why = checkProgram(program, pl); !why.empty()) {
+      // Not an error: sattn-lower-tiles-simt takes it.
+      program->setAttr("sattn.mma_skipped",
+                       StringAttr::get(program.getContext(), why));
+      return success();
+    }
+    MLIRContext *ctx = &getContext();
+    auto fn = program->getParentOfType<func::FuncOp>();
+    Type elt = cast<MemRefType>(pl.pairedPV.begin()->second.getValues()
+                                    .getType())
+                   .getElementType();
+    int64_t stageElems = pl.blockN * pl.headDim;
+    int64_t stageBytes = stageElems * elt.getIntOrFloatBitWidth() / 8;
+
+    OpBuilder b = OpBuilder::atBlockBegin(&program.getBody().front());
+    Location loc = program.getLoc();
+    auto workgroup = gpu::AddressSpaceAttr::get(
+        ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
+    auto raw = gpu::DynamicSharedMemoryOp::create(
+        b, loc,
+        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                        MemRefLayoutAttrInterface(), workgroup));
+    auto stageType =
+        MemRefType::get({stageElems}, elt, MemRefLayoutAttrInterface(),
+                        workgroup);
+    IndexMath m{b, loc};
+    pl.keyStage = memref::ViewOp::create(b, loc, stageType, raw, m.c(0),
+                                         ValueRange{});
+    pl.valueStage = memref::ViewOp::create(b, loc, stageType, raw,
+                                           m.c(stageBytes), ValueRange{});
+
+    TypeConverter converter;
+    converter.addConversion([](Type t) { return t; });
+    converter.addConversion([](TileType t) -> Type {
+      if (t.getCols() == 1)
+        return VectorType::get({2}, t.getElementType());
+      return VectorType::get({t.getCols() / 2}, t.getElementType());
+    });
+    RewritePatternSet patterns(ctx);
+    ConversionTarget target(*ctx);
+    patterns.add<FillLowering, LoadLowering, StoreLowering, QKLowering,
+                 ScoreModLowering, MaskLowering, SoftmaxStepLowering,
+                 ScaleRowsLowering, PVLowering, NormalizeLowering,
+                 ElementwiseLowering<TileAddOp, arith::AddFOp>,
+                 ElementwiseLowering<TileSubOp, arith::SubFOp>>(converter, ctx,
+                                                                 pl);
+    scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
+                                                         target);
+    target.addLegalDialect<arith::ArithDialect, vector::VectorDialect,
+                           math::MathDialect, memref::MemRefDialect,
+                           gpu::GPUDialect, nvgpu::NVGPUDialect,
+                           NVVM::NVVMDialect, LLVM::LLVMDialect>();
+    target.addLegalOp<ProgramOp, LaneIdOp>();
+    target.addIllegalOp<TileFillOp, TileLoadOp, TileStoreOp, TileQKOp,
+                        TileScoreModOp, TileMaskOp, TileSoftmaxStepOp,
+                        TileScaleRowsOp, TilePVOp, TileNormalizeOp, TileAddOp,
+                        TileSubOp>();
+    if (failed(applyPartialConversion(program, target, std::move(patterns))))
+      return failure();
+
+    Builder attrs(ctx);
+    fn->setAttr("sattn.threads", attrs.getI64IntegerAttr(pl.threads));
+    fn->setAttr("sattn.shared_memory_bytes",
+                attrs.getI64IntegerAttr(2 * stageBytes));
+    return success();
+  }
+};
+
+} // namespace
