@@ -19,8 +19,6 @@
 namespace sattn::rt {
 namespace {
 
-// Above this much dynamic shared memory a kernel must opt in explicitly.
-constexpr int64_t kDefaultSharedMemLimit = 48 * 1024;
 constexpr int64_t kMaxGridX = std::numeric_limits<int32_t>::max();
 constexpr int64_t kMaxGridY = 65535;
 
@@ -139,7 +137,11 @@ Module::loadFromMemory(Manifest manifest, std::string cubinBytes,
             "cuModuleGetFunction(" + source + ", '" + k.name + "')");
         !s)
       return s;
-    if (k.sharedMemBytes > kDefaultSharedMemLimit)
+    // Dynamic and static shared memory together must stay under 48 KB
+    // unless the kernel opts in; generated kernels also carry a few bytes
+    // of static shared memory (the dynamic-shared symbol), so every kernel
+    // that uses dynamic shared memory opts in for its size.
+    if (k.sharedMemBytes > 0)
       if (Status s = detail::check(
               d,
               d.cuFuncSetAttribute(

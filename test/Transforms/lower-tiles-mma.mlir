@@ -2,27 +2,27 @@
 // RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma | FileCheck %s
 
 // One key tile of a 16-row program at head_dim 32, 16 keys: one warp.
-// K and V are staged in dynamic shared memory (two 512-element stages)
-// with cp.async, rows past `count` zero-filled (source size 0); V's copy is
-// issued after the barrier that follows K's and waited for before P.V.
+// Shared memory holds [K buffer 0][K buffer 1][V] (512 bf16 each). Outside
+// a key loop K is copied (cp.async.cg, rows past `count` zero-filled by a
+// source size of 0) and waited for in place; V's copies follow the barrier
+// (every warp is then past the previous P.V) and are waited for before P.V.
 // CHECK-LABEL: func.func @flash(
-// CHECK-SAME:      sattn.shared_memory_bytes = 2048 : i64
+// CHECK-SAME:      sattn.shared_memory_bytes = 3072 : i64
 // CHECK-SAME:      sattn.threads = 32 : i64
 // CHECK:         %[[RAW:.*]] = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
-// CHECK:         %[[KS:.*]] = memref.view %[[RAW]][%{{.*}}][] {{.*}} to memref<512xbf16, #gpu.address_space<workgroup>>
-// CHECK:         %[[VS:.*]] = memref.view %[[RAW]][%{{.*}}][] {{.*}} to memref<512xbf16, #gpu.address_space<workgroup>>
+// CHECK:         %[[SM:.*]] = memref.view %[[RAW]][%{{.*}}][] {{.*}} to memref<1536xbf16, #gpu.address_space<workgroup>>
 // Q: two rows (g, g + 8) of 32-bit pairs per lane, guarded by row < count.
 // CHECK-COUNT-4: vector.load %{{.*}} {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
-// CHECK-COUNT-2: nvgpu.device_async_copy %{{.*}}, %[[KS]][%{{.*}}], 8, %{{.*}} : memref<?xbf16> to memref<512xbf16
-// CHECK:         %[[KG:.*]] = nvgpu.device_async_create_group
-// CHECK-NEXT:    nvgpu.device_async_wait %[[KG]] {numGroups = 0 : i32}
+// CHECK-COUNT-2: nvgpu.device_async_copy %arg1[%{{.*}}], %[[SM]][%{{.*}}], 8, %{{.*}} {bypassL1}
+// CHECK-NEXT:    nvvm.cp.async.commit.group
+// CHECK-NEXT:    nvvm.cp.async.wait.group 0
 // CHECK-NEXT:    gpu.barrier
-// CHECK-COUNT-2: nvgpu.device_async_copy %{{.*}}, %[[VS]][%{{.*}}], 8, %{{.*}} : memref<?xbf16> to memref<512xbf16
-// CHECK:         %[[VG:.*]] = nvgpu.device_async_create_group
+// CHECK-COUNT-2: nvgpu.device_async_copy %arg2[%{{.*}}], %[[SM]][%{{.*}}], 8, %{{.*}} {bypassL1}
+// CHECK-NEXT:    nvvm.cp.async.commit.group
 // Q.K^T: head_dim / 16 = 2 chunks x one ldmatrix.x4 (16 keys) x 2 mma.
-// CHECK:         nvgpu.ldmatrix %[[KS]][%{{.*}}] {numTiles = 4 : i32, transpose = false}
+// CHECK:         nvgpu.ldmatrix %[[SM]][%{{.*}}] {numTiles = 4 : i32, transpose = false}
 // CHECK-COUNT-2: nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>{{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
-// CHECK:         nvgpu.ldmatrix %[[KS]]
+// CHECK:         nvgpu.ldmatrix %[[SM]]
 // CHECK-COUNT-2: nvvm.mma.sync
 // Row max over the lane's values, then across the quad (xor 1, xor 2).
 // CHECK:         gpu.shuffle  xor %{{.*}}, %{{.*}}, %{{.*}} : f32
@@ -30,13 +30,13 @@
 // CHECK:         math.exp2 %{{.*}} : vector<8xf32>
 // CHECK:         gpu.shuffle  xor
 // CHECK-NEXT:    arith.addf
-// CHECK:         nvgpu.device_async_wait %[[VG]] {numGroups = 0 : i32}
+// CHECK:         nvvm.cp.async.wait.group 0
 // CHECK-NEXT:    gpu.barrier
 // P.V: P from registers (truncated to bf16), V through ldmatrix.trans.
 // CHECK:         arith.truncf %{{.*}} : f32 to bf16
-// CHECK:         nvgpu.ldmatrix %[[VS]][%{{.*}}] {numTiles = 4 : i32, transpose = true}
+// CHECK:         nvgpu.ldmatrix %[[SM]][%{{.*}}] {numTiles = 4 : i32, transpose = true}
 // CHECK-COUNT-2: nvvm.mma.sync
-// CHECK:         nvgpu.ldmatrix %[[VS]]
+// CHECK:         nvgpu.ldmatrix %[[SM]]
 // CHECK-COUNT-2: nvvm.mma.sync
 // CHECK:         vector.store %{{.*}} {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
 // CHECK-NOT:     sattn.tile
@@ -105,6 +105,57 @@ func.func @odd_rows(%q: memref<?xbf16>, %n: index, %base: index) {
   sattn.program grid(%n, %n) block_m = 24 {
   ^bb0(%x: index, %y: index):
     %a0 = sattn.tile.fill 0.0 : <24x32xf32>
+  }
+  return
+}
+
+// -----
+
+// A key loop whose tile bounds follow from the induction variable: K is
+// double-buffered. Before the loop, the first tile's K (if any) into buffer
+// 0; in the loop, wait for K[i] + barrier, copy V[i], copy K[i+1] into the
+// other buffer when there is a next tile (the group is committed even when
+// empty), and before P.V wait with one group (K[i+1]) still in flight.
+// CHECK-LABEL: func.func @key_loop(
+// CHECK-SAME:      %{{[^:]+}}: memref<?xbf16>, %[[K:[^:]+]]: memref<?xbf16>, %[[V:[^:]+]]: memref<?xbf16>, %{{[^:]+}}: index, %{{[^:]+}}: index, %[[LB:[^:]+]]: index, %[[UB:[^:]+]]: index, %[[SK:[^:]+]]: index)
+// CHECK:         %[[ANY:.*]] = arith.cmpi slt, %[[LB]], %[[UB]] : index
+// CHECK-NEXT:    scf.if %[[ANY]] {
+// CHECK:           arith.muli %[[LB]], %{{.*}} : index
+// CHECK:           nvgpu.device_async_copy %[[K]]
+// CHECK:         {{^ *}}}{{$}}
+// CHECK-NEXT:    nvvm.cp.async.commit.group
+// CHECK:         scf.for %[[IV:[^ ]+]] = %[[LB]] to %[[UB]]
+// CHECK:           nvvm.cp.async.wait.group 0
+// CHECK-NEXT:      gpu.barrier
+// CHECK:           nvgpu.device_async_copy %[[V]]
+// CHECK:           nvvm.cp.async.commit.group
+// CHECK:           %[[NEXT:.*]] = arith.addi %[[IV]], %{{.*}} : index
+// CHECK-NEXT:      %[[HAS:.*]] = arith.cmpi slt, %[[NEXT]], %[[UB]] : index
+// CHECK-NEXT:      scf.if %[[HAS]] {
+// CHECK-NEXT:        arith.muli %[[NEXT]], %{{.*}} : index
+// CHECK:             nvgpu.device_async_copy %[[K]]
+// CHECK:           {{^ *}}}{{$}}
+// CHECK-NEXT:      nvvm.cp.async.commit.group
+// CHECK:           nvgpu.ldmatrix {{.*}}transpose = false
+// CHECK:           nvvm.cp.async.wait.group 1
+// CHECK-NEXT:      gpu.barrier
+// CHECK:           nvgpu.ldmatrix {{.*}}transpose = true
+// CHECK:           scf.yield
+func.func @key_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) {
+  sattn.program grid(%n, %n) block_m = 16 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %c16) : memref<?xbf16> -> <16x32xbf16>
+    %a0 = sattn.tile.fill 0.0 : <16x32xf32>
+    %r = scf.for %i = %lb to %ub step %c1 iter_args(%acc = %a0) -> (!sattn.tile<16x32xf32>) {
+      %first = arith.muli %i, %c16 : index
+      %left = arith.subi %sk, %first : index
+      %count = arith.minsi %c16, %left : index
+      %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <16x32xbf16>, memref<?xbf16> -> <16x16xf32>
+      %acc2 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %acc : <16x16xf32>, memref<?xbf16>, <16x32xf32>
+      scf.yield %acc2 : !sattn.tile<16x32xf32>
+    }
   }
   return
 }

@@ -18,8 +18,18 @@
 // chunks, rows past `count` zero-filled) in a swizzled layout (chunk index
 // XOR row % 8, so that the eight rows one ldmatrix reads hit distinct
 // banks), and read with ldmatrix (K) and ldmatrix.trans (V). Each qk is
-// paired with the pv of the same key tile: V's copy is issued once all
-// warps are past the previous pv and lands while Q.K^T and the softmax run.
+// paired with the pv of the same key tile, and the staging is emitted
+// around the pair before the compute is lowered. In a key loop whose tile
+// bounds follow from the induction variable, K is double-buffered: one
+// iteration runs
+//
+//   wait for K[i]; barrier           (every warp is past P.V[i-1])
+//   copy V[i]; copy K[i+1] (other buffer, if there is a next tile)
+//   Q.K[i]^T, softmax                (V[i] and K[i+1] in flight)
+//   wait for V[i]; barrier; P.V[i]
+//
+// with K of the first tile copied before the loop. Elsewhere K is copied
+// and waited for in place.
 //
 // Row reductions combine a lane's values and then the four lanes of a quad
 // (shuffle xor 1, 2), which hold the rest of the row.
@@ -34,6 +44,8 @@
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <cmath>
@@ -55,17 +67,18 @@ constexpr int64_t kRowsPerWarp = 16;
 /// Elements of a 16-byte cp.async / ldmatrix row chunk (16-bit types).
 constexpr int64_t kChunk = 8;
 
-/// A program instance's shared-memory staging buffers and its geometry.
+/// A program instance's shared-memory staging and its geometry.
 struct ProgramLayout {
   int64_t threads = 0;
   int64_t headDim = 0;
   int64_t blockN = 0;
-  Value keyStage, valueStage; ///< memref<blockN * headDim x T, workgroup>
-  /// qk -> the pv of the same key tile, whose values it prefetches.
-  DenseMap<Operation *, TilePVOp> pairedPV;
-  /// pv -> the cp.async group of its values, issued by the paired qk (set
-  /// while lowering: the qk comes first).
-  mutable DenseMap<Operation *, Value> valueGroup;
+  /// [K buffer 0][K buffer 1][V], blockN * headDim elements each.
+  Value stages;
+  int64_t stageElems() const { return blockN * headDim; }
+  /// Each qk with the pv of the same key tile, in program order.
+  SmallVector<std::pair<TileQKOp, TilePVOp>> pairs;
+  /// qk -> element offset of the K buffer it reads (set by the staging).
+  DenseMap<Operation *, Value> keyBuffer;
 };
 
 /// Per-lane building blocks.
@@ -201,14 +214,13 @@ struct WarpBuilder {
   }
 
   /// Issues the cp.async copies of rows [first, first + count) of a
-  /// [.., S, D] buffer into `stage`; rows past count are zero-filled.
-  /// Returns the group's token.
-  Value stage(const ProgramLayout &pl, Value stageBuf, Value buffer,
-              Value base, Value first, Value count) {
+  /// [.., S, D] buffer into the stage at element `stageOffset`; rows past
+  /// count are zero-filled. L1 is bypassed (.cg): the tile is read once.
+  void copyTile(const ProgramLayout &pl, Value stageOffset, Value buffer,
+                Value base, Value first, Value count) {
     IndexMath m = im();
     int64_t chunksPerRow = pl.headDim / kChunk;
     int64_t chunks = pl.blockN * chunksPerRow;
-    SmallVector<Value> tokens;
     for (int64_t c0 = 0; c0 < chunks; c0 += pl.threads) {
       Value idx = m.add(lane(), c0);
       auto copyChunk = [&](OpBuilder &ob, Location l) {
@@ -221,15 +233,15 @@ struct WarpBuilder {
         Value srcRow = om.add(first, om.select(valid, row, om.c(0)));
         Value src = om.add(om.add(base, om.mul(srcRow, pl.headDim)),
                            om.mul(chunk, kChunk));
-        Value dst = w.swizzled(row, chunk, pl.headDim);
+        Value dst = om.add(stageOffset, w.swizzled(row, chunk, pl.headDim));
         Value srcElems = om.select(valid, om.c(kChunk), om.c(0));
-        return nvgpu::DeviceAsyncCopyOp::create(
+        nvgpu::DeviceAsyncCopyOp::create(
             ob, l, nvgpu::DeviceAsyncTokenType::get(ob.getContext()),
-            stageBuf, ValueRange{dst}, buffer, ValueRange{src},
-            ob.getIndexAttr(kChunk), srcElems, UnitAttr());
+            pl.stages, ValueRange{dst}, buffer, ValueRange{src},
+            ob.getIndexAttr(kChunk), srcElems, ob.getUnitAttr());
       };
       if (c0 + pl.threads <= chunks) {
-        tokens.push_back(copyChunk(b, loc).getResult());
+        copyChunk(b, loc);
       } else {
         scf::IfOp::create(b, loc, m.lt(idx, m.c(chunks)),
                           [&](OpBuilder &tb, Location l) {
@@ -238,12 +250,13 @@ struct WarpBuilder {
                           });
       }
     }
-    return nvgpu::DeviceAsyncCreateGroupOp::create(
-        b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tokens);
   }
-  /// Waits for this lane's copies of `group`, then for every lane's.
-  void waitStaged(Value group) {
-    nvgpu::DeviceAsyncWaitOp::create(b, loc, group, b.getI32IntegerAttr(0));
+  /// Closes the lane's copies issued so far into one group.
+  void commit() { NVVM::CpAsyncCommitGroupOp::create(b, loc); }
+  /// Waits until at most `pending` of the lane's newest groups are in
+  /// flight, then for every lane (the copies of the others).
+  void waitGroups(int32_t pending) {
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, pending);
     gpu::BarrierOp::create(b, loc);
   }
 };
@@ -406,16 +419,9 @@ struct QKLowering : TilePattern<TileQKOp> {
     int64_t keys = cast<TileType>(op.getType()).getCols();
     Type inputType = cast<MemRefType>(op.getKeys().getType()).getElementType();
 
-    Value keyGroup = wb.stage(pl, pl.keyStage, a.getKeys(), a.getBase(),
-                          a.getFirst(), a.getCount());
-    // After this barrier every warp is done with the previous key tile's
-    // P.V, so the values stage is free for this tile's.
-    wb.waitStaged(keyGroup);
-    TilePVOp pv = pl.pairedPV.lookup(op.getOperation());
-    pl.valueGroup[pv.getOperation()] =
-        wb.stage(pl, pl.valueStage, pv.getValues(), pv.getBase(),
-                 a.getFirst(), a.getCount());
-
+    Value keyBuffer = pl.keyBuffer.lookup(op.getOperation());
+    if (!keyBuffer)
+      return rw.notifyMatchFailure(op, "no staged key tile");
     SmallVector<Value> qElts = wb.unpack(a.getQ());
     SmallVector<Value> acc(sFrag.getNumElements(), wb.f32(0.0));
     // ldmatrix x4, lane l addresses row l % 8 of matrix l / 8: matrices
@@ -431,8 +437,8 @@ struct QKLowering : TilePattern<TileQKOp> {
         Value row = m.add(keyOff, np * 16);
         Value chunk = m.add(chunkOff, kk * 2);
         Value regs = nvgpu::LdMatrixOp::create(
-            rw, loc, VectorType::get({4, 2}, inputType), pl.keyStage,
-            ValueRange{wb.swizzled(row, chunk, pl.headDim)},
+            rw, loc, VectorType::get({4, 2}, inputType), pl.stages,
+            ValueRange{m.add(keyBuffer, wb.swizzled(row, chunk, pl.headDim))},
             /*transpose=*/false, /*numTiles=*/4);
         for (int64_t half = 0; half < 2; ++half) {
           int64_t nb = 2 * np + half;
@@ -460,12 +466,8 @@ struct PVLowering : TilePattern<TilePVOp> {
     int64_t keys = cast<TileType>(op.getProbs().getType()).getCols();
     Type inputType =
         cast<MemRefType>(op.getValues().getType()).getElementType();
-    // The paired qk issued the copies of this tile's values.
-    Value group = pl.valueGroup.lookup(op.getOperation());
-    if (!group)
-      return rw.notifyMatchFailure(op, "the paired qk was not lowered first");
-    wb.waitStaged(group);
-
+    // The staging waited for this tile's values just before the pv.
+    Value valueBuffer = m.c(2 * pl.stageElems());
     SmallVector<Value> pElts = wb.unpack(a.getProbs());
     SmallVector<Value> acc = wb.unpack(a.getAcc());
     // ldmatrix x4 .trans: matrices (keys +0, d +0), (keys +8, d +0),
@@ -481,8 +483,9 @@ struct PVLowering : TilePattern<TilePVOp> {
         Value row = m.add(keyOff, kk * 16);
         Value chunk = m.add(chunkOff, dp * 2);
         Value regs = nvgpu::LdMatrixOp::create(
-            rw, loc, VectorType::get({4, 2}, inputType), pl.valueStage,
-            ValueRange{wb.swizzled(row, chunk, pl.headDim)},
+            rw, loc, VectorType::get({4, 2}, inputType), pl.stages,
+            ValueRange{
+                m.add(valueBuffer, wb.swizzled(row, chunk, pl.headDim))},
             /*transpose=*/true, /*numTiles=*/4);
         for (int64_t half = 0; half < 2; ++half) {
           int64_t nb = 2 * dp + half;
@@ -731,11 +734,11 @@ std::string checkProgram(ProgramOp program, ProgramLayout &pl) {
                elt)
         why = "values and keys of different types";
       else
-        pl.pairedPV[op] = pv;
+        pl.pairs.push_back({qk, pv});
     }
     if (auto pv = dyn_cast<TilePVOp>(op)) {
-      bool paired = llvm::any_of(pl.pairedPV, [&](auto &kv) {
-        return kv.second == pv;
+      bool paired = llvm::any_of(pl.pairs, [&](auto &qkPv) {
+        return qkPv.second == pv;
       });
       if (!paired)
         why = "a pv without a qk of the same key tile before it";
@@ -745,6 +748,119 @@ std::string checkProgram(ProgramOp program, ProgramLayout &pl) {
   if (why.empty() && pl.headDim == 0)
     why = "no qk";
   return why;
+}
+
+/// The ops of `loop`'s body that compute `values` from the induction
+/// variable and loop-invariant values, in program order; failure when one
+/// depends on an iter_arg or is not a pure, region-free op.
+FailureOr<SmallVector<Operation *>> inductionSlice(scf::ForOp loop,
+                                                   ArrayRef<Value> values) {
+  llvm::SmallPtrSet<Operation *, 16> slice;
+  SmallVector<Value> work(values.begin(), values.end());
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (v == loop.getInductionVar() || loop.isDefinedOutsideOfLoop(v))
+      continue;
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getBlock() != loop.getBody() ||
+        def->getNumRegions() != 0 || !isMemoryEffectFree(def))
+      return failure();
+    if (slice.insert(def).second)
+      work.append(def->operand_begin(), def->operand_end());
+  }
+  SmallVector<Operation *> ordered;
+  for (Operation &op : *loop.getBody())
+    if (slice.contains(&op))
+      ordered.push_back(&op);
+  return ordered;
+}
+
+/// `values` as the slice computes them for induction variable `iv`.
+SmallVector<Value> evaluateAt(OpBuilder &b, scf::ForOp loop,
+                              ArrayRef<Operation *> slice, Value iv,
+                              ArrayRef<Value> values) {
+  IRMapping map;
+  map.map(loop.getInductionVar(), iv);
+  for (Operation *op : slice)
+    b.clone(*op, map);
+  SmallVector<Value> out;
+  for (Value v : values)
+    out.push_back(map.lookupOrDefault(v));
+  return out;
+}
+
+/// Emits the cp.async staging of the pair's K and V tiles (see the file
+/// comment) and records which K buffer the qk reads.
+void emitStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
+  Location loc = qk.getLoc();
+  OpBuilder b(qk);
+  WarpBuilder wb{b, loc};
+  IndexMath m = wb.im();
+  Value first = qk.getFirst(), count = qk.getCount();
+  auto copyValues = [&] {
+    wb.copyTile(pl, m.c(2 * pl.stageElems()), pv.getValues(), pv.getBase(),
+                first, count);
+    wb.commit();
+  };
+
+  auto loop = dyn_cast<scf::ForOp>(qk->getParentOp());
+  FailureOr<SmallVector<Operation *>> slice = failure();
+  if (loop)
+    slice = inductionSlice(loop, {first, count});
+  bool keysInvariant = loop && loop.isDefinedOutsideOfLoop(qk.getKeys()) &&
+                       loop.isDefinedOutsideOfLoop(qk.getBase());
+  if (failed(slice) || !keysInvariant) {
+    // K copied and waited for in place; the barrier also retires the
+    // previous P.V's reads of the values stage.
+    wb.copyTile(pl, m.c(0), qk.getKeys(), qk.getBase(), first, count);
+    wb.commit();
+    wb.waitGroups(0);
+    copyValues();
+    pl.keyBuffer[qk] = m.c(0);
+  } else {
+    // Before the loop: K of the first tile into buffer 0.
+    {
+      OpBuilder pb(loop);
+      WarpBuilder pw{pb, loc};
+      IndexMath pm = pw.im();
+      Value any = pm.lt(loop.getLowerBound(), loop.getUpperBound());
+      scf::IfOp::create(pb, loc, any, [&](OpBuilder &tb, Location l) {
+        SmallVector<Value> at =
+            evaluateAt(tb, loop, *slice, loop.getLowerBound(), {first, count});
+        WarpBuilder{tb, l}.copyTile(pl, IndexMath{tb, l}.c(0), qk.getKeys(),
+                                    qk.getBase(), at[0], at[1]);
+        scf::YieldOp::create(tb, l);
+      });
+      pw.commit();
+    }
+    Value iter = m.div(m.sub(loop.getInductionVar(), loop.getLowerBound()),
+                       loop.getStep());
+    Value parity = m.rem(iter, m.c(2));
+    Value current = m.mul(parity, pl.stageElems());
+    Value other = m.mul(m.sub(m.c(1), parity), pl.stageElems());
+    // Only K[i] is in flight here; after the barrier every warp is past
+    // Q.K[i-1] and P.V[i-1], so the other K buffer and V are free.
+    wb.waitGroups(0);
+    copyValues();
+    Value nextIv = m.add(loop.getInductionVar(), loop.getStep());
+    scf::IfOp::create(b, loc, m.lt(nextIv, loop.getUpperBound()),
+                      [&](OpBuilder &tb, Location l) {
+                        SmallVector<Value> at =
+                            evaluateAt(tb, loop, *slice, nextIv,
+                                       {first, count});
+                        WarpBuilder{tb, l}.copyTile(pl, other, qk.getKeys(),
+                                                    qk.getBase(), at[0],
+                                                    at[1]);
+                        scf::YieldOp::create(tb, l);
+                      });
+    // Committed even when empty, so that the pv's wait counts one group.
+    wb.commit();
+    pl.keyBuffer[qk] = current;
+  }
+  OpBuilder pvb(pv);
+  // The newest group is K[i+1] (possibly empty) when prefetching.
+  WarpBuilder{pvb, pv.getLoc()}.waitGroups(
+      failed(slice) || !keysInvariant ? 0 : 1);
 }
 
 struct LowerTilesToMMAPass
@@ -767,11 +883,9 @@ struct LowerTilesToMMAPass
     }
     MLIRContext *ctx = &getContext();
     auto fn = program->getParentOfType<func::FuncOp>();
-    Type elt = cast<MemRefType>(pl.pairedPV.begin()->second.getValues()
-                                    .getType())
+    Type elt = cast<MemRefType>(pl.pairs.front().second.getValues().getType())
                    .getElementType();
-    int64_t stageElems = pl.blockN * pl.headDim;
-    int64_t stageBytes = stageElems * elt.getIntOrFloatBitWidth() / 8;
+    int64_t stageBytes = pl.stageElems() * elt.getIntOrFloatBitWidth() / 8;
 
     OpBuilder b = OpBuilder::atBlockBegin(&program.getBody().front());
     Location loc = program.getLoc();
@@ -781,14 +895,12 @@ struct LowerTilesToMMAPass
         b, loc,
         MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                         MemRefLayoutAttrInterface(), workgroup));
-    auto stageType =
-        MemRefType::get({stageElems}, elt, MemRefLayoutAttrInterface(),
-                        workgroup);
-    IndexMath m{b, loc};
-    pl.keyStage = memref::ViewOp::create(b, loc, stageType, raw, m.c(0),
-                                         ValueRange{});
-    pl.valueStage = memref::ViewOp::create(b, loc, stageType, raw,
-                                           m.c(stageBytes), ValueRange{});
+    auto stagesType = MemRefType::get({3 * pl.stageElems()}, elt,
+                                      MemRefLayoutAttrInterface(), workgroup);
+    pl.stages = memref::ViewOp::create(b, loc, stagesType, raw,
+                                       IndexMath{b, loc}.c(0), ValueRange{});
+    for (auto [qk, pv] : pl.pairs)
+      emitStaging(pl, qk, pv);
 
     TypeConverter converter;
     converter.addConversion([](Type t) { return t; });
@@ -822,7 +934,7 @@ struct LowerTilesToMMAPass
     Builder attrs(ctx);
     fn->setAttr("sattn.threads", attrs.getI64IntegerAttr(pl.threads));
     fn->setAttr("sattn.shared_memory_bytes",
-                attrs.getI64IntegerAttr(2 * stageBytes));
+                attrs.getI64IntegerAttr(3 * stageBytes));
     return success();
   }
 };
