@@ -104,8 +104,16 @@ Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
   auto info = session.describe(**module, specHash(spec));
   if (!info)
     return info.status();
+  // The GPU lowering depends on the chip (wgmma on sm_90a).
+  std::string chip = options.chip;
+  if (backend != Backend::Cpu && chip.empty()) {
+    auto devChip = chipForDevice();
+    if (!devChip)
+      return devChip.status();
+    chip = *devChip;
+  }
   TileLowering lowering = backend == Backend::Cpu ? TileLowering::Simt
-                                                  : TileLowering::TensorCore;
+                                                  : tileLoweringForChip(chip);
   if (Status s = session.lowerToKernels(**module, lowering); !s)
     return s;
   std::vector<KernelInfo> kernels = session.kernelInfos(**module);
@@ -120,13 +128,6 @@ Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
     return std::shared_ptr<Kernel>(std::make_shared<CpuKernel>(cpu.take()));
   }
 
-  std::string chip = options.chip;
-  if (chip.empty()) {
-    auto devChip = chipForDevice();
-    if (!devChip)
-      return devChip.status();
-    chip = *devChip;
-  }
   auto ptx = session.lowerToPtx(**module, chip);
   if (!ptx)
     return ptx.status();

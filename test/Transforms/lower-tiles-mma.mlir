@@ -1,5 +1,11 @@
 // sattn-lower-tiles-mma: tile ops -> warp-level tensor-core code (sm_80+).
 // RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma | FileCheck %s
+// RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma=wgmma=1 | FileCheck %s --check-prefix=WGMMA
+
+// With wgmma, programs that are not one warpgroup keep mma.sync.
+// WGMMA-LABEL: func.func @flash(
+// WGMMA:         sattn.program {{.*}}sattn.wgmma_skipped = "needs block_m 64
+// WGMMA:         nvvm.mma.sync
 
 // One key tile of a 16-row program at head_dim 32, 16 keys: one warp.
 // Shared memory holds [K buffer 0][K buffer 1][V] (512 bf16 each). Outside
@@ -156,6 +162,40 @@ func.func @key_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, 
       %acc2 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %acc : <16x16xf32>, memref<?xbf16>, <16x32xf32>
       scf.yield %acc2 : !sattn.tile<16x32xf32>
     }
+  }
+  return
+}
+
+// -----
+
+// One warpgroup (64 rows) at head_dim 64 with wgmma: the stages start at a
+// 1024-byte boundary of the shared window (up to 1024 bytes of padding);
+// K and V are copied in the 128-byte-swizzle layout, made visible to the
+// async proxy, and both products are one inline-asm block each: fence,
+// head_dim / 16 = 4 k-steps (Q.K^T, N = 16 keys, B K-major) or
+// keys / 16 = 1 k-step (P.V, N = 64, B transposed), commit, wait.
+// WGMMA-LABEL: func.func @warpgroup(
+// WGMMA-SAME:      sattn.shared_memory_bytes = 7168 : i64
+// WGMMA-SAME:      sattn.threads = 128 : i64
+// WGMMA:         %[[ADDR:.*]] = memref.extract_aligned_pointer_as_index
+// WGMMA:         arith.remsi %[[ADDR]], %{{.*}} : index
+// WGMMA:         nvvm.cp.async.wait.group 0
+// WGMMA-NEXT:    nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// WGMMA-NEXT:    gpu.barrier
+// WGMMA:         llvm.inline_asm has_side_effects {{.*}}wgmma.fence.sync.aligned;\0Awgmma.mma_async.sync.aligned.m64n16k16.f32.bf16.bf16 {{.*}}p, 1, 1, 0;{{.*}}m64n16k16{{.*}}m64n16k16{{.*}}m64n16k16{{.*}}wgmma.commit_group.sync.aligned;\0Awgmma.wait_group.sync.aligned 0;
+// WGMMA:         nvvm.cp.async.wait.group 0
+// WGMMA-NEXT:    nvvm.fence.proxy
+// WGMMA-NEXT:    gpu.barrier
+// WGMMA:         llvm.inline_asm has_side_effects {{.*}}m64n64k16.f32.bf16.bf16 {{.*}}p, 1, 1, 1;\0Awgmma.commit_group
+// WGMMA-NOT:     nvvm.mma.sync
+func.func @warpgroup(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %count: index) {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %count) : memref<?xbf16> -> <64x64xbf16>
+    %a0 = sattn.tile.fill 0.0 : <64x64xf32>
+    %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <64x64xbf16>, memref<?xbf16> -> <64x16xf32>
+    %a1 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %a0 : <64x16xf32>, memref<?xbf16>, <64x64xf32>
   }
   return
 }

@@ -235,7 +235,7 @@ int runCompileMode(const CompileArgs &args) {
                                          info.status().message()));
   if (args.emit != "import")
     if (sattn::Status s = session.lowerToKernels(
-            *module, sattn::TileLowering::TensorCore, args.tiles); !s)
+            *module, sattn::tileLoweringForChip(args.chip), args.tiles); !s)
       return fail(s);
 
   if (args.emit == "mlir" || args.emit == "import") {

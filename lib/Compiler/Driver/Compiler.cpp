@@ -158,16 +158,22 @@ Status CompilerSession::runPipeline(ModuleOp module,
   return Status::ok();
 }
 
+TileLowering tileLoweringForChip(const std::string &chip) {
+  return chip == "sm_90a" ? TileLowering::Wgmma : TileLowering::MmaSync;
+}
+
 std::string frontendPipeline(TileLowering lowering, TileShape tiles) {
   // CSE before the tile lowering: the mma lowering pairs each qk with the
   // pv of the same key tile by their (first, count) values.
-  std::string lowerTiles = lowering == TileLowering::TensorCore
-                          ? "sattn-lower-tiles-mma,sattn-lower-tiles-simt"
-                          : "sattn-lower-tiles-simt";
+  std::string lowerTiles = "sattn-lower-tiles-simt";
+  if (lowering == TileLowering::MmaSync)
+    lowerTiles = "sattn-lower-tiles-mma," + lowerTiles;
+  else if (lowering == TileLowering::Wgmma)
+    lowerTiles = "sattn-lower-tiles-mma{wgmma=1}," + lowerTiles;
   std::string classify = "sattn-classify-tiles{block-m=" +
                          std::to_string(tiles.blockM) + " block-n=" +
                          std::to_string(tiles.blockN) + " tensor-cores=" +
-                         (lowering == TileLowering::TensorCore ? "1" : "0") +
+                         (lowering == TileLowering::Simt ? "0" : "1") +
                          "}";
   return "builtin.module(" + classify +
          ",sattn-tile-flash,canonicalize,cse," + lowerTiles +

@@ -51,10 +51,15 @@ struct CubinResult {
 
 /// How the tiled form becomes per-lane code.
 enum class TileLowering {
-  Simt,       ///< One query row per lane: the CPU backend (runs anywhere).
-  TensorCore, ///< mma.sync warps (GPU, sm_80+); SIMT for the kernels it
-              ///< cannot take (f32 inputs).
+  Simt,    ///< One query row per lane: the CPU backend (runs anywhere).
+  MmaSync, ///< mma.sync warps (GPU, sm_80+); SIMT for the kernels it
+           ///< cannot take (f32 inputs).
+  Wgmma,   ///< wgmma warpgroups (sm_90a) where the shapes allow, else as
+           ///< MmaSync.
 };
+
+/// The tensor-core lowering for a GPU chip (sm_90a: Wgmma, else MmaSync).
+TileLowering tileLoweringForChip(const std::string &chip);
 
 /// Query rows and keys per tile; 0 leaves the choice to the compiler.
 struct TileShape {

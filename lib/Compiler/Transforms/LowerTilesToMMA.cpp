@@ -72,9 +72,21 @@ struct ProgramLayout {
   int64_t threads = 0;
   int64_t headDim = 0;
   int64_t blockN = 0;
-  /// [K buffer 0][K buffer 1][V], blockN * headDim elements each.
+  /// wgmma (sm_90a) instead of mma.sync: one warpgroup of 64 rows, K and V
+  /// in the 128-byte-swizzled layout its shared-memory descriptors read.
+  bool wgmma = false;
+  /// [K buffer 0][K buffer 1][V], blockN * headDim elements each, starting
+  /// `pad` elements into `stages` (wgmma: at a 1024-byte boundary).
   Value stages;
+  Value pad;
+  /// The shared-window byte address of element 0 of `stages` (wgmma).
+  Value stagesAddress;
   int64_t stageElems() const { return blockN * headDim; }
+  /// Element offset of stage `i` (0, 1: K buffers, 2: V).
+  Value stage(IndexMath m, Value i) const {
+    return m.add(pad, m.mul(i, stageElems()));
+  }
+  Value stage(IndexMath m, int64_t i) const { return stage(m, m.c(i)); }
   /// Each qk with the pv of the same key tile, in program order.
   SmallVector<std::pair<TileQKOp, TilePVOp>> pairs;
   /// qk -> element offset of the K buffer it reads (set by the staging).
@@ -202,10 +214,22 @@ struct WarpBuilder {
       acc[i] = LLVM::ExtractValueOp::create(b, loc, op.getRes(), i);
   }
 
-  /// The swizzled element offset of chunk `chunk` of row `row` in a staged
-  /// [rows x headDim] tile.
-  Value swizzled(Value row, Value chunk, int64_t headDim) {
+  /// The element offset of 16-byte chunk `chunk` of row `row` in a staged
+  /// [blockN x headDim] tile. mma.sync (ldmatrix): rows of headDim with the
+  /// chunk index XOR row % 8. wgmma: the canonical 128-byte-swizzle layout,
+  /// column blocks of 64 elements, each blockN rows of 128 bytes, chunk
+  /// XOR row % 8 within a row (the hardware applies the same XOR to the
+  /// address bits, which is why stages start at 1024-byte boundaries).
+  Value swizzled(const ProgramLayout &pl, Value row, Value chunk) {
     IndexMath m = im();
+    if (pl.wgmma) {
+      Value rowBits = arith::AndIOp::create(b, loc, row, m.c(7));
+      Value block = m.div(chunk, m.c(8));
+      Value c = arith::XOrIOp::create(b, loc, m.rem(chunk, m.c(8)), rowBits);
+      return m.add(m.add(m.mul(block, pl.blockN * 64), m.mul(row, 64)),
+                   m.mul(c, kChunk));
+    }
+    int64_t headDim = pl.headDim;
     int64_t chunks = headDim / kChunk;
     Value xorMask = m.c(std::min<int64_t>(8, chunks) - 1);
     Value rowBits = arith::AndIOp::create(b, loc, row, xorMask);
@@ -233,7 +257,7 @@ struct WarpBuilder {
         Value srcRow = om.add(first, om.select(valid, row, om.c(0)));
         Value src = om.add(om.add(base, om.mul(srcRow, pl.headDim)),
                            om.mul(chunk, kChunk));
-        Value dst = om.add(stageOffset, w.swizzled(row, chunk, pl.headDim));
+        Value dst = om.add(stageOffset, w.swizzled(pl, row, chunk));
         Value srcElems = om.select(valid, om.c(kChunk), om.c(0));
         nvgpu::DeviceAsyncCopyOp::create(
             ob, l, nvgpu::DeviceAsyncTokenType::get(ob.getContext()),
@@ -255,8 +279,17 @@ struct WarpBuilder {
   void commit() { NVVM::CpAsyncCommitGroupOp::create(b, loc); }
   /// Waits until at most `pending` of the lane's newest groups are in
   /// flight, then for every lane (the copies of the others).
-  void waitGroups(int32_t pending) {
+  /// With wgmma, the copies (generic proxy) are made visible to the async
+  /// proxy that wgmma reads shared memory through.
+  void waitGroups(const ProgramLayout &pl, int32_t pending) {
     NVVM::CpAsyncWaitGroupOp::create(b, loc, pending);
+    if (pl.wgmma)
+      NVVM::FenceProxyOp::create(
+          b, loc,
+          NVVM::ProxyKindAttr::get(b.getContext(),
+                                   NVVM::ProxyKind::async_shared),
+          NVVM::SharedSpaceAttr::get(b.getContext(),
+                                     NVVM::SharedSpace::shared_cta));
     gpu::BarrierOp::create(b, loc);
   }
 };
@@ -406,6 +439,98 @@ static SmallVector<Value, 4> aOperand(WarpBuilder &wb, ArrayRef<Value> elts,
   return regs;
 }
 
+
+/// A wgmma shared-memory descriptor (PTX ISA "matrix descriptor") for the
+/// 128-byte swizzle mode: start address, leading and stride byte offsets,
+/// all in 16-byte units.
+static Value wgmmaDescriptor(WarpBuilder &wb, const ProgramLayout &pl,
+                             Value elementOffset, int64_t leadingBytes,
+                             int64_t strideBytes) {
+  IndexMath m = wb.im();
+  OpBuilder &b = wb.b;
+  Location loc = wb.loc;
+  Value addr = m.add(pl.stagesAddress, m.mul(elementOffset, 2));
+  Type i64 = b.getI64Type();
+  Value a = arith::IndexCastOp::create(b, loc, i64, addr);
+  auto c64 = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  };
+  Value start = arith::ShRUIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, a, c64(0x3FFFF)), c64(4));
+  int64_t fixed = ((leadingBytes >> 4) << 16) | ((strideBytes >> 4) << 32) |
+                  (int64_t(1) << 62);
+  return arith::OrIOp::create(b, loc, start, c64(fixed));
+}
+
+/// acc += sum over k-steps of A_k (registers, 4 per lane) x B_k (shared
+/// memory, descriptors) with wgmma.mma_async m64nNk16, as one inline-asm
+/// block (fence, the k-steps, commit, wait): MLIR's wgmma op takes A from
+/// shared memory only, and one block keeps LLVM from touching the
+/// accumulators while the asynchronous products are in flight.
+static SmallVector<Value> wgmma(WarpBuilder &wb, int64_t n, Type inputType,
+                                ArrayRef<SmallVector<Value, 4>> aRegs,
+                                ArrayRef<Value> descs, bool transposeB,
+                                ArrayRef<Value> acc) {
+  OpBuilder &b = wb.b;
+  int64_t numAcc = n / 2;
+  assert(int64_t(acc.size()) == numAcc && aRegs.size() == descs.size());
+  std::string type = inputType.isBF16() ? "bf16" : "f16";
+  std::string accList;
+  for (int64_t i = 0; i < numAcc; ++i)
+    accList += (i ? ", $" : "$") + std::to_string(i);
+  int64_t next = 2 * numAcc; // outputs, then the tied accumulator inputs
+  std::string body = "{\n.reg .pred p;\nsetp.ne.b32 p, $" +
+                     std::to_string(next + 5 * int64_t(descs.size())) +
+                     ", 0;\nwgmma.fence.sync.aligned;\n";
+  for (size_t k = 0; k < descs.size(); ++k) {
+    std::string a;
+    for (int i = 0; i < 4; ++i)
+      a += (i ? ", $" : "$") + std::to_string(next + 4 * k + i);
+    body += "wgmma.mma_async.sync.aligned.m64n" + std::to_string(n) +
+            "k16.f32." + type + "." + type + " {" + accList + "}, {" + a +
+            "}, $" + std::to_string(next + 4 * descs.size() + k) +
+            ", p, 1, 1, " + (transposeB ? "1" : "0") + ";\n";
+  }
+  body += "wgmma.commit_group.sync.aligned;\n"
+          "wgmma.wait_group.sync.aligned 0;\n}";
+  std::string constraints;
+  for (int64_t i = 0; i < numAcc; ++i)
+    constraints += "=f,";
+  for (int64_t i = 0; i < numAcc; ++i)
+    constraints += std::to_string(i) + ",";
+  for (size_t i = 0; i < 4 * descs.size(); ++i)
+    constraints += "r,";
+  for (size_t i = 0; i < descs.size(); ++i)
+    constraints += "l,";
+  constraints += "r";
+
+  SmallVector<Value> operands(acc.begin(), acc.end());
+  for (const auto &regs : aRegs)
+    for (Value r : regs) {
+      // f16 pairs arrive as vector<2xf16>; the asm takes 32-bit words.
+      if (isa<VectorType>(r.getType()))
+        r = vector::ExtractOp::create(
+            b, wb.loc,
+            vector::BitCastOp::create(
+                b, wb.loc, VectorType::get({1}, b.getI32Type()), r),
+            ArrayRef<int64_t>{0});
+      operands.push_back(r);
+    }
+  operands.append(descs.begin(), descs.end());
+  operands.push_back(arith::ConstantOp::create(b, wb.loc, b.getI32IntegerAttr(1)));
+  SmallVector<Type> f32s(numAcc, b.getF32Type());
+  auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(), f32s);
+  auto asmOp = LLVM::InlineAsmOp::create(
+      b, wb.loc, resultType, operands, body, constraints,
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+      ArrayAttr());
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < numAcc; ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, wb.loc, asmOp.getRes(), i));
+  return out;
+}
+
 struct QKLowering : TilePattern<TileQKOp> {
   using TilePattern::TilePattern;
   LogicalResult
@@ -424,6 +549,21 @@ struct QKLowering : TilePattern<TileQKOp> {
       return rw.notifyMatchFailure(op, "no staged key tile");
     SmallVector<Value> qElts = wb.unpack(a.getQ());
     SmallVector<Value> acc(sFrag.getNumElements(), wb.f32(0.0));
+    if (pl.wgmma) {
+      // B = K^T, K-major: k-step kk reads 32 bytes at column kk * 16 of the
+      // 64-element column block kk / 4; 8-row groups are 1024 bytes apart.
+      SmallVector<SmallVector<Value, 4>> aRegs;
+      SmallVector<Value> descs;
+      for (int64_t kk = 0; kk < pl.headDim / 16; ++kk) {
+        aRegs.push_back(aOperand(wb, qElts, kk, inputType));
+        Value off = m.add(keyBuffer, (kk / 4) * (pl.blockN * 64) + (kk % 4) * 16);
+        descs.push_back(wgmmaDescriptor(wb, pl, off, /*leading=*/16,
+                                        /*stride=*/1024));
+      }
+      rw.replaceOp(op, wb.pack(sFrag, wgmma(wb, keys, inputType, aRegs, descs,
+                                            /*transposeB=*/false, acc)));
+      return success();
+    }
     // ldmatrix x4, lane l addresses row l % 8 of matrix l / 8: matrices
     // (keys +0, d +0), (keys +0, d +8), (keys +8, d +0), (keys +8, d +8).
     Value l = wb.laneInWarp();
@@ -438,7 +578,7 @@ struct QKLowering : TilePattern<TileQKOp> {
         Value chunk = m.add(chunkOff, kk * 2);
         Value regs = nvgpu::LdMatrixOp::create(
             rw, loc, VectorType::get({4, 2}, inputType), pl.stages,
-            ValueRange{m.add(keyBuffer, wb.swizzled(row, chunk, pl.headDim))},
+            ValueRange{m.add(keyBuffer, wb.swizzled(pl, row, chunk))},
             /*transpose=*/false, /*numTiles=*/4);
         for (int64_t half = 0; half < 2; ++half) {
           int64_t nb = 2 * np + half;
@@ -467,9 +607,26 @@ struct PVLowering : TilePattern<TilePVOp> {
     Type inputType =
         cast<MemRefType>(op.getValues().getType()).getElementType();
     // The staging waited for this tile's values just before the pv.
-    Value valueBuffer = m.c(2 * pl.stageElems());
+    Value valueBuffer = pl.stage(m, 2);
     SmallVector<Value> pElts = wb.unpack(a.getProbs());
     SmallVector<Value> acc = wb.unpack(a.getAcc());
+    if (pl.wgmma) {
+      // B = V, N-major (transposed): k-step kk reads key rows 16kk..16kk+15
+      // (2048 bytes on); 64-element column blocks are blockN * 128 bytes
+      // apart (leading), 8-key groups 1024 bytes (stride).
+      SmallVector<SmallVector<Value, 4>> aRegs;
+      SmallVector<Value> descs;
+      for (int64_t kk = 0; kk < keys / 16; ++kk) {
+        aRegs.push_back(aOperand(wb, pElts, kk, inputType));
+        descs.push_back(wgmmaDescriptor(wb, pl, m.add(valueBuffer, kk * 16 * 64),
+                                        /*leading=*/pl.blockN * 128,
+                                        /*stride=*/1024));
+      }
+      rw.replaceOp(op, wb.pack(convertVec(op.getType()),
+                               wgmma(wb, pl.headDim, inputType, aRegs, descs,
+                                     /*transposeB=*/true, acc)));
+      return success();
+    }
     // ldmatrix x4 .trans: matrices (keys +0, d +0), (keys +8, d +0),
     // (keys +0, d +8), (keys +8, d +8).
     Value l = wb.laneInWarp();
@@ -485,7 +642,7 @@ struct PVLowering : TilePattern<TilePVOp> {
         Value regs = nvgpu::LdMatrixOp::create(
             rw, loc, VectorType::get({4, 2}, inputType), pl.stages,
             ValueRange{
-                m.add(valueBuffer, wb.swizzled(row, chunk, pl.headDim))},
+                m.add(valueBuffer, wb.swizzled(pl, row, chunk))},
             /*transpose=*/true, /*numTiles=*/4);
         for (int64_t half = 0; half < 2; ++half) {
           int64_t nb = 2 * dp + half;
@@ -798,7 +955,7 @@ void emitStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
   IndexMath m = wb.im();
   Value first = qk.getFirst(), count = qk.getCount();
   auto copyValues = [&] {
-    wb.copyTile(pl, m.c(2 * pl.stageElems()), pv.getValues(), pv.getBase(),
+    wb.copyTile(pl, pl.stage(m, 2), pv.getValues(), pv.getBase(),
                 first, count);
     wb.commit();
   };
@@ -812,11 +969,12 @@ void emitStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
   if (failed(slice) || !keysInvariant) {
     // K copied and waited for in place; the barrier also retires the
     // previous P.V's reads of the values stage.
-    wb.copyTile(pl, m.c(0), qk.getKeys(), qk.getBase(), first, count);
+    wb.copyTile(pl, pl.stage(m, 0), qk.getKeys(), qk.getBase(), first,
+                count);
     wb.commit();
-    wb.waitGroups(0);
+    wb.waitGroups(pl, 0);
     copyValues();
-    pl.keyBuffer[qk] = m.c(0);
+    pl.keyBuffer[qk] = pl.stage(m, 0);
   } else {
     // Before the loop: K of the first tile into buffer 0.
     {
@@ -827,7 +985,7 @@ void emitStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
       scf::IfOp::create(pb, loc, any, [&](OpBuilder &tb, Location l) {
         SmallVector<Value> at =
             evaluateAt(tb, loop, *slice, loop.getLowerBound(), {first, count});
-        WarpBuilder{tb, l}.copyTile(pl, IndexMath{tb, l}.c(0), qk.getKeys(),
+        WarpBuilder{tb, l}.copyTile(pl, pl.stage(IndexMath{tb, l}, 0), qk.getKeys(),
                                     qk.getBase(), at[0], at[1]);
         scf::YieldOp::create(tb, l);
       });
@@ -836,11 +994,11 @@ void emitStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
     Value iter = m.div(m.sub(loop.getInductionVar(), loop.getLowerBound()),
                        loop.getStep());
     Value parity = m.rem(iter, m.c(2));
-    Value current = m.mul(parity, pl.stageElems());
-    Value other = m.mul(m.sub(m.c(1), parity), pl.stageElems());
+    Value current = pl.stage(m, parity);
+    Value other = pl.stage(m, m.sub(m.c(1), parity));
     // Only K[i] is in flight here; after the barrier every warp is past
     // Q.K[i-1] and P.V[i-1], so the other K buffer and V are free.
-    wb.waitGroups(0);
+    wb.waitGroups(pl, 0);
     copyValues();
     Value nextIv = m.add(loop.getInductionVar(), loop.getStep());
     scf::IfOp::create(b, loc, m.lt(nextIv, loop.getUpperBound()),
@@ -860,11 +1018,12 @@ void emitStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
   OpBuilder pvb(pv);
   // The newest group is K[i+1] (possibly empty) when prefetching.
   WarpBuilder{pvb, pv.getLoc()}.waitGroups(
-      failed(slice) || !keysInvariant ? 0 : 1);
+      pl, failed(slice) || !keysInvariant ? 0 : 1);
 }
 
 struct LowerTilesToMMAPass
     : public mlir::sattn::impl::LowerTilesToMMABase<LowerTilesToMMAPass> {
+  using Base::Base;
   void runOnOperation() override {
     SmallVector<ProgramOp> programs;
     getOperation().walk([&](ProgramOp p) { programs.push_back(p); });
@@ -883,6 +1042,17 @@ struct LowerTilesToMMAPass
     }
     MLIRContext *ctx = &getContext();
     auto fn = program->getParentOfType<func::FuncOp>();
+    // wgmma m64nNk16 with one warpgroup: 64 rows, head_dim in whole
+    // 128-byte swizzle blocks, N <= 256. Other shapes keep mma.sync.
+    pl.wgmma = useWgmma && program.getBlockMAttr().getInt() == 64 &&
+               pl.headDim % 64 == 0 && pl.headDim <= 256 &&
+               pl.blockN % 16 == 0 && pl.blockN <= 256;
+    if (useWgmma && !pl.wgmma)
+      program->setAttr("sattn.wgmma_skipped",
+                       StringAttr::get(ctx, "needs block_m 64, head_dim a "
+                                            "multiple of 64 up to 256, "
+                                            "block_n a multiple of 16 up to "
+                                            "256"));
     Type elt = cast<MemRefType>(pl.pairs.front().second.getValues().getType())
                    .getElementType();
     int64_t stageBytes = pl.stageElems() * elt.getIntOrFloatBitWidth() / 8;
@@ -895,10 +1065,24 @@ struct LowerTilesToMMAPass
         b, loc,
         MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                         MemRefLayoutAttrInterface(), workgroup));
-    auto stagesType = MemRefType::get({3 * pl.stageElems()}, elt,
-                                      MemRefLayoutAttrInterface(), workgroup);
-    pl.stages = memref::ViewOp::create(b, loc, stagesType, raw,
-                                       IndexMath{b, loc}.c(0), ValueRange{});
+    IndexMath m{b, loc};
+    // wgmma's swizzle repeats every 1024 bytes of the shared window, so its
+    // stages start at such a boundary: up to 1024 bytes of padding.
+    int64_t padBytes = pl.wgmma ? 1024 : 0;
+    int64_t elemBytes = elt.getIntOrFloatBitWidth() / 8;
+    auto stagesType = MemRefType::get(
+        {3 * pl.stageElems() + padBytes / elemBytes}, elt,
+        MemRefLayoutAttrInterface(), workgroup);
+    pl.stages =
+        memref::ViewOp::create(b, loc, stagesType, raw, m.c(0), ValueRange{});
+    pl.pad = m.c(0);
+    if (pl.wgmma) {
+      pl.stagesAddress =
+          memref::ExtractAlignedPointerAsIndexOp::create(b, loc, pl.stages);
+      Value misalign = m.rem(pl.stagesAddress, m.c(1024));
+      Value padding = m.rem(m.sub(m.c(1024), misalign), m.c(1024));
+      pl.pad = m.div(padding, m.c(elemBytes));
+    }
     for (auto [qk, pv] : pl.pairs)
       emitStaging(pl, qk, pv);
 
@@ -934,7 +1118,7 @@ struct LowerTilesToMMAPass
     Builder attrs(ctx);
     fn->setAttr("sattn.threads", attrs.getI64IntegerAttr(pl.threads));
     fn->setAttr("sattn.shared_memory_bytes",
-                attrs.getI64IntegerAttr(3 * stageBytes));
+                attrs.getI64IntegerAttr(3 * stageBytes + padBytes));
     return success();
   }
 };

@@ -69,7 +69,16 @@ def LowerTilesToMMA : Pass<"sattn-lower-tiles-mma", "::mlir::ModuleOp"> {
     Programs it cannot lower (f32 inputs, shapes off the mma grid) are
     marked `sattn.mma_skipped` with the reason and left for
     sattn-lower-tiles-simt.
+
+    With `wgmma` (sm_90a), programs of 64 rows (one warpgroup) compute
+    Q.K^T and P.V with wgmma.mma_async m64nNk16 instead: A from registers
+    (the same fragment), B from shared memory through descriptors, K and V
+    staged in the 128-byte-swizzle layout.
   }];
+  let options = [
+    Option<"useWgmma", "wgmma", "bool", "false",
+           "Use wgmma (sm_90a) for programs of one warpgroup">,
+  ];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",
