@@ -30,10 +30,13 @@
 // CHECK-COUNT-2: nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>{{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
 // CHECK:         nvgpu.ldmatrix %[[SM]]
 // CHECK-COUNT-2: nvvm.mma.sync
-// Row max over the lane's values, then across the quad (xor 1, xor 2).
+// Row max over the lane's values, then across the quad (xor 1, xor 2),
+// as llvm.intr.maxnum (one max.f32; arith.maxnumf would be expanded).
 // CHECK:         gpu.shuffle  xor %{{.*}}, %{{.*}}, %{{.*}} : f32
-// CHECK-NEXT:    arith.maxnumf
-// CHECK:         math.exp2 %{{.*}} : vector<8xf32>
+// CHECK-NEXT:    llvm.intr.maxnum
+// exp(s - m) as exp2(fma(s, log2 e, -m log2 e)).
+// CHECK:         %[[ARG:.*]] = llvm.intr.fma(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
+// CHECK-NEXT:    math.exp2 %[[ARG]] : vector<8xf32>
 // CHECK:         gpu.shuffle  xor
 // CHECK-NEXT:    arith.addf
 // CHECK:         nvvm.cp.async.wait.group 0
@@ -182,7 +185,8 @@ func.func @key_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, 
 // WGMMA:         nvvm.cp.async.wait.group 0
 // WGMMA-NEXT:    nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
 // WGMMA-NEXT:    gpu.barrier
-// WGMMA:         llvm.inline_asm has_side_effects {{.*}}wgmma.fence.sync.aligned;\0Awgmma.mma_async.sync.aligned.m64n16k16.f32.bf16.bf16 {{.*}}p, 1, 1, 0;{{.*}}m64n16k16{{.*}}m64n16k16{{.*}}m64n16k16{{.*}}wgmma.commit_group.sync.aligned;\0Awgmma.wait_group.sync.aligned 0;
+// Q.K^T starts from zero: the first k-step's scale-d predicate is false.
+// WGMMA:         llvm.inline_asm has_side_effects {{.*}}wgmma.fence.sync.aligned;\0Awgmma.mma_async.sync.aligned.m64n16k16.f32.bf16.bf16 {{.*}}z, 1, 1, 0;{{.*}}m64n16k16{{.*}}p, 1, 1, 0;{{.*}}m64n16k16{{.*}}m64n16k16{{.*}}wgmma.commit_group.sync.aligned;\0Awgmma.wait_group.sync.aligned 0;{{.*}}"=f,=f,=f,=f,=f,=f,=f,=f,r,
 // WGMMA:         nvvm.cp.async.wait.group 0
 // WGMMA-NEXT:    nvvm.fence.proxy
 // WGMMA-NEXT:    gpu.barrier

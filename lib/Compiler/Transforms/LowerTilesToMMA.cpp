@@ -126,8 +126,11 @@ struct WarpBuilder {
   Value addf(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
   Value subf(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
   Value divf(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  /// maxNum as the LLVM intrinsic: NVPTX selects one max.f32, whereas the
+  /// GPU pipeline's arith-expand turns arith.maxnumf into two compares and
+  /// two selects (a quarter of a softmax step's instructions).
   Value maxf(Value x, Value y) {
-    return arith::MaxNumFOp::create(b, loc, x, y);
+    return LLVM::MaxNumOp::create(b, loc, x, y);
   }
   Value exp2(Value v) { return math::Exp2Op::create(b, loc, v); }
 
@@ -467,20 +470,27 @@ static Value wgmmaDescriptor(WarpBuilder &wb, const ProgramLayout &pl,
 /// block (fence, the k-steps, commit, wait): MLIR's wgmma op takes A from
 /// shared memory only, and one block keeps LLVM from touching the
 /// accumulators while the asynchronous products are in flight.
+/// Without `acc` the products start from zero (the first k-step does not
+/// scale-add D), which spares initialising the accumulator registers.
 static SmallVector<Value> wgmma(WarpBuilder &wb, int64_t n, Type inputType,
                                 ArrayRef<SmallVector<Value, 4>> aRegs,
                                 ArrayRef<Value> descs, bool transposeB,
                                 ArrayRef<Value> acc) {
   OpBuilder &b = wb.b;
   int64_t numAcc = n / 2;
-  assert(int64_t(acc.size()) == numAcc && aRegs.size() == descs.size());
+  bool accumulate = !acc.empty();
+  assert((!accumulate || int64_t(acc.size()) == numAcc) &&
+         aRegs.size() == descs.size());
   std::string type = inputType.isBF16() ? "bf16" : "f16";
   std::string accList;
   for (int64_t i = 0; i < numAcc; ++i)
     accList += (i ? ", $" : "$") + std::to_string(i);
-  int64_t next = 2 * numAcc; // outputs, then the tied accumulator inputs
-  std::string body = "{\n.reg .pred p;\nsetp.ne.b32 p, $" +
-                     std::to_string(next + 5 * int64_t(descs.size())) +
+  // Operands: outputs, the tied accumulator inputs, A registers,
+  // descriptors, then a 1 from which the scale-d predicates are set.
+  int64_t next = accumulate ? 2 * numAcc : numAcc;
+  std::string one = "$" + std::to_string(next + 5 * int64_t(descs.size()));
+  std::string body = "{\n.reg .pred p, z;\nsetp.ne.b32 p, " + one +
+                     ", 0;\nsetp.eq.b32 z, " + one +
                      ", 0;\nwgmma.fence.sync.aligned;\n";
   for (size_t k = 0; k < descs.size(); ++k) {
     std::string a;
@@ -489,15 +499,17 @@ static SmallVector<Value> wgmma(WarpBuilder &wb, int64_t n, Type inputType,
     body += "wgmma.mma_async.sync.aligned.m64n" + std::to_string(n) +
             "k16.f32." + type + "." + type + " {" + accList + "}, {" + a +
             "}, $" + std::to_string(next + 4 * descs.size() + k) +
-            ", p, 1, 1, " + (transposeB ? "1" : "0") + ";\n";
+            (k == 0 && !accumulate ? ", z, 1, 1, " : ", p, 1, 1, ") +
+            (transposeB ? "1" : "0") + ";\n";
   }
   body += "wgmma.commit_group.sync.aligned;\n"
           "wgmma.wait_group.sync.aligned 0;\n}";
   std::string constraints;
   for (int64_t i = 0; i < numAcc; ++i)
     constraints += "=f,";
-  for (int64_t i = 0; i < numAcc; ++i)
-    constraints += std::to_string(i) + ",";
+  if (accumulate)
+    for (int64_t i = 0; i < numAcc; ++i)
+      constraints += std::to_string(i) + ",";
   for (size_t i = 0; i < 4 * descs.size(); ++i)
     constraints += "r,";
   for (size_t i = 0; i < descs.size(); ++i)
@@ -561,7 +573,7 @@ struct QKLowering : TilePattern<TileQKOp> {
                                         /*stride=*/1024));
       }
       rw.replaceOp(op, wb.pack(sFrag, wgmma(wb, keys, inputType, aRegs, descs,
-                                            /*transposeB=*/false, acc)));
+                                            /*transposeB=*/false, {})));
       return success();
     }
     // ldmatrix x4, lane l addresses row l % 8 of matrix l / 8: matrices
@@ -784,9 +796,13 @@ struct SoftmaxStepLowering : TilePattern<TileSoftmaxStepOp> {
           noKey, wb.f32(1.0),
           wb.exp2(wb.mulf(wb.subf(oldMax[h], safeMax[h]), wb.f32(kLog2E))));
     }
-    Value safe = wb.spreadRows(wb.pack(rowType, safeMax), frag);
-    Value p = wb.exp2(wb.mulf(wb.subf(a.getScores(), safe),
-                              wb.splat(frag, kLog2E)));
+    // exp((s - m)) = exp2(s * log2e - m * log2e): one fma per element.
+    SmallVector<Value> negScaledMax;
+    for (Value v : safeMax)
+      negScaledMax.push_back(wb.mulf(v, wb.f32(-kLog2E)));
+    Value shift = wb.spreadRows(wb.pack(rowType, negScaledMax), frag);
+    Value p = wb.exp2(LLVM::FMAOp::create(rw, loc, a.getScores(),
+                                          wb.splat(frag, kLog2E), shift));
     std::array<Value, 2> tileSum = wb.rowReduce(p, /*isMax=*/false);
     SmallVector<Value> oldSum = wb.unpack(a.getRowSum());
     SmallVector<Value> newSum(2);
