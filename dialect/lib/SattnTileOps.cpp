@@ -1,4 +1,5 @@
 //===- SattnTileOps.cpp - Tiled-form op verifiers and effects -------------===//
+#include <cmath>
 #include "sattn/IR/Sattn.h"
 
 #include "mlir/IR/Builders.h"
@@ -79,6 +80,10 @@ LogicalResult TileSoftmaxStepOp::verify() {
              << s.getRows() << "x1xf32>, got " << v.getType();
   if (getProbs().getType() != s)
     return emitOpError("probs must have the scores' type");
+  double scale = getScale().convertToDouble();
+  if (!(scale > 0.0) || !std::isfinite(scale))
+    return emitOpError("scale must be a positive finite number, got ")
+           << scale;
   return success();
 }
 

@@ -635,6 +635,14 @@ func.func @softmax_step_scores_not_f32(%s: !sattn.tile<64x32xf16>, %m: !sattn.ti
 
 // -----
 
+func.func @softmax_step_negative_scale(%s: !sattn.tile<64x32xf32>, %m: !sattn.tile<64x1xf32>) {
+  // expected-error @+1 {{'sattn.tile.softmax_step' op scale must be a positive finite number, got -1.25}}
+  %a, %b, %c, %d = sattn.tile.softmax_step %s, %m, %m {scale = -1.25 : f64} : !sattn.tile<64x32xf32>, !sattn.tile<64x1xf32>
+  return
+}
+
+// -----
+
 func.func @softmax_step_stats_two_cols(%s: !sattn.tile<64x32xf32>, %m: !sattn.tile<64x2xf32>) {
   // expected-error @+1 {{'sattn.tile.softmax_step' op row statistics must be tile<64x1xf32>, got '!sattn.tile<64x2xf32>'}}
   %a, %b, %c, %d = sattn.tile.softmax_step %s, %m, %m : !sattn.tile<64x32xf32>, !sattn.tile<64x2xf32>

@@ -121,7 +121,7 @@ func.func private @types(!sattn.mask, !sattn.tile<64x128xbf16>, !sattn.tile<1x1x
 // CHECK-NEXT:      %[[S1:.*]] = sattn.tile.score_mod %[[S]] {scale = 1.250000e-01 : f64} : <64x32xf32>{{$}}
 // CHECK-NEXT:      %[[S2:.*]] = sattn.tile.score_mod %[[S1]] {scale = 1.000000e+00 : f64, softcap = 5.000000e+01 : f64} : <64x32xf32>{{$}}
 // CHECK-NEXT:      %[[S3:.*]] = sattn.tile.mask %[[S2]] rows(%[[X]], %[[C1]]) keys(%[[C0]]) seq(%[[SQ]], %[[SK]]) {regions = [#sattn.region<diag_hi = 0>, #sattn.region<col_hi = 4>]} : <64x32xf32>{{$}}
-// CHECK-NEXT:      %[[NM:.*]], %[[NS:.*]], %[[P:.*]], %[[AL:.*]] = sattn.tile.softmax_step %[[S3]], %[[M0]], %[[L0]] : <64x32xf32>, <64x1xf32>{{$}}
+// CHECK-NEXT:      %[[NM:.*]], %[[NS:.*]], %[[P:.*]], %[[AL:.*]] = sattn.tile.softmax_step %[[S3]], %[[M0]], %[[L0]] {scale = 5.000000e-01 : f64} : <64x32xf32>, <64x1xf32>{{$}}
 // CHECK-NEXT:      %[[A1:.*]] = sattn.tile.scale_rows %[[A0]], %[[AL]] : <64x128xf32>, <64x1xf32>{{$}}
 // CHECK-NEXT:      %[[A2:.*]] = sattn.tile.pv %[[P]], %[[V]][%[[Y]]] keys(%[[C0]], %[[N]]), %[[A1]] : <64x32xf32>, memref<?xbf16>, <64x128xf32>{{$}}
 // CHECK-NEXT:      %[[R:.*]] = sattn.tile.normalize %[[A2]], %[[NS]] : <64x128xf32>, <64x1xf32>{{$}}
@@ -146,7 +146,7 @@ func.func @tiled(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %o:
     %s1 = sattn.tile.score_mod %s {scale = 0.125 : f64} : !sattn.tile<64x32xf32>
     %s2 = sattn.tile.score_mod %s1 {scale = 1.0 : f64, softcap = 50.0 : f64} : !sattn.tile<64x32xf32>
     %s3 = sattn.tile.mask %s2 rows(%x, %c1) keys(%c0) seq(%sq, %sk) {regions = [#sattn.region<diag_hi = 0>, #sattn.region<col_hi = 4>]} : !sattn.tile<64x32xf32>
-    %nm, %ns, %p, %al = sattn.tile.softmax_step %s3, %m0, %l0 : !sattn.tile<64x32xf32>, !sattn.tile<64x1xf32>
+    %nm, %ns, %p, %al = sattn.tile.softmax_step %s3, %m0, %l0 {scale = 0.5 : f64} : !sattn.tile<64x32xf32>, !sattn.tile<64x1xf32>
     %a1 = sattn.tile.scale_rows %a0, %al : !sattn.tile<64x128xf32>, !sattn.tile<64x1xf32>
     %a2 = sattn.tile.pv %p, %v[%y] keys(%c0, %n), %a1 : !sattn.tile<64x32xf32>, memref<?xbf16>, !sattn.tile<64x128xf32>
     %r = sattn.tile.normalize %a2, %ns : !sattn.tile<64x128xf32>, !sattn.tile<64x1xf32>

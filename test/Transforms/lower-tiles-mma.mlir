@@ -19,12 +19,20 @@
 // CHECK:         %[[SM:.*]] = memref.view %[[RAW]][%{{.*}}][] {{.*}} to memref<1536xbf16, #gpu.address_space<workgroup>>
 // Q: two rows (g, g + 8) of 32-bit pairs per lane, guarded by row < count.
 // CHECK-COUNT-4: vector.load %{{.*}} {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
-// CHECK-COUNT-2: nvgpu.device_async_copy %arg1[%{{.*}}], %[[SM]][%{{.*}}], 8, %{{.*}} {bypassL1}
-// CHECK-NEXT:    nvvm.cp.async.commit.group
+// A whole tile (count == 16) is copied without row guards; otherwise rows
+// past count get a source size of 0.
+// CHECK:         %[[WHOLE:.*]] = arith.cmpi eq, %arg7, %{{.*}} : index
+// CHECK-NEXT:    scf.if %[[WHOLE]] {
+// CHECK-COUNT-2:   nvgpu.device_async_copy %arg1[%{{.*}}], %[[SM]][%{{.*}}], 8 {bypassL1}
+// CHECK:         } else {
+// CHECK-COUNT-2:   nvgpu.device_async_copy %arg1[%{{.*}}], %[[SM]][%{{.*}}], 8, %{{.*}} {bypassL1}
+// CHECK:         nvvm.cp.async.commit.group
 // CHECK-NEXT:    nvvm.cp.async.wait.group 0
 // CHECK-NEXT:    gpu.barrier
-// CHECK-COUNT-2: nvgpu.device_async_copy %arg2[%{{.*}}], %[[SM]][%{{.*}}], 8, %{{.*}} {bypassL1}
-// CHECK-NEXT:    nvvm.cp.async.commit.group
+// CHECK:         scf.if
+// CHECK-COUNT-2:   nvgpu.device_async_copy %arg2[%{{.*}}], %[[SM]][%{{.*}}], 8 {bypassL1}
+// CHECK-COUNT-2:   nvgpu.device_async_copy %arg2[%{{.*}}], %[[SM]][%{{.*}}], 8, %{{.*}} {bypassL1}
+// CHECK:         nvvm.cp.async.commit.group
 // Q.K^T: head_dim / 16 = 2 chunks x one ldmatrix.x4 (16 keys) x 2 mma.
 // CHECK:         nvgpu.ldmatrix %[[SM]][%{{.*}}] {numTiles = 4 : i32, transpose = false}
 // CHECK-COUNT-2: nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>{{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
@@ -131,9 +139,8 @@ func.func @odd_rows(%q: memref<?xbf16>, %n: index, %base: index) {
 // CHECK-NEXT:    scf.if %[[ANY]] {
 // CHECK:           arith.muli %[[LB]], %{{.*}} : index
 // CHECK:           nvgpu.device_async_copy %[[K]]
-// CHECK:         {{^ *}}}{{$}}
-// CHECK-NEXT:    nvvm.cp.async.commit.group
-// CHECK:         scf.for %[[IV:[^ ]+]] = %[[LB]] to %[[UB]]
+// CHECK:         nvvm.cp.async.commit.group
+// CHECK-NEXT:    scf.for %[[IV:[^ ]+]] = %[[LB]] to %[[UB]]
 // CHECK:           nvvm.cp.async.wait.group 0
 // CHECK-NEXT:      gpu.barrier
 // CHECK:           nvgpu.device_async_copy %[[V]]
@@ -143,8 +150,7 @@ func.func @odd_rows(%q: memref<?xbf16>, %n: index, %base: index) {
 // CHECK-NEXT:      scf.if %[[HAS]] {
 // CHECK-NEXT:        arith.muli %[[NEXT]], %{{.*}} : index
 // CHECK:             nvgpu.device_async_copy %[[K]]
-// CHECK:           {{^ *}}}{{$}}
-// CHECK-NEXT:      nvvm.cp.async.commit.group
+// CHECK:           nvvm.cp.async.commit.group
 // CHECK:           nvgpu.ldmatrix {{.*}}transpose = false
 // CHECK:           nvvm.cp.async.wait.group 1
 // CHECK-NEXT:      gpu.barrier

@@ -66,7 +66,7 @@ func.func @helper(%x: index) -> index {
 // CHECK-NEXT:        %[[KLEFT:.*]] = arith.subi %[[SK]], %[[J0]] : index
 // CHECK-NEXT:        %[[KCOUNT:.*]] = arith.minsi %[[KLEFT]], %[[C64]] : index
 // CHECK-NEXT:        %[[S:.*]] = sattn.tile.qk %[[QT]], %[[K]][%[[KVBASE]]] keys(%[[J0]], %[[KCOUNT]]) : <64x64xf16>, memref<?xf16> -> <64x64xf32>
-// CHECK-NEXT:        %[[SM:.*]] = sattn.tile.score_mod %[[S]] {scale = 1.250000e-01 : f64} : <64x64xf32>
+// Without a softcap the scale is the softmax step's (no score_mod).
 // Full iff the tile is inside Sk and its last key is at or before the first
 // row's diagonal.
 // CHECK-NEXT:        %[[JLAST:.*]] = arith.addi %[[J0]], %[[C63]] : index
@@ -76,12 +76,12 @@ func.func @helper(%x: index) -> index {
 // CHECK-NEXT:        %[[BELOW:.*]] = arith.cmpi sle, %[[D]], %[[C0]] : index
 // CHECK-NEXT:        %[[FULL:.*]] = arith.andi %[[INB]], %[[BELOW]] : i1
 // CHECK-NEXT:        %[[MASKED:.*]] = scf.if %[[FULL]] -> (!sattn.tile<64x64xf32>) {
-// CHECK-NEXT:          scf.yield %[[SM]] : !sattn.tile<64x64xf32>
+// CHECK-NEXT:          scf.yield %[[S]] : !sattn.tile<64x64xf32>
 // CHECK-NEXT:        } else {
-// CHECK-NEXT:          %[[MK:.*]] = sattn.tile.mask %[[SM]] rows(%[[START]], %[[C1]]) keys(%[[J0]]) seq(%[[SQ]], %[[SK]]) {regions = [#sattn.region<diag_hi = 0>]} : <64x64xf32>
+// CHECK-NEXT:          %[[MK:.*]] = sattn.tile.mask %[[S]] rows(%[[START]], %[[C1]]) keys(%[[J0]]) seq(%[[SQ]], %[[SK]]) {regions = [#sattn.region<diag_hi = 0>]} : <64x64xf32>
 // CHECK-NEXT:          scf.yield %[[MK]] : !sattn.tile<64x64xf32>
 // CHECK-NEXT:        }
-// CHECK-NEXT:        %[[NM:[^ ,]+]], %[[NL:[^ ,]+]], %[[P:[^ ,]+]], %[[ALPHA:[^ ,]+]] = sattn.tile.softmax_step %[[MASKED]], %[[M]], %[[L]] : <64x64xf32>, <64x1xf32>
+// CHECK-NEXT:        %[[NM:[^ ,]+]], %[[NL:[^ ,]+]], %[[P:[^ ,]+]], %[[ALPHA:[^ ,]+]] = sattn.tile.softmax_step %[[MASKED]], %[[M]], %[[L]] {scale = 1.250000e-01 : f64} : <64x64xf32>, <64x1xf32>
 // CHECK-NEXT:        %[[AS:.*]] = sattn.tile.scale_rows %[[A]], %[[ALPHA]] : <64x64xf32>, <64x1xf32>
 // CHECK-NEXT:        %[[AN:.*]] = sattn.tile.pv %[[P]], %[[V]][%[[KVBASE]]] keys(%[[J0]], %[[KCOUNT]]), %[[AS]] : <64x64xf32>, memref<?xf16>, <64x64xf32>
 // CHECK-NEXT:        scf.yield %[[NM]], %[[NL]], %[[AN]] : !sattn.tile<64x1xf32>, !sattn.tile<64x1xf32>, !sattn.tile<64x64xf32>
@@ -117,14 +117,13 @@ func.func @causal(%q: memref<?x?x?x64xf16>, %k: memref<?x?x?x64xf16>, %v: memref
 // CHECK:           scf.for %[[KT:[^ ]+]] = %[[C0]] to %[[NTILES]]
 // CHECK-NEXT:        %[[J0:.*]] = arith.muli %[[KT]], %[[C32]] : index
 // CHECK:             %[[S:.*]] = sattn.tile.qk %[[QT]], {{.*}} : <64x128xf32>, memref<?xf32> -> <64x32xf32>
-// CHECK-NEXT:        %[[SM:.*]] = sattn.tile.score_mod %[[S]] {scale = 0.088388347648318433 : f64} : <64x32xf32>
 // CHECK-NEXT:        %[[JLAST:.*]] = arith.addi %[[J0]], %[[C31]] : index
 // CHECK-NEXT:        %[[INB:.*]] = arith.cmpi slt, %[[JLAST]], %[[SK]] : index
 // CHECK-NEXT:        %[[MASKED:.*]] = scf.if %[[INB]] -> (!sattn.tile<64x32xf32>) {
-// CHECK-NEXT:          scf.yield %[[SM]]
+// CHECK-NEXT:          scf.yield %[[S]]
 // CHECK-NEXT:        } else {
-// CHECK-NEXT:          sattn.tile.mask %[[SM]] {{.*}} {regions = [#sattn.region<>]} : <64x32xf32>
-// CHECK:             sattn.tile.softmax_step %[[MASKED]],
+// CHECK-NEXT:          sattn.tile.mask %[[S]] {{.*}} {regions = [#sattn.region<>]} : <64x32xf32>
+// CHECK:             sattn.tile.softmax_step %[[MASKED]], {{.*}} {scale = 0.088388347648318433 : f64}
 // CHECK-NOT:       scf.for
 // CHECK:           sattn.tile.store {{.*}} : <64x128xf32>, memref<?xf32>
 func.func @dense(%q: memref<?x?x?x128xf32>, %k: memref<?x?x?x128xf32>, %v: memref<?x?x?x128xf32>, %o: memref<?x?x?x128xf32>) {
@@ -329,8 +328,8 @@ func.func @second(%q: memref<?x?x?x64xbf16>) {
 // (y * anchors) * 64, rows x*64 ..).
 // CHECK-NEXT:        %[[DENSE:.*]]:3 = scf.for %{{[^ ]+}} = %[[C0]] to %{{[^ ]+}} step %[[C1]] iter_args(%{{[^ ]+}} = %[[INIT_M]], %{{[^ ]+}} = %[[INIT_L]], %{{[^ ]+}} = %[[INIT_A]]) -> (!sattn.tile<64x1xf32>, !sattn.tile<64x1xf32>, !sattn.tile<64x64xf32>)
 // CHECK:               %[[S:.*]] = sattn.tile.qk %[[AQ]], %[[K]]
-// CHECK-NEXT:          %[[SMOD:.*]] = sattn.tile.score_mod %[[S]] {scale = 1.250000e-01 : f64}
-// CHECK:               sattn.tile.mask %[[SMOD]] rows(%[[ASTART]], %[[C16]]) {{.*}} {regions = [#sattn.region<diag_hi = 0>]}
+// CHECK-NOT:           sattn.tile.score_mod
+// CHECK:               sattn.tile.mask %[[S]] rows(%[[ASTART]], %[[C16]]) {{.*}} {regions = [#sattn.region<diag_hi = 0>]}
 // CHECK-NOT:           sattn.tile.mask
 // CHECK:             %[[DOUT:.*]] = sattn.tile.normalize %[[DENSE]]#2, %[[DENSE]]#1 : <64x64xf32>, <64x1xf32>
 // CHECK-NEXT:        sattn.tile.store %[[DOUT]], %[[DB]][%[[DBASE:[0-9a-z_]+]]] rows(%[[FA]], %[[C1]], %[[ACOUNT]]) : <64x64xf32>, memref<?xf32>

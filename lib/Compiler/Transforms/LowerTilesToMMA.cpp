@@ -248,31 +248,61 @@ struct WarpBuilder {
     IndexMath m = im();
     int64_t chunksPerRow = pl.headDim / kChunk;
     int64_t chunks = pl.blockN * chunksPerRow;
+    // Lane l copies chunk l % chunksPerRow of rows l / chunksPerRow + k *
+    // rowsPerStep: addresses differ by constants between a lane's copies,
+    // so they fold into immediate offsets. The swizzle term (row % 8) is
+    // the same for all of them when rowsPerStep is a multiple of 8.
+    bool regular = pl.threads % chunksPerRow == 0 && chunks % pl.threads == 0;
+    int64_t rowsPerStep = pl.threads / chunksPerRow;
+    auto copyChunk = [&](OpBuilder &ob, Location l, Value row, Value chunk,
+                         bool fullTile) {
+      WarpBuilder w{ob, l};
+      IndexMath om = w.im();
+      Value srcRow = row, srcElems;
+      if (!fullTile) {
+        // A zero-filled row still names a valid address: the tile's first.
+        Value valid = om.lt(row, count);
+        srcRow = om.select(valid, row, om.c(0));
+        srcElems = om.select(valid, om.c(kChunk), om.c(0));
+      }
+      Value src = om.add(om.add(base, om.mul(om.add(first, srcRow),
+                                             pl.headDim)),
+                         om.mul(chunk, kChunk));
+      Value dst = om.add(stageOffset, w.swizzled(pl, row, chunk));
+      nvgpu::DeviceAsyncCopyOp::create(
+          ob, l, nvgpu::DeviceAsyncTokenType::get(ob.getContext()),
+          pl.stages, ValueRange{dst}, buffer, ValueRange{src},
+          ob.getIndexAttr(kChunk), srcElems, ob.getUnitAttr());
+    };
+    if (regular) {
+      Value laneRow = m.div(lane(), m.c(chunksPerRow));
+      Value chunk = m.rem(lane(), m.c(chunksPerRow));
+      auto copyAll = [&](OpBuilder &ob, Location l, bool fullTile) {
+        IndexMath om{ob, l};
+        for (int64_t k = 0; k < chunks / pl.threads; ++k)
+          copyChunk(ob, l, om.add(laneRow, k * rowsPerStep), chunk, fullTile);
+        scf::YieldOp::create(ob, l);
+      };
+      // Whole tiles (all but a sequence's last) need no row guards.
+      scf::IfOp::create(
+          b, loc, m.cmp(arith::CmpIPredicate::eq, count, m.c(pl.blockN)),
+          [&](OpBuilder &tb, Location l) { copyAll(tb, l, true); },
+          [&](OpBuilder &eb, Location l) { copyAll(eb, l, false); });
+      return;
+    }
     for (int64_t c0 = 0; c0 < chunks; c0 += pl.threads) {
       Value idx = m.add(lane(), c0);
-      auto copyChunk = [&](OpBuilder &ob, Location l) {
-        WarpBuilder w{ob, l};
-        IndexMath om = w.im();
-        Value row = om.div(idx, om.c(chunksPerRow));
-        Value chunk = om.rem(idx, om.c(chunksPerRow));
-        Value valid = om.lt(row, count);
-        // A zero-filled row still names a valid address: the tile's first.
-        Value srcRow = om.add(first, om.select(valid, row, om.c(0)));
-        Value src = om.add(om.add(base, om.mul(srcRow, pl.headDim)),
-                           om.mul(chunk, kChunk));
-        Value dst = om.add(stageOffset, w.swizzled(pl, row, chunk));
-        Value srcElems = om.select(valid, om.c(kChunk), om.c(0));
-        nvgpu::DeviceAsyncCopyOp::create(
-            ob, l, nvgpu::DeviceAsyncTokenType::get(ob.getContext()),
-            pl.stages, ValueRange{dst}, buffer, ValueRange{src},
-            ob.getIndexAttr(kChunk), srcElems, ob.getUnitAttr());
+      auto guarded = [&](OpBuilder &ob, Location l) {
+        IndexMath om{ob, l};
+        copyChunk(ob, l, om.div(idx, om.c(chunksPerRow)),
+                  om.rem(idx, om.c(chunksPerRow)), false);
       };
       if (c0 + pl.threads <= chunks) {
-        copyChunk(b, loc);
+        guarded(b, loc);
       } else {
         scf::IfOp::create(b, loc, m.lt(idx, m.c(chunks)),
                           [&](OpBuilder &tb, Location l) {
-                            copyChunk(tb, l);
+                            guarded(tb, l);
                             scf::YieldOp::create(tb, l);
                           });
       }
@@ -781,7 +811,13 @@ struct SoftmaxStepLowering : TilePattern<TileSoftmaxStepOp> {
     IndexMath m = wb.im();
     VectorType frag = convertVec(op.getScores().getType());
     VectorType rowType = convertVec(op.getRowMax().getType());
+    // Scores are scaled inside the exponent's fma; the row maximum of the
+    // scaled scores is scale times the raw one (scale > 0).
+    double scale = op.getScale().convertToDouble();
     std::array<Value, 2> tileMax = wb.rowReduce(a.getScores(), /*isMax=*/true);
+    if (scale != 1.0)
+      for (Value &v : tileMax)
+        v = wb.mulf(v, wb.f32(scale));
     SmallVector<Value> oldMax = wb.unpack(a.getRowMax());
     SmallVector<Value> newMax(2), safeMax(2), alpha(2);
     Value negInf = wb.f32(-std::numeric_limits<double>::infinity());
@@ -796,13 +832,14 @@ struct SoftmaxStepLowering : TilePattern<TileSoftmaxStepOp> {
           noKey, wb.f32(1.0),
           wb.exp2(wb.mulf(wb.subf(oldMax[h], safeMax[h]), wb.f32(kLog2E))));
     }
-    // exp((s - m)) = exp2(s * log2e - m * log2e): one fma per element.
+    // exp(scale s - m) = exp2(s * scale log2e - m log2e): one fma each.
     SmallVector<Value> negScaledMax;
     for (Value v : safeMax)
       negScaledMax.push_back(wb.mulf(v, wb.f32(-kLog2E)));
     Value shift = wb.spreadRows(wb.pack(rowType, negScaledMax), frag);
     Value p = wb.exp2(LLVM::FMAOp::create(rw, loc, a.getScores(),
-                                          wb.splat(frag, kLog2E), shift));
+                                          wb.splat(frag, scale * kLog2E),
+                                          shift));
     std::array<Value, 2> tileSum = wb.rowReduce(p, /*isMax=*/false);
     SmallVector<Value> oldSum = wb.unpack(a.getRowSum());
     SmallVector<Value> newSum(2);

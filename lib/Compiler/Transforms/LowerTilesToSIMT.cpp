@@ -300,6 +300,8 @@ struct SoftmaxStepLowering : TilePattern<TileSoftmaxStepOp> {
     LaneBuilder lb{rw, loc};
     VectorType vt = convertVec(op.getScores().getType());
     Value s = a.getScores(), m = a.getRowMax(), l = a.getRowSum();
+    if (double scale = op.getScale().convertToDouble(); scale != 1.0)
+      s = lb.mulf(s, lb.splat(vt, scale));
     Value tileMax = vector::ReductionOp::create(
         rw, loc, vector::CombiningKind::MAXNUMF, s);
     Value newMax = arith::MaxNumFOp::create(rw, loc, m, tileMax);

@@ -305,10 +305,15 @@ private:
     Value count = m.min(m.c(blockN), m.sub(seqK(), j0));
     Value s = TileQKOp::create(b, loc, scoreType, qTile, args[kK], kvBase, j0,
                                count);
-    s = TileScoreModOp::create(b, loc, s, b.getF64FloatAttr(scale()),
-                               op.getSoftcapAttr());
+    // Without a softcap the scale folds into the softmax step's exponent.
+    if (op.getSoftcapAttr())
+      s = TileScoreModOp::create(b, loc, s, b.getF64FloatAttr(scale()),
+                                 op.getSoftcapAttr());
     return {s, count};
   }
+
+  /// The scale the softmax step applies: 1 once score_mod has scaled.
+  double softmaxScale() { return op.getSoftcapAttr() ? 1.0 : scale(); }
 
   double scale() { return op.getEffectiveScale(); }
 
@@ -328,8 +333,9 @@ private:
                                        seqQ(), seqK(), regionAttr);
           scf::YieldOp::create(eb, loc, r);
         });
-    auto stepOp = TileSoftmaxStepOp::create(b, loc, masked.getResult(0),
-                                            st.rowMax, st.rowSum);
+    auto stepOp = TileSoftmaxStepOp::create(
+        b, loc, masked.getResult(0), st.rowMax, st.rowSum,
+        b.getF64FloatAttr(softmaxScale()));
     Value acc = TileScaleRowsOp::create(b, loc, st.acc, stepOp.getAlpha());
     acc = TilePVOp::create(b, loc, stepOp.getProbs(), args[kV], kvBase, j0,
                            count, acc);

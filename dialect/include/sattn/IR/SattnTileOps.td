@@ -144,12 +144,16 @@ def Sattn_TileSoftmaxStepOp : Sattn_TileOp<"softmax_step", [Pure,
     AllTypesMatch<["scores", "probs"]>]> {
   let summary = "One online-softmax step over a score tile";
   let description = [{
-    m' = max(m, rowmax(s)); p = exp(s - m'); alpha = exp(m - m');
-    l' = l * alpha + rowsum(p). A row whose scores are all -inf keeps
-    m' = -inf, p = 0, alpha = 1 (no NaN).
+    With x = scale * s (scale > 0, default 1): m' = max(m, rowmax(x));
+    p = exp(x - m'); alpha = exp(m - m'); l' = l * alpha + rowsum(p). The
+    row maxima are of the scaled scores. A row whose scores are all -inf
+    keeps m' = -inf, p = 0, alpha = 1 (no NaN). `scale` lets the score
+    scale fold into the exponent's multiply (sattn-tile-flash does so when
+    there is no softcap).
   }];
   let arguments = (ins Sattn_TileType:$scores, Sattn_TileType:$row_max,
-                       Sattn_TileType:$row_sum);
+                       Sattn_TileType:$row_sum,
+                       DefaultValuedAttr<F64Attr, "1.0">:$scale);
   let results = (outs Sattn_TileType:$new_max, Sattn_TileType:$new_sum,
                       Sattn_TileType:$probs, Sattn_TileType:$alpha);
   let assemblyFormat = [{
