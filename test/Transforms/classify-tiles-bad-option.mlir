@@ -10,3 +10,7 @@ func.func @negative_block(%q: memref<?x?x?x64xf16>) {
   sattn.attention %q, %q, %q, %q mask(%c) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
   return
 }
+
+// An unknown tensor-core kind is named.
+// RUN: not sparse-opt %s --sattn-classify-tiles="tensor-cores=tpu" 2>&1 | FileCheck %s --check-prefix=KIND
+// KIND: error: 'sattn.attention' op tensor-cores must be '', 'mma' or 'wgmma', got 'tpu'

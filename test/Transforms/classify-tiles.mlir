@@ -2,6 +2,17 @@
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles | FileCheck %s
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="block-m=32 block-n=16" | FileCheck %s --check-prefix=OPT
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="block-n=128" | FileCheck %s --check-prefix=BN
+// Sizes for the tensor-core lowerings: 64 keys for mma.sync, 128 for wgmma
+// (head_dim <= 128).
+// RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="tensor-cores=mma" | FileCheck %s --check-prefix=MMA
+// RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="tensor-cores=wgmma" | FileCheck %s --check-prefix=WGMMA
+// MMA-LABEL:   func.func @causal_d128(
+// MMA:           tile_plan = #sattn.tile_plan<block_m = 64, block_n = 64,
+// WGMMA-LABEL: func.func @causal_d128(
+// WGMMA:         tile_plan = #sattn.tile_plan<block_m = 64, block_n = 128,
+// f32 keeps the SIMT sizes (no tensor-core path for it).
+// WGMMA-LABEL: func.func @dense_f32(
+// WGMMA:         tile_plan = #sattn.tile_plan<block_m = 64, block_n = 32,
 // Idempotent: a second run recomputes the same plan.
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles --sattn-classify-tiles | FileCheck %s
 
@@ -306,5 +317,12 @@ func.func @union_of_sixteen(%q: memref<?x?x?x64xf16>) {
   %x = sattn.mask.window left = 0, right = 1
   %u = sattn.mask.union %w0, %w1, %w2, %w3, %w4, %w5, %w6, %w7, %w8, %w9, %w10, %w11, %w12, %w13, %w14, %w15, %x
   sattn.attention %q, %q, %q, %q mask(%u) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
+func.func @dense_f32(%q: memref<?x?x?x128xf32>) {
+  sattn.attention %q, %q, %q, %q : memref<?x?x?x128xf32>, memref<?x?x?x128xf32>
   return
 }

@@ -173,7 +173,9 @@ std::string frontendPipeline(TileLowering lowering, TileShape tiles) {
   std::string classify = "sattn-classify-tiles{block-m=" +
                          std::to_string(tiles.blockM) + " block-n=" +
                          std::to_string(tiles.blockN) + " tensor-cores=" +
-                         (lowering == TileLowering::Simt ? "0" : "1") +
+                         (lowering == TileLowering::Wgmma     ? "wgmma"
+                          : lowering == TileLowering::MmaSync ? "mma"
+                                                              : "") +
                          "}";
   return "builtin.module(" + classify +
          ",sattn-tile-flash,canonicalize,cse," + lowerTiles +

@@ -23,12 +23,16 @@ constexpr int64_t kDefaultBlockM = 64;
 
 /// Keys per tile. The SIMT lowering keeps a row of scores, the query row
 /// and the accumulator in registers: at head_dim 128 a 32-key tile keeps
-/// that under the 255-register limit. The tensor-core lowering spreads a
-/// row over a quad of lanes, so 64 keys fit, and halve the barriers and
-/// rescales per key against 32 (H200, causal 16k: 6.07 -> 4.62 ms; 128-row
-/// tiles were no faster: bench/RESULTS.md).
-int64_t defaultBlockN(int64_t headDim, bool tensorCores) {
-  if (tensorCores)
+/// that under the 255-register limit. The tensor-core lowerings spread a
+/// row over a quad of lanes, so wider tiles fit, and every key tile costs a
+/// rescale of the accumulator and two barriers whatever its width. Measured
+/// on an H200 (bench/RESULTS.md): mma.sync 64 keys (causal 16k 6.07 ->
+/// 4.62 ms against 32), wgmma 128 keys at head_dim <= 128 (2.58 -> 2.10 ms
+/// against 64, 245 registers, no spills).
+int64_t defaultBlockN(int64_t headDim, StringRef tensorCores) {
+  if (tensorCores == "wgmma")
+    return headDim <= 128 ? 128 : 64;
+  if (tensorCores == "mma")
     return 64;
   return headDim >= 128 ? 32 : 64;
 }
@@ -43,11 +47,22 @@ struct ClassifyTilesPass
         op.emitOpError("block sizes must be positive");
         return WalkResult::interrupt();
       }
+      if (!tensorCores.empty() && tensorCores != "mma" &&
+          tensorCores != "wgmma") {
+        op.emitOpError("tensor-cores must be '', 'mma' or 'wgmma', got '")
+            << tensorCores << "'";
+        return WalkResult::interrupt();
+      }
       auto regions = normalizeMask(op.getMask(), op);
       if (failed(regions))
         return WalkResult::interrupt();
       int64_t bm = blockM ? int64_t(blockM) : kDefaultBlockM;
-      int64_t bn = blockN ? int64_t(blockN) : defaultBlockN(op.getHeadDim(), tensorCores);
+      // f32 has no tensor-core path: the SIMT lowering takes it.
+      Type elt = op.getElementType();
+      StringRef lowering =
+          elt.isBF16() || elt.isF16() ? StringRef(tensorCores) : "";
+      int64_t bn =
+          blockN ? int64_t(blockN) : defaultBlockN(op.getHeadDim(), lowering);
       op.setTilePlanAttr(TilePlanAttr::get(
           op.getContext(), bm, bn, regionsToAttr(op.getContext(), *regions)));
       return WalkResult::advance();

@@ -18,9 +18,9 @@ def ClassifyTiles : Pass<"sattn-classify-tiles", "::mlir::ModuleOp"> {
            "Query rows per tile (0: choose per head_dim)">,
     Option<"blockN", "block-n", "int64_t", "0",
            "Keys per tile (0: choose per head_dim)">,
-    Option<"tensorCores", "tensor-cores", "bool", "false",
-           "Choose the sizes for sattn-lower-tiles-mma rather than the "
-           "SIMT lowering">,
+    Option<"tensorCores", "tensor-cores", "std::string", "\"\"",
+           "Choose the sizes for sattn-lower-tiles-mma: 'mma' (mma.sync), "
+           "'wgmma' (sm_90a); empty for the SIMT lowering">,
   ];
   let dependentDialects = ["::mlir::sattn::SattnDialect"];
 }
