@@ -10,6 +10,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/Transforms/InlinerInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
@@ -24,7 +25,8 @@ void sattn::registerCompilerDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::sattn::SattnDialect, func::FuncDialect, scf::SCFDialect,
                   arith::ArithDialect, memref::MemRefDialect,
                   vector::VectorDialect, math::MathDialect, gpu::GPUDialect,
-                  NVVM::NVVMDialect, LLVM::LLVMDialect, cf::ControlFlowDialect>();
+                  NVVM::NVVMDialect, LLVM::LLVMDialect, cf::ControlFlowDialect,
+                  nvgpu::NVGPUDialect>();
   // The ConvertToLLVM interfaces and other extensions the lowering uses.
   registerAllExtensions(registry);
   registerBuiltinDialectTranslation(registry);
