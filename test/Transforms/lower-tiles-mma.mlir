@@ -209,3 +209,31 @@ func.func @warpgroup(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>,
   }
   return
 }
+
+// -----
+
+// The mask as per-row thresholds on constant column offsets: row h of the
+// lane keeps element (off) iff off <= 0 - d0[h] (causal) and off < Sk -
+// jBase, each one i32 compare per element; the two rows' results are
+// interleaved back into the fragment order.
+// CHECK-LABEL: func.func @mask(
+// WGMMA-LABEL: func.func @mask(
+// CHECK:         %[[OFF:.*]] = arith.constant dense<[0, 1, 8, 9]> : vector<4xi32>
+// CHECK:         arith.cmpi sle, %[[OFF]], %{{.*}} : vector<4xi32>
+// CHECK:         arith.cmpi slt, %[[OFF]], %{{.*}} : vector<4xi32>
+// CHECK:         arith.cmpi sle, %[[OFF]], %{{.*}} : vector<4xi32>
+// CHECK:         arith.cmpi slt, %[[OFF]], %{{.*}} : vector<4xi32>
+// CHECK:         %[[KEEP:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 1, 4, 5, 2, 3, 6, 7] : vector<4xi1>, vector<4xi1>
+// CHECK:         arith.select %[[KEEP]], %{{.*}}, %{{.*}} : vector<8xi1>, vector<8xf32>
+func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %count: index) {
+  sattn.program grid(%n, %n) block_m = 16 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %count) : memref<?xbf16> -> <16x32xbf16>
+    %a0 = sattn.tile.fill 0.0 : <16x32xf32>
+    %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <16x32xbf16>, memref<?xbf16> -> <16x16xf32>
+    %sm = sattn.tile.mask %s rows(%x, %c1) keys(%first) seq(%n, %n) {regions = [#sattn.region<diag_hi = 0>]} : <16x16xf32>
+    %a1 = sattn.tile.pv %sm, %v[%base] keys(%first, %count), %a0 : <16x16xf32>, memref<?xbf16>, <16x32xf32>
+  }
+  return
+}

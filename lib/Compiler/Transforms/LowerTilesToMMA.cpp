@@ -723,6 +723,14 @@ struct ScoreModLowering : TilePattern<TileScoreModOp> {
   }
 };
 
+/// The mask as thresholds on each element's column offset within the
+/// lane's fragment. Element 4nb + 2h + c is key jBase + off (jBase = first
+/// + 2t, off = 8nb + c, a constant) of row h, whose diagonal is d0[h] + off
+/// (d0[h] = jBase - i'[h]). Every bound of a region is then one compare of
+/// the constant off against a per-row scalar (e.g. diag <= hi iff off <=
+/// hi - d0[h]), done in i32 with the scalar clamped to +-2^30 (off < 2^16,
+/// so the clamp keeps every outcome): one 32-bit compare per element and
+/// bound instead of 64-bit index arithmetic per element.
 struct MaskLowering : TilePattern<TileMaskOp> {
   using TilePattern::TilePattern;
   LogicalResult
@@ -732,69 +740,66 @@ struct MaskLowering : TilePattern<TileMaskOp> {
     WarpBuilder wb{rw, loc};
     IndexMath m = wb.im();
     VectorType frag = convertVec(op.getType());
-    int64_t n = frag.getNumElements();
-    auto idxVec = VectorType::get({n}, rw.getIndexType());
-    auto boolVec = VectorType::get({n}, rw.getI1Type());
-    auto constVec = [&](auto fn) {
-      SmallVector<APInt> vals;
-      for (int64_t e = 0; e < n; ++e)
-        vals.push_back(APInt(64, fn(e)));
-      return arith::ConstantOp::create(rw, loc,
-                                       DenseElementsAttr::get(idxVec, vals))
-          .getResult();
+    int64_t n = frag.getNumElements(), half = n / 2;
+    Type i32 = rw.getI32Type();
+    auto offType = VectorType::get({half}, i32);
+    auto boolType = VectorType::get({half}, rw.getI1Type());
+    // The column offsets of one row's elements (the same for both rows).
+    SmallVector<int32_t> offs;
+    for (int64_t e = 0; e < n; ++e)
+      if ((e / 2) % 2 == 0)
+        offs.push_back(int32_t(8 * (e / 4) + e % 2));
+    Value off = arith::ConstantOp::create(
+        rw, loc, DenseElementsAttr::get(offType, ArrayRef<int32_t>(offs)));
+    auto threshold = [&](Value v) {
+      Value lim = m.c(int64_t(1) << 30);
+      Value clamped = m.max(m.min(v, lim), m.sub(m.c(0), lim));
+      Value t = arith::IndexCastOp::create(rw, loc, i32, clamped);
+      return vector::BroadcastOp::create(rw, loc, offType, t).getResult();
     };
-    auto bcast = [&](Value v) {
-      return vector::BroadcastOp::create(rw, loc, idxVec, v).getResult();
-    };
-    auto addv = [&](Value x, Value y) {
-      return arith::AddIOp::create(rw, loc, x, y).getResult();
-    };
-    // Element 4nb + 2h + c: key first + 8nb + 2t + c, query row h.
-    Value j = addv(bcast(m.add(a.getFirst(), m.mul(wb.pair(), 2))),
-                   constVec([](int64_t e) { return 8 * (e / 4) + e % 2; }));
-    Value shift = m.sub(a.getSeqK(), a.getSeqQ());
-    Value iKey0 = m.add(rowPosition(wb, a.getStart(), a.getStep(), 0), shift);
-    Value iKey1 = m.add(rowPosition(wb, a.getStart(), a.getStep(), 1), shift);
-    Value isRow1 = arith::ConstantOp::create(
-        rw, loc,
-        DenseElementsAttr::get(boolVec, [&] {
-          SmallVector<bool> v;
-          for (int64_t e = 0; e < n; ++e)
-            v.push_back((e / 2) % 2 == 1);
-          return v;
-        }()));
-    Value iKey = arith::SelectOp::create(rw, loc, isRow1, bcast(iKey1),
-                                         bcast(iKey0));
-    Value diag = arith::SubIOp::create(rw, loc, j, iKey);
-    auto cmp = [&](arith::CmpIPredicate p, Value x, int64_t bound) {
-      return arith::CmpIOp::create(rw, loc, p, x, bcast(m.c(bound)))
-          .getResult();
+    auto cmp = [&](arith::CmpIPredicate p, Value t) {
+      return arith::CmpIOp::create(rw, loc, p, off, threshold(t)).getResult();
     };
     auto allOf = [&](bool v) {
       return arith::ConstantOp::create(
-                 rw, loc, DenseElementsAttr::get(boolVec, rw.getBoolAttr(v)))
+                 rw, loc, DenseElementsAttr::get(boolType, rw.getBoolAttr(v)))
           .getResult();
     };
-    Value any = allOf(false);
-    for (Attribute attr : op.getRegions()) {
-      auto r = cast<RegionAttr>(attr);
-      Value in = allOf(true);
-      auto andWith = [&](Value c) {
-        in = arith::AndIOp::create(rw, loc, in, c);
-      };
-      if (auto lo = r.getDiagLo())
-        andWith(cmp(arith::CmpIPredicate::sge, diag, *lo));
-      if (auto hi = r.getDiagHi())
-        andWith(cmp(arith::CmpIPredicate::sle, diag, *hi));
-      if (auto lo = r.getColLo())
-        andWith(cmp(arith::CmpIPredicate::sge, j, *lo));
-      if (auto hi = r.getColHi())
-        andWith(cmp(arith::CmpIPredicate::slt, j, *hi));
-      any = arith::OrIOp::create(rw, loc, any, in);
+    using P = arith::CmpIPredicate;
+    Value jBase = m.add(a.getFirst(), m.mul(wb.pair(), 2));
+    Value shift = m.sub(a.getSeqK(), a.getSeqQ());
+    Value keepRows[2];
+    for (int64_t h = 0; h < 2; ++h) {
+      Value iKey = m.add(rowPosition(wb, a.getStart(), a.getStep(), h), shift);
+      Value d0 = m.sub(jBase, iKey);
+      Value any = allOf(false);
+      for (Attribute attr : op.getRegions()) {
+        auto r = cast<RegionAttr>(attr);
+        Value in = allOf(true);
+        auto andWith = [&](Value c) {
+          in = arith::AndIOp::create(rw, loc, in, c);
+        };
+        if (auto lo = r.getDiagLo()) // d0 + off >= lo
+          andWith(cmp(P::sge, m.sub(m.c(*lo), d0)));
+        if (auto hi = r.getDiagHi()) // d0 + off <= hi
+          andWith(cmp(P::sle, m.sub(m.c(*hi), d0)));
+        if (auto lo = r.getColLo()) // jBase + off >= lo
+          andWith(cmp(P::sge, m.sub(m.c(*lo), jBase)));
+        if (auto hi = r.getColHi()) // jBase + off < hi
+          andWith(cmp(P::slt, m.sub(m.c(*hi), jBase)));
+        any = arith::OrIOp::create(rw, loc, any, in);
+      }
+      Value inSeq = cmp(P::slt, m.sub(a.getSeqK(), jBase));
+      keepRows[h] = arith::AndIOp::create(rw, loc, any, inSeq);
     }
-    Value inSeq = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::slt, j,
-                                        bcast(a.getSeqK()));
-    Value keep = arith::AndIOp::create(rw, loc, any, inSeq);
+    // Interleave the rows back into the fragment order (free once LLVM
+    // scalarises the vectors).
+    SmallVector<int64_t> mask;
+    for (int64_t e = 0; e < n; ++e)
+      mask.push_back((e / 2) % 2 == 0 ? (e / 4) * 2 + e % 2
+                                      : half + (e / 4) * 2 + e % 2);
+    Value keep = vector::ShuffleOp::create(rw, loc, keepRows[0], keepRows[1],
+                                           mask);
     Value negInf = wb.splat(frag, -std::numeric_limits<double>::infinity());
     rw.replaceOp(op, m.select(keep, a.getScores(), negInf));
     return success();

@@ -10,8 +10,9 @@
 // program: it loads the cubins for the device's chip, runs every case on
 // random inputs with a NaN-poisoned output and compares with the
 // double-precision reference. Without a device it prints SKIPPED and exits
-// 77 (ctest: Skipped). --resources needs no device: it validates every cubin
-// and prints registers and spills per kernel.
+// 77 (ctest: Skipped). --resources needs no device: it validates every cubin,
+// prints registers and spills per kernel, and fails if a bf16/f16 kernel is
+// not in the tensor-core form or spills.
 //
 //===----------------------------------------------------------------------===//
 #include "Reference/Reference.h"
@@ -103,10 +104,27 @@ int listResources(const std::string &suite) {
         std::printf("FAIL %s\n", s.message().c_str());
         ++bad;
       }
-      for (const sattn::KernelInfo &k : m->kernels)
+      for (const sattn::KernelInfo &k : m->kernels) {
         std::printf("%-8s %-34s %-14s %9lld %11lld\n", chip, k.name.c_str(),
                     k.role.c_str(), (long long)k.registers,
                     (long long)k.spillBytes);
+        // bf16/f16 kernels take the tensor-core lowering (warps of 16 rows)
+        // and must not spill; f32 runs the SIMT lowering, which may.
+        if (m->dtype == "f32")
+          continue;
+        if (k.threads != 2 * k.blockM) {
+          std::printf("FAIL %s: %lld threads for block_m %lld (not the "
+                      "tensor-core form)\n",
+                      k.name.c_str(), (long long)k.threads,
+                      (long long)k.blockM);
+          ++bad;
+        }
+        if (k.spillBytes != 0) {
+          std::printf("FAIL %s: %lld bytes of register spills\n",
+                      k.name.c_str(), (long long)k.spillBytes);
+          ++bad;
+        }
+      }
     }
   }
   std::printf("resources: %s\n", bad ? "FAIL" : "all cubins valid");
