@@ -39,6 +39,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Compiler/Transforms/IndexMath.h"
+#include "Compiler/Transforms/TileLoweringCommon.h"
 #include "sattn/Transforms/Passes.h"
 
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -61,7 +62,6 @@ using namespace mlir::sattn;
 
 namespace {
 
-constexpr double kLog2E = 1.4426950408889634;
 constexpr int64_t kWarp = 32;
 constexpr int64_t kRowsPerWarp = 16;
 /// Elements of a 16-byte cp.async / ldmatrix row chunk (16-bit types).
@@ -113,9 +113,6 @@ struct WarpBuilder {
 
   Value f32(double v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
-  }
-  Value zero(Type t) {
-    return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, 0.0));
   }
   Value splat(VectorType t, double v) {
     return arith::ConstantOp::create(
@@ -573,6 +570,25 @@ static SmallVector<Value> wgmma(WarpBuilder &wb, int64_t n, Type inputType,
   return out;
 }
 
+/// One ldmatrix.x4 (.trans for B stored N-major) at element `offset` of
+/// the stages, whose four 8x8 matrices are the B operands of 8-column
+/// groups 2 * pair and 2 * pair + 1, and the two mma.sync that consume
+/// them into acc.
+static void ldmatrixMma(WarpBuilder &wb, const ProgramLayout &pl,
+                        Value offset, bool transpose, ArrayRef<Value> aRegs,
+                        Type inputType, MutableArrayRef<Value> acc,
+                        int64_t pair) {
+  Value regs = nvgpu::LdMatrixOp::create(
+      wb.b, wb.loc, VectorType::get({4, 2}, inputType), pl.stages,
+      ValueRange{offset}, transpose, /*numTiles=*/4);
+  for (int64_t half = 0; half < 2; ++half) {
+    int64_t nb = 2 * pair + half;
+    Value bRegs[2] = {wb.ldmatrixReg(regs, 2 * half),
+                      wb.ldmatrixReg(regs, 2 * half + 1)};
+    wb.mma(aRegs, bRegs, inputType, acc.slice(4 * nb, 4));
+  }
+}
+
 struct QKLowering : TilePattern<TileQKOp> {
   using TilePattern::TilePattern;
   LogicalResult
@@ -590,7 +606,6 @@ struct QKLowering : TilePattern<TileQKOp> {
     if (!keyBuffer)
       return rw.notifyMatchFailure(op, "no staged key tile");
     SmallVector<Value> qElts = wb.unpack(a.getQ());
-    SmallVector<Value> acc(sFrag.getNumElements(), wb.f32(0.0));
     if (pl.wgmma) {
       // B = K^T, K-major: k-step kk reads 32 bytes at column kk * 16 of the
       // 64-element column block kk / 4; 8-row groups are 1024 bytes apart.
@@ -606,6 +621,7 @@ struct QKLowering : TilePattern<TileQKOp> {
                                             /*transposeB=*/false, {})));
       return success();
     }
+    SmallVector<Value> acc(sFrag.getNumElements(), wb.f32(0.0));
     // ldmatrix x4, lane l addresses row l % 8 of matrix l / 8: matrices
     // (keys +0, d +0), (keys +0, d +8), (keys +8, d +0), (keys +8, d +8).
     Value l = wb.laneInWarp();
@@ -618,17 +634,8 @@ struct QKLowering : TilePattern<TileQKOp> {
       for (int64_t np = 0; np < keys / 16; ++np) {
         Value row = m.add(keyOff, np * 16);
         Value chunk = m.add(chunkOff, kk * 2);
-        Value regs = nvgpu::LdMatrixOp::create(
-            rw, loc, VectorType::get({4, 2}, inputType), pl.stages,
-            ValueRange{m.add(keyBuffer, wb.swizzled(pl, row, chunk))},
-            /*transpose=*/false, /*numTiles=*/4);
-        for (int64_t half = 0; half < 2; ++half) {
-          int64_t nb = 2 * np + half;
-          Value bRegs[2] = {wb.ldmatrixReg(regs, 2 * half),
-                            wb.ldmatrixReg(regs, 2 * half + 1)};
-          wb.mma(aRegs, bRegs, inputType,
-                 MutableArrayRef<Value>(acc).slice(4 * nb, 4));
-        }
+        ldmatrixMma(wb, pl, m.add(keyBuffer, wb.swizzled(pl, row, chunk)),
+                    /*transpose=*/false, aRegs, inputType, acc, np);
       }
     }
     rw.replaceOp(op, wb.pack(sFrag, acc));
@@ -681,18 +688,8 @@ struct PVLowering : TilePattern<TilePVOp> {
       for (int64_t dp = 0; dp < pl.headDim / 16; ++dp) {
         Value row = m.add(keyOff, kk * 16);
         Value chunk = m.add(chunkOff, dp * 2);
-        Value regs = nvgpu::LdMatrixOp::create(
-            rw, loc, VectorType::get({4, 2}, inputType), pl.stages,
-            ValueRange{
-                m.add(valueBuffer, wb.swizzled(pl, row, chunk))},
-            /*transpose=*/true, /*numTiles=*/4);
-        for (int64_t half = 0; half < 2; ++half) {
-          int64_t nb = 2 * dp + half;
-          Value bRegs[2] = {wb.ldmatrixReg(regs, 2 * half),
-                            wb.ldmatrixReg(regs, 2 * half + 1)};
-          wb.mma(aRegs, bRegs, inputType,
-                 MutableArrayRef<Value>(acc).slice(4 * nb, 4));
-        }
+        ldmatrixMma(wb, pl, m.add(valueBuffer, wb.swizzled(pl, row, chunk)),
+                    /*transpose=*/true, aRegs, inputType, acc, dp);
       }
     }
     rw.replaceOp(op, wb.pack(convertVec(op.getType()), acc));
@@ -700,28 +697,6 @@ struct PVLowering : TilePattern<TilePVOp> {
   }
 };
 
-struct ScoreModLowering : TilePattern<TileScoreModOp> {
-  using TilePattern::TilePattern;
-  LogicalResult
-  matchAndRewrite(TileScoreModOp op, Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
-    WarpBuilder wb{rw, op.getLoc()};
-    VectorType vt = convertVec(op.getType());
-    Value s = wb.mulf(a.getScores(),
-                      wb.splat(vt, op.getScale().convertToDouble()));
-    if (auto cap = op.getSoftcap()) {
-      // c * tanh(s / c) with tanh(x) = 1 - 2 / (exp(2x) + 1), as in SIMT.
-      double c = cap->convertToDouble();
-      Value e = wb.exp2(wb.mulf(s, wb.splat(vt, 2.0 * kLog2E / c)));
-      Value t = wb.subf(wb.splat(vt, 1.0),
-                        wb.divf(wb.splat(vt, 2.0),
-                                wb.addf(e, wb.splat(vt, 1.0))));
-      s = wb.mulf(t, wb.splat(vt, c));
-    }
-    rw.replaceOp(op, s);
-    return success();
-  }
-};
 
 /// The mask as thresholds on each element's column offset within the
 /// lane's fragment. Element 4nb + 2h + c is key jBase + off (jBase = first
@@ -890,16 +865,6 @@ struct NormalizeLowering : TilePattern<TileNormalizeOp> {
   }
 };
 
-template <typename Op, typename ArithOp>
-struct ElementwiseLowering : TilePattern<Op> {
-  using TilePattern<Op>::TilePattern;
-  LogicalResult
-  matchAndRewrite(Op op, typename Op::Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
-    rw.replaceOp(op, ArithOp::create(rw, op.getLoc(), a.getLhs(), a.getRhs()));
-    return success();
-  }
-};
 
 /// Why `program` cannot take the mma lowering, or the empty string. Fills
 /// the layout's sizes and the qk -> pv pairing on success.
@@ -1154,11 +1119,9 @@ struct LowerTilesToMMAPass
     RewritePatternSet patterns(ctx);
     ConversionTarget target(*ctx);
     patterns.add<FillLowering, LoadLowering, StoreLowering, QKLowering,
-                 ScoreModLowering, MaskLowering, SoftmaxStepLowering,
-                 ScaleRowsLowering, PVLowering, NormalizeLowering,
-                 ElementwiseLowering<TileAddOp, arith::AddFOp>,
-                 ElementwiseLowering<TileSubOp, arith::SubFOp>>(converter, ctx,
-                                                                 pl);
+                 MaskLowering, SoftmaxStepLowering, ScaleRowsLowering,
+                 PVLowering, NormalizeLowering>(converter, ctx, pl);
+    populateLayoutIndependentTilePatterns(converter, patterns);
     scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
                                                          target);
     target.addLegalDialect<arith::ArithDialect, vector::VectorDialect,

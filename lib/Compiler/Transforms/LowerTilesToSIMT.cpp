@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Compiler/Transforms/IndexMath.h"
+#include "Compiler/Transforms/TileLoweringCommon.h"
 #include "sattn/Transforms/Passes.h"
 
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
@@ -34,7 +35,6 @@ using namespace mlir::sattn;
 
 namespace {
 
-constexpr double kLog2E = 1.4426950408889634;
 
 /// Vector/scalar building blocks shared by the patterns.
 struct LaneBuilder {
@@ -215,29 +215,6 @@ struct QKLowering : TilePattern<TileQKOp> {
   }
 };
 
-struct ScoreModLowering : TilePattern<TileScoreModOp> {
-  using TilePattern::TilePattern;
-  LogicalResult
-  matchAndRewrite(TileScoreModOp op, Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
-    LaneBuilder lb{rw, op.getLoc()};
-    VectorType vt = convertVec(op.getType());
-    Value s = lb.mulf(a.getScores(),
-                      lb.splat(vt, op.getScale().convertToDouble()));
-    if (auto cap = op.getSoftcap()) {
-      // c * tanh(s / c), tanh(x) = 1 - 2 / (exp(2x) + 1): exact at both
-      // saturations (exp2 -> inf gives 1, exp2 -> 0 gives -1).
-      double c = cap->convertToDouble();
-      Value e = lb.exp2(lb.mulf(s, lb.splat(vt, 2.0 * kLog2E / c)));
-      Value t = lb.subf(lb.splat(vt, 1.0),
-                        lb.divf(lb.splat(vt, 2.0),
-                                lb.addf(e, lb.splat(vt, 1.0))));
-      s = lb.mulf(t, lb.splat(vt, c));
-    }
-    rw.replaceOp(op, s);
-    return success();
-  }
-};
 
 struct MaskLowering : TilePattern<TileMaskOp> {
   using TilePattern::TilePattern;
@@ -387,16 +364,6 @@ struct NormalizeLowering : TilePattern<TileNormalizeOp> {
   }
 };
 
-template <typename Op, typename ArithOp>
-struct ElementwiseLowering : TilePattern<Op> {
-  using TilePattern<Op>::TilePattern;
-  LogicalResult
-  matchAndRewrite(Op op, typename Op::Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
-    rw.replaceOp(op, ArithOp::create(rw, op.getLoc(), a.getLhs(), a.getRhs()));
-    return success();
-  }
-};
 
 struct LowerTilesToSIMTPass
     : public mlir::sattn::impl::LowerTilesToSIMTBase<LowerTilesToSIMTPass> {
@@ -433,9 +400,8 @@ struct LowerTilesToSIMTPass
 void mlir::sattn::populateLowerTilesToSIMTPatterns(
     TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<FillLowering, LoadLowering, StoreLowering, QKLowering,
-               ScoreModLowering, MaskLowering, SoftmaxStepLowering,
-               ScaleRowsLowering, PVLowering, NormalizeLowering,
-               ElementwiseLowering<TileAddOp, arith::AddFOp>,
-               ElementwiseLowering<TileSubOp, arith::SubFOp>>(
-      converter, patterns.getContext());
+               MaskLowering, SoftmaxStepLowering, ScaleRowsLowering,
+               PVLowering, NormalizeLowering>(converter,
+                                              patterns.getContext());
+  populateLayoutIndependentTilePatterns(converter, patterns);
 }

@@ -1,0 +1,65 @@
+//===- TileLoweringCommon.cpp - Tile lowering shared by SIMT and MMA ------===//
+#include "Compiler/Transforms/TileLoweringCommon.h"
+#include "sattn/Transforms/Passes.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::sattn;
+
+namespace {
+
+Value splat(OpBuilder &b, Location loc, VectorType t, double v) {
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(), v)));
+}
+
+struct ScoreModLowering : OpConversionPattern<TileScoreModOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TileScoreModOp op, OpAdaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    auto vt = cast<VectorType>(getTypeConverter()->convertType(op.getType()));
+    auto mulf = [&](Value x, Value y) {
+      return arith::MulFOp::create(rw, loc, x, y).getResult();
+    };
+    Value s = mulf(a.getScores(),
+                   splat(rw, loc, vt, op.getScale().convertToDouble()));
+    if (auto cap = op.getSoftcap()) {
+      // c * tanh(s / c), tanh(x) = 1 - 2 / (exp(2x) + 1): exact at both
+      // saturations (exp2 -> inf gives 1, exp2 -> 0 gives -1), and NVPTX
+      // cannot select llvm.tanh.
+      double c = cap->convertToDouble();
+      Value e = math::Exp2Op::create(
+          rw, loc, mulf(s, splat(rw, loc, vt, 2.0 * kLog2E / c)));
+      Value denom = arith::AddFOp::create(rw, loc, e, splat(rw, loc, vt, 1.0));
+      Value t = arith::SubFOp::create(
+          rw, loc, splat(rw, loc, vt, 1.0),
+          arith::DivFOp::create(rw, loc, splat(rw, loc, vt, 2.0), denom));
+      s = mulf(t, splat(rw, loc, vt, c));
+    }
+    rw.replaceOp(op, s);
+    return success();
+  }
+};
+
+template <typename Op, typename ArithOp>
+struct ElementwiseLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    rw.replaceOp(op, ArithOp::create(rw, op.getLoc(), a.getLhs(), a.getRhs()));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::sattn::populateLayoutIndependentTilePatterns(
+    const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<ScoreModLowering, ElementwiseLowering<TileAddOp, arith::AddFOp>,
+               ElementwiseLowering<TileSubOp, arith::SubFOp>>(
+      converter, patterns.getContext());
+}
