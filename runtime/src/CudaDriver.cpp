@@ -75,6 +75,11 @@ Status load(Driver &d) {
       !(s = resolve(lib, "cuEventElapsedTime", d.cuEventElapsedTime)) ||
       !(s = resolve(lib, "cuEventDestroy_v2", d.cuEventDestroy)))
     return s;
+  // Optional: older drivers lack it, and only kernels that take tensor maps
+  // (sm_90a) need it; Module::launch reports its absence for those.
+  d.cuTensorMapEncodeTiled =
+      reinterpret_cast<decltype(d.cuTensorMapEncodeTiled)>(
+          dlsym(lib, "cuTensorMapEncodeTiled"));
 
   if (Status st = check(d, d.cuInit(0), "cuInit"); !st)
     return st;

@@ -11,6 +11,7 @@
 #include "sattn/Status.h"
 
 #include <cstddef>
+#include <cstdint>
 
 namespace sattn::rt::detail {
 
@@ -29,6 +30,28 @@ constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
 constexpr int CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97;
 constexpr int CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
 constexpr unsigned CU_EVENT_DEFAULT = 0;
+
+/// A TMA descriptor: 128 opaque bytes that cuTensorMapEncodeTiled fills and
+/// a kernel takes by value. The driver requires 64-byte alignment (cuda.h of
+/// CUDA 13 declares the struct alignas(128); the size is the same).
+struct alignas(64) CUtensorMap {
+  unsigned long long opaque[16];
+};
+static_assert(sizeof(CUtensorMap) == 128, "CUtensorMap is 128 bytes");
+
+// Enums of cuTensorMapEncodeTiled, passed as int like any C enum.
+using CUtensorMapDataType = int;
+using CUtensorMapInterleave = int;
+using CUtensorMapSwizzle = int;
+using CUtensorMapL2promotion = int;
+using CUtensorMapFloatOOBfill = int;
+constexpr CUtensorMapDataType CU_TENSOR_MAP_DATA_TYPE_FLOAT16 = 6;
+constexpr CUtensorMapDataType CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 = 9;
+constexpr CUtensorMapInterleave CU_TENSOR_MAP_INTERLEAVE_NONE = 0;
+constexpr CUtensorMapSwizzle CU_TENSOR_MAP_SWIZZLE_128B = 3;
+constexpr CUtensorMapL2promotion CU_TENSOR_MAP_L2_PROMOTION_L2_256B = 3;
+/// Out-of-bounds elements read as zero.
+constexpr CUtensorMapFloatOOBfill CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE = 0;
 
 /// Entry points of libcuda.so.1 that the runtime calls.
 struct Driver {
@@ -57,6 +80,15 @@ struct Driver {
   CUresult (*cuEventDestroy)(CUevent);
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
+  /// Null where the driver predates it (CUDA 12): only launches of kernels
+  /// that take tensor maps need it.
+  CUresult (*cuTensorMapEncodeTiled)(
+      CUtensorMap *tensorMap, CUtensorMapDataType tensorDataType,
+      uint32_t tensorRank, void *globalAddress, const uint64_t *globalDim,
+      const uint64_t *globalStrides, const uint32_t *boxDim,
+      const uint32_t *elementStrides, CUtensorMapInterleave interleave,
+      CUtensorMapSwizzle swizzle, CUtensorMapL2promotion l2Promotion,
+      CUtensorMapFloatOOBfill oobFill) = nullptr;
 
   CUdevice device = 0;
   CUcontext context = nullptr; ///< Primary context of device 0.

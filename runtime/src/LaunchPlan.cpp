@@ -23,6 +23,71 @@ std::string arg(const char *name, int64_t value) {
   return std::string("argument '") + name + "' (" + std::to_string(value) + ")";
 }
 
+/// TMA's largest tensor dimension (elements) and stride (exclusive, bytes).
+constexpr int64_t kMaxTmaDim = int64_t(1) << 32;
+constexpr int64_t kMaxTmaStride = int64_t(1) << 40;
+
+/// The request for a tensor_map parameter of `k` (see Manifest.h for the
+/// layout it describes). The shape is validated; the pointers are non-null
+/// and 16-byte aligned.
+Result<TensorMapRequest> tensorMapRequest(const Manifest &m,
+                                          const KernelInfo &k, size_t index,
+                                          const AttentionShape &s,
+                                          const LaunchBuffers &bufs) {
+  const KernelParam &p = k.params[index];
+  // A hand-built manifest may skip parseManifest (see planLaunches).
+  auto invalid = [&](const std::string &why) {
+    return Status::error(ErrorKind::InvalidInput, "launch: tensor map '" +
+                                                      p.name + "' of kernel '" +
+                                                      k.name + "': " + why);
+  };
+  if (p.tensor != "k" && p.tensor != "v")
+    return invalid("describes tensor '" + p.tensor + "', expected 'k' or 'v'");
+  if (m.dtype != "bf16" && m.dtype != "f16")
+    return invalid("needs dtype bf16 or f16, the manifest has '" + m.dtype +
+                   "'");
+  if (p.boxCols < 1 || p.boxCols > 256 || p.boxRows < 1 || p.boxRows > 256)
+    return invalid("box [" + std::to_string(p.boxCols) + ", " +
+                   std::to_string(p.boxRows) + "] is outside [1, 256]");
+
+  TensorMapRequest r;
+  r.param = index;
+  r.address = p.tensor == "k" ? bufs.k : bufs.v;
+  r.dtype = m.dtype;
+  r.elementBytes = 2;
+  const std::string what = "tensor '" + p.tensor + "' (tensor map '" + p.name +
+                           "' of kernel '" + k.name + "')";
+  // validateShape bounds B * Hkv * Sk * D by int64, so these products fit.
+  const int64_t heads = s.B * s.Hkv;
+  if (s.Sk > kMaxTmaDim)
+    return badArgument(arg("Sk", s.Sk) + " exceeds 2^32 (" +
+                       std::to_string(kMaxTmaDim) +
+                       "), the largest TMA dimension, for " + what);
+  if (heads > kMaxTmaDim)
+    return badArgument("'B' * 'Hkv' (" + std::to_string(heads) +
+                       ") exceeds 2^32 (" + std::to_string(kMaxTmaDim) +
+                       "), the largest TMA dimension, for " + what);
+  const int64_t rowBytes = s.D * r.elementBytes;
+  if (rowBytes % 16 != 0)
+    return badArgument("rows of " + what + " are " + std::to_string(rowBytes) +
+                       " bytes ('D' = " + std::to_string(s.D) +
+                       "); TMA needs a multiple of 16");
+  const int64_t headBytes = s.Sk * rowBytes;
+  if (headBytes >= kMaxTmaStride)
+    return badArgument(arg("Sk", s.Sk) + " makes a head of " + what + " " +
+                       std::to_string(headBytes) +
+                       " bytes; TMA strides must be below 2^40");
+  r.dims[0] = s.D;
+  r.dims[1] = s.Sk;
+  r.dims[2] = heads;
+  r.strides[0] = rowBytes;
+  r.strides[1] = headBytes;
+  r.box[0] = p.boxCols;
+  r.box[1] = p.boxRows;
+  r.box[2] = 1;
+  return r;
+}
+
 /// Whether a * b * c * d fits in int64 (all factors are positive here).
 bool productFits(std::initializer_list<int64_t> factors) {
   int64_t product = 1;
@@ -155,7 +220,17 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
                                "' has unknown role '" + k.role + "'");
     if (launch.gridX == 0)
       continue;
-    for (const KernelParam &p : k.params) {
+    for (size_t j = 0; j < k.params.size(); ++j) {
+      const KernelParam &p = k.params[j];
+      if (p.kind == "tensor_map") {
+        Result<TensorMapRequest> request = tensorMapRequest(m, k, j, s, bufs);
+        if (!request)
+          return request.status();
+        // A placeholder, so that args stay one per parameter.
+        launch.args.push_back(0);
+        launch.tensorMaps.push_back(request.take());
+        continue;
+      }
       auto it = std::find_if(std::begin(values), std::end(values),
                              [&](const auto &v) { return p.name == v.first; });
       if (it == std::end(values))

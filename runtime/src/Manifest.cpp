@@ -24,6 +24,21 @@ using json = nlohmann::json;
 using ordered_json = nlohmann::ordered_json;
 
 constexpr const char *kFormat = "sattn-manifest";
+/// The only swizzle a tensor map has today (the wgmma B-operand layout).
+constexpr const char *kTensorMapSwizzle = "128B";
+/// TMA's largest box extent per dimension.
+constexpr int64_t kMaxBoxExtent = 256;
+/// The span of the 128-byte swizzle: a box row is exactly this long.
+constexpr int64_t kSwizzleSpanBytes = 128;
+
+/// Bytes of one element of a manifest dtype (0 if unknown).
+int64_t dtypeBytes(const std::string &dtype) {
+  if (dtype == "bf16" || dtype == "f16")
+    return 2;
+  if (dtype == "f32")
+    return 4;
+  return 0;
+}
 
 /// The ABI parameter list of a kernel role (see Manifest.h).
 std::vector<KernelParam> abiParams(bool withDelta) {
@@ -41,17 +56,22 @@ std::string dumpText(const json &value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+/// The JSON text of a value, cut short for messages.
+std::string shortText(const json &value) {
+  std::string text = dumpText(value);
+  constexpr size_t kMax = 40;
+  if (text.size() > kMax)
+    text = text.substr(0, kMax) + "...";
+  return text;
+}
+
 /// Short rendering of a JSON value for "got ..." in messages.
 std::string describe(const json &value) {
   if (value.is_object())
     return "an object";
   if (value.is_array())
     return "an array";
-  std::string text = dumpText(value);
-  constexpr size_t kMax = 40;
-  if (text.size() > kMax)
-    text = text.substr(0, kMax) + "...";
-  return text;
+  return shortText(value);
 }
 
 std::string jsonQuote(const std::string &s) { return dumpText(json(s)); }
@@ -194,9 +214,11 @@ public:
   Status readTop(const json &doc, Manifest &m) const;
   Status readDelta(const json &value, Manifest &m) const;
   Status readKernel(const json &value, const std::string &path,
-                    KernelInfo &k) const;
+                    const Manifest &m, KernelInfo &k) const;
   Status readParam(const json &value, const std::string &path,
-                   KernelParam &p) const;
+                   const Manifest &m, KernelParam &p) const;
+  Status readTensorMap(const json &value, const std::string &path,
+                       const Manifest &m, KernelParam &p) const;
   Status checkConsistency(const Manifest &m) const;
   Status checkDerived(const json &doc, const Manifest &m) const;
 
@@ -278,8 +300,9 @@ Status Reader::readTop(const json &doc, Manifest &m) const {
     return fail("$.kernels", "expected an array, got " + describe(kernels));
   m.kernels.resize(kernels.size());
   for (size_t i = 0; i < kernels.size(); ++i)
-    if (Status s = readKernel(
-            kernels[i], "$.kernels[" + std::to_string(i) + "]", m.kernels[i]);
+    if (Status s =
+            readKernel(kernels[i], "$.kernels[" + std::to_string(i) + "]", m,
+                       m.kernels[i]);
         !s)
       return s;
   if (Status s = checkConsistency(m); !s)
@@ -325,7 +348,7 @@ Status Reader::readDelta(const json &value, Manifest &m) const {
 }
 
 Status Reader::readKernel(const json &value, const std::string &path,
-                          KernelInfo &k) const {
+                          const Manifest &m, KernelInfo &k) const {
   if (Status s = getObject(value, path); !s)
     return s;
   if (Status s = checkKeys(value, path,
@@ -347,7 +370,7 @@ Status Reader::readKernel(const json &value, const std::string &path,
   k.params.resize(params.size());
   for (size_t i = 0; i < params.size(); ++i)
     if (Status s =
-            readParam(params[i], path + ".params[" + std::to_string(i) + "]",
+            readParam(params[i], path + ".params[" + std::to_string(i) + "]", m,
                       k.params[i]);
         !s)
       return s;
@@ -372,15 +395,100 @@ Status Reader::readKernel(const json &value, const std::string &path,
   return getInt(value, path, "spill_bytes", -1, kMaxI64, k.spillBytes);
 }
 
+/// The keys only a "tensor_map" parameter has.
+constexpr std::initializer_list<const char *> kTensorMapKeys = {"tensor", "box",
+                                                                "swizzle"};
+
 Status Reader::readParam(const json &value, const std::string &path,
-                         KernelParam &p) const {
+                         const Manifest &m, KernelParam &p) const {
   if (Status s = getObject(value, path); !s)
     return s;
-  if (Status s = checkKeys(value, path, {"name", "kind"}); !s)
+  if (Status s = checkKeys(value, path, {"name", "kind"}, kTensorMapKeys); !s)
     return s;
   if (Status s = getNonEmptyString(value, path, "name", p.name); !s)
     return s;
-  return getEnum(value, path, "kind", {"ptr", "i64"}, p.kind);
+  if (Status s =
+          getEnum(value, path, "kind", {"ptr", "i64", "tensor_map"}, p.kind);
+      !s)
+    return s;
+  if (p.kind == "tensor_map")
+    return readTensorMap(value, path, m, p);
+  for (const char *key : kTensorMapKeys)
+    if (value.contains(key))
+      return fail(path, "unknown key " + jsonQuote(key) +
+                            " (only \"tensor_map\" parameters have it)");
+  return Status::ok();
+}
+
+/// {"name", "kind": "tensor_map", "tensor": "k"|"v", "box": [cols, rows],
+///  "swizzle": "128B"}; see Manifest.h for what the launcher encodes.
+Status Reader::readTensorMap(const json &value, const std::string &path,
+                             const Manifest &m, KernelParam &p) const {
+  if (Status s =
+          checkKeys(value, path, {"name", "kind", "tensor", "box", "swizzle"});
+      !s)
+    return s;
+  if (Status s = getEnum(value, path, "tensor", {"k", "v"}, p.tensor); !s)
+    return s;
+
+  const std::string boxPath = path + ".box";
+  const json &box = value.at("box");
+  auto positive = [](const json &v) {
+    return v.is_number_integer() &&
+           (v.is_number_unsigned() ? v.get<uint64_t>() > 0
+                                   : v.get<int64_t>() > 0);
+  };
+  if (!box.is_array() || box.size() != 2 || !positive(box[0]) ||
+      !positive(box[1]))
+    return fail(boxPath,
+                "expected an array of 2 positive integers [cols, rows], got " +
+                    (box.is_array() ? shortText(box) : describe(box)));
+  // Unsigned values beyond int64 saturate; the range checks below reject
+  // them.
+  auto extent = [](const json &v) {
+    return v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(kMaxI64)
+               ? kMaxI64
+               : v.get<int64_t>();
+  };
+  p.boxCols = extent(box[0]);
+  p.boxRows = extent(box[1]);
+
+  std::string swizzle;
+  if (Status s = getEnum(value, path, "swizzle", {kTensorMapSwizzle}, swizzle);
+      !s)
+    return s;
+
+  // Tensor maps (TMA) exist from sm_90 on; only the sm_90a pipeline (wgmma)
+  // emits kernels that take them.
+  if (m.chip != "sm_90a")
+    return fail(path, "a \"tensor_map\" parameter needs chip \"sm_90a\" "
+                      "(tensor maps are an sm_90 feature), but the manifest's "
+                      "chip is " +
+                          jsonQuote(m.chip));
+  const int64_t es = dtypeBytes(m.dtype);
+  if (m.dtype != "bf16" && m.dtype != "f16")
+    return fail(path,
+                "a \"tensor_map\" parameter needs dtype \"bf16\" or "
+                "\"f16\" (tensor maps are used by the sm_90a "
+                "tensor-core kernels only), but the manifest's dtype is " +
+                    jsonQuote(m.dtype));
+  const std::string got = " (box " + shortText(box) + ")";
+  if (p.boxRows > kMaxBoxExtent)
+    return fail(boxPath, "rows (" + std::to_string(p.boxRows) +
+                             ") must be <= " + std::to_string(kMaxBoxExtent) +
+                             " (the TMA box limit)" + got);
+  if (p.boxCols > m.headDim || m.headDim % p.boxCols != 0)
+    return fail(boxPath, "cols (" + std::to_string(p.boxCols) +
+                             ") must divide head_dim (" +
+                             std::to_string(m.headDim) + ")" + got);
+  if (p.boxCols * es != kSwizzleSpanBytes)
+    return fail(boxPath, "cols * element bytes (" + std::to_string(p.boxCols) +
+                             " * " + std::to_string(es) + " = " +
+                             std::to_string(p.boxCols * es) +
+                             ") must equal the " +
+                             std::to_string(kSwizzleSpanBytes) +
+                             "-byte span of the \"128B\" swizzle" + got);
+  return Status::ok();
 }
 
 /// Kernel roles and parameters must match the ABI the runtime launches.
@@ -412,12 +520,24 @@ Status Reader::checkConsistency(const Manifest &m) const {
     std::string abiNames;
     for (const KernelParam &p : abi)
       abiNames += (abiNames.empty() ? "" : ", ") + p.name;
-    if (k.params.size() != abi.size())
+    // Tensor maps are extra parameters after the ABI's pointers and sizes.
+    size_t maps = size_t(std::count_if(
+        k.params.begin(), k.params.end(),
+        [](const KernelParam &p) { return p.kind == "tensor_map"; }));
+    size_t others = k.params.size() - maps;
+    if (others != abi.size())
       return fail(path, "expected " + std::to_string(abi.size()) +
                             " parameters (" + abiNames + "), got " +
-                            std::to_string(k.params.size()));
+                            std::to_string(others) +
+                            (maps ? " besides " + std::to_string(maps) +
+                                        " tensor_map parameter(s)"
+                                  : std::string()));
     for (size_t j = 0; j < abi.size(); ++j) {
       const std::string where = path + "[" + std::to_string(j) + "]";
+      if (k.params[j].kind == "tensor_map")
+        return fail(where + ".kind",
+                    "tensor_map parameters must follow the ABI parameters (" +
+                        abiNames + "), got one at index " + std::to_string(j));
       if (k.params[j].name != abi[j].name)
         return fail(where + ".name",
                     "expected " + jsonQuote(abi[j].name) + " (ABI order: " +
@@ -428,6 +548,13 @@ Status Reader::checkConsistency(const Manifest &m) const {
                                          ", got " +
                                          jsonQuote(k.params[j].kind));
     }
+    for (size_t j = abi.size(); j < k.params.size(); ++j)
+      for (size_t earlier = 0; earlier < j; ++earlier)
+        if (k.params[j].name == k.params[earlier].name)
+          return fail(path + "[" + std::to_string(j) + "].name",
+                      "duplicate parameter name " +
+                          jsonQuote(k.params[j].name) + " (also params[" +
+                          std::to_string(earlier) + "])");
   }
   return Status::ok();
 }
@@ -457,8 +584,17 @@ std::string manifestToJson(const Manifest &m) {
   ordered_json kernels = ordered_json::array();
   for (const KernelInfo &k : m.kernels) {
     ordered_json params = ordered_json::array();
-    for (const KernelParam &p : k.params)
-      params.push_back({{"name", p.name}, {"kind", p.kind}});
+    for (const KernelParam &p : k.params) {
+      ordered_json param;
+      param["name"] = p.name;
+      param["kind"] = p.kind;
+      if (p.kind == "tensor_map") {
+        param["tensor"] = p.tensor;
+        param["box"] = {p.boxCols, p.boxRows};
+        param["swizzle"] = kTensorMapSwizzle;
+      }
+      params.push_back(std::move(param));
+    }
     ordered_json kernel;
     kernel["name"] = k.name;
     kernel["role"] = k.role;

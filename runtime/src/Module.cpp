@@ -34,6 +34,36 @@ Result<std::string> readFile(const std::string &path) {
   return contents.str();
 }
 
+/// Encodes the tensor map a launch passes by value (see Manifest.h).
+Status encodeTensorMap(const detail::Driver &d, const KernelInfo &k,
+                       const TensorMapRequest &r, detail::CUtensorMap &map) {
+  const KernelParam &p = k.params[r.param];
+  detail::CUtensorMapDataType type =
+      r.dtype == "bf16" ? detail::CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
+                        : detail::CU_TENSOR_MAP_DATA_TYPE_FLOAT16;
+  const uint64_t dims[3] = {uint64_t(r.dims[0]), uint64_t(r.dims[1]),
+                            uint64_t(r.dims[2])};
+  const uint64_t strides[2] = {uint64_t(r.strides[0]), uint64_t(r.strides[1])};
+  const uint32_t box[3] = {uint32_t(r.box[0]), uint32_t(r.box[1]),
+                           uint32_t(r.box[2])};
+  const uint32_t elementStrides[3] = {1, 1, 1};
+  std::string call =
+      "cuTensorMapEncodeTiled(kernel '" + k.name + "', tensor map '" + p.name +
+      "' of tensor '" + p.tensor + "', " + r.dtype + ", dims {" +
+      std::to_string(r.dims[0]) + ", " + std::to_string(r.dims[1]) + ", " +
+      std::to_string(r.dims[2]) + "}, box {" + std::to_string(r.box[0]) + ", " +
+      std::to_string(r.box[1]) + ", " + std::to_string(r.box[2]) + "})";
+  return detail::check(
+      d,
+      d.cuTensorMapEncodeTiled(&map, type, 3, const_cast<void *>(r.address),
+                               dims, strides, box, elementStrides,
+                               detail::CU_TENSOR_MAP_INTERLEAVE_NONE,
+                               detail::CU_TENSOR_MAP_SWIZZLE_128B,
+                               detail::CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+                               detail::CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE),
+      call);
+}
+
 /// The cubin must be the one the manifest was written for.
 Status checkFingerprint(const Manifest &m, const std::string &bytes,
                         const std::string &source) {
@@ -199,7 +229,30 @@ Status Module::launch(const AttentionShape &shape, LaunchBuffers bufs,
     return driver.status();
   const detail::Driver &d = **driver;
 
-  for (PlannedLaunch &launch : *plan) {
+  // Tensor maps are encoded for every launch before the first is issued, so
+  // that an encoding error launches nothing. Each lives until the
+  // cuLaunchKernel that takes it has returned (the driver copies parameters
+  // at the call); the vector keeps CUtensorMap's 64-byte alignment.
+  std::vector<std::vector<detail::CUtensorMap>> maps(plan->size());
+  for (size_t l = 0; l < plan->size(); ++l) {
+    const PlannedLaunch &launch = (*plan)[l];
+    const KernelInfo &k = manifest_.kernels[launch.kernelIndex];
+    if (launch.tensorMaps.empty())
+      continue;
+    if (!d.cuTensorMapEncodeTiled)
+      return Status::error(ErrorKind::Unavailable,
+                           "the CUDA driver lacks cuTensorMapEncodeTiled "
+                           "(driver older than CUDA 12), needed by kernel '" +
+                               k.name + "'");
+    maps[l].resize(launch.tensorMaps.size());
+    for (size_t i = 0; i < maps[l].size(); ++i)
+      if (Status s = encodeTensorMap(d, k, launch.tensorMaps[i], maps[l][i]);
+          !s)
+        return s;
+  }
+
+  for (size_t l = 0; l < plan->size(); ++l) {
+    PlannedLaunch &launch = (*plan)[l];
     const KernelInfo &k = manifest_.kernels[launch.kernelIndex];
     if (launch.gridX > kMaxGridX || launch.gridY > kMaxGridY)
       return Status::error(ErrorKind::InvalidArgument,
@@ -208,10 +261,13 @@ Status Module::launch(const AttentionShape &shape, LaunchBuffers bufs,
                                ") of kernel '" + k.name +
                                "' exceeds the CUDA limits (2147483647, "
                                "65535); 'B' * 'H' is too large");
-    // cuLaunchKernel takes one pointer per parameter, each to its 8 bytes.
+    // cuLaunchKernel takes one pointer per parameter, each to its 8 bytes,
+    // or to the 128 bytes of a tensor map passed by value.
     std::vector<void *> params;
     for (int64_t &slot : launch.args)
       params.push_back(&slot);
+    for (size_t i = 0; i < maps[l].size(); ++i)
+      params[launch.tensorMaps[i].param] = &maps[l][i];
     if (Status s = detail::check(
             d,
             d.cuLaunchKernel(

@@ -1,6 +1,7 @@
 // sattn-lower-tiles-mma: tile ops -> warp-level tensor-core code (sm_80+).
 // RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma | FileCheck %s
 // RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma=wgmma=1 | FileCheck %s --check-prefix=WGMMA
+// RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma="wgmma=1 tma=1" | FileCheck %s --check-prefix=TMA
 
 // With wgmma, programs that are not one warpgroup keep mma.sync.
 // WGMMA-LABEL: func.func @flash(
@@ -234,6 +235,129 @@ func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: 
     %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <16x32xbf16>, memref<?xbf16> -> <16x16xf32>
     %sm = sattn.tile.mask %s rows(%x, %c1) keys(%first) seq(%n, %n) {regions = [#sattn.region<diag_hi = 0>]} : <16x16xf32>
     %a1 = sattn.tile.pv %sm, %v[%base] keys(%first, %count), %a0 : <16x16xf32>, memref<?xbf16>, <16x32xf32>
+  }
+  return
+}
+
+// -----
+
+// TMA staging (wgmma=1 tma=1) of a key loop: the kernel gains a tensor-map
+// argument per buffer; shared memory is [3 mbarriers | pad | stages]
+// (3 * 2048 + 1024 + 64 bytes). Thread 0 initialises the mbarriers, a CTA
+// barrier publishes them; the stages need no other CTA barrier (thread 0
+// refills a stage only once it is past the warpgroup's last wgmma that
+// read it). Before the loop thread 0 fills K[lb] into buffer 0 (expect 2048
+// bytes, one 64-column box at (0, first, head = base / (Sk * 64))). Each
+// iteration: thread 0 fills V[i] and, when there is a next tile, K[i+1];
+// every thread waits for K[i] (parity from the phase word); Q.K^T; wait V;
+// P.V.
+// TMA-LABEL: func.func @tma_loop(
+// TMA-SAME:      %[[BASE:[^:]+]]: index, %[[LB:[^:]+]]: index, %[[UB:[^:]+]]: index, %[[SK:[^:]+]]: index, %[[KMAP:[^:]+]]: !llvm.ptr {sattn.tensor_map = {box = [64, 16], tensor = "k"}}, %[[VMAP:[^:]+]]: !llvm.ptr {sattn.tensor_map = {box = [64, 16], tensor = "v"}})
+// TMA-SAME:      sattn.arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk", "k_map", "v_map"]
+// TMA-SAME:      sattn.shared_memory_bytes = 7232 : i64
+// TMA:         %[[RAW:.*]] = gpu.dynamic_shared_memory
+// TMA:         memref.view %[[RAW]][%c64{{.*}}][]
+// TMA:         memref.extract_aligned_pointer_as_index %[[RAW]]
+// TMA:         %[[PHASES:.*]] = memref.alloca() : memref<i32>
+// TMA:         scf.if
+// TMA-COUNT-3:   nvvm.mbarrier.init %{{.*}}, %c1_i32
+// TMA:           nvvm.fence.mbarrier.init
+// TMA-NEXT:    }
+// TMA-NEXT:    gpu.barrier
+// TMA-NOT:     gpu.barrier
+// TMA:         %[[SKD:.*]] = arith.muli %[[SK]], %c64
+// TMA-NEXT:    arith.divsi %[[BASE]], %[[SKD]] : index
+// TMA:         arith.cmpi slt, %[[LB]], %[[UB]] : index
+// TMA:         scf.if
+// TMA:           nvvm.mbarrier.arrive.expect_tx %{{.*}}, %c2048_i32
+// TMA:           nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[KMAP]], %{{.*}}, box[%c0_i32{{.*}}, %{{.*}}, %{{.*}}] : !llvm.ptr<7>, !llvm.ptr
+// TMA:         scf.for
+// TMA:           scf.if
+// TMA:             nvvm.mbarrier.arrive.expect_tx
+// TMA:             nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[VMAP]]
+// TMA:             scf.if
+// TMA:               nvvm.mbarrier.arrive.expect_tx
+// TMA:               nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[KMAP]]
+// TMA:           memref.load %[[PHASES]][]
+// TMA:           nvvm.mbarrier.try_wait.parity
+// TMA:           memref.store %{{.*}}, %[[PHASES]][]
+// TMA:           llvm.inline_asm {{.*}}m64n16k16
+// TMA:           nvvm.mbarrier.try_wait.parity
+// TMA:           llvm.inline_asm {{.*}}m64n64k16
+// TMA-NOT:     gpu.barrier
+// TMA-NOT:     nvgpu.device_async_copy
+func.func @tma_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk"]} {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %c64 = arith.constant 64 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %c64) : memref<?xbf16> -> <64x64xbf16>
+    %a0 = sattn.tile.fill 0.0 : <64x64xf32>
+    %r = scf.for %i = %lb to %ub step %c1 iter_args(%acc = %a0) -> (!sattn.tile<64x64xf32>) {
+      %first = arith.muli %i, %c16 : index
+      %left = arith.subi %sk, %first : index
+      %count = arith.minsi %left, %c16 : index
+      %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <64x64xbf16>, memref<?xbf16> -> <64x16xf32>
+      %acc2 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %acc : <64x16xf32>, memref<?xbf16>, <64x64xf32>
+      scf.yield %acc2 : !sattn.tile<64x64xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Outside a loop (or where the tile bounds do not follow from the induction
+// variable): thread 0 fills K into buffer 0 and V, wait for K (stage 0),
+// Q.K^T, wait for V (stage 2), P.V. The count is min(Sk - first, 16) in the
+// other operand order.
+// TMA-LABEL: func.func @tma_in_place(
+// TMA:         nvvm.fence.mbarrier.init
+// TMA:         gpu.barrier
+// TMA-NOT:     gpu.barrier
+// TMA:         scf.if
+// TMA:           nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg7
+// TMA:           nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg8
+// TMA:         }
+// TMA:         nvvm.mbarrier.try_wait.parity
+// TMA:         llvm.inline_asm {{.*}}m64n16k16
+// TMA:         nvvm.mbarrier.try_wait.parity
+// TMA:         llvm.inline_asm {{.*}}m64n64k16
+func.func @tma_in_place(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %sk: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "base", "first", "Sk"]} {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %c64 = arith.constant 64 : index
+    %left = arith.subi %sk, %first : index
+    %count = arith.minsi %c16, %left : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %c64) : memref<?xbf16> -> <64x64xbf16>
+    %a0 = sattn.tile.fill 0.0 : <64x64xf32>
+    %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <64x64xbf16>, memref<?xbf16> -> <64x16xf32>
+    %a1 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %a0 : <64x16xf32>, memref<?xbf16>, <64x64xf32>
+  }
+  return
+}
+
+// -----
+
+// A tile clipped by something other than the sequence would read, through
+// TMA, key rows that tile.qk defines as zero: such programs keep cp.async.
+// TMA-LABEL: func.func @tma_not_a_sequence_clip(
+// TMA-NOT:     !llvm.ptr
+// TMA:         sattn.program {{.*}}sattn.tma_skipped = "a key tile whose count is not min(Sk - first, block_n)"
+// TMA:         nvgpu.device_async_copy
+// TMA-NOT:     nvvm.cp.async.bulk.tensor
+func.func @tma_not_a_sequence_clip(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %count: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "base", "first", "count"]} {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %c64 = arith.constant 64 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %c64) : memref<?xbf16> -> <64x64xbf16>
+    %a0 = sattn.tile.fill 0.0 : <64x64xf32>
+    %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <64x64xbf16>, memref<?xbf16> -> <64x16xf32>
+    %a1 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %a0 : <64x16xf32>, memref<?xbf16>, <64x64xf32>
   }
   return
 }

@@ -75,6 +75,15 @@ Status CpuKernels::launch(const AttentionShape &shape, LaunchBuffers bufs) {
   auto plan = planLaunches(manifest_, shape, bufs);
   if (!plan)
     return plan.status();
+  // Tensor maps (TMA) are an sm_90a feature; CPU kernels never take them.
+  // Checked before any kernel runs.
+  for (const PlannedLaunch &launch : *plan)
+    if (!launch.tensorMaps.empty())
+      return Status::error(
+          ErrorKind::InvalidInput,
+          "CPU backend: kernel '" + manifest_.kernels[launch.kernelIndex].name +
+              "' takes tensor_map parameters; its manifest is for a GPU, "
+              "not the CPU backend");
   for (PlannedLaunch &launch : *plan) {
     // The grid is the kernel's own loop nest on the CPU; only the
     // arguments matter. Packed calling convention: one pointer per arg.

@@ -38,6 +38,19 @@ std::optional<int32_t> threadsPerBlock(func::FuncOp fn) {
   return static_cast<int32_t>(attr.getInt());
 }
 
+/// Lists the tensor-map arguments (`sattn.tensor_map`, set by the TMA
+/// staging) in `sattn.tensor_map_args`: convert-gpu-to-nvvm drops argument
+/// attributes, so sattn-tensor-map-params marks them after it.
+void recordTensorMapArgs(func::FuncOp fn, gpu::GPUFuncOp kernel) {
+  SmallVector<int64_t> indices;
+  for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+    if (fn.getArgAttr(i, "sattn.tensor_map"))
+      indices.push_back(i);
+  if (!indices.empty())
+    kernel->setAttr("sattn.tensor_map_args",
+                    DenseI64ArrayAttr::get(fn.getContext(), indices));
+}
+
 /// Replaces `program` by its body run once per thread block.
 void expandProgramOnGPU(ProgramOp program) {
   OpBuilder b(program);
@@ -114,6 +127,7 @@ struct ProgramToGPUPass : public mlir::sattn::impl::ProgramToGPUBase<ProgramToGP
       for (NamedAttribute attr : fn->getAttrs())
         if (attr.getName().getValue().starts_with("sattn."))
           kernel->setAttr(attr.getName(), attr.getValue());
+      recordTensorMapArgs(fn, kernel);
       int32_t threads = *threadsPerBlock(fn);
       kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
       kernel->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),

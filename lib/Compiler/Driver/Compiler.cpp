@@ -169,7 +169,7 @@ std::string frontendPipeline(TileLowering lowering, TileShape tiles) {
   if (lowering == TileLowering::MmaSync)
     lowerTiles = "sattn-lower-tiles-mma," + lowerTiles;
   else if (lowering == TileLowering::Wgmma)
-    lowerTiles = "sattn-lower-tiles-mma{wgmma=1}," + lowerTiles;
+    lowerTiles = "sattn-lower-tiles-mma{wgmma=1 tma=1}," + lowerTiles;
   std::string classify = "sattn-classify-tiles{block-m=" +
                          std::to_string(tiles.blockM) + " block-n=" +
                          std::to_string(tiles.blockN) + " tensor-cores=" +
@@ -187,7 +187,8 @@ std::string gpuPipeline(const std::string &chip) {
          chip +
          " features=+ptx80 O=3},arith-expand,convert-scf-to-cf,"
          "expand-strided-metadata,lower-affine,gpu.module(convert-nvgpu-to-"
-         "nvvm,convert-gpu-to-nvvm),reconcile-unrealized-casts,gpu-module-to-binary{format=isa})";
+         "nvvm,convert-gpu-to-nvvm,convert-nvvm-to-llvm,llvm.func(sattn-"
+         "tensor-map-params)),reconcile-unrealized-casts,gpu-module-to-binary{format=isa})";
 }
 
 std::string hostPipeline() {
@@ -229,9 +230,21 @@ std::vector<KernelInfo> CompilerSession::kernelInfos(ModuleOp module) {
     if (auto smem = fn->getAttrOfType<IntegerAttr>("sattn.shared_memory_bytes"))
       k.sharedMemBytes = smem.getInt();
     auto names = fn->getAttrOfType<ArrayAttr>("sattn.arg_names");
-    for (auto [name, type] : llvm::zip(names, fn.getArgumentTypes()))
-      k.params.push_back({cast<StringAttr>(name).getValue().str(),
-                          isa<MemRefType>(type) ? "ptr" : "i64"});
+    for (auto [i, name, type] :
+         llvm::enumerate(names, fn.getArgumentTypes())) {
+      KernelParam p;
+      p.name = cast<StringAttr>(name).getValue().str();
+      p.kind = isa<MemRefType>(type) ? "ptr" : "i64";
+      // Set by the TMA staging: a tensor map the runtime encodes.
+      if (auto map = fn.getArgAttrOfType<DictionaryAttr>(i, "sattn.tensor_map")) {
+        auto box = map.getAs<ArrayAttr>("box");
+        p.kind = "tensor_map";
+        p.tensor = map.getAs<StringAttr>("tensor").getValue().str();
+        p.boxCols = cast<IntegerAttr>(box[0]).getInt();
+        p.boxRows = cast<IntegerAttr>(box[1]).getInt();
+      }
+      k.params.push_back(std::move(p));
+    }
     kernels.push_back(std::move(k));
   }
   return kernels;

@@ -46,6 +46,7 @@
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -91,6 +92,22 @@ struct ProgramLayout {
   SmallVector<std::pair<TileQKOp, TilePVOp>> pairs;
   /// qk -> element offset of the K buffer it reads (set by the staging).
   DenseMap<Operation *, Value> keyBuffer;
+
+  /// TMA staging (wgmma only): thread 0 fills a stage with one
+  /// cp.async.bulk.tensor per 64-column block, completing on the stage's
+  /// mbarrier (8 bytes each, at shared-window address `barriers`).
+  bool tma = false;
+  Value barriers;
+  /// memref<i32>: bit s is the parity of stage s's next completion. Every
+  /// thread waits for every fill once, in the same order, so the bits stay
+  /// uniform; LLVM promotes the word to a register.
+  Value phases;
+  /// Key / value buffer argument -> its tensor-map argument.
+  DenseMap<Value, Value> tensorMaps;
+  /// Sk, the sequence the key tiles are clipped to (TMA's zero fill).
+  Value seqK;
+  int64_t elemBytes = 2;
+  int64_t stageBytes() const { return stageElems() * elemBytes; }
 };
 
 /// Per-lane building blocks.
@@ -1044,6 +1061,258 @@ void emitStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
       pl, failed(slice) || !keysInvariant ? 0 : 1);
 }
 
+//===----------------------------------------------------------------------===//
+// TMA staging (sm_90a)
+//===----------------------------------------------------------------------===//
+
+/// Sk when `count` is min(Sk - first, blockN), in either operand order: the
+/// tile is then clipped only by the sequence, so the rows past `count` are
+/// exactly those TMA fills with zeros (rows >= Sk of the tensor map).
+Value sequenceClip(Value count, Value first, int64_t blockN) {
+  auto min = count.getDefiningOp<arith::MinSIOp>();
+  if (!min)
+    return {};
+  for (unsigned i = 0; i < 2; ++i) {
+    APInt bound;
+    if (!matchPattern(min->getOperand(1 - i), m_ConstantInt(&bound)) ||
+        bound != blockN)
+      continue;
+    if (auto sub = min->getOperand(i).getDefiningOp<arith::SubIOp>())
+      if (sub.getRhs() == first)
+        return sub.getLhs();
+  }
+  return {};
+}
+
+/// Why the program's pairs cannot be staged with TMA, or the empty string
+/// (and pl.seqK set).
+std::string checkTma(func::FuncOp fn, ProgramLayout &pl) {
+  if (!fn || !fn->getAttrOfType<ArrayAttr>("sattn.arg_names"))
+    return "not in a kernel function with sattn.arg_names";
+  Block &entry = fn.getBody().front();
+  auto isKernelArg = [&](Value v) {
+    auto arg = dyn_cast<BlockArgument>(v);
+    return arg && arg.getOwner() == &entry;
+  };
+  for (auto [qk, pv] : pl.pairs) {
+    if (!isKernelArg(qk.getKeys()) || !isKernelArg(pv.getValues()))
+      return "a key or value buffer that is not a kernel argument";
+    Value seqK = sequenceClip(qk.getCount(), qk.getFirst(), pl.blockN);
+    if (!seqK || !isKernelArg(seqK))
+      return "a key tile whose count is not min(Sk - first, block_n)";
+    if (pl.seqK && pl.seqK != seqK)
+      return "key tiles clipped to different sequence lengths";
+    pl.seqK = seqK;
+  }
+  return "";
+}
+
+/// Appends a tensor-map argument for every key / value buffer the pairs
+/// read ("<buffer>_map"); the kernel boundary passes it by value.
+void addTensorMapArgs(func::FuncOp fn, ProgramLayout &pl) {
+  MLIRContext *ctx = fn.getContext();
+  Builder b(ctx);
+  auto names = fn->getAttrOfType<ArrayAttr>("sattn.arg_names");
+  SmallVector<Attribute> newNames(names.begin(), names.end());
+  SmallVector<Value> buffers;
+  for (auto [qk, pv] : pl.pairs)
+    for (Value buf : {qk.getKeys(), pv.getValues()})
+      if (!llvm::is_contained(buffers, buf))
+        buffers.push_back(buf);
+  for (Value buf : buffers) {
+    unsigned argNo = cast<BlockArgument>(buf).getArgNumber();
+    StringRef tensor = cast<StringAttr>(names[argNo]).getValue();
+    // Another program of the same kernel may have added it already.
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+      if (auto map = fn.getArgAttrOfType<DictionaryAttr>(i, "sattn.tensor_map"))
+        if (map.getAs<StringAttr>("tensor").getValue() == tensor)
+          pl.tensorMaps[buf] = fn.getArgument(i);
+    if (pl.tensorMaps.count(buf))
+      continue;
+    auto map = b.getDictionaryAttr(
+        {b.getNamedAttr("tensor", b.getStringAttr(tensor)),
+         b.getNamedAttr("box", b.getI64ArrayAttr({64, pl.blockN}))});
+    unsigned index = fn.getNumArguments();
+    if (failed(fn.insertArgument(
+            index, LLVM::LLVMPointerType::get(ctx),
+            b.getDictionaryAttr(b.getNamedAttr("sattn.tensor_map", map)),
+            fn.getLoc())))
+      llvm_unreachable("appending an argument cannot fail");
+    newNames.push_back(b.getStringAttr(tensor + "_map"));
+    pl.tensorMaps[buf] = fn.getArgument(index);
+  }
+  fn->setAttr("sattn.arg_names", b.getArrayAttr(newNames));
+}
+
+/// A shared-window byte address as the pointer NVVM's ops take.
+Value sharedPointer(OpBuilder &b, Location loc, Value address) {
+  Value word = arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
+  return LLVM::IntToPtrOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext(), 3), word);
+}
+
+Value barrierOf(OpBuilder &b, Location loc, const ProgramLayout &pl,
+                Value stage) {
+  IndexMath m{b, loc};
+  return sharedPointer(b, loc, m.add(pl.barriers, m.mul(stage, 8)));
+}
+
+Value i32(OpBuilder &b, Location loc, Value index) {
+  return arith::IndexCastOp::create(b, loc, b.getI32Type(), index);
+}
+
+/// Thread 0 only: announces the stage's bytes on its mbarrier, then copies
+/// rows [first, first + blockN) of head `head` into it, one box of 64
+/// columns (128 bytes, the swizzle span) per copy. TMA writes the same
+/// 128-byte-swizzle layout the wgmma descriptors read.
+void issueFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
+               Value stage, Value tensorMap, Value first, Value head) {
+  IndexMath m{b, loc};
+  Value barrier = barrierOf(b, loc, pl, stage);
+  NVVM::MBarrierArriveExpectTxOp::create(
+      b, loc, Type(), barrier,
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(pl.stageBytes())),
+      NVVM::MemScopeKind::CTA, /*relaxed=*/false, Value());
+  Value stageAddress =
+      m.add(pl.stagesAddress, m.mul(pl.stage(m, stage), pl.elemBytes));
+  Value row = i32(b, loc, first), headIndex = i32(b, loc, head);
+  for (int64_t block = 0; block < pl.headDim / 64; ++block) {
+    // The instruction names a shared::cluster destination; this CTA's
+    // shared window lies inside it.
+    Value dst = LLVM::AddrSpaceCastOp::create(
+        b, loc, LLVM::LLVMPointerType::get(b.getContext(), 7),
+        sharedPointer(b, loc, m.add(stageAddress, block * pl.blockN * 128)));
+    Value col = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(64 * block));
+    NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+        b, loc, dst, tensorMap, ValueRange{col, row, headIndex}, barrier,
+        ValueRange{}, Value(), Value(), NVVM::TMALoadMode::TILE,
+        /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
+  }
+}
+
+/// Every thread: waits for the stage's current fill and flips its parity.
+void waitFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
+              Value stage) {
+  Value bits = memref::LoadOp::create(b, loc, pl.phases, ValueRange{});
+  Value shift = i32(b, loc, stage);
+  Value one = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1));
+  Value parity = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, bits, shift), one);
+  // The suspend-time hint CUTLASS uses (ns); the loop around try_wait
+  // retries until the phase completes.
+  NVVM::MBarrierTryWaitParityOp::create(
+      b, loc, barrierOf(b, loc, pl, stage), parity,
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0x989680)));
+  Value flipped = arith::XOrIOp::create(
+      b, loc, bits, arith::ShLIOp::create(b, loc, one, shift));
+  memref::StoreOp::create(b, loc, flipped, pl.phases, ValueRange{});
+}
+
+/// `body` on thread 0 only.
+void onThreadZero(OpBuilder &b, Location loc, Value extraCondition,
+                  function_ref<void(OpBuilder &, Location)> body) {
+  IndexMath m{b, loc};
+  Value cond = m.cmp(arith::CmpIPredicate::eq, LaneIdOp::create(b, loc), m.c(0));
+  if (extraCondition)
+    cond = m.land(cond, extraCondition);
+  scf::IfOp::create(b, loc, cond, [&](OpBuilder &tb, Location l) {
+    body(tb, l);
+    scf::YieldOp::create(tb, l);
+  });
+}
+
+/// Emits the TMA staging of the pair's K and V tiles before the pass's
+/// compute conversion. The program is one warpgroup and only wgmma reads
+/// the stages; a wgmma is collective over the warpgroup, so once thread 0
+/// has waited for one, every warp's reads of its operands are done. Thread
+/// 0 may therefore refill a stage as soon as it is past the last product
+/// that read it: the stages need no CTA barriers, only the mbarriers that
+/// tell the readers a fill has landed.
+///  - outside a prefetching loop: thread 0 fills K (buffer 0) and V, every
+///    thread waits for K;
+///  - in a key loop whose tile bounds follow from the induction variable:
+///    before the loop thread 0 fills K[first] into buffer 0; each iteration
+///    thread 0 first fills V[i] and K[i+1] (the other buffer, read last by
+///    Q.K[i-1]), then every thread waits for K[i], so both copies land
+///    during Q.K[i] and the softmax;
+///  - P.V waits for V.
+/// The head (B * Hkv index) of a buffer offset is base / (Sk * D).
+void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
+  Location loc = qk.getLoc();
+  OpBuilder b(qk);
+  IndexMath m{b, loc};
+  Value kMap = pl.tensorMaps.lookup(qk.getKeys());
+  Value vMap = pl.tensorMaps.lookup(pv.getValues());
+  Value first = qk.getFirst(), count = qk.getCount();
+  auto headOf = [&](OpBuilder &hb, Value base) {
+    IndexMath hm{hb, loc};
+    return hm.div(base, hm.mul(pl.seqK, hm.c(pl.headDim)));
+  };
+
+  auto loop = dyn_cast<scf::ForOp>(qk->getParentOp());
+  FailureOr<SmallVector<Operation *>> slice = failure();
+  if (loop)
+    slice = inductionSlice(loop, {first, count});
+  bool invariant = loop && loop.isDefinedOutsideOfLoop(qk.getBase()) &&
+                   loop.isDefinedOutsideOfLoop(pv.getBase());
+  if (failed(slice) || !invariant) {
+    Value kHead = headOf(b, qk.getBase()), vHead = headOf(b, pv.getBase());
+    onThreadZero(b, loc, Value(), [&](OpBuilder &tb, Location l) {
+      issueFill(tb, l, pl, IndexMath{tb, l}.c(0), kMap, first, kHead);
+      issueFill(tb, l, pl, IndexMath{tb, l}.c(2), vMap, first, vHead);
+    });
+    waitFill(b, loc, pl, m.c(0));
+    pl.keyBuffer[qk] = pl.stage(m, 0);
+  } else {
+    OpBuilder pb(loop);
+    IndexMath pm{pb, loc};
+    Value kHead = headOf(pb, qk.getBase()), vHead = headOf(pb, pv.getBase());
+    onThreadZero(pb, loc, pm.lt(loop.getLowerBound(), loop.getUpperBound()),
+                 [&](OpBuilder &tb, Location l) {
+                   SmallVector<Value> at = evaluateAt(
+                       tb, loop, *slice, loop.getLowerBound(), {first});
+                   issueFill(tb, l, pl, IndexMath{tb, l}.c(0), kMap, at[0],
+                             kHead);
+                 });
+    Value iter = m.div(m.sub(loop.getInductionVar(), loop.getLowerBound()),
+                       loop.getStep());
+    Value parity = m.rem(iter, m.c(2));
+    Value other = m.sub(m.c(1), parity);
+    Value nextIv = m.add(loop.getInductionVar(), loop.getStep());
+    Value hasNext = m.lt(nextIv, loop.getUpperBound());
+    onThreadZero(b, loc, Value(), [&](OpBuilder &tb, Location l) {
+      issueFill(tb, l, pl, IndexMath{tb, l}.c(2), vMap, first, vHead);
+      scf::IfOp::create(tb, l, hasNext, [&](OpBuilder &nb, Location nl) {
+        SmallVector<Value> at = evaluateAt(nb, loop, *slice, nextIv, {first});
+        issueFill(nb, nl, pl, other, kMap, at[0], kHead);
+        scf::YieldOp::create(nb, nl);
+      });
+    });
+    waitFill(b, loc, pl, parity);
+    pl.keyBuffer[qk] = pl.stage(m, parity);
+  }
+  OpBuilder pvb(pv);
+  waitFill(pvb, pv.getLoc(), pl, IndexMath{pvb, pv.getLoc()}.c(2));
+}
+
+/// Shared memory of the TMA form: the mbarriers at offset 0, then the
+/// stages (at a 1024-byte boundary, as wgmma's swizzle needs).
+constexpr int64_t kBarrierBytes = 64;
+
+/// Thread 0 initialises the stages' mbarriers; the CTA barrier makes them
+/// visible before any thread waits or any copy arrives.
+void initBarriers(OpBuilder &b, Location loc, const ProgramLayout &pl) {
+  onThreadZero(b, loc, Value(), [&](OpBuilder &tb, Location l) {
+    IndexMath tm{tb, l};
+    Value one = arith::ConstantOp::create(tb, l, tb.getI32IntegerAttr(1));
+    for (int64_t s = 0; s < 3; ++s)
+      NVVM::MBarrierInitOp::create(tb, l, barrierOf(tb, l, pl, tm.c(s)), one,
+                                   Value());
+    NVVM::FenceMbarrierInitOp::create(tb, l);
+  });
+  gpu::BarrierOp::create(b, loc);
+}
+
 struct LowerTilesToMMAPass
     : public mlir::sattn::impl::LowerTilesToMMABase<LowerTilesToMMAPass> {
   using Base::Base;
@@ -1076,9 +1345,19 @@ struct LowerTilesToMMAPass
                                             "multiple of 64 up to 256, "
                                             "block_n a multiple of 16 up to "
                                             "256"));
+    if (pl.wgmma && useTma) {
+      if (std::string why = checkTma(fn, pl); !why.empty())
+        program->setAttr("sattn.tma_skipped", StringAttr::get(ctx, why));
+      else
+        pl.tma = true;
+    }
     Type elt = cast<MemRefType>(pl.pairs.front().second.getValues().getType())
                    .getElementType();
-    int64_t stageBytes = pl.stageElems() * elt.getIntOrFloatBitWidth() / 8;
+    pl.elemBytes = elt.getIntOrFloatBitWidth() / 8;
+    int64_t stageBytes = pl.stageBytes();
+    int64_t barrierBytes = pl.tma ? kBarrierBytes : 0;
+    if (pl.tma)
+      addTensorMapArgs(fn, pl);
 
     OpBuilder b = OpBuilder::atBlockBegin(&program.getBody().front());
     Location loc = program.getLoc();
@@ -1092,12 +1371,12 @@ struct LowerTilesToMMAPass
     // wgmma's swizzle repeats every 1024 bytes of the shared window, so its
     // stages start at such a boundary: up to 1024 bytes of padding.
     int64_t padBytes = pl.wgmma ? 1024 : 0;
-    int64_t elemBytes = elt.getIntOrFloatBitWidth() / 8;
+    int64_t elemBytes = pl.elemBytes;
     auto stagesType = MemRefType::get(
         {3 * pl.stageElems() + padBytes / elemBytes}, elt,
         MemRefLayoutAttrInterface(), workgroup);
-    pl.stages =
-        memref::ViewOp::create(b, loc, stagesType, raw, m.c(0), ValueRange{});
+    pl.stages = memref::ViewOp::create(b, loc, stagesType, raw,
+                                       m.c(barrierBytes), ValueRange{});
     pl.pad = m.c(0);
     if (pl.wgmma) {
       pl.stagesAddress =
@@ -1106,8 +1385,21 @@ struct LowerTilesToMMAPass
       Value padding = m.rem(m.sub(m.c(1024), misalign), m.c(1024));
       pl.pad = m.div(padding, m.c(elemBytes));
     }
-    for (auto [qk, pv] : pl.pairs)
-      emitStaging(pl, qk, pv);
+    if (pl.tma) {
+      pl.barriers = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, raw);
+      pl.phases = memref::AllocaOp::create(b, loc,
+                                           MemRefType::get({}, b.getI32Type()));
+      memref::StoreOp::create(
+          b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
+          pl.phases, ValueRange{});
+      initBarriers(b, loc, pl);
+    }
+    for (auto [qk, pv] : pl.pairs) {
+      if (pl.tma)
+        emitTmaStaging(pl, qk, pv);
+      else
+        emitStaging(pl, qk, pv);
+    }
 
     TypeConverter converter;
     converter.addConversion([](Type t) { return t; });
@@ -1139,7 +1431,8 @@ struct LowerTilesToMMAPass
     Builder attrs(ctx);
     fn->setAttr("sattn.threads", attrs.getI64IntegerAttr(pl.threads));
     fn->setAttr("sattn.shared_memory_bytes",
-                attrs.getI64IntegerAttr(3 * stageBytes + padBytes));
+                attrs.getI64IntegerAttr(3 * stageBytes + padBytes +
+                                        barrierBytes));
     return success();
   }
 };

@@ -7,7 +7,24 @@
 // Kernel ABI (every role): tensors are contiguous row-major
 //   q, o: [B, H, Sq, D]   k, v: [B, Hkv, Sk, D]   (dtype of the manifest)
 //   delta workspace: [B*H, numAnchors, D] f32
-// Parameters, in manifest order, are device pointers (8 bytes) or int64.
+// Parameters, in manifest order, are device pointers (8 bytes), int64, or
+// 128-byte tensor maps (CUtensorMap) passed by value: the pointers and sizes
+// of the role's ABI (q, k, v, o[, delta], B, H, Hkv, Sq, Sk) come first, in
+// that order, and tensor maps ("tensor_map", sm_90a with bf16/f16 only)
+// follow them. A tensor map is a `__grid_constant__` kernel parameter
+// (`.param .align 64 .b8 name[128]` in PTX) that the launcher encodes with
+// cuTensorMapEncodeTiled for each launch. The tensor map of k or v describes
+// that tensor as 3-D, innermost first:
+//   dims {D, Sk, B*Hkv} (elements), strides of dims 1 and 2 {D*es, Sk*D*es}
+//   (bytes; es = element bytes), box {boxCols, boxRows, 1}, element strides
+//   {1, 1, 1}, 128-byte swizzle (boxCols * es == 128), no interleave, L2
+//   promotion 256B, out-of-bounds elements zero-filled.
+// TMA limits dims to 2^32 (Sk and B*Hkv; the launch plan checks them). In
+// the JSON a tensor map parameter reads
+//   {"name": "k_map", "kind": "tensor_map", "tensor": "k",
+//    "box": [boxCols, boxRows], "swizzle": "128B"}
+// (box innermost first, as TMA orders it; boxRows <= 256, boxCols divides
+// head_dim); "ptr" and "i64" parameters have only "name" and "kind".
 // Roles and their grids (block = (threads, 1, 1), grid.y = B*H):
 //   "attention"    grid.x = ceil(Sq / blockM)
 //   "delta_anchor" grid.x = ceil(numAnchors / blockM) + ceil(tailRows / blockM)
@@ -33,8 +50,11 @@
 namespace sattn {
 
 struct KernelParam {
-  std::string name; ///< q, k, v, o, delta, B, H, Hkv, Sq, Sk
-  std::string kind; ///< "ptr" or "i64"
+  std::string name;   ///< q, k, v, o, delta, B, H, Hkv, Sq, Sk, or a map's name
+  std::string kind;   ///< "ptr", "i64" or "tensor_map"
+  std::string tensor; ///< tensor_map: the buffer it describes, "k" or "v"
+  int64_t boxCols = 0; ///< tensor_map: box extent along head_dim (elements)
+  int64_t boxRows = 0; ///< tensor_map: box extent along the sequence (rows)
 };
 
 struct KernelInfo {
@@ -91,12 +111,27 @@ DeltaRows computeDeltaRows(int64_t Sq, int64_t gamma, int64_t tailMin);
 /// Sq == Sk where the pattern needs it); the message names the argument.
 Status validateShape(const Manifest &m, const AttentionShape &s);
 
+/// A tensor map the launcher encodes (cuTensorMapEncodeTiled) and passes by
+/// value as parameter `param`.
+struct TensorMapRequest {
+  size_t param = 0; ///< Index into the kernel's params / args.
+  const void *address = nullptr;
+  int64_t dims[3] = {};    ///< Elements, innermost first: D, Sk, B*Hkv.
+  int64_t strides[2] = {}; ///< Bytes of dims 1 and 2.
+  int64_t box[3] = {};     ///< boxCols, boxRows, 1.
+  int64_t elementBytes = 0;
+  std::string dtype; ///< "bf16" or "f16"
+};
+
 /// One kernel launch of the plan: grid and the argument values in ABI order
 /// (pointers as uint64_t bit patterns, sizes as int64_t).
 struct PlannedLaunch {
   size_t kernelIndex = 0;
   int64_t gridX = 0, gridY = 0, blockX = 0;
-  std::vector<int64_t> args; ///< One 8-byte slot per parameter.
+  /// One 8-byte slot per parameter; a tensor map's slot is a placeholder 0
+  /// (the launcher passes the encoded map instead).
+  std::vector<int64_t> args;
+  std::vector<TensorMapRequest> tensorMaps; ///< In parameter order.
 };
 
 struct LaunchBuffers {
@@ -109,7 +144,9 @@ struct LaunchBuffers {
 int64_t deltaWorkspaceBytes(const Manifest &m, const AttentionShape &s);
 
 /// The launches, in order, for a shape; kernels with an empty grid are left
-/// out. Validates the shape and the pointers (non-null, workspace present).
+/// out. Validates the shape and the pointers (non-null, workspace present),
+/// and for tensor_map parameters the TMA limits (Sk and B*Hkv at most 2^32,
+/// rows a multiple of 16 bytes).
 Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
                                                 const AttentionShape &s,
                                                 const LaunchBuffers &bufs);

@@ -207,6 +207,91 @@ TEST(GpuTest, DeltaLaunchesBothKernelsWithAWorkspace) {
   }
 }
 
+/// fake_tma (see fake_tma.ptx): the attention ABI plus k_map, box [64, 64].
+Manifest fakeTmaManifest(const std::string &dtype, const std::string &cubin) {
+  Manifest m = test::fakeAttentionManifest("sm_90a", cubin);
+  m.name = "fake_tma";
+  m.dtype = dtype;
+  m.headDim = 128;
+  m.kernels = {test::kernel("fake_tma", "attention", false)};
+  m.kernels[0].params.push_back(test::tensorMapParam("k_map", "k", 64, 64));
+  m.kernels[0].sharedMemBytes = 0;
+  m.kernels[0].threads = 128;
+  return m;
+}
+
+TEST(GpuTest, EncodesAndPassesTensorMaps) {
+  Result<int> cc = rt::deviceComputeCapability();
+  ASSERT_TRUE(cc) << cc.status().message();
+  if (!rt::chipRunsOn("sm_90a", *cc))
+    GTEST_SKIP() << "tensor maps need sm_90a, the device is compute "
+                    "capability "
+                 << *cc;
+  SATTN_REQUIRE_CUBINS();
+  std::string cubin = test::readBytes(test::tmaCubinPath());
+  // The element type only changes the encoding (FLOAT16 or BFLOAT16, both
+  // 2 bytes); the kernel copies bits.
+  for (const char *dtype : {"bf16", "f16"}) {
+    SCOPED_TRACE(dtype);
+    Result<std::shared_ptr<rt::Module>> module = rt::Module::loadFromMemory(
+        fakeTmaManifest(dtype, cubin), cubin, test::tmaCubinPath());
+    ASSERT_TRUE(module) << module.status().message();
+
+    // Sk = 200 is not a multiple of the box's 64 rows: the last box of each
+    // head reads 56 rows past the end, which must come back as zeros (and
+    // not as the next head's rows).
+    AttentionShape shape;
+    shape.B = 2;
+    shape.H = shape.Hkv = 3;
+    shape.Sq = shape.Sk = 200;
+    shape.D = 128;
+    const int64_t heads = shape.B * shape.Hkv, tiles = 4; // ceil(200 / 64)
+    std::vector<uint16_t> k(size_t(heads * shape.Sk * shape.D));
+    for (size_t i = 0; i < k.size(); ++i)
+      k[i] = uint16_t(1 + i % 65521); // Distinct, never 0.
+    Result<rt::DeviceBuffer> dk = rt::DeviceBuffer::allocate(k.size() * 2);
+    const size_t outBytes = size_t(heads * tiles * 16384);
+    Result<rt::DeviceBuffer> dout = rt::DeviceBuffer::allocate(outBytes);
+    ASSERT_TRUE(dk && dout);
+    ASSERT_TRUE(dk->copyFromHost(k.data(), k.size() * 2));
+    std::vector<uint8_t> out(outBytes, 0xff);
+    ASSERT_TRUE(dout->copyFromHost(out.data(), outBytes));
+
+    LaunchBuffers bufs;
+    bufs.q = bufs.v = dk->get();
+    bufs.k = dk->get();
+    bufs.o = dout->get();
+    Status launched = (*module)->launch(shape, bufs);
+    ASSERT_TRUE(launched) << launched.message();
+    ASSERT_TRUE(rt::Module::synchronize());
+    ASSERT_TRUE(dout->copyToHost(out.data(), outBytes));
+
+    // Block (t, kvh) wrote two boxes of 64 rows x 128 bytes; in the 128-byte
+    // swizzle the 16-byte chunk c of row r sits at chunk c ^ (r % 8).
+    size_t mismatches = 0;
+    for (int64_t kvh = 0; kvh < heads; ++kvh)
+      for (int64_t t = 0; t < tiles; ++t)
+        for (int64_t half = 0; half < 2; ++half)
+          for (int64_t r = 0; r < 64; ++r)
+            for (int64_t col = 0; col < 64; ++col) {
+              int64_t chunk = col / 8, swizzled = chunk ^ (r % 8);
+              size_t at = size_t((kvh * tiles + t) * 16384 + half * 8192 +
+                                 r * 128 + swizzled * 16 + (col % 8) * 2);
+              uint16_t got = uint16_t(out[at] | (out[at + 1] << 8));
+              int64_t row = t * 64 + r, d = half * 64 + col;
+              uint16_t expected =
+                  row < shape.Sk
+                      ? k[size_t((kvh * shape.Sk + row) * shape.D + d)]
+                      : 0;
+              if (got != expected && ++mismatches <= 5)
+                ADD_FAILURE()
+                    << "head " << kvh << " row " << row << " col " << d
+                    << ": got " << got << ", expected " << expected;
+            }
+    EXPECT_EQ(mismatches, 0u);
+  }
+}
+
 TEST(GpuTest, TimesAnEmptyFunction) {
   Result<double> ms = rt::timeMedianMs([] { return Status::ok(); }, 1, 4);
   ASSERT_TRUE(ms) << ms.status().message();

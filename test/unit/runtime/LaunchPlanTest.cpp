@@ -145,6 +145,7 @@ TEST(LaunchPlanTest, AttentionGrid) {
   EXPECT_EQ(l.blockX, 64);
   EXPECT_EQ(l.args, (std::vector<int64_t>{0x1000, 0x2000, 0x3000, 0x4000, 2, 8,
                                           2, 100, 130}));
+  EXPECT_TRUE(l.tensorMaps.empty());
 }
 
 TEST(LaunchPlanTest, DeltaGrids) {
@@ -220,6 +221,136 @@ TEST(LaunchPlanTest, DeltaNeedsWorkspace) {
   // Attention patterns do not look at the workspace.
   EXPECT_TRUE(planLaunches(test::attentionManifest(),
                            shape(2, 8, 8, 1000, 1000, 128), b));
+}
+
+void expectRequest(const TensorMapRequest &r, size_t param, uintptr_t address,
+                   std::vector<int64_t> dims, std::vector<int64_t> strides,
+                   std::vector<int64_t> box, const std::string &dtype) {
+  EXPECT_EQ(r.param, param);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(r.address), address);
+  EXPECT_EQ(std::vector<int64_t>(r.dims, r.dims + 3), dims);
+  EXPECT_EQ(std::vector<int64_t>(r.strides, r.strides + 2), strides);
+  EXPECT_EQ(std::vector<int64_t>(r.box, r.box + 3), box);
+  EXPECT_EQ(r.elementBytes, 2);
+  EXPECT_EQ(r.dtype, dtype);
+}
+
+TEST(LaunchPlanTest, TensorMapsOfKAndV) {
+  // Sk = 1000 is not a multiple of either box's rows; B * Hkv = 4.
+  Manifest m = test::withTensorMaps(test::attentionManifest());
+  Result<std::vector<PlannedLaunch>> plan =
+      planLaunches(m, shape(2, 8, 2, 1000, 1000, 128), fakeBuffers());
+  ASSERT_TRUE(plan) << plan.status().message();
+  ASSERT_EQ(plan->size(), 1u);
+  const PlannedLaunch &l = (*plan)[0];
+  EXPECT_EQ(l.gridX, 16); // ceil(1000 / 64)
+  EXPECT_EQ(l.gridY, 16);
+  // The maps' slots are placeholders; the other slots are unchanged.
+  EXPECT_EQ(l.args, (std::vector<int64_t>{0x1000, 0x2000, 0x3000, 0x4000, 2, 8,
+                                          2, 1000, 1000, 0, 0}));
+  ASSERT_EQ(l.tensorMaps.size(), 2u);
+  // dims {D, Sk, B*Hkv}, strides {D*2, Sk*D*2} bytes, box {cols, rows, 1}.
+  expectRequest(l.tensorMaps[0], 9, 0x2000, {128, 1000, 4}, {256, 256000},
+                {64, 128, 1}, "bf16");
+  expectRequest(l.tensorMaps[1], 10, 0x3000, {128, 1000, 4}, {256, 256000},
+                {64, 64, 1}, "bf16");
+}
+
+TEST(LaunchPlanTest, TensorMapsOfDeltaKernels) {
+  // Head dim 64, f16, Sk = 777, B * Hkv = 3 * 5; maps after the 10 delta
+  // parameters, in either order.
+  Manifest m = test::deltaManifest();
+  m.dtype = "f16";
+  m.headDim = 64;
+  m.kernels[0].params.push_back(test::tensorMapParam("vm", "v", 64, 256));
+  m.kernels[1].params.push_back(test::tensorMapParam("km", "k", 64, 32));
+  m.kernels[1].params.push_back(test::tensorMapParam("vm", "v", 64, 16));
+  Result<std::vector<PlannedLaunch>> plan =
+      planLaunches(m, shape(3, 10, 5, 777, 777, 64), fakeBuffers());
+  ASSERT_TRUE(plan) << plan.status().message();
+  ASSERT_EQ(plan->size(), 2u);
+  const PlannedLaunch &anchor = (*plan)[0], &main = (*plan)[1];
+  ASSERT_EQ(anchor.args.size(), 11u);
+  EXPECT_EQ(anchor.args[9], 777);
+  EXPECT_EQ(anchor.args[10], 0);
+  ASSERT_EQ(anchor.tensorMaps.size(), 1u);
+  expectRequest(anchor.tensorMaps[0], 10, 0x3000, {64, 777, 15}, {128, 99456},
+                {64, 256, 1}, "f16");
+  ASSERT_EQ(main.args.size(), 12u);
+  EXPECT_EQ(main.args[4], int64_t(0xff00000000ULL));
+  EXPECT_EQ(main.args[10], 0);
+  EXPECT_EQ(main.args[11], 0);
+  ASSERT_EQ(main.tensorMaps.size(), 2u);
+  expectRequest(main.tensorMaps[0], 10, 0x2000, {64, 777, 15}, {128, 99456},
+                {64, 32, 1}, "f16");
+  expectRequest(main.tensorMaps[1], 11, 0x3000, {64, 777, 15}, {128, 99456},
+                {64, 16, 1}, "f16");
+}
+
+TEST(LaunchPlanTest, TensorMapDimsAreAtMost2To32) {
+  Manifest m = test::withTensorMaps(test::attentionManifest());
+  const int64_t k2To32 = int64_t(1) << 32;
+  // Sk = 2^32 + 1: B * Hkv * Sk * D = 2^39 + 128 fits int64, so the shape is
+  // valid; only the TMA limit rejects it.
+  AttentionShape longKeys = shape(1, 1, 1, 1, k2To32 + 1, 64);
+  Manifest d64 = m;
+  d64.headDim = 64;
+  ASSERT_TRUE(validateShape(d64, longKeys));
+  Result<std::vector<PlannedLaunch>> plan =
+      planLaunches(d64, longKeys, fakeBuffers());
+  ASSERT_FALSE(plan);
+  expectArgumentError(plan.status(),
+                      "launch: argument 'Sk' (4294967297) exceeds 2^32 "
+                      "(4294967296), the largest TMA dimension, for tensor "
+                      "'k' (tensor map 'k_map' of kernel 'sliding_attention')");
+  // B * Hkv = 2^33 (B * H * Sq * D = 2^40 fits int64).
+  AttentionShape manyHeads = shape(k2To32 * 2, 1, 1, 1, 1, 128);
+  ASSERT_TRUE(validateShape(m, manyHeads));
+  plan = planLaunches(m, manyHeads, fakeBuffers());
+  ASSERT_FALSE(plan);
+  expectArgumentError(plan.status(),
+                      "launch: 'B' * 'Hkv' (8589934592) exceeds 2^32 "
+                      "(4294967296), the largest TMA dimension, for tensor "
+                      "'k' (tensor map 'k_map' of kernel 'sliding_attention')");
+  // Exactly 2^32 is allowed: B = Hkv = 2^16.
+  plan = planLaunches(m, shape(1 << 16, 1 << 16, 1 << 16, 1, 1, 128),
+                      fakeBuffers());
+  ASSERT_TRUE(plan) << plan.status().message();
+  EXPECT_EQ((*plan)[0].tensorMaps[1].dims[2], k2To32);
+  // Sk = 2^32 at D = 64: a head is 2^39 bytes, under TMA's 2^40 stride limit.
+  plan = planLaunches(d64, shape(1, 1, 1, 1, k2To32, 64), fakeBuffers());
+  ASSERT_TRUE(plan) << plan.status().message();
+  EXPECT_EQ((*plan)[0].tensorMaps[0].dims[1], k2To32);
+  EXPECT_EQ((*plan)[0].tensorMaps[0].strides[1], int64_t(1) << 39);
+  // At D = 128 the same Sk makes the head stride 2^40.
+  plan = planLaunches(m, shape(1, 1, 1, 1, k2To32, 128), fakeBuffers());
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.status().kind(), ErrorKind::InvalidArgument);
+  EXPECT_NE(plan.status().message().find("below 2^40"), std::string::npos)
+      << plan.status().message();
+  // Manifests without tensor maps have no such limit.
+  EXPECT_TRUE(planLaunches(test::attentionManifest(),
+                           shape(k2To32 * 2, 1, 1, 1, 1, 128), fakeBuffers()));
+}
+
+TEST(LaunchPlanTest, HandBuiltTensorMapsAreChecked) {
+  // planLaunches does not require a parsed manifest.
+  Manifest m = test::withTensorMaps(test::attentionManifest());
+  m.kernels[0].params[10].tensor = "q";
+  Result<std::vector<PlannedLaunch>> plan =
+      planLaunches(m, shape(1, 1, 1, 8, 8, 128), fakeBuffers());
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.status().kind(), ErrorKind::InvalidInput);
+  EXPECT_EQ(plan.status().message(),
+            "launch: tensor map 'v_map' of kernel 'sliding_attention': "
+            "describes tensor 'q', expected 'k' or 'v'");
+  m = test::withTensorMaps(test::attentionManifest());
+  m.dtype = "f32";
+  plan = planLaunches(m, shape(1, 1, 1, 8, 8, 128), fakeBuffers());
+  ASSERT_FALSE(plan);
+  EXPECT_NE(plan.status().message().find("needs dtype bf16 or f16"),
+            std::string::npos)
+      << plan.status().message();
 }
 
 TEST(LaunchPlanTest, InvalidShapeIsReportedFirst) {

@@ -35,6 +35,9 @@ void expectSameManifest(const Manifest &a, const Manifest &b) {
     for (size_t j = 0; j < x.params.size(); ++j) {
       EXPECT_EQ(x.params[j].name, y.params[j].name);
       EXPECT_EQ(x.params[j].kind, y.params[j].kind);
+      EXPECT_EQ(x.params[j].tensor, y.params[j].tensor);
+      EXPECT_EQ(x.params[j].boxCols, y.params[j].boxCols);
+      EXPECT_EQ(x.params[j].boxRows, y.params[j].boxRows);
     }
     EXPECT_EQ(x.blockM, y.blockM);
     EXPECT_EQ(x.threads, y.threads);
@@ -61,6 +64,58 @@ TEST(ManifestTest, RoundTripDelta) {
   Result<Manifest> back = parseManifest(manifestToJson(m), "p.json");
   ASSERT_TRUE(back) << back.status().message();
   expectSameManifest(m, *back);
+}
+
+TEST(ManifestTest, RoundTripTensorMaps) {
+  for (Manifest m : {test::withTensorMaps(test::attentionManifest()),
+                     test::withTensorMaps(test::deltaManifest())}) {
+    std::string text = manifestToJson(m);
+    Result<Manifest> back = parseManifest(text, "p.json");
+    ASSERT_TRUE(back) << back.status().message();
+    expectSameManifest(m, *back);
+    EXPECT_EQ(manifestToJson(*back), text);
+    // The fields themselves, not only their equality with the original.
+    const KernelInfo &k = back->kernels.back();
+    size_t n = k.params.size();
+    ASSERT_EQ(n, (m.hasDelta ? 10u : 9u) + 2u);
+    EXPECT_EQ(k.params[n - 2].name, "k_map");
+    EXPECT_EQ(k.params[n - 2].kind, "tensor_map");
+    EXPECT_EQ(k.params[n - 2].tensor, "k");
+    EXPECT_EQ(k.params[n - 2].boxCols, 64);
+    EXPECT_EQ(k.params[n - 2].boxRows, 128);
+    EXPECT_EQ(k.params[n - 1].name, "v_map");
+    EXPECT_EQ(k.params[n - 1].tensor, "v");
+    EXPECT_EQ(k.params[n - 1].boxCols, 64);
+    EXPECT_EQ(k.params[n - 1].boxRows, 64);
+  }
+}
+
+TEST(ManifestTest, WritesTensorMapsInTheDocumentedForm) {
+  Manifest m = test::withTensorMaps(test::attentionManifest());
+  m.dtype = "f16";
+  json doc = json::parse(manifestToJson(m));
+  const json &params = doc["kernels"][0]["params"];
+  ASSERT_EQ(params.size(), 11u);
+  EXPECT_EQ(params[9], json::parse(R"({"name": "k_map", "kind": "tensor_map",
+      "tensor": "k", "box": [64, 128], "swizzle": "128B"})"));
+  EXPECT_EQ(params[10], json::parse(R"({"name": "v_map", "kind": "tensor_map",
+      "tensor": "v", "box": [64, 64], "swizzle": "128B"})"));
+  // Key order as documented.
+  EXPECT_NE(manifestToJson(m).find(
+                R"("name": "k_map",
+          "kind": "tensor_map",
+          "tensor": "k",
+          "box": [
+            64,
+            128
+          ],
+          "swizzle": "128B")"),
+            std::string::npos)
+      << manifestToJson(m);
+  // Pointers and sizes keep their two keys.
+  EXPECT_EQ(params[1], json({{"name", "k"}, {"kind", "ptr"}}));
+  EXPECT_EQ(params[8], json({{"name", "Sk"}, {"kind", "i64"}}));
+  EXPECT_TRUE(parseManifest(doc.dump(), "p.json"));
 }
 
 TEST(ManifestTest, WritesTheDocumentedLayoutInOrder) {
@@ -242,7 +297,8 @@ const ErrorCase kErrorCases[] = {
     {"param unknown key", false, [](json &d) { param(d, 0, 2)["size"] = 8; },
      "$.kernels[0].params[2]: unknown key \"size\""},
     {"param kind foo", false, [](json &d) { param(d, 0, 3)["kind"] = "foo"; },
-     "$.kernels[0].params[3].kind: expected \"ptr\" or \"i64\", got \"foo\""},
+     "$.kernels[0].params[3].kind: expected \"ptr\", \"i64\" or "
+     "\"tensor_map\", got \"foo\""},
     {"param kind wrong for o", false,
      [](json &d) { param(d, 0, 3)["kind"] = "i64"; },
      "$.kernels[0].params[3].kind: parameter 'o' must be \"ptr\", got \"i64\""},
@@ -285,8 +341,7 @@ const ErrorCase kErrorCases[] = {
      "$.kernels[0].block_m: expected an integer in [1, 1024], got 2048"},
     {"threads 0", false, [](json &d) { d["kernels"][0]["threads"] = 0; },
      "$.kernels[0].threads: expected an integer in [1, 1024], got 0"},
-    {"threads 4096", false,
-     [](json &d) { d["kernels"][0]["threads"] = 4096; },
+    {"threads 4096", false, [](json &d) { d["kernels"][0]["threads"] = 4096; },
      "$.kernels[0].threads: expected an integer in [1, 1024], got 4096"},
     {"launch block is not threads", false,
      [](json &d) { d["kernels"][0]["threads"] = 256; },
@@ -307,6 +362,151 @@ const ErrorCase kErrorCases[] = {
 
 INSTANTIATE_TEST_SUITE_P(Cases, ManifestErrorTest,
                          ::testing::ValuesIn(kErrorCases));
+
+/// The cases below start from the manifest with k_map (params[9], box
+/// [64, 128]) and v_map (params[10]) after the attention ABI, or params[10]
+/// and [11] after the delta ABI.
+class TensorMapErrorTest : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(TensorMapErrorTest, IsInvalidInputWithJsonPath) {
+  const ErrorCase &c = GetParam();
+  Manifest valid = test::withTensorMaps(c.delta ? test::deltaManifest()
+                                                : test::attentionManifest());
+  json doc = json::parse(manifestToJson(valid));
+  ASSERT_TRUE(parseManifest(doc.dump(), "out/bad.json"));
+  c.edit(doc);
+  Result<Manifest> m = parseManifest(doc.dump(), "out/bad.json");
+  ASSERT_FALSE(m) << c.what;
+  EXPECT_EQ(m.status().kind(), ErrorKind::InvalidInput) << c.what;
+  EXPECT_NE(
+      m.status().message().find(std::string("out/bad.json: ") + c.expected),
+      std::string::npos)
+      << c.what << "\n  got: " << m.status().message();
+}
+
+const ErrorCase kTensorMapErrorCases[] = {
+    {"tensor q", false, [](json &d) { param(d, 0, 9)["tensor"] = "q"; },
+     "$.kernels[0].params[9].tensor: expected \"k\" or \"v\", got \"q\""},
+    {"tensor a number", false, [](json &d) { param(d, 0, 10)["tensor"] = 1; },
+     "$.kernels[0].params[10].tensor: expected \"k\" or \"v\", got 1"},
+    {"box of one", false,
+     [](json &d) { param(d, 0, 9)["box"] = json::array({64}); },
+     "$.kernels[0].params[9].box: expected an array of 2 positive integers "
+     "[cols, rows], got [64]"},
+    {"box of three", false,
+     [](json &d) {
+       param(d, 0, 9)["box"] = json::array({64, 128, 1});
+     },
+     "$.kernels[0].params[9].box: expected an array of 2 positive integers "
+     "[cols, rows], got [64,128,1]"},
+    {"box a number", false, [](json &d) { param(d, 0, 9)["box"] = 64; },
+     "$.kernels[0].params[9].box: expected an array of 2 positive integers "
+     "[cols, rows], got 64"},
+    {"box rows 0", false,
+     [](json &d) {
+       param(d, 0, 9)["box"] = json::array({64, 0});
+     },
+     "$.kernels[0].params[9].box: expected an array of 2 positive integers"},
+    {"box cols negative", false,
+     [](json &d) {
+       param(d, 0, 9)["box"] = json::array({-64, 64});
+     },
+     "$.kernels[0].params[9].box: expected an array of 2 positive integers"},
+    {"box cols float", false,
+     [](json &d) {
+       param(d, 0, 9)["box"] = json::array({64.0, 64});
+     },
+     "$.kernels[0].params[9].box: expected an array of 2 positive integers"},
+    {"box cols 32 (64-byte rows)", false,
+     [](json &d) {
+       param(d, 0, 9)["box"] = json::array({32, 64});
+     },
+     "$.kernels[0].params[9].box: cols * element bytes (32 * 2 = 64) must "
+     "equal the 128-byte span of the \"128B\" swizzle (box [32,64])"},
+    {"box cols 128 (256-byte rows)", true,
+     [](json &d) {
+       param(d, 1, 11)["box"] = json::array({128, 64});
+     },
+     "$.kernels[1].params[11].box: cols * element bytes (128 * 2 = 256) "
+     "must equal the 128-byte span"},
+    {"box rows 257", true,
+     [](json &d) {
+       param(d, 0, 10)["box"] = json::array({64, 257});
+     },
+     "$.kernels[0].params[10].box: rows (257) must be <= 256 (the TMA box "
+     "limit) (box [64,257])"},
+    {"box cols 96 do not divide head_dim", false,
+     [](json &d) {
+       param(d, 0, 9)["box"] = json::array({96, 64});
+     },
+     "$.kernels[0].params[9].box: cols (96) must divide head_dim (128) (box "
+     "[96,64])"},
+    {"box cols 256 beyond head_dim", false,
+     [](json &d) {
+       param(d, 0, 9)["box"] = json::array({256, 64});
+     },
+     "$.kernels[0].params[9].box: cols (256) must divide head_dim (128)"},
+    {"dtype f32", false, [](json &d) { d["dtype"] = "f32"; },
+     "$.kernels[0].params[9]: a \"tensor_map\" parameter needs dtype "
+     "\"bf16\" or \"f16\""},
+    {"chip sm_80", false, [](json &d) { d["chip"] = "sm_80"; },
+     "$.kernels[0].params[9]: a \"tensor_map\" parameter needs chip "
+     "\"sm_90a\" (tensor maps are an sm_90 feature), but the manifest's "
+     "chip is \"sm_80\""},
+    {"chip sm_90 (no wgmma)", false, [](json &d) { d["chip"] = "sm_90"; },
+     "$.kernels[0].params[9]: a \"tensor_map\" parameter needs chip "
+     "\"sm_90a\""},
+    {"chip host", true, [](json &d) { d["chip"] = "host"; },
+     "$.kernels[0].params[10]: a \"tensor_map\" parameter needs chip "
+     "\"sm_90a\""},
+    {"swizzle 64B", false, [](json &d) { param(d, 0, 9)["swizzle"] = "64B"; },
+     "$.kernels[0].params[9].swizzle: expected \"128B\", got \"64B\""},
+    {"swizzle null", false,
+     [](json &d) { param(d, 0, 10)["swizzle"] = nullptr; },
+     "$.kernels[0].params[10].swizzle: expected \"128B\", got null"},
+    {"swizzle missing", false, [](json &d) { param(d, 0, 9).erase("swizzle"); },
+     "$.kernels[0].params[9]: missing key \"swizzle\""},
+    {"box missing", false, [](json &d) { param(d, 0, 9).erase("box"); },
+     "$.kernels[0].params[9]: missing key \"box\""},
+    {"tensor missing", true, [](json &d) { param(d, 1, 10).erase("tensor"); },
+     "$.kernels[1].params[10]: missing key \"tensor\""},
+    {"unknown key on a tensor map", false,
+     [](json &d) { param(d, 0, 9)["interleave"] = "none"; },
+     "$.kernels[0].params[9]: unknown key \"interleave\""},
+    {"box on a pointer", false,
+     [](json &d) {
+       param(d, 0, 1)["box"] = json::array({64, 64});
+     },
+     "$.kernels[0].params[1]: unknown key \"box\" (only \"tensor_map\" "
+     "parameters have it)"},
+    {"tensor on a size", false, [](json &d) { param(d, 0, 8)["tensor"] = "k"; },
+     "$.kernels[0].params[8]: unknown key \"tensor\" (only \"tensor_map\" "
+     "parameters have it)"},
+    {"tensor map among the ABI parameters", false,
+     [](json &d) {
+       auto &p = d["kernels"][0]["params"];
+       json map = p[9];
+       p.erase(9);
+       p.insert(p.begin() + 4, map);
+     },
+     "$.kernels[0].params[4].kind: tensor_map parameters must follow the ABI "
+     "parameters (q, k, v, o, B, H, Hkv, Sq, Sk), got one at index 4"},
+    {"ABI parameter missing beside maps", false,
+     [](json &d) { d["kernels"][0]["params"].erase(8); },
+     "$.kernels[0].params: expected 9 parameters (q, k, v, o, B, H, Hkv, Sq, "
+     "Sk), got 8 besides 2 tensor_map parameter(s)"},
+    {"two maps of one name", false,
+     [](json &d) { param(d, 0, 10)["name"] = "k_map"; },
+     "$.kernels[0].params[10].name: duplicate parameter name \"k_map\" "
+     "(also params[9])"},
+    {"map named like an ABI parameter", true,
+     [](json &d) { param(d, 1, 11)["name"] = "v"; },
+     "$.kernels[1].params[11].name: duplicate parameter name \"v\" (also "
+     "params[2])"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Cases, TensorMapErrorTest,
+                         ::testing::ValuesIn(kTensorMapErrorCases));
 
 TEST(ManifestTest, BadJsonIsInvalidInput) {
   for (const char *text : {"", "{", "{\"format\": }", "[1, 2", "nul"}) {

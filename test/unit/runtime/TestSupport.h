@@ -63,10 +63,39 @@ inline Manifest deltaManifest() {
   return m;
 }
 
+/// A "tensor_map" parameter of `tensor` ("k" or "v") with box [cols, rows].
+inline KernelParam tensorMapParam(const std::string &name,
+                                  const std::string &tensor, int64_t cols,
+                                  int64_t rows) {
+  KernelParam p;
+  p.name = name;
+  p.kind = "tensor_map";
+  p.tensor = tensor;
+  p.boxCols = cols;
+  p.boxRows = rows;
+  return p;
+}
+
+/// `m` (sm_90a, bf16) with k_map (box [64, 128]) and v_map (box [64, 64])
+/// after the ABI parameters of every kernel.
+inline Manifest withTensorMaps(Manifest m) {
+  for (KernelInfo &k : m.kernels) {
+    k.params.push_back(tensorMapParam("k_map", "k", 64, 128));
+    k.params.push_back(tensorMapParam("v_map", "v", 64, 64));
+  }
+  return m;
+}
+
 /// Path of a cubin assembled by ptxas at build time, or "" without ptxas.
 inline std::string cubinPath(const std::string &arch) {
   std::string dir = SATTN_TEST_CUBIN_DIR;
   return dir.empty() ? "" : dir + "/fake_attention_" + arch + ".cubin";
+}
+
+/// fake_tma.ptx assembled for sm_90a, or "" without ptxas.
+inline std::string tmaCubinPath() {
+  std::string dir = SATTN_TEST_CUBIN_DIR;
+  return dir.empty() ? "" : dir + "/fake_tma_sm_90a.cubin";
 }
 
 inline bool haveCubins() { return !std::string(SATTN_TEST_CUBIN_DIR).empty(); }

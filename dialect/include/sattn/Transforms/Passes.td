@@ -74,10 +74,21 @@ def LowerTilesToMMA : Pass<"sattn-lower-tiles-mma", "::mlir::ModuleOp"> {
     Q.K^T and P.V with wgmma.mma_async m64nNk16 instead: A from registers
     (the same fragment), B from shared memory through descriptors, K and V
     staged in the 128-byte-swizzle layout.
+
+    With `tma` as well, those programs fill the K and V stages with TMA
+    (cp.async.bulk.tensor, one 64-column box per copy) completing on one
+    mbarrier per stage, issued by thread 0; the kernel gains one
+    tensor-map argument per key / value buffer (`!llvm.ptr` marked
+    `sattn.tensor_map = {tensor, box}`, passed by value). Programs whose
+    key tiles are not clipped to the sequence (count = min(Sk - first,
+    block_n)) or whose buffers are not kernel arguments keep cp.async and
+    are marked `sattn.tma_skipped`.
   }];
   let options = [
     Option<"useWgmma", "wgmma", "bool", "false",
            "Use wgmma (sm_90a) for programs of one warpgroup">,
+    Option<"useTma", "tma", "bool", "false",
+           "With wgmma: load K and V tiles with TMA completing on mbarriers">,
   ];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::math::MathDialect",
@@ -97,6 +108,21 @@ def ProgramToGPU : Pass<"sattn-program-to-gpu", "::mlir::ModuleOp"> {
     block). Kernel arguments keep their order (the manifest's ABI).
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::NVVM::NVVMDialect"];
+}
+
+def TensorMapParams : Pass<"sattn-tensor-map-params", "::mlir::LLVM::LLVMFuncOp"> {
+  let summary = "Pass a kernel's TMA tensor maps by value (__grid_constant__)";
+  let description = [{
+    Runs after convert-gpu-to-nvvm, which keeps function attributes but not
+    argument attributes other than `llvm.align`. The arguments that
+    `sattn.tensor_map_args` (set by sattn-program-to-gpu) lists become
+    128-byte parameters passed by value (`llvm.byval = !llvm.array<128 x
+    i8>`, 64-byte aligned) that the kernel may address
+    (`nvvm.grid_constant`), the form cp.async.bulk.tensor reads a tensor
+    map from. Only NVVM kernels take grid constants.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::NVVM::NVVMDialect"];
 }
 
