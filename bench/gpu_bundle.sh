@@ -19,10 +19,17 @@ for spec in "$root"/examples/specs/{causal,dense,swa_sink,swa_sink_delta}.json \
   "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90a -o "$out/kernels"
 done
 # Extra tile shapes to compare: VARIANTS="128x64 64x64".
+# Each variant also gets the numeric suite's specs (gpu-suite-<M>x<N>), so
+# that its timings come with a correctness check.
 for v in ${VARIANTS:-}; do
-  for spec in "$root"/examples/specs/{causal,swa_sink}.json; do
-    "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90a \
-      --block-m="${v%x*}" --block-n="${v#*x}" -o "$out/kernels-$v"
+  shape=(--block-m="${v%x*}" --block-n="${v#*x}")
+  for spec in "$root"/examples/specs/{causal,swa_sink,swa_sink_delta}.json; do
+    "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90a "${shape[@]}" \
+      -o "$out/kernels-$v" > /dev/null
+  done
+  for spec in "$root"/test/unit/gpu/specs/*.json; do
+    "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90a "${shape[@]}" \
+      -o "$out/gpu-suite-$v/sm_90a" > /dev/null
   done
 done
 echo "staged $(du -sh "$out" | cut -f1) in $out"

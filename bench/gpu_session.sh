@@ -5,7 +5,8 @@
 #     sanitize  compute-sanitizer memcheck + racecheck on small cases
 #     sass      cuobjdump -sass of the benchmark cubins: HGMMA / HMMA counts
 #     time      our kernels alone (sattn_time), the shapes
-#     variants  causal 16k and swa_sink 64k for each staged tile shape
+#     variants  per staged tile shape: its numeric suite, then causal 16k/64k,
+#               swa_sink 64k and swa_sink_delta 1M
 #     bench     bench.py: ours and the peers in one run (table, JSON, plot)
 # Logs and results go under $OUT (the device tool brings them back).
 set -u
@@ -46,8 +47,11 @@ for step in "$@"; do
     for d in kernels-*; do
       [ -d "$d" ] || continue
       echo "$d"
+      ./bin/gpu_numeric_tests "gpu-suite-${d#kernels-}" specs | tail -1
       timeout 60 ./bin/sattn_time $d/causal.json 1,16,16,16384 10
+      timeout 60 ./bin/sattn_time $d/causal.json 1,16,16,65536 5
       timeout 60 ./bin/sattn_time $d/swa_sink.json 1,16,16,65536 10
+      timeout 60 ./bin/sattn_time $d/swa_sink_delta.json 1,8,8,1048576 3
     done 2>&1 | tee "$OUT/variants.log" ;;
   bench)
     python3 bench.py --lib lib/libsattn_rt.so --kernels kernels --out "$OUT/bench" \

@@ -2,6 +2,7 @@
 // RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma | FileCheck %s
 // RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma=wgmma=1 | FileCheck %s --check-prefix=WGMMA
 // RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma="wgmma=1 tma=1" | FileCheck %s --check-prefix=TMA
+// RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma="wgmma=1 tma=1 ping-pong=1" | FileCheck %s --check-prefix=PINGPONG
 
 // With wgmma, programs that are not one warpgroup keep mma.sync.
 // WGMMA-LABEL: func.func @flash(
@@ -311,25 +312,30 @@ func.func @tma_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, 
 // Outside a loop (or where the tile bounds do not follow from the induction
 // variable): thread 0 fills K into buffer 0 and V, wait for K (stage 0),
 // Q.K^T, wait for V (stage 2), P.V. The count is min(Sk - first, 16) in the
-// other operand order.
+// other operand order. The buffers' offset is (head * Sk) * 64, so the
+// third box coordinate is head itself, without a division.
 // TMA-LABEL: func.func @tma_in_place(
+// TMA-SAME:      %[[HEAD:[^:]+]]: index, %{{[^:]+}}: index, %[[SKA:[^:]+]]: index, %[[KMAP:[^:]+]]: !llvm.ptr {{{.*}}}, %[[VMAP:[^:]+]]: !llvm.ptr
 // TMA:         nvvm.fence.mbarrier.init
 // TMA:         gpu.barrier
 // TMA-NOT:     gpu.barrier
-// TMA:         scf.if
-// TMA:           nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg7
-// TMA:           nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg8
+// TMA-NOT:     arith.muli %[[SKA]], %c64
+// TMA:         %[[H32:.*]] = arith.index_cast %[[HEAD]] : index to i32
+// TMA:           nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[KMAP]], %{{.*}}, box[%{{.*}}, %{{.*}}, %[[H32]]]
+// TMA:           nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[VMAP]]
 // TMA:         }
 // TMA:         nvvm.mbarrier.try_wait.parity
 // TMA:         llvm.inline_asm {{.*}}m64n16k16
 // TMA:         nvvm.mbarrier.try_wait.parity
 // TMA:         llvm.inline_asm {{.*}}m64n64k16
-func.func @tma_in_place(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %sk: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "base", "first", "Sk"]} {
+func.func @tma_in_place(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %head: index, %first: index, %sk: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "head", "first", "Sk"]} {
   sattn.program grid(%n, %n) block_m = 64 {
   ^bb0(%x: index, %y: index):
     %c1 = arith.constant 1 : index
     %c16 = arith.constant 16 : index
     %c64 = arith.constant 64 : index
+    %rows = arith.muli %head, %sk : index
+    %base = arith.muli %rows, %c64 : index
     %left = arith.subi %sk, %first : index
     %count = arith.minsi %c16, %left : index
     %qt = sattn.tile.load %q[%base] rows(%x, %c1, %c64) : memref<?xbf16> -> <64x64xbf16>
@@ -358,6 +364,68 @@ func.func @tma_not_a_sequence_clip(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: m
     %a0 = sattn.tile.fill 0.0 : <64x64xf32>
     %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <64x64xbf16>, memref<?xbf16> -> <64x16xf32>
     %a1 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %a0 : <64x16xf32>, memref<?xbf16>, <64x64xf32>
+  }
+  return
+}
+
+// -----
+
+// Two warpgroups (block_m 128) share the stages. Each stage also has a
+// release ("empty") mbarrier that expects one arrival per warpgroup: the
+// first thread of each warpgroup arrives after its wgmma that read the
+// stage, and thread 0 waits for the release before refilling (its phase
+// bits for those barriers start at 1: the stages start empty).
+// TMA-LABEL: func.func @two_warpgroups(
+// TMA-SAME:      sattn.threads = 256 : i64
+// TMA:         memref.store %c56_i32, %{{.*}}[] : memref<i32>
+// TMA-COUNT-3: nvvm.mbarrier.init %{{.*}}, %c1_i32
+// TMA-COUNT-3: nvvm.mbarrier.init %{{.*}}, %c2_i32
+// TMA:         scf.if
+// TMA:           nvvm.mbarrier.try_wait.parity
+// TMA:           nvvm.mbarrier.arrive.expect_tx
+// TMA:           nvvm.cp.async.bulk.tensor.shared.cluster.global
+// TMA:           nvvm.mbarrier.try_wait.parity
+// TMA:           nvvm.mbarrier.arrive.expect_tx
+// TMA:           nvvm.cp.async.bulk.tensor.shared.cluster.global
+// TMA:         llvm.inline_asm {{.*}}m64n16k16
+// TMA:         arith.remsi %{{.*}}, %c128
+// TMA:         scf.if
+// TMA:           nvvm.mbarrier.arrive %{{.*}} : !llvm.ptr<3>
+// TMA:         llvm.inline_asm {{.*}}m64n64k16
+// TMA:         nvvm.mbarrier.arrive %{{.*}} : !llvm.ptr<3>
+// TMA-NOT:     nvvm.barrier
+// With ping-pong the two warpgroups take turns at the tensor cores through
+// named barriers 1 and 2 (256 threads): warpgroup 1 hands warpgroup 0 the
+// first turn; each product waits for its turn (bar.sync 1 + w), is issued,
+// hands the turn over (bar.arrive 2 - w) and only then waits for the
+// products; warpgroup 0 consumes the last turn at the end.
+// PINGPONG-LABEL: func.func @two_warpgroups(
+// PINGPONG:         nvvm.fence.mbarrier.init
+// PINGPONG:         gpu.barrier
+// PINGPONG:         scf.if
+// PINGPONG:           nvvm.barrier.arrive id = %c1_i32{{.*}} number_of_threads = %c256_i32
+// PINGPONG:         nvvm.barrier id = %{{.*}} number_of_threads = %c256_i32
+// PINGPONG:         llvm.inline_asm {{.*}}m64n16k16{{.*}}wgmma.commit_group.sync.aligned;\0A}"
+// PINGPONG:         nvvm.barrier.arrive id = %{{.*}} number_of_threads = %c256_i32
+// PINGPONG:         llvm.inline_asm has_side_effects "wgmma.wait_group.sync.aligned 0;"
+// PINGPONG:         nvvm.barrier id = %{{.*}} number_of_threads = %c256_i32
+// PINGPONG:         llvm.inline_asm {{.*}}m64n64k16
+// PINGPONG:         nvvm.barrier.arrive id
+// PINGPONG:         llvm.inline_asm has_side_effects "wgmma.wait_group.sync.aligned 0;"
+// PINGPONG:         scf.if
+// PINGPONG:           nvvm.barrier id = %c1_i32{{.*}} number_of_threads = %c256_i32
+func.func @two_warpgroups(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %sk: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "base", "first", "Sk"]} {
+  sattn.program grid(%n, %n) block_m = 128 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %c128 = arith.constant 128 : index
+    %left = arith.subi %sk, %first : index
+    %count = arith.minsi %c16, %left : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %c128) : memref<?xbf16> -> <128x64xbf16>
+    %a0 = sattn.tile.fill 0.0 : <128x64xf32>
+    %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <128x64xbf16>, memref<?xbf16> -> <128x16xf32>
+    %a1 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %a0 : <128x16xf32>, memref<?xbf16>, <128x64xf32>
   }
   return
 }

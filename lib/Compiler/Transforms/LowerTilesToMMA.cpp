@@ -106,6 +106,14 @@ struct ProgramLayout {
   DenseMap<Value, Value> tensorMaps;
   /// Sk, the sequence the key tiles are clipped to (TMA's zero fill).
   Value seqK;
+  /// Warpgroups sharing the stages. With more than one, a stage is refilled
+  /// only after each warpgroup has released it on the stage's "empty"
+  /// mbarrier (barriers 3..5, one arrival per warpgroup), and thread 0
+  /// keeps those barriers' parities in bits 3..5 of `phases`.
+  int64_t warpgroups = 1;
+  /// Two warpgroups take turns at the tensor cores (named barriers 1 and
+  /// 2): one's softmax overlaps the other's products.
+  bool pingPong = false;
   int64_t elemBytes = 2;
   int64_t stageBytes() const { return stageElems() * elemBytes; }
 };
@@ -516,10 +524,13 @@ static Value wgmmaDescriptor(WarpBuilder &wb, const ProgramLayout &pl,
 /// accumulators while the asynchronous products are in flight.
 /// Without `acc` the products start from zero (the first k-step does not
 /// scale-add D), which spares initialising the accumulator registers.
+/// With `wait` false the block ends after the commit: the products are
+/// still in flight and the results must pass through wgmmaWait before use
+/// (ptxas tracks the asynchronous registers in between).
 static SmallVector<Value> wgmma(WarpBuilder &wb, int64_t n, Type inputType,
                                 ArrayRef<SmallVector<Value, 4>> aRegs,
                                 ArrayRef<Value> descs, bool transposeB,
-                                ArrayRef<Value> acc) {
+                                ArrayRef<Value> acc, bool wait = true) {
   OpBuilder &b = wb.b;
   int64_t numAcc = n / 2;
   bool accumulate = !acc.empty();
@@ -546,8 +557,9 @@ static SmallVector<Value> wgmma(WarpBuilder &wb, int64_t n, Type inputType,
             (k == 0 && !accumulate ? ", z, 1, 1, " : ", p, 1, 1, ") +
             (transposeB ? "1" : "0") + ";\n";
   }
-  body += "wgmma.commit_group.sync.aligned;\n"
-          "wgmma.wait_group.sync.aligned 0;\n}";
+  body += wait ? "wgmma.commit_group.sync.aligned;\n"
+                 "wgmma.wait_group.sync.aligned 0;\n}"
+               : "wgmma.commit_group.sync.aligned;\n}";
   std::string constraints;
   for (int64_t i = 0; i < numAcc; ++i)
     constraints += "=f,";
@@ -585,6 +597,56 @@ static SmallVector<Value> wgmma(WarpBuilder &wb, int64_t n, Type inputType,
   for (int64_t i = 0; i < numAcc; ++i)
     out.push_back(LLVM::ExtractValueOp::create(b, wb.loc, asmOp.getRes(), i));
   return out;
+}
+
+/// Waits for the warpgroup's products in flight; `acc` are their results,
+/// passed through (tied) so that nothing reads them before the wait.
+static SmallVector<Value> wgmmaWait(WarpBuilder &wb, ArrayRef<Value> acc) {
+  OpBuilder &b = wb.b;
+  std::string constraints;
+  for (size_t i = 0; i < acc.size(); ++i)
+    constraints += "=f,";
+  for (size_t i = 0; i < acc.size(); ++i)
+    constraints += std::to_string(i) + (i + 1 < acc.size() ? "," : "");
+  SmallVector<Type> f32s(acc.size(), b.getF32Type());
+  auto asmOp = LLVM::InlineAsmOp::create(
+      b, wb.loc, LLVM::LLVMStructType::getLiteral(b.getContext(), f32s), acc,
+      "wgmma.wait_group.sync.aligned 0;", constraints,
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+      ArrayAttr());
+  SmallVector<Value> out;
+  for (size_t i = 0; i < acc.size(); ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, wb.loc, asmOp.getRes(), i));
+  return out;
+}
+
+/// Ping-pong between two warpgroups: named barrier 1 + w is warpgroup w's
+/// turn at the tensor cores. A warpgroup waits for its turn (its own bar.sync
+/// plus the other's bar.arrive), runs its product and hands the turn over,
+/// so the products alternate and each warpgroup's softmax runs while the
+/// other's products do.
+constexpr int32_t kPingPongThreads = 256;
+static Value i32Constant(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+}
+static Value warpgroupIndex(WarpBuilder &wb) {
+  IndexMath m = wb.im();
+  return arith::IndexCastOp::create(wb.b, wb.loc, wb.b.getI32Type(),
+                                    m.div(wb.lane(), m.c(4 * kWarp)));
+}
+static void awaitTurn(WarpBuilder &wb) {
+  Value id = arith::AddIOp::create(wb.b, wb.loc, warpgroupIndex(wb),
+                                   i32Constant(wb.b, wb.loc, 1));
+  NVVM::BarrierOp::create(wb.b, wb.loc, Type(), id,
+                          i32Constant(wb.b, wb.loc, kPingPongThreads),
+                          NVVM::BarrierReductionAttr(), Value());
+}
+static void passTurn(WarpBuilder &wb) {
+  Value id = arith::SubIOp::create(wb.b, wb.loc, i32Constant(wb.b, wb.loc, 2),
+                                   warpgroupIndex(wb));
+  NVVM::BarrierArriveOp::create(wb.b, wb.loc, id,
+                                i32Constant(wb.b, wb.loc, kPingPongThreads));
 }
 
 /// One ldmatrix.x4 (.trans for B stored N-major) at element `offset` of
@@ -634,8 +696,18 @@ struct QKLowering : TilePattern<TileQKOp> {
         descs.push_back(wgmmaDescriptor(wb, pl, off, /*leading=*/16,
                                         /*stride=*/1024));
       }
-      rw.replaceOp(op, wb.pack(sFrag, wgmma(wb, keys, inputType, aRegs, descs,
-                                            /*transposeB=*/false, {})));
+      // Ping-pong: the turn passes once the products are issued, so the
+      // other warpgroup's queue behind them while this one waits.
+      if (pl.pingPong)
+        awaitTurn(wb);
+      SmallVector<Value> scores = wgmma(wb, keys, inputType, aRegs, descs,
+                                        /*transposeB=*/false, {},
+                                        /*wait=*/!pl.pingPong);
+      if (pl.pingPong) {
+        passTurn(wb);
+        scores = wgmmaWait(wb, scores);
+      }
+      rw.replaceOp(op, wb.pack(sFrag, scores));
       return success();
     }
     SmallVector<Value> acc(sFrag.getNumElements(), wb.f32(0.0));
@@ -688,9 +760,16 @@ struct PVLowering : TilePattern<TilePVOp> {
                                         /*leading=*/pl.blockN * 128,
                                         /*stride=*/1024));
       }
-      rw.replaceOp(op, wb.pack(convertVec(op.getType()),
-                               wgmma(wb, pl.headDim, inputType, aRegs, descs,
-                                     /*transposeB=*/true, acc)));
+      if (pl.pingPong)
+        awaitTurn(wb);
+      SmallVector<Value> out = wgmma(wb, pl.headDim, inputType, aRegs, descs,
+                                     /*transposeB=*/true, acc,
+                                     /*wait=*/!pl.pingPong);
+      if (pl.pingPong) {
+        passTurn(wb);
+        out = wgmmaWait(wb, out);
+      }
+      rw.replaceOp(op, wb.pack(convertVec(op.getType()), out));
       return success();
     }
     // ldmatrix x4 .trans: matrices (keys +0, d +0), (keys +8, d +0),
@@ -1161,6 +1240,36 @@ Value i32(OpBuilder &b, Location loc, Value index) {
   return arith::IndexCastOp::create(b, loc, b.getI32Type(), index);
 }
 
+constexpr int64_t kStages = 3;
+
+void waitPhase(OpBuilder &b, Location loc, const ProgramLayout &pl,
+               Value index);
+
+/// Every thread: waits for the stage's current fill.
+void waitFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
+              Value stage) {
+  waitPhase(b, loc, pl, stage);
+}
+
+/// With several warpgroups: the first thread of each releases the stage
+/// once its wgmma that read it has completed (a wgmma is collective over
+/// the warpgroup, so its completion covers every warp's reads).
+void releaseStage(OpBuilder &b, Location loc, const ProgramLayout &pl,
+                  Value stage) {
+  if (pl.warpgroups == 1)
+    return;
+  IndexMath m{b, loc};
+  Value leader = m.cmp(arith::CmpIPredicate::eq,
+                       m.rem(LaneIdOp::create(b, loc), m.c(4 * kWarp)), m.c(0));
+  scf::IfOp::create(b, loc, leader, [&](OpBuilder &tb, Location l) {
+    IndexMath tm{tb, l};
+    NVVM::MBarrierArriveOp::create(tb, l, Type(),
+                                   barrierOf(tb, l, pl, tm.add(stage, tm.c(kStages))),
+                                   Value());
+    scf::YieldOp::create(tb, l);
+  });
+}
+
 /// Thread 0 only: announces the stage's bytes on its mbarrier, then copies
 /// rows [first, first + blockN) of head `head` into it, one box of 64
 /// columns (128 bytes, the swizzle span) per copy. TMA writes the same
@@ -1168,6 +1277,8 @@ Value i32(OpBuilder &b, Location loc, Value index) {
 void issueFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
                Value stage, Value tensorMap, Value first, Value head) {
   IndexMath m{b, loc};
+  if (pl.warpgroups > 1)
+    waitPhase(b, loc, pl, m.add(stage, m.c(kStages)));
   Value barrier = barrierOf(b, loc, pl, stage);
   NVVM::MBarrierArriveExpectTxOp::create(
       b, loc, Type(), barrier,
@@ -1190,9 +1301,11 @@ void issueFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
   }
 }
 
-/// Every thread: waits for the stage's current fill and flips its parity.
-void waitFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
-              Value stage) {
+/// Waits for the current phase of mbarrier `index` (0..2: a stage's fill,
+/// 3..5: its release) and flips the phase bit.
+void waitPhase(OpBuilder &b, Location loc, const ProgramLayout &pl,
+               Value index) {
+  Value stage = index;
   Value bits = memref::LoadOp::create(b, loc, pl.phases, ValueRange{});
   Value shift = i32(b, loc, stage);
   Value one = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1));
@@ -1221,6 +1334,31 @@ void onThreadZero(OpBuilder &b, Location loc, Value extraCondition,
   });
 }
 
+/// `head` when `base` is computed as (head * Sk) * D (operands in either
+/// order), as sattn-tile-flash writes a head's offset: the TMA coordinate
+/// then needs no 64-bit division.
+Value headOfProduct(Value base, Value seqK, int64_t headDim) {
+  auto isConstant = [](Value v, int64_t c) {
+    APInt value;
+    return matchPattern(v, m_ConstantInt(&value)) && value == c;
+  };
+  auto outer = base.getDefiningOp<arith::MulIOp>();
+  if (!outer)
+    return {};
+  for (unsigned i = 0; i < 2; ++i) {
+    if (!isConstant(outer->getOperand(1 - i), headDim))
+      continue;
+    auto inner = outer->getOperand(i).getDefiningOp<arith::MulIOp>();
+    if (!inner)
+      continue;
+    if (inner.getRhs() == seqK)
+      return inner.getLhs();
+    if (inner.getLhs() == seqK)
+      return inner.getRhs();
+  }
+  return {};
+}
+
 /// Emits the TMA staging of the pair's K and V tiles before the pass's
 /// compute conversion. The program is one warpgroup and only wgmma reads
 /// the stages; a wgmma is collective over the warpgroup, so once thread 0
@@ -1236,7 +1374,8 @@ void onThreadZero(OpBuilder &b, Location loc, Value extraCondition,
 ///    Q.K[i-1]), then every thread waits for K[i], so both copies land
 ///    during Q.K[i] and the softmax;
 ///  - P.V waits for V.
-/// The head (B * Hkv index) of a buffer offset is base / (Sk * D).
+/// The head (B * Hkv index) of a buffer offset is base / (Sk * D), read off
+/// the product that computes it where possible.
 void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
   Location loc = qk.getLoc();
   OpBuilder b(qk);
@@ -1245,6 +1384,8 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
   Value vMap = pl.tensorMaps.lookup(pv.getValues());
   Value first = qk.getFirst(), count = qk.getCount();
   auto headOf = [&](OpBuilder &hb, Value base) {
+    if (Value head = headOfProduct(base, pl.seqK, pl.headDim))
+      return head;
     IndexMath hm{hb, loc};
     return hm.div(base, hm.mul(pl.seqK, hm.c(pl.headDim)));
   };
@@ -1255,6 +1396,7 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
     slice = inductionSlice(loop, {first, count});
   bool invariant = loop && loop.isDefinedOutsideOfLoop(qk.getBase()) &&
                    loop.isDefinedOutsideOfLoop(pv.getBase());
+  Value keyStage;
   if (failed(slice) || !invariant) {
     Value kHead = headOf(b, qk.getBase()), vHead = headOf(b, pv.getBase());
     onThreadZero(b, loc, Value(), [&](OpBuilder &tb, Location l) {
@@ -1263,6 +1405,7 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
     });
     waitFill(b, loc, pl, m.c(0));
     pl.keyBuffer[qk] = pl.stage(m, 0);
+    keyStage = m.c(0);
   } else {
     OpBuilder pb(loop);
     IndexMath pm{pb, loc};
@@ -1290,9 +1433,14 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
     });
     waitFill(b, loc, pl, parity);
     pl.keyBuffer[qk] = pl.stage(m, parity);
+    keyStage = parity;
   }
   OpBuilder pvb(pv);
   waitFill(pvb, pv.getLoc(), pl, IndexMath{pvb, pv.getLoc()}.c(2));
+  OpBuilder afterQk(qk->getBlock(), std::next(qk->getIterator()));
+  releaseStage(afterQk, loc, pl, keyStage);
+  OpBuilder afterPv(pv->getBlock(), std::next(pv->getIterator()));
+  releaseStage(afterPv, pv.getLoc(), pl, IndexMath{afterPv, pv.getLoc()}.c(2));
 }
 
 /// Shared memory of the TMA form: the mbarriers at offset 0, then the
@@ -1304,13 +1452,56 @@ constexpr int64_t kBarrierBytes = 64;
 void initBarriers(OpBuilder &b, Location loc, const ProgramLayout &pl) {
   onThreadZero(b, loc, Value(), [&](OpBuilder &tb, Location l) {
     IndexMath tm{tb, l};
-    Value one = arith::ConstantOp::create(tb, l, tb.getI32IntegerAttr(1));
-    for (int64_t s = 0; s < 3; ++s)
-      NVVM::MBarrierInitOp::create(tb, l, barrierOf(tb, l, pl, tm.c(s)), one,
-                                   Value());
+    auto i32c = [&](int64_t v) {
+      return arith::ConstantOp::create(tb, l, tb.getI32IntegerAttr(v));
+    };
+    for (int64_t s = 0; s < kStages; ++s)
+      NVVM::MBarrierInitOp::create(tb, l, barrierOf(tb, l, pl, tm.c(s)),
+                                   i32c(1), Value());
+    if (pl.warpgroups > 1)
+      for (int64_t s = 0; s < kStages; ++s)
+        NVVM::MBarrierInitOp::create(
+            tb, l, barrierOf(tb, l, pl, tm.c(kStages + s)),
+            i32c(pl.warpgroups), Value());
     NVVM::FenceMbarrierInitOp::create(tb, l);
   });
   gpu::BarrierOp::create(b, loc);
+}
+
+/// Warpgroup 0 takes the first turn (warpgroup 1 hands it over at the
+/// start); at the end warpgroup 0 consumes the turn warpgroup 1 handed over
+/// after its last product, so that no named barrier is left half-arrived.
+/// Every product is executed by both warpgroups (the control flow of a
+/// program is uniform), so the turns pair up.
+void startPingPong(ProgramOp program, const ProgramLayout &pl) {
+  Block &body = program.getBody().front();
+  Location loc = program.getLoc();
+  auto onWarpgroup = [&](OpBuilder &b, int64_t wg,
+                         function_ref<void(OpBuilder &)> then) {
+    IndexMath m{b, loc};
+    Value is = m.cmp(arith::CmpIPredicate::eq,
+                     m.div(LaneIdOp::create(b, loc), m.c(4 * kWarp)), m.c(wg));
+    scf::IfOp::create(b, loc, is, [&](OpBuilder &tb, Location l) {
+      then(tb);
+      scf::YieldOp::create(tb, l);
+    });
+  };
+  OpBuilder start(&body, body.begin());
+  for (Operation &op : body)
+    if (isa<gpu::BarrierOp>(op))
+      start.setInsertionPointAfter(&op); // after the mbarrier initialisation
+  onWarpgroup(start, 1, [&](OpBuilder &tb) {
+    NVVM::BarrierArriveOp::create(tb, loc, i32Constant(tb, loc, 1),
+                                  i32Constant(tb, loc, kPingPongThreads));
+  });
+  OpBuilder end(&body, body.end());
+  if (!body.empty() && body.back().hasTrait<OpTrait::IsTerminator>())
+    end.setInsertionPoint(&body.back());
+  onWarpgroup(end, 0, [&](OpBuilder &tb) {
+    NVVM::BarrierOp::create(tb, loc, Type(), i32Constant(tb, loc, 1),
+                            i32Constant(tb, loc, kPingPongThreads),
+                            NVVM::BarrierReductionAttr(), Value());
+  });
 }
 
 struct LowerTilesToMMAPass
@@ -1336,12 +1527,15 @@ struct LowerTilesToMMAPass
     auto fn = program->getParentOfType<func::FuncOp>();
     // wgmma m64nNk16 with one warpgroup: 64 rows, head_dim in whole
     // 128-byte swizzle blocks, N <= 256. Other shapes keep mma.sync.
-    pl.wgmma = useWgmma && program.getBlockMAttr().getInt() == 64 &&
+    // 128 rows: two warpgroups, each its own m64 products over shared
+    // stages.
+    int64_t blockM = program.getBlockMAttr().getInt();
+    pl.wgmma = useWgmma && (blockM == 64 || blockM == 128) &&
                pl.headDim % 64 == 0 && pl.headDim <= 256 &&
                pl.blockN % 16 == 0 && pl.blockN <= 256;
     if (useWgmma && !pl.wgmma)
       program->setAttr("sattn.wgmma_skipped",
-                       StringAttr::get(ctx, "needs block_m 64, head_dim a "
+                       StringAttr::get(ctx, "needs block_m 64 or 128, head_dim a "
                                             "multiple of 64 up to 256, "
                                             "block_n a multiple of 16 up to "
                                             "256"));
@@ -1350,6 +1544,8 @@ struct LowerTilesToMMAPass
         program->setAttr("sattn.tma_skipped", StringAttr::get(ctx, why));
       else
         pl.tma = true;
+      pl.warpgroups = pl.threads / (4 * kWarp);
+      pl.pingPong = pl.tma && pl.warpgroups == 2 && usePingPong;
     }
     Type elt = cast<MemRefType>(pl.pairs.front().second.getValues().getType())
                    .getElementType();
@@ -1389,10 +1585,17 @@ struct LowerTilesToMMAPass
       pl.barriers = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, raw);
       pl.phases = memref::AllocaOp::create(b, loc,
                                            MemRefType::get({}, b.getI32Type()));
+      // The stages start empty: thread 0's first wait on each release
+      // barrier is for the phase before its first (parity 1), which a fresh
+      // barrier reports complete.
+      int64_t initialPhases = pl.warpgroups > 1 ? 0b111000 : 0;
       memref::StoreOp::create(
-          b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
+          b, loc,
+          arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(initialPhases)),
           pl.phases, ValueRange{});
       initBarriers(b, loc, pl);
+      if (pl.pingPong)
+        startPingPong(program, pl);
     }
     for (auto [qk, pv] : pl.pairs) {
       if (pl.tma)

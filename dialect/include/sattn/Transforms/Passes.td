@@ -89,6 +89,9 @@ def LowerTilesToMMA : Pass<"sattn-lower-tiles-mma", "::mlir::ModuleOp"> {
            "Use wgmma (sm_90a) for programs of one warpgroup">,
     Option<"useTma", "tma", "bool", "false",
            "With wgmma: load K and V tiles with TMA completing on mbarriers">,
+    Option<"usePingPong", "ping-pong", "bool", "false",
+           "With TMA and two warpgroups (block_m 128): alternate their "
+           "products through named barriers">,
   ];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::math::MathDialect",
