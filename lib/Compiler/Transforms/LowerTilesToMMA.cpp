@@ -31,6 +31,11 @@
 // with K of the first tile copied before the loop. Elsewhere K is copied
 // and waited for in place.
 //
+// On sm_90a with `tma`, the stages are filled by TMA instead: thread 0
+// issues one cp.async.bulk.tensor per 64-column box, completing on the
+// stage's mbarrier, and every thread waits on that barrier's phase; see
+// emitTmaStaging for why no CTA barrier is needed between fills.
+//
 // Row reductions combine a lane's values and then the four lanes of a quad
 // (shuffle xor 1, 2), which hold the rest of the row.
 //
