@@ -243,8 +243,8 @@ func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: 
 // -----
 
 // TMA staging (wgmma=1 tma=1) of a key loop: the kernel gains a tensor-map
-// argument per buffer; shared memory is [3 mbarriers | pad | stages]
-// (3 * 2048 + 1024 + 64 bytes). Thread 0 initialises the mbarriers, a CTA
+// argument per buffer; shared memory is [mbarriers | pad | stages]
+// (3 * 2048 + 1024 + 128 bytes). Thread 0 initialises the mbarriers, a CTA
 // barrier publishes them; the stages need no other CTA barrier (thread 0
 // refills a stage only once it is past the warpgroup's last wgmma that
 // read it). Before the loop thread 0 fills K[lb] into buffer 0 (expect 2048
@@ -255,9 +255,9 @@ func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: 
 // TMA-LABEL: func.func @tma_loop(
 // TMA-SAME:      %[[BASE:[^:]+]]: index, %[[LB:[^:]+]]: index, %[[UB:[^:]+]]: index, %[[SK:[^:]+]]: index, %[[KMAP:[^:]+]]: !llvm.ptr {sattn.tensor_map = {box = [64, 16], tensor = "k"}}, %[[VMAP:[^:]+]]: !llvm.ptr {sattn.tensor_map = {box = [64, 16], tensor = "v"}})
 // TMA-SAME:      sattn.arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk", "k_map", "v_map"]
-// TMA-SAME:      sattn.shared_memory_bytes = 7232 : i64
+// TMA-SAME:      sattn.shared_memory_bytes = 7296 : i64
 // TMA:         %[[RAW:.*]] = gpu.dynamic_shared_memory
-// TMA:         memref.view %[[RAW]][%c64{{.*}}][]
+// TMA:         memref.view %[[RAW]][%c128{{.*}}][]
 // TMA:         memref.extract_aligned_pointer_as_index %[[RAW]]
 // TMA:         %[[PHASES:.*]] = memref.alloca() : memref<i32>
 // TMA:         scf.if
@@ -370,16 +370,18 @@ func.func @tma_not_a_sequence_clip(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: m
 
 // -----
 
-// Two warpgroups (block_m 128) share the stages. Each stage also has a
-// release ("empty") mbarrier that expects one arrival per warpgroup: the
-// first thread of each warpgroup arrives after its wgmma that read the
-// stage, and thread 0 waits for the release before refilling (its phase
-// bits for those barriers start at 1: the stages start empty).
+// Two warpgroups (block_m 128) share the stages, rings of 3 K and 3 V
+// buffers (6 * 2048 + 1024 + 128 bytes). Each stage also has a release
+// ("empty") mbarrier that expects one arrival per warpgroup: the first
+// thread of each warpgroup arrives after its wgmma that read the stage, and
+// thread 0 waits for the release before refilling (its phase bits for those
+// barriers, 6..11, start at 1: the stages start empty).
 // TMA-LABEL: func.func @two_warpgroups(
+// TMA-SAME:      sattn.shared_memory_bytes = 13440 : i64
 // TMA-SAME:      sattn.threads = 256 : i64
-// TMA:         memref.store %c56_i32, %{{.*}}[] : memref<i32>
-// TMA-COUNT-3: nvvm.mbarrier.init %{{.*}}, %c1_i32
-// TMA-COUNT-3: nvvm.mbarrier.init %{{.*}}, %c2_i32
+// TMA:         memref.store %c4032_i32, %{{.*}}[] : memref<i32>
+// TMA-COUNT-6: nvvm.mbarrier.init %{{.*}}, %c1_i32
+// TMA-COUNT-6: nvvm.mbarrier.init %{{.*}}, %c2_i32
 // TMA:         scf.if
 // TMA:           nvvm.mbarrier.try_wait.parity
 // TMA:           nvvm.mbarrier.arrive.expect_tx
@@ -426,6 +428,55 @@ func.func @two_warpgroups(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xb
     %a0 = sattn.tile.fill 0.0 : <128x64xf32>
     %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <128x64xbf16>, memref<?xbf16> -> <128x16xf32>
     %a1 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %a0 : <128x16xf32>, memref<?xbf16>, <128x64xf32>
+  }
+  return
+}
+
+// -----
+
+// A key loop with two warpgroups: before the loop thread 0 fills K[lb] and
+// V[lb] into slots 0 of the rings (stages 0 and 3); iteration j fills K and
+// V of the next tile into slot (j + 1) % 3 of each ring (each after the
+// slot's release), then every thread waits for K in slot j % 3 and, before
+// P.V, for V in stage 3 + j % 3.
+// TMA-LABEL: func.func @two_warpgroups_loop(
+// TMA:         scf.if
+// TMA:           nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg8
+// TMA:           nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg9
+// TMA:         scf.for %[[IV:[^ ]+]] =
+// TMA:           %[[J:.*]] = arith.divsi %{{.*}}, %c1{{.*}} : index
+// TMA:           %[[KSLOT:.*]] = arith.remsi %[[J]], %c3{{.*}} : index
+// TMA:           %[[VSLOT:.*]] = arith.remsi %[[J]], %c3{{.*}} : index
+// TMA:           %[[VSTAGE:.*]] = arith.addi %c3{{.*}}, %[[VSLOT]] : index
+// TMA:           scf.if
+// TMA:             scf.if
+// TMA:               %[[NJ:.*]] = arith.addi %[[J]], %c1{{.*}} : index
+// TMA:               arith.remsi %[[NJ]], %c3{{.*}} : index
+// TMA:               nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg8
+// TMA:               arith.remsi %[[NJ]], %c3{{.*}} : index
+// TMA:               nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %arg9
+// TMA:           nvvm.mbarrier.try_wait.parity
+// TMA:           llvm.inline_asm {{.*}}m64n16k16
+// TMA:           nvvm.mbarrier.arrive
+// TMA:           nvvm.mbarrier.try_wait.parity
+// TMA:           llvm.inline_asm {{.*}}m64n64k16
+// TMA:           nvvm.mbarrier.arrive
+func.func @two_warpgroups_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk"]} {
+  sattn.program grid(%n, %n) block_m = 128 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %c128 = arith.constant 128 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %c128) : memref<?xbf16> -> <128x64xbf16>
+    %a0 = sattn.tile.fill 0.0 : <128x64xf32>
+    %r = scf.for %i = %lb to %ub step %c1 iter_args(%acc = %a0) -> (!sattn.tile<128x64xf32>) {
+      %first = arith.muli %i, %c16 : index
+      %left = arith.subi %sk, %first : index
+      %count = arith.minsi %left, %c16 : index
+      %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <128x64xbf16>, memref<?xbf16> -> <128x16xf32>
+      %acc2 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %acc : <128x16xf32>, memref<?xbf16>, <128x64xf32>
+      scf.yield %acc2 : !sattn.tile<128x64xf32>
+    }
   }
   return
 }

@@ -88,6 +88,12 @@ struct ProgramLayout {
   /// The shared-window byte address of element 0 of `stages` (wgmma).
   Value stagesAddress;
   int64_t stageElems() const { return blockN * headDim; }
+  /// Stages: key buffers [0, keyStages), then value buffers. cp.async and
+  /// one-warpgroup TMA: 2 + 1. Two warpgroups: rings of 3 + 3, so that the
+  /// warpgroups may drift apart by a tile before a refill waits for the
+  /// slower one's release.
+  int64_t keyStages = 2, valueStages = 1;
+  int64_t numStages() const { return keyStages + valueStages; }
   /// Element offset of stage `i` (0, 1: K buffers, 2: V).
   Value stage(IndexMath m, Value i) const {
     return m.add(pad, m.mul(i, stageElems()));
@@ -95,8 +101,9 @@ struct ProgramLayout {
   Value stage(IndexMath m, int64_t i) const { return stage(m, m.c(i)); }
   /// Each qk with the pv of the same key tile, in program order.
   SmallVector<std::pair<TileQKOp, TilePVOp>> pairs;
-  /// qk -> element offset of the K buffer it reads (set by the staging).
-  DenseMap<Operation *, Value> keyBuffer;
+  /// qk -> element offset of the K buffer it reads, pv -> of the V buffer
+  /// (set by the staging; without an entry P.V reads the single V stage).
+  DenseMap<Operation *, Value> keyBuffer, valueBuffer;
 
   /// TMA staging (wgmma only): thread 0 fills a stage with one
   /// cp.async.bulk.tensor per 64-column block, completing on the stage's
@@ -750,7 +757,9 @@ struct PVLowering : TilePattern<TilePVOp> {
     Type inputType =
         cast<MemRefType>(op.getValues().getType()).getElementType();
     // The staging waited for this tile's values just before the pv.
-    Value valueBuffer = pl.stage(m, 2);
+    Value valueBuffer = pl.valueBuffer.lookup(op.getOperation());
+    if (!valueBuffer)
+      valueBuffer = pl.stage(m, pl.keyStages);
     SmallVector<Value> pElts = wb.unpack(a.getProbs());
     SmallVector<Value> acc = wb.unpack(a.getAcc());
     if (pl.wgmma) {
@@ -1245,8 +1254,6 @@ Value i32(OpBuilder &b, Location loc, Value index) {
   return arith::IndexCastOp::create(b, loc, b.getI32Type(), index);
 }
 
-constexpr int64_t kStages = 3;
-
 void waitPhase(OpBuilder &b, Location loc, const ProgramLayout &pl,
                Value index);
 
@@ -1269,7 +1276,7 @@ void releaseStage(OpBuilder &b, Location loc, const ProgramLayout &pl,
   scf::IfOp::create(b, loc, leader, [&](OpBuilder &tb, Location l) {
     IndexMath tm{tb, l};
     NVVM::MBarrierArriveOp::create(tb, l, Type(),
-                                   barrierOf(tb, l, pl, tm.add(stage, tm.c(kStages))),
+                                   barrierOf(tb, l, pl, tm.add(stage, tm.c(pl.numStages()))),
                                    Value());
     scf::YieldOp::create(tb, l);
   });
@@ -1283,7 +1290,7 @@ void issueFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
                Value stage, Value tensorMap, Value first, Value head) {
   IndexMath m{b, loc};
   if (pl.warpgroups > 1)
-    waitPhase(b, loc, pl, m.add(stage, m.c(kStages)));
+    waitPhase(b, loc, pl, m.add(stage, m.c(pl.numStages())));
   Value barrier = barrierOf(b, loc, pl, stage);
   NVVM::MBarrierArriveExpectTxOp::create(
       b, loc, Type(), barrier,
@@ -1377,8 +1384,11 @@ Value headOfProduct(Value base, Value seqK, int64_t headDim) {
 ///    before the loop thread 0 fills K[first] into buffer 0; each iteration
 ///    thread 0 first fills V[i] and K[i+1] (the other buffer, read last by
 ///    Q.K[i-1]), then every thread waits for K[i], so both copies land
-///    during Q.K[i] and the softmax;
+///    during Q.K[i] and the softmax. With rings of value stages (two
+///    warpgroups), V[first] goes with K[first] before the loop and V[i+1]
+///    with K[i+1], into slot (j + 1) mod ring of iteration j;
 ///  - P.V waits for V.
+/// With two warpgroups every refill first waits for the slot's release.
 /// The head (B * Hkv index) of a buffer offset is base / (Sk * D), read off
 /// the product that computes it where possible.
 void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
@@ -1401,56 +1411,76 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
     slice = inductionSlice(loop, {first, count});
   bool invariant = loop && loop.isDefinedOutsideOfLoop(qk.getBase()) &&
                    loop.isDefinedOutsideOfLoop(pv.getBase());
-  Value keyStage;
+  // Stage indices: key slot k is stage k, value slot v is stage
+  // keyStages + v.
+  Value keyStage, valueStage;
   if (failed(slice) || !invariant) {
     Value kHead = headOf(b, qk.getBase()), vHead = headOf(b, pv.getBase());
-    onThreadZero(b, loc, Value(), [&](OpBuilder &tb, Location l) {
-      issueFill(tb, l, pl, IndexMath{tb, l}.c(0), kMap, first, kHead);
-      issueFill(tb, l, pl, IndexMath{tb, l}.c(2), vMap, first, vHead);
-    });
-    waitFill(b, loc, pl, m.c(0));
-    pl.keyBuffer[qk] = pl.stage(m, 0);
     keyStage = m.c(0);
+    valueStage = m.c(pl.keyStages);
+    onThreadZero(b, loc, Value(), [&](OpBuilder &tb, Location l) {
+      issueFill(tb, l, pl, keyStage, kMap, first, kHead);
+      issueFill(tb, l, pl, valueStage, vMap, first, vHead);
+    });
   } else {
+    // With one value stage V[i] is filled at the top of iteration i (the
+    // stage is free once P.V[i-1] is done); with a ring, V[i+1] goes with
+    // K[i+1] and V[first] with K[first] before the loop.
+    bool valueRing = pl.valueStages > 1;
     OpBuilder pb(loop);
     IndexMath pm{pb, loc};
     Value kHead = headOf(pb, qk.getBase()), vHead = headOf(pb, pv.getBase());
     onThreadZero(pb, loc, pm.lt(loop.getLowerBound(), loop.getUpperBound()),
                  [&](OpBuilder &tb, Location l) {
+                   IndexMath tm{tb, l};
                    SmallVector<Value> at = evaluateAt(
                        tb, loop, *slice, loop.getLowerBound(), {first});
-                   issueFill(tb, l, pl, IndexMath{tb, l}.c(0), kMap, at[0],
-                             kHead);
+                   issueFill(tb, l, pl, tm.c(0), kMap, at[0], kHead);
+                   if (valueRing)
+                     issueFill(tb, l, pl, tm.c(pl.keyStages), vMap, at[0],
+                               vHead);
                  });
     Value iter = m.div(m.sub(loop.getInductionVar(), loop.getLowerBound()),
                        loop.getStep());
-    Value parity = m.rem(iter, m.c(2));
-    Value other = m.sub(m.c(1), parity);
+    auto slot = [&](IndexMath &im, Value it, int64_t ring) {
+      return im.rem(it, im.c(ring));
+    };
+    keyStage = slot(m, iter, pl.keyStages);
+    valueStage = m.add(m.c(pl.keyStages), slot(m, iter, pl.valueStages));
     Value nextIv = m.add(loop.getInductionVar(), loop.getStep());
     Value hasNext = m.lt(nextIv, loop.getUpperBound());
     onThreadZero(b, loc, Value(), [&](OpBuilder &tb, Location l) {
-      issueFill(tb, l, pl, IndexMath{tb, l}.c(2), vMap, first, vHead);
+      if (!valueRing)
+        issueFill(tb, l, pl, valueStage, vMap, first, vHead);
       scf::IfOp::create(tb, l, hasNext, [&](OpBuilder &nb, Location nl) {
+        IndexMath nm{nb, nl};
         SmallVector<Value> at = evaluateAt(nb, loop, *slice, nextIv, {first});
-        issueFill(nb, nl, pl, other, kMap, at[0], kHead);
+        Value nextIter = nm.add(iter, nm.c(1));
+        issueFill(nb, nl, pl, slot(nm, nextIter, pl.keyStages), kMap, at[0],
+                  kHead);
+        if (valueRing)
+          issueFill(nb, nl, pl,
+                    nm.add(nm.c(pl.keyStages),
+                           slot(nm, nextIter, pl.valueStages)),
+                    vMap, at[0], vHead);
         scf::YieldOp::create(nb, nl);
       });
     });
-    waitFill(b, loc, pl, parity);
-    pl.keyBuffer[qk] = pl.stage(m, parity);
-    keyStage = parity;
   }
+  waitFill(b, loc, pl, keyStage);
+  pl.keyBuffer[qk] = pl.stage(m, keyStage);
+  pl.valueBuffer[pv] = pl.stage(m, valueStage);
   OpBuilder pvb(pv);
-  waitFill(pvb, pv.getLoc(), pl, IndexMath{pvb, pv.getLoc()}.c(2));
+  waitFill(pvb, pv.getLoc(), pl, valueStage);
   OpBuilder afterQk(qk->getBlock(), std::next(qk->getIterator()));
   releaseStage(afterQk, loc, pl, keyStage);
   OpBuilder afterPv(pv->getBlock(), std::next(pv->getIterator()));
-  releaseStage(afterPv, pv.getLoc(), pl, IndexMath{afterPv, pv.getLoc()}.c(2));
+  releaseStage(afterPv, pv.getLoc(), pl, valueStage);
 }
 
 /// Shared memory of the TMA form: the mbarriers at offset 0, then the
 /// stages (at a 1024-byte boundary, as wgmma's swizzle needs).
-constexpr int64_t kBarrierBytes = 64;
+constexpr int64_t kBarrierBytes = 128; // up to 8 stages, full + empty
 
 /// Thread 0 initialises the stages' mbarriers; the CTA barrier makes them
 /// visible before any thread waits or any copy arrives.
@@ -1460,13 +1490,14 @@ void initBarriers(OpBuilder &b, Location loc, const ProgramLayout &pl) {
     auto i32c = [&](int64_t v) {
       return arith::ConstantOp::create(tb, l, tb.getI32IntegerAttr(v));
     };
-    for (int64_t s = 0; s < kStages; ++s)
+    int64_t n = pl.numStages();
+    for (int64_t s = 0; s < n; ++s)
       NVVM::MBarrierInitOp::create(tb, l, barrierOf(tb, l, pl, tm.c(s)),
                                    i32c(1), Value());
     if (pl.warpgroups > 1)
-      for (int64_t s = 0; s < kStages; ++s)
+      for (int64_t s = 0; s < n; ++s)
         NVVM::MBarrierInitOp::create(
-            tb, l, barrierOf(tb, l, pl, tm.c(kStages + s)),
+            tb, l, barrierOf(tb, l, pl, tm.c(n + s)),
             i32c(pl.warpgroups), Value());
     NVVM::FenceMbarrierInitOp::create(tb, l);
   });
@@ -1551,6 +1582,8 @@ struct LowerTilesToMMAPass
         pl.tma = true;
       pl.warpgroups = pl.threads / (4 * kWarp);
       pl.pingPong = pl.tma && pl.warpgroups == 2 && usePingPong;
+      if (pl.tma && pl.warpgroups > 1)
+        pl.keyStages = pl.valueStages = 3;
     }
     Type elt = cast<MemRefType>(pl.pairs.front().second.getValues().getType())
                    .getElementType();
@@ -1574,7 +1607,7 @@ struct LowerTilesToMMAPass
     int64_t padBytes = pl.wgmma ? 1024 : 0;
     int64_t elemBytes = pl.elemBytes;
     auto stagesType = MemRefType::get(
-        {3 * pl.stageElems() + padBytes / elemBytes}, elt,
+        {pl.numStages() * pl.stageElems() + padBytes / elemBytes}, elt,
         MemRefLayoutAttrInterface(), workgroup);
     pl.stages = memref::ViewOp::create(b, loc, stagesType, raw,
                                        m.c(barrierBytes), ValueRange{});
@@ -1593,7 +1626,8 @@ struct LowerTilesToMMAPass
       // The stages start empty: thread 0's first wait on each release
       // barrier is for the phase before its first (parity 1), which a fresh
       // barrier reports complete.
-      int64_t initialPhases = pl.warpgroups > 1 ? 0b111000 : 0;
+      int64_t n = pl.numStages();
+      int64_t initialPhases = pl.warpgroups > 1 ? ((1 << n) - 1) << n : 0;
       memref::StoreOp::create(
           b, loc,
           arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(initialPhases)),
@@ -1639,7 +1673,7 @@ struct LowerTilesToMMAPass
     Builder attrs(ctx);
     fn->setAttr("sattn.threads", attrs.getI64IntegerAttr(pl.threads));
     fn->setAttr("sattn.shared_memory_bytes",
-                attrs.getI64IntegerAttr(3 * stageBytes + padBytes +
+                attrs.getI64IntegerAttr(pl.numStages() * stageBytes + padBytes +
                                         barrierBytes));
     return success();
   }
