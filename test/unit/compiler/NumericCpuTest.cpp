@@ -9,6 +9,9 @@
 //===----------------------------------------------------------------------===//
 #include "NumericHarness.h"
 
+#include "Compiler/Backend/CpuKernels.h"
+#include "Compiler/Driver/Compiler.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -130,6 +133,45 @@ TEST(NumericCallerWorkspace, DeltaWithCallerProvidedWorkspace) {
                     "dl_g64_t0_win10_bf16_d128_s257",
                     "dl_g8_t0_win16_f32_d64_s700",
                     "dl_g8_t0_hl_f16_d128_b3"});
+}
+
+/// A manifest with TMA tensor maps (sm_90a kernels) cannot drive the CPU
+/// backend: launch reports it before running anything.
+TEST(CpuBackend, RejectsTensorMapParameters) {
+  Result<PatternSpec> spec = parsePatternSpec(
+      R"({"name": "tm", "dtype": "bf16", "head_dim": 64,
+          "mask": {"kind": "causal"}})",
+      "inline");
+  ASSERT_TRUE(spec) << spec.status().message();
+  CompilerSession session;
+  auto module = session.importSpec(*spec);
+  ASSERT_TRUE(module) << module.status().message();
+  auto info = session.describe(**module, "0");
+  ASSERT_TRUE(info) << info.status().message();
+  ASSERT_TRUE(session.lowerToKernels(**module, TileLowering::Simt));
+  std::vector<KernelInfo> kernels = session.kernelInfos(**module);
+  ASSERT_TRUE(session.lowerToHostLLVM(**module));
+  Manifest manifest = buildManifest(*info, kernels, "host", nullptr);
+  KernelParam map;
+  map.name = "k_map";
+  map.kind = "tensor_map";
+  map.tensor = "k";
+  map.boxCols = 64;
+  map.boxRows = 64;
+  manifest.kernels[0].params.push_back(map);
+  auto cpu = CpuKernels::create(**module, manifest);
+  ASSERT_TRUE(cpu) << cpu.status().message();
+
+  AttentionShape shape{1, 1, 1, 8, 8, 64};
+  std::vector<uint16_t> q(8 * 64, 0x3f80), o(8 * 64, 0x7fc0);
+  Status st = (*cpu)->launch(shape, {q.data(), q.data(), q.data(), o.data()});
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.kind(), ErrorKind::InvalidInput);
+  EXPECT_NE(st.message().find("takes tensor_map parameters"),
+            std::string::npos)
+      << st.message();
+  // Nothing ran: the output keeps its NaN poison.
+  EXPECT_EQ(o[0], 0x7fc0);
 }
 
 /// A kernel that does what it is told to do wrong, to check the harness's
