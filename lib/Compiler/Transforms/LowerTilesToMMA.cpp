@@ -109,6 +109,19 @@ SmallVector<Value> evaluateAt(OpBuilder &b, scf::ForOp loop,
   return out;
 }
 
+std::optional<KeyLoop> keyLoopOf(TileQKOp qk, ArrayRef<Value> invariants) {
+  auto loop = dyn_cast<scf::ForOp>(qk->getParentOp());
+  if (!loop || !llvm::all_of(invariants, [&](Value v) {
+        return loop.isDefinedOutsideOfLoop(v);
+      }))
+    return std::nullopt;
+  FailureOr<SmallVector<Operation *>> slice =
+      inductionSlice(loop, {qk.getFirst(), qk.getCount()});
+  if (failed(slice))
+    return std::nullopt;
+  return KeyLoop{loop, std::move(*slice)};
+}
+
 } // namespace mlir::sattn::mma
 
 namespace {
@@ -1037,13 +1050,8 @@ void emitStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
     wb.commit();
   };
 
-  auto loop = dyn_cast<scf::ForOp>(qk->getParentOp());
-  FailureOr<SmallVector<Operation *>> slice = failure();
-  if (loop)
-    slice = inductionSlice(loop, {first, count});
-  bool keysInvariant = loop && loop.isDefinedOutsideOfLoop(qk.getKeys()) &&
-                       loop.isDefinedOutsideOfLoop(qk.getBase());
-  if (failed(slice) || !keysInvariant) {
+  std::optional<KeyLoop> keyLoop = keyLoopOf(qk, {qk.getKeys(), qk.getBase()});
+  if (!keyLoop) {
     // K copied and waited for in place; the barrier also retires the
     // previous P.V's reads of the values stage.
     wb.copyTile(pl, pl.stage(m, 0), qk.getKeys(), qk.getBase(), first,
@@ -1053,18 +1061,19 @@ void emitStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
     copyValues();
     pl.keyBuffer[qk] = pl.stage(m, 0);
   } else {
+    scf::ForOp loop = keyLoop->loop;
+    ArrayRef<Operation *> slice = keyLoop->slice;
     // Before the loop: K of the first tile into buffer 0.
     {
       OpBuilder pb(loop);
       WarpBuilder pw{pb, loc};
       IndexMath pm = pw.im();
       Value any = pm.lt(loop.getLowerBound(), loop.getUpperBound());
-      scf::IfOp::create(pb, loc, any, [&](OpBuilder &tb, Location l) {
+      ifThen(pb, loc, any, [&](OpBuilder &tb, Location l) {
         SmallVector<Value> at =
-            evaluateAt(tb, loop, *slice, loop.getLowerBound(), {first, count});
+            evaluateAt(tb, loop, slice, loop.getLowerBound(), {first, count});
         WarpBuilder{tb, l}.copyTile(pl, pl.stage(IndexMath{tb, l}, 0), qk.getKeys(),
                                     qk.getBase(), at[0], at[1]);
-        scf::YieldOp::create(tb, l);
       });
       pw.commit();
     }
@@ -1078,24 +1087,20 @@ void emitStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
     wb.waitGroups(pl, 0);
     copyValues();
     Value nextIv = m.add(loop.getInductionVar(), loop.getStep());
-    scf::IfOp::create(b, loc, m.lt(nextIv, loop.getUpperBound()),
-                      [&](OpBuilder &tb, Location l) {
-                        SmallVector<Value> at =
-                            evaluateAt(tb, loop, *slice, nextIv,
-                                       {first, count});
-                        WarpBuilder{tb, l}.copyTile(pl, other, qk.getKeys(),
-                                                    qk.getBase(), at[0],
-                                                    at[1]);
-                        scf::YieldOp::create(tb, l);
-                      });
+    ifThen(b, loc, m.lt(nextIv, loop.getUpperBound()),
+           [&](OpBuilder &tb, Location l) {
+             SmallVector<Value> at =
+                 evaluateAt(tb, loop, slice, nextIv, {first, count});
+             WarpBuilder{tb, l}.copyTile(pl, other, qk.getKeys(), qk.getBase(),
+                                         at[0], at[1]);
+           });
     // Committed even when empty, so that the pv's wait counts one group.
     wb.commit();
     pl.keyBuffer[qk] = current;
   }
   OpBuilder pvb(pv);
   // The newest group is K[i+1] (possibly empty) when prefetching.
-  WarpBuilder{pvb, pv.getLoc()}.waitGroups(
-      pl, failed(slice) || !keysInvariant ? 0 : 1);
+  WarpBuilder{pvb, pv.getLoc()}.waitGroups(pl, keyLoop ? 1 : 0);
 }
 
 /// Warpgroup 0 takes the first turn (warpgroup 1 hands it over at the
@@ -1111,10 +1116,7 @@ void startPingPong(ProgramOp program, const ProgramLayout &pl) {
     IndexMath m{b, loc};
     Value is = m.cmp(arith::CmpIPredicate::eq,
                      m.div(LaneIdOp::create(b, loc), m.c(4 * kWarp)), m.c(wg));
-    scf::IfOp::create(b, loc, is, [&](OpBuilder &tb, Location l) {
-      then(tb);
-      scf::YieldOp::create(tb, l);
-    });
+    ifThen(b, loc, is, [&](OpBuilder &tb, Location) { then(tb); });
   };
   OpBuilder start(&body, body.begin());
   for (Operation &op : body)

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::sattn::mma {
@@ -82,6 +83,24 @@ struct ProgramLayout {
   int64_t elemBytes = 2;
   int64_t stageBytes() const { return stageElems() * elemBytes; }
 };
+
+/// `body` under `cond`: an scf.if without results or else branch.
+inline void ifThen(OpBuilder &b, Location loc, Value cond,
+                   function_ref<void(OpBuilder &, Location)> body) {
+  scf::IfOp::create(b, loc, cond, [&](OpBuilder &tb, Location l) {
+    body(tb, l);
+    scf::YieldOp::create(tb, l);
+  });
+}
+
+/// The key loop a qk can prefetch across: the scf.for directly around it
+/// whose induction variable alone gives the tile bounds (`slice` computes
+/// first and count from it), with `invariants` defined outside the loop.
+struct KeyLoop {
+  scf::ForOp loop;
+  SmallVector<Operation *> slice;
+};
+std::optional<KeyLoop> keyLoopOf(TileQKOp qk, ArrayRef<Value> invariants);
 
 /// The ops of `loop`'s body that compute `values` from the induction
 /// variable and loop-invariant values, in program order; failure when one

@@ -115,12 +115,29 @@ static Value i32(OpBuilder &b, Location loc, Value index) {
   return arith::IndexCastOp::create(b, loc, b.getI32Type(), index);
 }
 
+/// Every thread: waits for the current phase of mbarrier `index` (a
+/// stage's fill below numStages(), its release from there on) and flips the
+/// phase bit.
 static void waitPhase(OpBuilder &b, Location loc, const ProgramLayout &pl,
-               Value index);
+                      Value index) {
+  Value bits = memref::LoadOp::create(b, loc, pl.phases, ValueRange{});
+  Value shift = i32(b, loc, index);
+  Value one = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1));
+  Value parity = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, bits, shift), one);
+  // The suspend-time hint CUTLASS uses (ns); the loop around try_wait
+  // retries until the phase completes.
+  NVVM::MBarrierTryWaitParityOp::create(
+      b, loc, barrierOf(b, loc, pl, index), parity,
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0x989680)));
+  Value flipped = arith::XOrIOp::create(
+      b, loc, bits, arith::ShLIOp::create(b, loc, one, shift));
+  memref::StoreOp::create(b, loc, flipped, pl.phases, ValueRange{});
+}
 
 /// Every thread: waits for the stage's current fill.
 static void waitFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
-              Value stage) {
+                     Value stage) {
   waitPhase(b, loc, pl, stage);
 }
 
@@ -134,12 +151,11 @@ static void releaseStage(OpBuilder &b, Location loc, const ProgramLayout &pl,
   IndexMath m{b, loc};
   Value leader = m.cmp(arith::CmpIPredicate::eq,
                        m.rem(LaneIdOp::create(b, loc), m.c(4 * kWarp)), m.c(0));
-  scf::IfOp::create(b, loc, leader, [&](OpBuilder &tb, Location l) {
+  ifThen(b, loc, leader, [&](OpBuilder &tb, Location l) {
     IndexMath tm{tb, l};
-    NVVM::MBarrierArriveOp::create(tb, l, Type(),
-                                   barrierOf(tb, l, pl, tm.add(stage, tm.c(pl.numStages()))),
-                                   Value());
-    scf::YieldOp::create(tb, l);
+    NVVM::MBarrierArriveOp::create(
+        tb, l, Type(),
+        barrierOf(tb, l, pl, tm.add(stage, tm.c(pl.numStages()))), Value());
   });
 }
 
@@ -174,26 +190,6 @@ static void issueFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
   }
 }
 
-/// Waits for the current phase of mbarrier `index` (0..2: a stage's fill,
-/// 3..5: its release) and flips the phase bit.
-static void waitPhase(OpBuilder &b, Location loc, const ProgramLayout &pl,
-               Value index) {
-  Value stage = index;
-  Value bits = memref::LoadOp::create(b, loc, pl.phases, ValueRange{});
-  Value shift = i32(b, loc, stage);
-  Value one = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1));
-  Value parity = arith::AndIOp::create(
-      b, loc, arith::ShRUIOp::create(b, loc, bits, shift), one);
-  // The suspend-time hint CUTLASS uses (ns); the loop around try_wait
-  // retries until the phase completes.
-  NVVM::MBarrierTryWaitParityOp::create(
-      b, loc, barrierOf(b, loc, pl, stage), parity,
-      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0x989680)));
-  Value flipped = arith::XOrIOp::create(
-      b, loc, bits, arith::ShLIOp::create(b, loc, one, shift));
-  memref::StoreOp::create(b, loc, flipped, pl.phases, ValueRange{});
-}
-
 /// `body` on thread 0 only.
 static void onThreadZero(OpBuilder &b, Location loc, Value extraCondition,
                   function_ref<void(OpBuilder &, Location)> body) {
@@ -201,10 +197,7 @@ static void onThreadZero(OpBuilder &b, Location loc, Value extraCondition,
   Value cond = m.cmp(arith::CmpIPredicate::eq, LaneIdOp::create(b, loc), m.c(0));
   if (extraCondition)
     cond = m.land(cond, extraCondition);
-  scf::IfOp::create(b, loc, cond, [&](OpBuilder &tb, Location l) {
-    body(tb, l);
-    scf::YieldOp::create(tb, l);
-  });
+  ifThen(b, loc, cond, body);
 }
 
 /// `head` when `base` is computed as (head * Sk) * D (operands in either
@@ -258,7 +251,7 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
   IndexMath m{b, loc};
   Value kMap = pl.tensorMaps.lookup(qk.getKeys());
   Value vMap = pl.tensorMaps.lookup(pv.getValues());
-  Value first = qk.getFirst(), count = qk.getCount();
+  Value first = qk.getFirst();
   auto headOf = [&](OpBuilder &hb, Value base) {
     if (Value head = headOfProduct(base, pl.seqK, pl.headDim))
       return head;
@@ -266,16 +259,13 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
     return hm.div(base, hm.mul(pl.seqK, hm.c(pl.headDim)));
   };
 
-  auto loop = dyn_cast<scf::ForOp>(qk->getParentOp());
-  FailureOr<SmallVector<Operation *>> slice = failure();
-  if (loop)
-    slice = inductionSlice(loop, {first, count});
-  bool invariant = loop && loop.isDefinedOutsideOfLoop(qk.getBase()) &&
-                   loop.isDefinedOutsideOfLoop(pv.getBase());
+  // The heads are computed before the loop, so both bases must be
+  // invariant (the buffers are kernel arguments, see checkTma).
+  std::optional<KeyLoop> keyLoop = keyLoopOf(qk, {qk.getBase(), pv.getBase()});
   // Stage indices: key slot k is stage k, value slot v is stage
   // keyStages + v.
   Value keyStage, valueStage;
-  if (failed(slice) || !invariant) {
+  if (!keyLoop) {
     Value kHead = headOf(b, qk.getBase()), vHead = headOf(b, pv.getBase());
     keyStage = m.c(0);
     valueStage = m.c(pl.keyStages);
@@ -288,6 +278,8 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
     // stage is free once P.V[i-1] is done); with a ring, V[i+1] goes with
     // K[i+1] and V[first] with K[first] before the loop.
     bool valueRing = pl.valueStages > 1;
+    scf::ForOp loop = keyLoop->loop;
+    ArrayRef<Operation *> slice = keyLoop->slice;
     OpBuilder pb(loop);
     IndexMath pm{pb, loc};
     Value kHead = headOf(pb, qk.getBase()), vHead = headOf(pb, pv.getBase());
@@ -295,7 +287,7 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
                  [&](OpBuilder &tb, Location l) {
                    IndexMath tm{tb, l};
                    SmallVector<Value> at = evaluateAt(
-                       tb, loop, *slice, loop.getLowerBound(), {first});
+                       tb, loop, slice, loop.getLowerBound(), {first});
                    issueFill(tb, l, pl, tm.c(0), kMap, at[0], kHead);
                    if (valueRing)
                      issueFill(tb, l, pl, tm.c(pl.keyStages), vMap, at[0],
@@ -313,9 +305,9 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
     onThreadZero(b, loc, Value(), [&](OpBuilder &tb, Location l) {
       if (!valueRing)
         issueFill(tb, l, pl, valueStage, vMap, first, vHead);
-      scf::IfOp::create(tb, l, hasNext, [&](OpBuilder &nb, Location nl) {
+      ifThen(tb, l, hasNext, [&](OpBuilder &nb, Location nl) {
         IndexMath nm{nb, nl};
-        SmallVector<Value> at = evaluateAt(nb, loop, *slice, nextIv, {first});
+        SmallVector<Value> at = evaluateAt(nb, loop, slice, nextIv, {first});
         Value nextIter = nm.add(iter, nm.c(1));
         issueFill(nb, nl, pl, slot(nm, nextIter, pl.keyStages), kMap, at[0],
                   kHead);
@@ -324,7 +316,6 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
                     nm.add(nm.c(pl.keyStages),
                            slot(nm, nextIter, pl.valueStages)),
                     vMap, at[0], vHead);
-        scf::YieldOp::create(nb, nl);
       });
     });
   }
