@@ -8,6 +8,8 @@
 #     variants  per staged tile shape: its numeric suite, then causal 16k/64k,
 #               swa_sink 64k and swa_sink_delta 1M
 #     bench     bench.py: ours and the peers in one run (table, JSON, plot)
+#     profile   ncu (speed of light, memory, warp stalls) of one launch per
+#               issue shape: where the kernels lose time
 # Logs and results go under $OUT (the device tool brings them back).
 set -u
 cd "$(dirname "$0")"
@@ -53,6 +55,20 @@ for step in "$@"; do
       timeout 60 ./bin/sattn_time $d/swa_sink.json 1,16,16,65536 10
       timeout 60 ./bin/sattn_time $d/swa_sink_delta.json 1,8,8,1048576 3
     done 2>&1 | tee "$OUT/variants.log" ;;
+  profile)
+    sections="--section SpeedOfLight --section MemoryWorkloadAnalysis \
+      --section ComputeWorkloadAnalysis --section WarpStateStats --section Occupancy
+      --metrics regex:smsp__average_warps_issue_stalled_.*_per_issue_active\.ratio,sm__pipe_tensor_op_gmma_cycles_active.avg.pct_of_peak_sustained_active"
+    prof() {  # name launches manifest shape
+      timeout 150 ncu $sections --launch-skip "$2" --launch-count "$2" \
+        ./bin/sattn_time "$3" "$4" 1 > "$OUT/ncu-$1.txt" 2>&1
+      grep -E "^  [a-z_]+|Duration|Compute \(SM\) Throughput|Memory Throughput|L2 Hit Rate|L1/TEX Hit|DRAM Throughput|Stall|Achieved Occupancy|Registers Per|Issue Slots Busy|Executed Ipc A|gmma|stalled_" \
+        "$OUT/ncu-$1.txt" | grep -v "^    -" | head -40
+    }
+    prof causal16k 1 kernels/causal.json 1,16,16,16384
+    prof causal64k 1 kernels/causal.json 1,16,16,65536
+    prof swa64k 1 kernels/swa_sink.json 1,16,16,65536
+    prof delta1M 2 kernels/swa_sink_delta.json 1,8,8,1048576 ;;
   bench)
     python3 bench.py --lib lib/libsattn_rt.so --kernels kernels --out "$OUT/bench" \
       ${BENCH_CASES:+--cases $BENCH_CASES} 2>&1 | tail -40 ;;

@@ -65,6 +65,12 @@ const Case kCases[] = {
     {"t_delta_g64_bf16_d128", 1, 4, 2, 700, 700, "delta gamma 64"},
     {"t_delta_g64_bf16_d128", 1, 2, 2, 150, 150, "delta, S == cut (all tail)"},
     {"t_delta_g64_bf16_d128", 1, 2, 1, 1000, 1000, "delta, GQA 2:1"},
+    {"t_delta_g16_bf16_d64", 1, 2, 1, 2000, 2000,
+     "delta, 124 anchors: 2 anchor tiles, one pair"},
+    {"t_delta_g16_bf16_d64", 1, 1, 1, 4200, 4200,
+     "delta, 261 anchors: 5 anchor tiles, two pairs and a single"},
+    {"t_delta_g64_bf16_d128", 1, 1, 1, 8400, 8400,
+     "delta, 129 anchors: 3 anchor tiles (the benchmark's kernel)"},
     {"t_delta_noncausal_f32_d64", 1, 2, 2, 300, 300,
      "delta, pattern beyond causal (right window, long sink)"},
 };
