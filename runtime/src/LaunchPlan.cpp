@@ -212,9 +212,6 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
     else if (k.role == "delta_anchor")
       launch.gridX =
           ceilDiv(rows.numAnchors, k.blockM) + ceilDiv(rows.tailRows, k.blockM);
-    else if (k.role == "delta_anchor_pairs")
-      launch.gridX = ceilDiv(ceilDiv(rows.numAnchors, k.blockM), 2) +
-                     ceilDiv(rows.tailRows, k.blockM);
     else if (k.role == "delta_main")
       launch.gridX = ceilDiv(rows.mainRows, k.blockM);
     else

@@ -98,9 +98,6 @@ std::string gridXFormula(const KernelInfo &k) {
   std::string bm = std::to_string(k.blockM);
   if (k.role == "delta_anchor")
     return "ceil(numAnchors / " + bm + ") + ceil(tailRows / " + bm + ")";
-  if (k.role == "delta_anchor_pairs")
-    return "ceil(ceil(numAnchors / " + bm + ") / 2) + ceil(tailRows / " + bm +
-           ")";
   if (k.role == "delta_main")
     return "ceil(mainRows / " + bm + ")";
   return "ceil(Sq / " + bm + ")";
@@ -363,9 +360,7 @@ Status Reader::readKernel(const json &value, const std::string &path,
   if (Status s = getNonEmptyString(value, path, "name", k.name); !s)
     return s;
   if (Status s = getEnum(value, path, "role",
-                         {"attention", "delta_anchor", "delta_anchor_pairs",
-                          "delta_main"},
-                         k.role);
+                         {"attention", "delta_anchor", "delta_main"}, k.role);
       !s)
     return s;
 
@@ -501,12 +496,9 @@ Status Reader::checkConsistency(const Manifest &m) const {
   std::vector<std::string> roles;
   for (const KernelInfo &k : m.kernels)
     roles.push_back(k.role);
-  // Either anchor schedule (one anchor tile per program, or pairs).
   std::vector<std::string> expected =
       m.hasDelta ? std::vector<std::string>{"delta_anchor", "delta_main"}
                  : std::vector<std::string>{"attention"};
-  if (m.hasDelta && roles.size() == 2 && roles[0] == "delta_anchor_pairs")
-    expected[0] = roles[0];
   if (roles != expected) {
     std::string got;
     for (const std::string &r : roles)
@@ -514,8 +506,8 @@ Status Reader::checkConsistency(const Manifest &m) const {
     return fail("$.kernels",
                 std::string(m.hasDelta
                                 ? "a manifest with delta needs a "
-                                  "\"delta_anchor\" or \"delta_anchor_pairs\" "
-                                  "kernel followed by a \"delta_main\" kernel"
+                                  "\"delta_anchor\" kernel followed by a "
+                                  "\"delta_main\" kernel"
                                 : "a manifest without delta needs exactly one "
                                   "\"attention\" kernel") +
                     ", got [" + got + "]");

@@ -60,7 +60,7 @@ func.func @host(%a: memref<?xf32>) {
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles --sattn-tile-flash --canonicalize --cse --sattn-lower-tiles-simt --canonicalize --cse --sattn-program-to-cpu | FileCheck %s --check-prefix=PIPE
 // PIPE-LABEL: func.func @swa_delta_anchor(
 // PIPE-SAME:      %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %[[B:[^:]+]]: index, %[[H:[^:]+]]: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index)
-// PIPE-SAME:      sattn.kernel_role = "delta_anchor_pairs"
+// PIPE-SAME:      sattn.kernel_role = "delta_anchor"
 // PIPE:         %[[GY:.*]] = arith.muli %[[B]], %[[H]] : index
 // PIPE:         scf.for %[[Y:[^ ]+]] = %{{.*}} to %[[GY]] step
 // PIPE-NEXT:      scf.for %[[XB:[^ ]+]] = %{{.*}} to %{{.*}} step

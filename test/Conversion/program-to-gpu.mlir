@@ -91,7 +91,7 @@ func.func @plain(%a: memref<?xf32>) {
 // PIPE:       {{^// -{5}$}}
 // PIPE-NEXT:  module attributes {gpu.container_module} {
 // PIPE-NEXT:    gpu.module @sattn_kernels {
-// PIPE-NEXT:      gpu.func @swa_delta_anchor(%{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index) kernel attributes {known_block_size = array<i32: 64, 1, 1>, nvvm.maxntid = array<i32: 64, 1, 1>, sattn.arg_names = ["q", "k", "v", "o", "delta", "B", "H", "Hkv", "Sq", "Sk"], sattn.block_m = 64 : i64, sattn.block_n = 32 : i64, sattn.kernel_role = "delta_anchor_pairs"} {
+// PIPE-NEXT:      gpu.func @swa_delta_anchor(%{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index) kernel attributes {known_block_size = array<i32: 64, 1, 1>, nvvm.maxntid = array<i32: 64, 1, 1>, sattn.arg_names = ["q", "k", "v", "o", "delta", "B", "H", "Hkv", "Sq", "Sk"], sattn.block_m = 64 : i64, sattn.block_n = 32 : i64, sattn.kernel_role = "delta_anchor"} {
 // Five descriptors: q, k, v, o as bf16, the delta as f32.
 // PIPE-COUNT-4:   builtin.unrealized_conversion_cast {{.*}} to memref<?xbf16>
 // PIPE-NEXT:      llvm.mlir.poison

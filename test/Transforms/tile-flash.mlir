@@ -1,6 +1,5 @@
 // sattn-tile-flash: classified attention -> kernels of tile ops.
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles --sattn-tile-flash --canonicalize --cse | FileCheck %s
-// RUN: sparse-opt %s -split-input-file --sattn-classify-tiles --sattn-tile-flash=anchor-pairs=0 --canonicalize --cse | FileCheck %s --check-prefix=UNPAIRED
 // The pass alone (no cleanup) leaves no attention, no mask op and no
 // source function behind.
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles --sattn-tile-flash | FileCheck %s --check-prefix=RAW
@@ -289,156 +288,78 @@ func.func @second(%q: memref<?x?x?x64xbf16>) {
 // ceil(mainRows / 16), tail = Sq - mainRows.
 // CHECK-LABEL: func.func @sw_delta_anchor(
 // CHECK-SAME:      %[[Q:[^:]+]]: memref<?xf16>, %[[K:[^:]+]]: memref<?xf16>, %[[V:[^:]+]]: memref<?xf16>, %[[O:[^:]+]]: memref<?xf16>, %[[DB:[^:]+]]: memref<?xf32>, %[[B:[^:]+]]: index, %[[H:[^:]+]]: index, %{{[^:]+}}: index, %[[SQ:[^:]+]]: index, %[[SK:[^:]+]]: index)
-// CHECK-SAME:      attributes {sattn.arg_names = ["q", "k", "v", "o", "delta", "B", "H", "Hkv", "Sq", "Sk"], sattn.block_m = 64 : i64, sattn.block_n = 64 : i64, sattn.kernel_role = "delta_anchor_pairs"}
+// CHECK-SAME:      attributes {sattn.arg_names = ["q", "k", "v", "o", "delta", "B", "H", "Hkv", "Sq", "Sk"], sattn.block_m = 64 : i64, sattn.block_n = 64 : i64, sattn.kernel_role = "delta_anchor"}
 // CHECK-DAG:     %[[C1024:.*]] = arith.constant 1024 : index
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
-// CHECK-DAG:     %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG:     %[[C64:.*]] = arith.constant 64 : index
 // CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C100:.*]] = arith.constant 100 : index
 // CHECK-DAG:     %[[C16:.*]] = arith.constant 16 : index
-// CHECK:         %[[MAIN:.*]] = arith.maxsi
+// CHECK:         %[[REM:.*]] = arith.remsi %[[SQ]], %[[C16]] : index
+// CHECK-NEXT:    %[[CUT:.*]] = arith.addi %[[REM]], %[[C100]] : index
+// CHECK-NEXT:    %[[SP:.*]] = arith.subi %[[SQ]], %[[CUT]] : index
+// CHECK-NEXT:    %[[MAIN:.*]] = arith.maxsi %[[SP]], %[[C0]] : index
 // CHECK-NEXT:    %[[NA:.*]] = arith.ceildivsi %[[MAIN]], %[[C16]] : index
 // CHECK-NEXT:    %[[TAIL:.*]] = arith.subi %[[SQ]], %[[MAIN]] : index
-// Grid x: pairs of anchor tiles, then tail tiles.
+// Grid x: anchor tiles, then tail tiles.
 // CHECK-NEXT:    %[[AT:.*]] = arith.ceildivsi %[[NA]], %[[C64]] : index
-// CHECK-NEXT:    %[[PAIRS:.*]] = arith.ceildivsi %[[AT]], %[[C2]] : index
 // CHECK-NEXT:    %[[TT:.*]] = arith.ceildivsi %[[TAIL]], %[[C64]] : index
-// CHECK-NEXT:    %[[GX:.*]] = arith.addi %[[PAIRS]], %[[TT]] : index
+// CHECK-NEXT:    %[[GX:.*]] = arith.addi %[[AT]], %[[TT]] : index
 // CHECK-NEXT:    %[[GY:.*]] = arith.muli %[[B]], %[[H]] : index
 // CHECK-NEXT:    sattn.program grid(%[[GX]], %[[GY]]) block_m = 64 {
 // CHECK-NEXT:    ^bb0(%[[XB:[^:]+]]: index, %[[Y:[^:]+]]: index):
+// Query tiles in reverse order (heaviest first under causal masks).
 // CHECK-NEXT:      %[[LASTX:.*]] = arith.subi %[[GX]], %[[C1]] : index
 // CHECK-NEXT:      %[[X:.*]] = arith.subi %[[LASTX]], %[[XB]] : index
 // CHECK:           %[[QBASE:.*]] = arith.muli %{{.*}}, %[[C64]] : index
-// CHECK:           %[[ISPAIR:.*]] = arith.cmpi slt, %[[X]], %[[PAIRS]] : index
-// CHECK-NEXT:      scf.if %[[ISPAIR]] {
-// Pair x: tile AT-1-x, then tile x if it is another one.
-// CHECK-NEXT:        %[[LASTT:.*]] = arith.subi %[[AT]], %[[C1]] : index
-// CHECK-NEXT:        %[[MATE:.*]] = arith.subi %[[LASTT]], %[[X]] : index
-// CHECK-NEXT:        %[[TWO:.*]] = arith.cmpi sgt, %[[MATE]], %[[X]] : index
-// CHECK-NEXT:        %[[MEMBERS:.*]] = arith.select %[[TWO]], %[[C2]], %[[C1]] : index
-// CHECK-NEXT:        scf.for %[[MEMBER:[^ ]+]] = %[[C0]] to %[[MEMBERS]] step %[[C1]] {
-// CHECK-NEXT:          %[[SECOND:.*]] = arith.cmpi sgt, %[[MEMBER]], %[[C0]] : index
-// CHECK-NEXT:          %[[TILE:.*]] = arith.select %[[SECOND]], %[[X]], %[[MATE]] : index
-// CHECK-NEXT:          %[[FA:.*]] = arith.muli %[[TILE]], %[[C64]] : index
-// CHECK-NEXT:          %[[ALEFT:.*]] = arith.subi %[[NA]], %[[FA]] : index
-// CHECK-NEXT:          %[[ACOUNT:.*]] = arith.minsi %[[ALEFT]], %[[C64]] : index
-// CHECK-NEXT:          %[[ASTART:.*]] = arith.muli %[[TILE]], %[[C1024]] : index
-// CHECK:               %[[AQ:.*]] = sattn.tile.load %[[Q]][%[[QBASE]]] rows(%[[ASTART]], %[[C16]], %[[ACOUNT]])
-// The dense range is [0, hi); the second member runs iv over [1 - hi, 1)
-// and visits key tile -iv: hi - 1 down to 0.
-// CHECK:               %[[HI:.*]] = arith.select %{{.*}}, %{{.*}}, %[[C0]] : index
-// CHECK:               %[[UB:.*]] = arith.select %[[SECOND]], %[[C1]], %[[HI]] : index
-// CHECK-NEXT:          %[[NEGHI:.*]] = arith.subi %[[C1]], %[[HI]] : index
-// CHECK-NEXT:          %[[LB:.*]] = arith.select %[[SECOND]], %[[NEGHI]], %[[C0]] : index
-// CHECK-NEXT:          %[[DENSE:.*]]:3 = scf.for %[[IV:[^ ]+]] = %[[LB]] to %[[UB]] step %[[C1]] iter_args(
-// CHECK-NEXT:            %[[NEGIV:.*]] = arith.subi %[[C0]], %[[IV]] : index
-// CHECK-NEXT:            %[[KT:.*]] = arith.select %[[SECOND]], %[[NEGIV]], %[[IV]] : index
-// CHECK-NEXT:            %[[J0:.*]] = arith.muli %[[KT]], %[[C64]] : index
-// CHECK:                 %[[S:.*]] = sattn.tile.qk %[[AQ]], %[[K]][%{{.*}}] keys(%[[J0]],
-// CHECK:                 sattn.tile.mask %[[S]] rows(%[[ASTART]], %[[C16]]) {{.*}} {regions = [#sattn.region<diag_hi = 0>]}
-// CHECK:               %[[DOUT:.*]] = sattn.tile.normalize %[[DENSE]]#2, %[[DENSE]]#1
-// CHECK-NEXT:          sattn.tile.store %[[DOUT]], %[[DB]][%[[DBASE:[0-9a-z_]+]]] rows(%[[FA]], %[[C1]], %[[ACOUNT]])
-// The pattern's loops stay ascending.
-// CHECK:               scf.for %[[IV2:[^ ]+]] =
-// CHECK-NEXT:            arith.muli %[[IV2]], %[[C64]] : index
-// CHECK:               %[[SPARSE:.*]]:3 = scf.for
-// CHECK:               %[[DIN:.*]] = sattn.tile.load %[[DB]][%[[DBASE]]] rows(%[[FA]], %[[C1]], %[[ACOUNT]])
-// CHECK-NEXT:          %[[SOUT:.*]] = sattn.tile.normalize %[[SPARSE]]#2, %[[SPARSE]]#1
-// CHECK-NEXT:          %[[DELTA:.*]] = sattn.tile.sub %[[DIN]], %[[SOUT]] : <64x64xf32>
-// CHECK-NEXT:          sattn.tile.store %[[DELTA]], %[[DB]][%[[DBASE]]] rows(%[[FA]], %[[C1]], %[[ACOUNT]])
-// CHECK-NEXT:        }
+// CHECK:           %[[ISANCHOR:.*]] = arith.cmpi slt, %[[X]], %[[AT]] : index
+// CHECK-NEXT:      scf.if %[[ISANCHOR]] {
+// Anchor rows x*64*16 + r*16 for r < min(64, anchors - x*64).
+// CHECK-NEXT:        %[[FA:.*]] = arith.muli %[[X]], %[[C64]] : index
+// CHECK-NEXT:        %[[ALEFT:.*]] = arith.subi %[[NA]], %[[FA]] : index
+// CHECK-NEXT:        %[[ACOUNT:.*]] = arith.minsi %[[ALEFT]], %[[C64]] : index
+// CHECK-NEXT:        %[[ASTART:.*]] = arith.muli %[[X]], %[[C1024]] : index
+// CHECK:             %[[AQ:.*]] = sattn.tile.load %[[Q]][%[[QBASE]]] rows(%[[ASTART]], %[[C16]], %[[ACOUNT]]) : memref<?xf16> -> <64x64xf16>
+// CHECK:             %[[INIT_M:.*]] = sattn.tile.fill 0xFF800000 : <64x1xf32>
+// CHECK-NEXT:        %[[INIT_L:.*]] = sattn.tile.fill 0.000000e+00 : <64x1xf32>
+// CHECK-NEXT:        %[[INIT_A:.*]] = sattn.tile.fill 0.000000e+00 : <64x64xf32>
+// Two flash loops, one softmax state each. Dense causal first; its
+// normalised result waits in the delta workspace (packed per head: base
+// (y * anchors) * 64, rows x*64 ..).
+// CHECK-NEXT:        %[[DENSE:.*]]:3 = scf.for %{{[^ ]+}} = %[[C0]] to %{{[^ ]+}} step %[[C1]] iter_args(%{{[^ ]+}} = %[[INIT_M]], %{{[^ ]+}} = %[[INIT_L]], %{{[^ ]+}} = %[[INIT_A]]) -> (!sattn.tile<64x1xf32>, !sattn.tile<64x1xf32>, !sattn.tile<64x64xf32>)
+// CHECK:               %[[S:.*]] = sattn.tile.qk %[[AQ]], %[[K]]
+// CHECK-NOT:           sattn.tile.score_mod
+// CHECK:               sattn.tile.mask %[[S]] rows(%[[ASTART]], %[[C16]]) {{.*}} {regions = [#sattn.region<diag_hi = 0>]}
+// CHECK-NOT:           sattn.tile.mask
+// CHECK:             %[[DOUT:.*]] = sattn.tile.normalize %[[DENSE]]#2, %[[DENSE]]#1 : <64x64xf32>, <64x1xf32>
+// CHECK-NEXT:        sattn.tile.store %[[DOUT]], %[[DB]][%[[DBASE:[0-9a-z_]+]]] rows(%[[FA]], %[[C1]], %[[ACOUNT]]) : <64x64xf32>, memref<?xf32>
+// Then the pattern's loops (window, then sink tiles not already visited).
+// CHECK:             scf.for
+// CHECK:               sattn.tile.mask {{.*}} {regions = [#sattn.region<diag_lo = -255, diag_hi = 0>, #sattn.region<diag_hi = 0, col_hi = 4>]}
+// CHECK:             %[[SPARSE:.*]]:3 = scf.for
+// CHECK:               sattn.tile.mask {{.*}} {regions = [#sattn.region<diag_lo = -255, diag_hi = 0>, #sattn.region<diag_hi = 0, col_hi = 4>]}
+// delta = dense - sparse, f32, in place.
+// CHECK:             %[[DIN:.*]] = sattn.tile.load %[[DB]][%[[DBASE]]] rows(%[[FA]], %[[C1]], %[[ACOUNT]]) : memref<?xf32> -> <64x64xf32>
+// CHECK-NEXT:        %[[SOUT:.*]] = sattn.tile.normalize %[[SPARSE]]#2, %[[SPARSE]]#1 : <64x64xf32>, <64x1xf32>
+// CHECK-NEXT:        %[[DELTA:.*]] = sattn.tile.sub %[[DIN]], %[[SOUT]] : <64x64xf32>
+// CHECK-NEXT:        sattn.tile.store %[[DELTA]], %[[DB]][%[[DBASE]]] rows(%[[FA]], %[[C1]], %[[ACOUNT]]) : <64x64xf32>, memref<?xf32>
 // CHECK-NEXT:      } else {
-// Tail rows mainRows + (x - pairs) * 64 ..: dense causal, into o.
-// CHECK-NEXT:        %[[T:.*]] = arith.subi %[[X]], %[[PAIRS]] : index
+// Tail rows mainRows + (x - anchor tiles) * 64 ..: dense causal, into o.
+// CHECK-NEXT:        %[[T:.*]] = arith.subi %[[X]], %[[AT]] : index
 // CHECK-NEXT:        %[[TOFF:.*]] = arith.muli %[[T]], %[[C64]] : index
 // CHECK-NEXT:        %[[TSTART:.*]] = arith.addi %[[MAIN]], %[[TOFF]] : index
-// CHECK:             sattn.tile.load %[[Q]][%[[QBASE]]] rows(%[[TSTART]], %[[C1]],
+// CHECK-NEXT:        %[[TLEFT:.*]] = arith.subi %[[SQ]], %[[TSTART]] : index
+// CHECK-NEXT:        %[[TCOUNT:.*]] = arith.minsi %[[TLEFT]], %[[C64]] : index
+// CHECK:             sattn.tile.load %[[Q]][%[[QBASE]]] rows(%[[TSTART]], %[[C1]], %[[TCOUNT]])
 // CHECK:             scf.for
 // CHECK-NOT:           scf.for
 // CHECK:               sattn.tile.mask {{.*}} {regions = [#sattn.region<diag_hi = 0>]}
 // CHECK-NOT:           scf.for
 // CHECK:             %[[TOUT:.*]] = sattn.tile.normalize
-// CHECK-NEXT:        sattn.tile.store %[[TOUT]], %[[O]][%[[QBASE]]] rows(%[[TSTART]], %[[C1]],
+// CHECK-NEXT:        sattn.tile.store %[[TOUT]], %[[O]][%[[QBASE]]] rows(%[[TSTART]], %[[C1]], %[[TCOUNT]]) : <64x64xf32>, memref<?xf16>
 // CHECK-NEXT:      }
 // CHECK-NEXT:    }
 // CHECK-NEXT:    return
-//
-// With anchor-pairs=0 (the sm_80 pipeline), one anchor tile per program:
-// UNPAIRED-LABEL: func.func @sw_delta_anchor(
-// UNPAIRED-SAME:      %[[Q:[^:]+]]: memref<?xf16>, %[[K:[^:]+]]: memref<?xf16>, %[[V:[^:]+]]: memref<?xf16>, %[[O:[^:]+]]: memref<?xf16>, %[[DB:[^:]+]]: memref<?xf32>, %[[B:[^:]+]]: index, %[[H:[^:]+]]: index, %{{[^:]+}}: index, %[[SQ:[^:]+]]: index, %[[SK:[^:]+]]: index)
-// UNPAIRED-SAME:      attributes {sattn.arg_names = ["q", "k", "v", "o", "delta", "B", "H", "Hkv", "Sq", "Sk"], sattn.block_m = 64 : i64, sattn.block_n = 64 : i64, sattn.kernel_role = "delta_anchor"}
-// UNPAIRED-DAG:     %[[C1024:.*]] = arith.constant 1024 : index
-// UNPAIRED-DAG:     %[[C1:.*]] = arith.constant 1 : index
-// UNPAIRED-DAG:     %[[C64:.*]] = arith.constant 64 : index
-// UNPAIRED-DAG:     %[[C0:.*]] = arith.constant 0 : index
-// UNPAIRED-DAG:     %[[C100:.*]] = arith.constant 100 : index
-// UNPAIRED-DAG:     %[[C16:.*]] = arith.constant 16 : index
-// UNPAIRED:         %[[REM:.*]] = arith.remsi %[[SQ]], %[[C16]] : index
-// UNPAIRED-NEXT:    %[[CUT:.*]] = arith.addi %[[REM]], %[[C100]] : index
-// UNPAIRED-NEXT:    %[[SP:.*]] = arith.subi %[[SQ]], %[[CUT]] : index
-// UNPAIRED-NEXT:    %[[MAIN:.*]] = arith.maxsi %[[SP]], %[[C0]] : index
-// UNPAIRED-NEXT:    %[[NA:.*]] = arith.ceildivsi %[[MAIN]], %[[C16]] : index
-// UNPAIRED-NEXT:    %[[TAIL:.*]] = arith.subi %[[SQ]], %[[MAIN]] : index
-// Grid x: anchor tiles, then tail tiles.
-// UNPAIRED-NEXT:    %[[AT:.*]] = arith.ceildivsi %[[NA]], %[[C64]] : index
-// UNPAIRED-NEXT:    %[[TT:.*]] = arith.ceildivsi %[[TAIL]], %[[C64]] : index
-// UNPAIRED-NEXT:    %[[GX:.*]] = arith.addi %[[AT]], %[[TT]] : index
-// UNPAIRED-NEXT:    %[[GY:.*]] = arith.muli %[[B]], %[[H]] : index
-// UNPAIRED-NEXT:    sattn.program grid(%[[GX]], %[[GY]]) block_m = 64 {
-// UNPAIRED-NEXT:    ^bb0(%[[XB:[^:]+]]: index, %[[Y:[^:]+]]: index):
-// Query tiles in reverse order (heaviest first under causal masks).
-// UNPAIRED-NEXT:      %[[LASTX:.*]] = arith.subi %[[GX]], %[[C1]] : index
-// UNPAIRED-NEXT:      %[[X:.*]] = arith.subi %[[LASTX]], %[[XB]] : index
-// UNPAIRED:           %[[QBASE:.*]] = arith.muli %{{.*}}, %[[C64]] : index
-// UNPAIRED:           %[[ISANCHOR:.*]] = arith.cmpi slt, %[[X]], %[[AT]] : index
-// UNPAIRED-NEXT:      scf.if %[[ISANCHOR]] {
-// Anchor rows x*64*16 + r*16 for r < min(64, anchors - x*64).
-// UNPAIRED-NEXT:        %[[FA:.*]] = arith.muli %[[X]], %[[C64]] : index
-// UNPAIRED-NEXT:        %[[ALEFT:.*]] = arith.subi %[[NA]], %[[FA]] : index
-// UNPAIRED-NEXT:        %[[ACOUNT:.*]] = arith.minsi %[[ALEFT]], %[[C64]] : index
-// UNPAIRED-NEXT:        %[[ASTART:.*]] = arith.muli %[[X]], %[[C1024]] : index
-// UNPAIRED:             %[[AQ:.*]] = sattn.tile.load %[[Q]][%[[QBASE]]] rows(%[[ASTART]], %[[C16]], %[[ACOUNT]]) : memref<?xf16> -> <64x64xf16>
-// UNPAIRED:             %[[INIT_M:.*]] = sattn.tile.fill 0xFF800000 : <64x1xf32>
-// UNPAIRED-NEXT:        %[[INIT_L:.*]] = sattn.tile.fill 0.000000e+00 : <64x1xf32>
-// UNPAIRED-NEXT:        %[[INIT_A:.*]] = sattn.tile.fill 0.000000e+00 : <64x64xf32>
-// Two flash loops, one softmax state each. Dense causal first; its
-// normalised result waits in the delta workspace (packed per head: base
-// (y * anchors) * 64, rows x*64 ..).
-// UNPAIRED-NEXT:        %[[DENSE:.*]]:3 = scf.for %{{[^ ]+}} = %[[C0]] to %{{[^ ]+}} step %[[C1]] iter_args(%{{[^ ]+}} = %[[INIT_M]], %{{[^ ]+}} = %[[INIT_L]], %{{[^ ]+}} = %[[INIT_A]]) -> (!sattn.tile<64x1xf32>, !sattn.tile<64x1xf32>, !sattn.tile<64x64xf32>)
-// UNPAIRED:               %[[S:.*]] = sattn.tile.qk %[[AQ]], %[[K]]
-// UNPAIRED-NOT:           sattn.tile.score_mod
-// UNPAIRED:               sattn.tile.mask %[[S]] rows(%[[ASTART]], %[[C16]]) {{.*}} {regions = [#sattn.region<diag_hi = 0>]}
-// UNPAIRED-NOT:           sattn.tile.mask
-// UNPAIRED:             %[[DOUT:.*]] = sattn.tile.normalize %[[DENSE]]#2, %[[DENSE]]#1 : <64x64xf32>, <64x1xf32>
-// UNPAIRED-NEXT:        sattn.tile.store %[[DOUT]], %[[DB]][%[[DBASE:[0-9a-z_]+]]] rows(%[[FA]], %[[C1]], %[[ACOUNT]]) : <64x64xf32>, memref<?xf32>
-// Then the pattern's loops (window, then sink tiles not already visited).
-// UNPAIRED:             scf.for
-// UNPAIRED:               sattn.tile.mask {{.*}} {regions = [#sattn.region<diag_lo = -255, diag_hi = 0>, #sattn.region<diag_hi = 0, col_hi = 4>]}
-// UNPAIRED:             %[[SPARSE:.*]]:3 = scf.for
-// UNPAIRED:               sattn.tile.mask {{.*}} {regions = [#sattn.region<diag_lo = -255, diag_hi = 0>, #sattn.region<diag_hi = 0, col_hi = 4>]}
-// delta = dense - sparse, f32, in place.
-// UNPAIRED:             %[[DIN:.*]] = sattn.tile.load %[[DB]][%[[DBASE]]] rows(%[[FA]], %[[C1]], %[[ACOUNT]]) : memref<?xf32> -> <64x64xf32>
-// UNPAIRED-NEXT:        %[[SOUT:.*]] = sattn.tile.normalize %[[SPARSE]]#2, %[[SPARSE]]#1 : <64x64xf32>, <64x1xf32>
-// UNPAIRED-NEXT:        %[[DELTA:.*]] = sattn.tile.sub %[[DIN]], %[[SOUT]] : <64x64xf32>
-// UNPAIRED-NEXT:        sattn.tile.store %[[DELTA]], %[[DB]][%[[DBASE]]] rows(%[[FA]], %[[C1]], %[[ACOUNT]]) : <64x64xf32>, memref<?xf32>
-// UNPAIRED-NEXT:      } else {
-// Tail rows mainRows + (x - anchor tiles) * 64 ..: dense causal, into o.
-// UNPAIRED-NEXT:        %[[T:.*]] = arith.subi %[[X]], %[[AT]] : index
-// UNPAIRED-NEXT:        %[[TOFF:.*]] = arith.muli %[[T]], %[[C64]] : index
-// UNPAIRED-NEXT:        %[[TSTART:.*]] = arith.addi %[[MAIN]], %[[TOFF]] : index
-// UNPAIRED-NEXT:        %[[TLEFT:.*]] = arith.subi %[[SQ]], %[[TSTART]] : index
-// UNPAIRED-NEXT:        %[[TCOUNT:.*]] = arith.minsi %[[TLEFT]], %[[C64]] : index
-// UNPAIRED:             sattn.tile.load %[[Q]][%[[QBASE]]] rows(%[[TSTART]], %[[C1]], %[[TCOUNT]])
-// UNPAIRED:             scf.for
-// UNPAIRED-NOT:           scf.for
-// UNPAIRED:               sattn.tile.mask {{.*}} {regions = [#sattn.region<diag_hi = 0>]}
-// UNPAIRED-NOT:           scf.for
-// UNPAIRED:             %[[TOUT:.*]] = sattn.tile.normalize
-// UNPAIRED-NEXT:        sattn.tile.store %[[TOUT]], %[[O]][%[[QBASE]]] rows(%[[TSTART]], %[[C1]], %[[TCOUNT]]) : <64x64xf32>, memref<?xf16>
-// UNPAIRED-NEXT:      }
-// UNPAIRED-NEXT:    }
-// UNPAIRED-NEXT:    return
 //
 // The main kernel: rows below mainRows, the sparse pattern (two loops), then
 // the anchor's delta: the delta buffer's row (start + r) floordiv 16.
@@ -487,7 +408,7 @@ func.func @sw(%q: memref<?x?x?x64xf16>, %k: memref<?x?x?x64xf16>, %v: memref<?x?
 // (block_n 32), the example pattern.
 // CHECK-LABEL: func.func @swa_delta_anchor(
 // CHECK-SAME:      %{{[^:]+}}: memref<?xbf16>, %{{[^:]+}}: memref<?xbf16>, %{{[^:]+}}: memref<?xbf16>, %{{[^:]+}}: memref<?xbf16>, %{{[^:]+}}: memref<?xf32>,
-// CHECK-SAME:      sattn.block_m = 64 : i64, sattn.block_n = 32 : i64, sattn.kernel_role = "delta_anchor_pairs"
+// CHECK-SAME:      sattn.block_m = 64 : i64, sattn.block_n = 32 : i64, sattn.kernel_role = "delta_anchor"
 // CHECK-DAG:     %[[C64:.*]] = arith.constant 64 : index
 // CHECK:         %[[REM:.*]] = arith.remsi %{{.*}}, %[[C64]] : index
 // CHECK-NEXT:    %[[CUT:.*]] = arith.addi %[[REM]], %[[C64]] : index

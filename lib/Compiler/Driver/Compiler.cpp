@@ -177,14 +177,8 @@ std::string frontendPipeline(TileLowering lowering, TileShape tiles) {
                           : lowering == TileLowering::MmaSync ? "mma"
                                                               : "") +
                          "}";
-  // The mma.sync anchor kernel (sm_80) sits at 238+ registers; the loop
-  // over a pair's two tiles pushed it into spills, so it keeps one anchor
-  // tile per program.
-  std::string tileFlash = lowering == TileLowering::MmaSync
-                              ? "sattn-tile-flash{anchor-pairs=0}"
-                              : "sattn-tile-flash";
   return "builtin.module(" + classify +
-         "," + tileFlash + ",canonicalize,cse," + lowerTiles +
+         ",sattn-tile-flash,canonicalize,cse," + lowerTiles +
          ",canonicalize,cse)";
 }
 

@@ -57,9 +57,8 @@ using TileRanges = SmallVector<std::pair<Value, Value>>;
 
 class KernelEmitter {
 public:
-  KernelEmitter(AttentionOp op, TilePlanAttr plan, bool anchorPairs,
-                OpBuilder &builder)
-      : op(op), b(builder), anchorPairs(anchorPairs), loc(op.getLoc()), headDim(op.getHeadDim()),
+  KernelEmitter(AttentionOp op, TilePlanAttr plan, OpBuilder &builder)
+      : op(op), b(builder), loc(op.getLoc()), headDim(op.getHeadDim()),
         blockM(plan.getBlockM()), blockN(plan.getBlockN()),
         elementType(op.getElementType()),
         maskRegions(regionsFromAttr(plan.getRegions())) {
@@ -267,32 +266,16 @@ private:
 
   /// Runs `step` over every key tile in the union of `ranges`, each tile
   /// once: region i's loop skips tiles an earlier region's range holds.
-  /// Under `descending` (an i1; null: never) each range is visited from its
-  /// last tile down (the online softmax does not care about the order).
   SmallVector<Value>
   forEachKeyTile(const TileRanges &ranges, ValueRange init,
-                 function_ref<SmallVector<Value>(Value kt, ValueRange)> step,
-                 Value descending = {}) {
+                 function_ref<SmallVector<Value>(Value kt, ValueRange)> step) {
     SmallVector<Value> state(init);
     for (size_t i = 0; i < ranges.size(); ++i) {
-      // Descending, iv runs over [1 - last, 1 - first) and visits tile -iv:
-      // the body needs no value but the direction (registers are tight).
-      Value lo = ranges[i].first, hi = ranges[i].second;
-      if (descending) {
-        IndexMath m = im();
-        Value one = m.c(1);
-        std::tie(lo, hi) =
-            std::pair(m.select(descending, m.sub(one, hi), lo),
-                      m.select(descending, m.sub(one, lo), hi));
-      }
       auto loop = scf::ForOp::create(
-          b, loc, lo, hi, im().c(1), state,
-          [&](OpBuilder &nb, Location, Value iv, ValueRange iter) {
+          b, loc, ranges[i].first, ranges[i].second, im().c(1), state,
+          [&](OpBuilder &nb, Location, Value kt, ValueRange iter) {
             OpBuilder::InsertionGuard g(b);
             b.setInsertionPointToStart(nb.getInsertionBlock());
-            Value kt = iv;
-            if (descending)
-              kt = im().select(descending, im().sub(im().c(0), iv), iv);
             if (i == 0) {
               scf::YieldOp::create(b, loc, step(kt, iter));
               return;
@@ -359,20 +342,17 @@ private:
     return {stepOp.getNewMax(), stepOp.getNewSum(), acc};
   }
 
-  /// The flash loop of one query tile over the tiles of `regions` (in
-  /// descending key order where `descending`, an i1, holds).
+  /// The flash loop of one query tile over the tiles of `regions`.
   FlashState runKeyLoop(ArrayRef<MaskRegion> regions, const RowSet &rows,
-                        Value qTile, Value descending = {}) {
+                        Value qTile) {
     TileRanges ranges = tileRanges(regions, rows);
     FlashState init = initialState();
     auto out = forEachKeyTile(
-        ranges, init.values(),
-        [&](Value kt, ValueRange iter) {
+        ranges, init.values(), [&](Value kt, ValueRange iter) {
           auto [s, count] = scoresOf(qTile, kt);
           return attend(FlashState::from(iter), s, kt, count, regions, rows)
               .values();
-        },
-        descending);
+        });
     return FlashState::from(out);
   }
 
@@ -395,48 +375,28 @@ private:
 
   /// Anchor rows (packed: positions 0, gamma, 2 gamma, ...) get the f32
   /// delta dense - sparse; tail rows get dense causal attention.
-  ///
-  /// With `anchor-pairs`, anchor tiles run in pairs: program p takes tile A-1-p with its dense
-  /// loop ascending, then tile p with it descending (A anchor tiles; the
-  /// middle tile of an odd A runs alone). The dense range of tile t grows
-  /// linearly with t, so every pair scans about the same number of key
-  /// tiles: the pairs of a head start together, stay in step, and at any
-  /// moment read one of two key tiles of the head, k or (const - k). Each
-  /// K/V tile then comes from DRAM about twice per head. One program per
-  /// anchor tile instead starts each program when a shorter one ends, a
-  /// few dozen key tiles behind the last: at 1M tokens the programs in
-  /// flight span more keys than L2 holds, and the kernel was bound by DRAM
-  /// (ncu, H200: 40% L2 hits, 70% of DRAM bandwidth). Tail tiles scan
-  /// about as many keys as a pair, and run alone.
   void emitDeltaAnchor(StringRef name, DeltaAttr delta) {
-    beginKernel(name, anchorPairs ? "delta_anchor_pairs" : "delta_anchor",
-                /*withDelta=*/true);
+    beginKernel(name, "delta_anchor", /*withDelta=*/true);
     DeltaRowsIR dr = deltaRows(delta);
     Value anchorTiles = im().ceilDiv(dr.numAnchors, blockM);
-    // Programs [0, pairs) take anchor tiles; the rest take tail tiles.
-    Value pairs =
-        anchorPairs ? im().ceilDiv(anchorTiles, 2) : anchorTiles;
-    Value gridX = im().add(pairs, im().ceilDiv(dr.tailRows, blockM));
+    Value gridX = im().add(anchorTiles, im().ceilDiv(dr.tailRows, blockM));
     SmallVector<MaskRegion> dense = denseCausalRegions();
     emitProgram(gridX, [&](Value x) {
       IndexMath m = im();
-      Value isPair = m.lt(x, pairs);
+      Value isAnchorTile = m.lt(x, anchorTiles);
       scf::IfOp::create(
-          b, loc, isPair,
+          b, loc, isAnchorTile,
           [&](OpBuilder &tb, Location) {
             OpBuilder::InsertionGuard g(b);
             b.setInsertionPointToStart(tb.getInsertionBlock());
-            if (anchorPairs)
-              emitAnchorPair(x, anchorTiles, dr, delta, dense);
-            else
-              emitAnchorTile(x, dr, delta, dense, /*descending=*/{});
+            emitAnchorTile(x, dr, delta, dense);
             scf::YieldOp::create(b, loc);
           },
           [&](OpBuilder &eb, Location) {
             OpBuilder::InsertionGuard g(b);
             b.setInsertionPointToStart(eb.getInsertionBlock());
             IndexMath m2 = im();
-            Value t = m2.sub(x, pairs);
+            Value t = m2.sub(x, anchorTiles);
             Value start = m2.add(dr.mainRows, m2.mul(t, blockM));
             RowSet rows = contiguousRows(start, seqQ());
             FlashState st = runKeyLoop(dense, rows, loadQuery(rows));
@@ -447,32 +407,8 @@ private:
     endKernel();
   }
 
-  /// Pair `p`: anchor tile A-1-p, then (if it is another tile) tile p with
-  /// the dense loop descending. One loop over the two, not two copies: the
-  /// copies doubled the kernel's code and compile time, and LLVM kept
-  /// values of the first copy live across it for the second (the sm_90a
-  /// anchor kernel spilled).
-  void emitAnchorPair(Value p, Value anchorTiles, const DeltaRowsIR &dr,
-                      DeltaAttr delta, ArrayRef<MaskRegion> dense) {
-    IndexMath m = im();
-    Value mate = m.sub(m.sub(anchorTiles, m.c(1)), p);
-    Value members = m.select(m.gt(mate, p), m.c(2), m.c(1));
-    scf::ForOp::create(
-        b, loc, m.c(0), members, m.c(1), ValueRange{},
-        [&](OpBuilder &nb, Location, Value member, ValueRange) {
-          OpBuilder::InsertionGuard g(b);
-          b.setInsertionPointToStart(nb.getInsertionBlock());
-          IndexMath mi = im();
-          Value second = mi.gt(member, mi.c(0));
-          emitAnchorTile(mi.select(second, p, mate), dr, delta, dense, second);
-          scf::YieldOp::create(b, loc);
-        });
-  }
-
-  /// Anchor tile `x`; its dense loop runs descending where `descending`
-  /// (an i1; null: never) holds.
   void emitAnchorTile(Value x, const DeltaRowsIR &dr, DeltaAttr delta,
-                      ArrayRef<MaskRegion> dense, Value descending) {
+                      ArrayRef<MaskRegion> dense) {
     IndexMath m = im();
     int64_t gamma = delta.getGamma();
     Value firstAnchor = m.mul(x, blockM);
@@ -489,7 +425,7 @@ private:
     // only one accumulator is ever live.
     // Delta rows are packed per head: [B*H, numAnchors, D].
     Value base = m.mul(m.mul(headIndex, dr.numAnchors), headDim);
-    FlashState denseSt = runKeyLoop(dense, rows, qTile, descending);
+    FlashState denseSt = runKeyLoop(dense, rows, qTile);
     TileStoreOp::create(b, loc, normalize(denseSt), deltaBuffer(), base,
                         firstAnchor, m.c(1), count);
     FlashState sparseSt = runKeyLoop(maskRegions, rows, qTile);
@@ -522,7 +458,6 @@ private:
 
   AttentionOp op;
   OpBuilder &b;
-  bool anchorPairs;
   Location loc;
   int64_t headDim, blockM, blockN;
   Type elementType;
@@ -558,7 +493,6 @@ LogicalResult checkKernelSource(func::FuncOp fn, AttentionOp op) {
 }
 
 struct TileFlashPass : public mlir::sattn::impl::TileFlashBase<TileFlashPass> {
-  using Base::Base;
   void runOnOperation() override {
     SmallVector<std::pair<func::FuncOp, AttentionOp>> work;
     auto walk = getOperation().walk([&](AttentionOp op) {
@@ -581,7 +515,7 @@ struct TileFlashPass : public mlir::sattn::impl::TileFlashBase<TileFlashPass> {
 
     for (auto [fn, op] : work) {
       OpBuilder b(fn);
-      KernelEmitter emitter(op, *op.getTilePlan(), anchorPairs, b);
+      KernelEmitter emitter(op, *op.getTilePlan(), b);
       if (auto delta = op.getDeltaAttr())
         emitter.emitDelta(fn.getSymName(), delta);
       else

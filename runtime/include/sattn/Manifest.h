@@ -28,9 +28,6 @@
 // Roles and their grids (block = (threads, 1, 1), grid.y = B*H):
 //   "attention"    grid.x = ceil(Sq / blockM)
 //   "delta_anchor" grid.x = ceil(numAnchors / blockM) + ceil(tailRows / blockM)
-//   "delta_anchor_pairs" (what the compiler emits: program p < A takes anchor
-//                  tiles A'-1-p and p, A' = ceil(numAnchors / blockM))
-//                  grid.x = ceil(A' / 2) + ceil(tailRows / blockM)
 //   "delta_main"   grid.x = ceil(mainRows / blockM)
 // with, for the delta correction (gamma, tailMin):
 //   mainRows = max(0, Sq - (Sq mod gamma + max(tailMin, gamma)))
@@ -62,7 +59,7 @@ struct KernelParam {
 
 struct KernelInfo {
   std::string name; ///< Symbol in the cubin.
-  std::string role; ///< "attention", "delta_anchor[_pairs]", "delta_main"
+  std::string role; ///< "attention", "delta_anchor", "delta_main"
   std::vector<KernelParam> params;
   int64_t blockM = 64;       ///< Query rows per program (thread block).
   int64_t threads = 64;      ///< Threads per block (block_m in SIMT form).

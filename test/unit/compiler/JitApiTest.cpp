@@ -787,8 +787,8 @@ TEST(JitManifest, DeltaKernels) {
   EXPECT_EQ(m.dtype, "f32");
   EXPECT_EQ(m.headDim, 64);
   ASSERT_EQ(m.kernels.size(), 2u);
-  // Launch order: anchors (in pairs; and tail rows) before the main rows.
-  EXPECT_EQ(m.kernels[0].role, "delta_anchor_pairs");
+  // Launch order: anchors (and tail rows) before the main rows.
+  EXPECT_EQ(m.kernels[0].role, "delta_anchor");
   EXPECT_EQ(m.kernels[1].role, "delta_main");
   EXPECT_NE(m.kernels[0].name, m.kernels[1].name);
   for (const KernelInfo &ki : m.kernels) {

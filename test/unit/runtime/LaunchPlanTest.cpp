@@ -172,33 +172,6 @@ TEST(LaunchPlanTest, DeltaGrids) {
   EXPECT_EQ(main.args, args);
 }
 
-// Paired anchor programs: ceil(anchor tiles / 2), then the tail tiles.
-TEST(LaunchPlanTest, PairedAnchorGrid) {
-  struct Case {
-    int64_t S, blockM, gridX;
-    const char *why;
-  };
-  // gamma 64, tailMin 100: cut = S mod 64 + 100.
-  const Case cases[] = {
-      {1000, 32, 1 + 5, "14 anchors: 1 tile, a pair of one; 140 tail rows"},
-      {4400, 16, 3 + 10, "67 anchors: 5 tiles, 3 programs; 148 tail rows"},
-      {4196, 16, 2 + 9, "64 anchors: 4 tiles, 2 pairs; 136 tail rows"},
-      {100, 64, 0 + 2, "no anchors: tail tiles only"},
-  };
-  for (const Case &c : cases) {
-    SCOPED_TRACE(c.why);
-    Manifest m = test::deltaManifest();
-    m.kernels[0].role = "delta_anchor_pairs";
-    m.kernels[0].blockM = c.blockM;
-    m.kernels[0].threads = c.blockM;
-    Result<std::vector<PlannedLaunch>> plan =
-        planLaunches(m, shape(1, 2, 2, c.S, c.S, 128), fakeBuffers());
-    ASSERT_TRUE(plan) << plan.status().message();
-    EXPECT_EQ((*plan)[0].kernelIndex, 0u);
-    EXPECT_EQ((*plan)[0].gridX, c.gridX);
-  }
-}
-
 TEST(LaunchPlanTest, TensorCoreKernelsLaunchThreadsNotRows) {
   // Four warps of 16 rows: 128 threads per 64-row block; the grid still
   // counts query tiles of block_m.

@@ -289,8 +289,8 @@ const ErrorCase kErrorCases[] = {
      [](json &d) { d["kernels"][0].erase("role"); },
      "$.kernels[0]: missing key \"role\""},
     {"bad role", false, [](json &d) { d["kernels"][0]["role"] = "prefill"; },
-     "$.kernels[0].role: expected \"attention\", \"delta_anchor\", "
-     "\"delta_anchor_pairs\" or \"delta_main\", got \"prefill\""},
+     "$.kernels[0].role: expected \"attention\", \"delta_anchor\" or "
+     "\"delta_main\", got \"prefill\""},
     {"params not an array", false,
      [](json &d) { d["kernels"][0]["params"] = 1; },
      "$.kernels[0].params: expected an array, got 1"},
@@ -319,22 +319,8 @@ const ErrorCase kErrorCases[] = {
      [](json &d) { d["kernels"][1]["params"].erase(4); },
      "$.kernels[1].params: expected 10 parameters"},
     {"missing delta_main kernel", true, [](json &d) { d["kernels"].erase(1); },
-     "$.kernels: a manifest with delta needs a \"delta_anchor\" or "
-     "\"delta_anchor_pairs\" kernel followed by a \"delta_main\" kernel, got "
-     "[\"delta_anchor\"]"},
-    {"pairs anchor without delta_main", true,
-     [](json &d) {
-       d["kernels"][0]["role"] = "delta_anchor_pairs";
-       d["kernels"][0]["launch"]["grid"][0] =
-           "ceil(ceil(numAnchors / 64) / 2) + ceil(tailRows / 64)";
-       d["kernels"].erase(1);
-     },
-     "$.kernels: a manifest with delta needs a \"delta_anchor\" or "
-     "\"delta_anchor_pairs\" kernel followed by a \"delta_main\" kernel, got "
-     "[\"delta_anchor_pairs\"]"},
-    {"pairs anchor with the unpaired grid", true,
-     [](json &d) { d["kernels"][0]["role"] = "delta_anchor_pairs"; },
-     "$.kernels[0].launch"},
+     "$.kernels: a manifest with delta needs a \"delta_anchor\" kernel "
+     "followed by a \"delta_main\" kernel, got [\"delta_anchor\"]"},
     {"delta kernels swapped", true,
      [](json &d) { std::swap(d["kernels"][0], d["kernels"][1]); },
      "$.kernels: a manifest with delta needs"},

@@ -35,18 +35,7 @@ def TileFlash : Pass<"sattn-tile-flash", "::mlir::ModuleOp"> {
     kernels: `<f>_delta_anchor` (packed anchor rows: dense minus sparse, f32,
     plus the dense tail rows) and `<f>_delta_main` (sparse rows plus their
     anchor's delta in the epilogue).
-
-    With `anchor-pairs` (the default) the anchor kernel's program p takes two
-    anchor tiles, the last-but-p with its dense loop ascending and then tile
-    p with it descending (kernel role `delta_anchor_pairs`): the pairs of a
-    head scan about as many key tiles each and stay in step, reading the
-    head's K/V in two streams that L2 serves to all of them.
   }];
-  let options = [
-    Option<"anchorPairs", "anchor-pairs", "bool", /*default=*/"true",
-           "Run the delta anchor kernel's tiles in pairs (role "
-           "delta_anchor_pairs) instead of one per program (delta_anchor)">
-  ];
   let dependentDialects = ["::mlir::sattn::SattnDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::scf::SCFDialect",
