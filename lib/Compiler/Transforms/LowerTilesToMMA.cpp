@@ -853,23 +853,14 @@ struct MaskLowering : TilePattern<TileMaskOp> {
     for (int64_t h = 0; h < 2; ++h) {
       Value iKey = m.add(rowPosition(wb, a.getStart(), a.getStep(), h), shift);
       Value d0 = m.sub(jBase, iKey);
-      Value any = allOf(false);
-      for (Attribute attr : op.getRegions()) {
-        auto r = cast<RegionAttr>(attr);
-        Value in = allOf(true);
-        auto andWith = [&](Value c) {
-          in = arith::AndIOp::create(rw, loc, in, c);
-        };
-        if (auto lo = r.getDiagLo()) // d0 + off >= lo
-          andWith(cmp(P::sge, m.sub(m.c(*lo), d0)));
-        if (auto hi = r.getDiagHi()) // d0 + off <= hi
-          andWith(cmp(P::sle, m.sub(m.c(*hi), d0)));
-        if (auto lo = r.getColLo()) // jBase + off >= lo
-          andWith(cmp(P::sge, m.sub(m.c(*lo), jBase)));
-        if (auto hi = r.getColHi()) // jBase + off < hi
-          andWith(cmp(P::slt, m.sub(m.c(*hi), jBase)));
-        any = arith::OrIOp::create(rw, loc, any, in);
-      }
+      // d = d0 + off and j = jBase + off: "x + off pred bound" is
+      // "off pred bound - x", a per-row threshold.
+      Value any = keepByRegions(
+          rw, loc, op.getRegions(), allOf,
+          [&](RegionAxis axis, P p, int64_t bound) {
+            return cmp(p, m.sub(m.c(bound),
+                                axis == RegionAxis::Diag ? d0 : jBase));
+          });
       Value inSeq = cmp(P::slt, m.sub(a.getSeqK(), jBase));
       keepRows[h] = arith::AndIOp::create(rw, loc, any, inSeq);
     }

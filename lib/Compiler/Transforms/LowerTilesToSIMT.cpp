@@ -234,31 +234,17 @@ struct MaskLowering : TilePattern<TileMaskOp> {
     Value j = arith::AddIOp::create(rw, loc, lb.broadcast(idxVec, a.getFirst()),
                                     lb.iota(cols));
     Value diag = arith::SubIOp::create(rw, loc, j, lb.broadcast(idxVec, iKey));
-    auto cmp = [&](arith::CmpIPredicate p, Value x, int64_t bound) {
-      Value bv = lb.broadcast(idxVec, m.c(bound));
-      return arith::CmpIOp::create(rw, loc, p, x, bv).getResult();
-    };
-    auto allOf = [&](bool v) {
+    auto allOf = [&](bool v) -> Value {
       return arith::ConstantOp::create(
           rw, loc, DenseElementsAttr::get(boolVec, rw.getBoolAttr(v)));
     };
-    Value any = allOf(false);
-    for (Attribute attr : op.getRegions()) {
-      auto r = cast<RegionAttr>(attr);
-      Value in = allOf(true);
-      auto andWith = [&](Value c) {
-        in = arith::AndIOp::create(rw, loc, in, c);
-      };
-      if (auto lo = r.getDiagLo())
-        andWith(cmp(arith::CmpIPredicate::sge, diag, *lo));
-      if (auto hi = r.getDiagHi())
-        andWith(cmp(arith::CmpIPredicate::sle, diag, *hi));
-      if (auto lo = r.getColLo())
-        andWith(cmp(arith::CmpIPredicate::sge, j, *lo));
-      if (auto hi = r.getColHi())
-        andWith(cmp(arith::CmpIPredicate::slt, j, *hi));
-      any = arith::OrIOp::create(rw, loc, any, in);
-    }
+    Value any = keepByRegions(
+        rw, loc, op.getRegions(), allOf,
+        [&](RegionAxis axis, arith::CmpIPredicate p, int64_t bound) -> Value {
+          Value bv = lb.broadcast(idxVec, m.c(bound));
+          return arith::CmpIOp::create(
+              rw, loc, p, axis == RegionAxis::Diag ? diag : j, bv);
+        });
     Value inSeq = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::slt, j,
                                         lb.broadcast(idxVec, a.getSeqK()));
     Value keep = arith::AndIOp::create(rw, loc, any, inSeq);

@@ -7,6 +7,31 @@
 using namespace mlir;
 using namespace mlir::sattn;
 
+Value mlir::sattn::keepByRegions(
+    OpBuilder &b, Location loc, ArrayAttr regions,
+    function_ref<Value(bool)> allOf,
+    function_ref<Value(RegionAxis, arith::CmpIPredicate, int64_t)> test) {
+  using P = arith::CmpIPredicate;
+  Value any = allOf(false);
+  for (Attribute attr : regions) {
+    auto r = cast<RegionAttr>(attr);
+    Value in = allOf(true);
+    auto andWith = [&](RegionAxis axis, P p, int64_t bound) {
+      in = arith::AndIOp::create(b, loc, in, test(axis, p, bound));
+    };
+    if (auto lo = r.getDiagLo())
+      andWith(RegionAxis::Diag, P::sge, *lo);
+    if (auto hi = r.getDiagHi())
+      andWith(RegionAxis::Diag, P::sle, *hi);
+    if (auto lo = r.getColLo())
+      andWith(RegionAxis::Col, P::sge, *lo);
+    if (auto hi = r.getColHi())
+      andWith(RegionAxis::Col, P::slt, *hi);
+    any = arith::OrIOp::create(b, loc, any, in);
+  }
+  return any;
+}
+
 namespace {
 
 Value splat(OpBuilder &b, Location loc, VectorType t, double v) {

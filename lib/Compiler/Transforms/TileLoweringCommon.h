@@ -3,16 +3,36 @@
 // The tile ops whose lowering does not depend on how a lowering lays a tile
 // out over lanes: score_mod and elementwise add / sub act on every element
 // of whatever vector the type converter gives the tile, so the SIMT and the
-// tensor-core lowerings share them.
+// tensor-core lowerings share them; and the region logic of tile.mask,
+// which both lowerings apply to their own element layout.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SATTN_TRANSFORMS_TILELOWERINGCOMMON_H
 #define SATTN_TRANSFORMS_TILELOWERINGCOMMON_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+
 namespace mlir {
 class RewritePatternSet;
 class TypeConverter;
 namespace sattn {
+
+/// A #sattn.region bound tests either the diagonal offset d = j - i' or
+/// the key column j.
+enum class RegionAxis { Diag, Col };
+
+/// The keep mask of a tile.mask: OR over `regions` (#sattn.region
+/// attributes) of the AND of each region's bounds, d in [diag_lo, diag_hi],
+/// j in [col_lo, col_hi). `test(axis, pred, bound)` emits the i1 (vector)
+/// for "axis pred bound"; `allOf(v)` a constant of the same shape. The
+/// bounds' meaning lives here; how a lowering lays the elements out lives
+/// in its `test`.
+Value keepByRegions(OpBuilder &b, Location loc, ArrayAttr regions,
+                    function_ref<Value(bool)> allOf,
+                    function_ref<Value(RegionAxis, arith::CmpIPredicate,
+                                       int64_t)>
+                        test);
 
 /// log2(e): exponentials are emitted as exp2 with this factor folded in
 /// (NVPTX selects llvm.exp2.f32 as one ex2.approx).
