@@ -91,8 +91,24 @@ LogicalResult TilePVOp::verify() {
   TileType p = tileOf(getProbs()), acc = tileOf(getAcc());
   if (p.getRows() != acc.getRows())
     return emitOpError("probs rows and acc rows differ");
-  if (!p.getElementType().isF32() || !acc.getElementType().isF32())
-    return emitOpError("probs and acc must be f32");
+  if (!acc.getElementType().isF32())
+    return emitOpError("acc must be f32");
+  if (!p.getElementType().isF32() && p.getElementType() != elementOf(getValues()))
+    return emitOpError("probs must be f32 or the values' element type ")
+           << elementOf(getValues()) << ", got " << p.getElementType();
+  return success();
+}
+
+LogicalResult TileTruncFOp::verify() {
+  TileType in = tileOf(getTile()), out = tileOf(getResult());
+  if (in.getShape() != out.getShape())
+    return emitOpError("result shape must equal the input's");
+  auto inElt = dyn_cast<FloatType>(in.getElementType());
+  auto outElt = dyn_cast<FloatType>(out.getElementType());
+  if (!inElt || !outElt || outElt.getWidth() >= inElt.getWidth())
+    return emitOpError("result element type ")
+           << out.getElementType() << " must be a float type narrower than "
+           << in.getElementType();
   return success();
 }
 

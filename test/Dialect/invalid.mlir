@@ -685,16 +685,17 @@ func.func @pv_rows_mismatch(%p: !sattn.tile<32x32xf32>, %v: memref<?xbf16>, %acc
 // -----
 
 func.func @pv_acc_not_f32(%p: !sattn.tile<64x32xf32>, %v: memref<?xbf16>, %acc: !sattn.tile<64x128xbf16>, %i: index) {
-  // expected-error @+1 {{'sattn.tile.pv' op probs and acc must be f32}}
+  // expected-error @+1 {{'sattn.tile.pv' op acc must be f32}}
   %r = sattn.tile.pv %p, %v[%i] keys(%i, %i), %acc : !sattn.tile<64x32xf32>, memref<?xbf16>, !sattn.tile<64x128xbf16>
   return
 }
 
 // -----
 
-func.func @pv_probs_not_f32(%p: !sattn.tile<64x32xf16>, %v: memref<?xf16>, %acc: !sattn.tile<64x64xf32>, %i: index) {
-  // expected-error @+1 {{'sattn.tile.pv' op probs and acc must be f32}}
-  %r = sattn.tile.pv %p, %v[%i] keys(%i, %i), %acc : !sattn.tile<64x32xf16>, memref<?xf16>, !sattn.tile<64x64xf32>
+// Rounded probabilities must have the values' type (f16 values, bf16 p).
+func.func @pv_probs_not_values_type(%p: !sattn.tile<64x32xbf16>, %v: memref<?xf16>, %acc: !sattn.tile<64x64xf32>, %i: index) {
+  // expected-error @+1 {{'sattn.tile.pv' op probs must be f32 or the values' element type 'f16', got 'bf16'}}
+  %r = sattn.tile.pv %p, %v[%i] keys(%i, %i), %acc : !sattn.tile<64x32xbf16>, memref<?xf16>, !sattn.tile<64x64xf32>
   return
 }
 
@@ -735,5 +736,29 @@ func.func @normalize_result_mismatch(%a: !sattn.tile<64x128xf32>, %l: !sattn.til
 func.func @fill_not_tile() {
   // expected-error @+1 {{'sattn.tile.fill' op result #0 must be A rows x cols block of one query tile, e.g. !sattn.tile<64x128xf32>, but got 'vector<4xf32>'}}
   %r = "sattn.tile.fill"() {value = 0.0 : f32} : () -> vector<4xf32>
+  return
+}
+
+// -----
+
+func.func @truncf_widens(%t: !sattn.tile<64x32xbf16>) {
+  // expected-error @+1 {{'sattn.tile.truncf' op result element type 'f32' must be a float type narrower than 'bf16'}}
+  %r = sattn.tile.truncf %t : <64x32xbf16> to <64x32xf32>
+  return
+}
+
+// -----
+
+func.func @truncf_same_width(%t: !sattn.tile<64x32xf16>) {
+  // expected-error @+1 {{'sattn.tile.truncf' op result element type 'bf16' must be a float type narrower than 'f16'}}
+  %r = sattn.tile.truncf %t : <64x32xf16> to <64x32xbf16>
+  return
+}
+
+// -----
+
+func.func @truncf_shape_changes(%t: !sattn.tile<64x32xf32>) {
+  // expected-error @+1 {{'sattn.tile.truncf' op result shape must equal the input's}}
+  %r = sattn.tile.truncf %t : <64x32xf32> to <64x16xbf16>
   return
 }

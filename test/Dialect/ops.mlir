@@ -124,7 +124,9 @@ func.func private @types(!sattn.mask, !sattn.tile<64x128xbf16>, !sattn.tile<1x1x
 // CHECK-NEXT:      %[[NM:.*]], %[[NS:.*]], %[[P:.*]], %[[AL:.*]] = sattn.tile.softmax_step %[[S3]], %[[M0]], %[[L0]] {scale = 5.000000e-01 : f64} : <64x32xf32>, <64x1xf32>{{$}}
 // CHECK-NEXT:      %[[A1:.*]] = sattn.tile.scale_rows %[[A0]], %[[AL]] : <64x128xf32>, <64x1xf32>{{$}}
 // CHECK-NEXT:      %[[A2:.*]] = sattn.tile.pv %[[P]], %[[V]][%[[Y]]] keys(%[[C0]], %[[N]]), %[[A1]] : <64x32xf32>, memref<?xbf16>, <64x128xf32>{{$}}
-// CHECK-NEXT:      %[[R:.*]] = sattn.tile.normalize %[[A2]], %[[NS]] : <64x128xf32>, <64x1xf32>{{$}}
+// CHECK-NEXT:      %[[PB:.*]] = sattn.tile.truncf %[[P]] : <64x32xf32> to <64x32xbf16>{{$}}
+// CHECK-NEXT:      %[[A3:.*]] = sattn.tile.pv %[[PB]], %[[V]][%[[Y]]] keys(%[[C0]], %[[N]]), %[[A2]] : <64x32xbf16>, memref<?xbf16>, <64x128xf32>{{$}}
+// CHECK-NEXT:      %[[R:.*]] = sattn.tile.normalize %[[A3]], %[[NS]] : <64x128xf32>, <64x1xf32>{{$}}
 // CHECK-NEXT:      %[[SUM:.*]] = sattn.tile.add %[[R]], %[[DT]] : <64x128xf32>{{$}}
 // CHECK-NEXT:      %[[DIFF:.*]] = sattn.tile.sub %[[SUM]], %[[DT]] : <64x128xf32>{{$}}
 // CHECK-NEXT:      sattn.tile.store %[[DIFF]], %[[O]][%[[C0]]] rows(%[[X]], %[[LANE]], %[[N]]) : <64x128xf32>, memref<?xbf16>{{$}}
@@ -149,7 +151,9 @@ func.func @tiled(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %o:
     %nm, %ns, %p, %al = sattn.tile.softmax_step %s3, %m0, %l0 {scale = 0.5 : f64} : !sattn.tile<64x32xf32>, !sattn.tile<64x1xf32>
     %a1 = sattn.tile.scale_rows %a0, %al : !sattn.tile<64x128xf32>, !sattn.tile<64x1xf32>
     %a2 = sattn.tile.pv %p, %v[%y] keys(%c0, %n), %a1 : !sattn.tile<64x32xf32>, memref<?xbf16>, !sattn.tile<64x128xf32>
-    %r = sattn.tile.normalize %a2, %ns : !sattn.tile<64x128xf32>, !sattn.tile<64x1xf32>
+    %pb = sattn.tile.truncf %p : !sattn.tile<64x32xf32> to !sattn.tile<64x32xbf16>
+    %a3 = sattn.tile.pv %pb, %v[%y] keys(%c0, %n), %a2 : !sattn.tile<64x32xbf16>, memref<?xbf16>, !sattn.tile<64x128xf32>
+    %r = sattn.tile.normalize %a3, %ns : !sattn.tile<64x128xf32>, !sattn.tile<64x1xf32>
     %sum = sattn.tile.add %r, %dt : !sattn.tile<64x128xf32>
     %diff = sattn.tile.sub %sum, %dt : !sattn.tile<64x128xf32>
     sattn.tile.store %diff, %o[%c0] rows(%x, %lane, %n) : !sattn.tile<64x128xf32>, memref<?xbf16>

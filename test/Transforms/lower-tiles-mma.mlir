@@ -3,6 +3,7 @@
 // RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma=wgmma=1 | FileCheck %s --check-prefix=WGMMA
 // RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma="wgmma=1 tma=1" | FileCheck %s --check-prefix=TMA
 // RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma="wgmma=1 tma=1 ping-pong=1" | FileCheck %s --check-prefix=PINGPONG
+// RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma="wgmma=1 tma=1 pipeline=1" | FileCheck %s --check-prefix=PIPE
 
 // With wgmma, programs that are not one warpgroup keep mma.sync.
 // WGMMA-LABEL: func.func @flash(
@@ -287,6 +288,50 @@ func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: 
 // TMA:           llvm.inline_asm {{.*}}m64n64k16
 // TMA-NOT:     gpu.barrier
 // TMA-NOT:     nvgpu.device_async_copy
+// pipeline=1 rotates the same loop (sattn-pipeline-key-loops) and stages it
+// as one ring of 3 slots, slot i mod 3 holding K[i] and then V[i]. Under
+// lb < ub: thread 0 fills K[lb] and, if there is a second tile, K[lb+1];
+// Q.K[lb]^T waits for its product; thread 0 fills V[lb]; P rounded to bf16
+// crosses the back edge. Each iteration: thread 0 fills the next K; wait K;
+// Q.K^T issued (no wait); wait V of the previous tile; P.V issued (no
+// wait); wait_group 1 (Q.K^T done) before thread 0 refills that slot with
+// V; the softmax (here only the rounding) runs under P.V; wait_group 0
+// where O is next used. After the loop: wait for the last V, P.V.
+// PIPE-LABEL: func.func @tma_loop(
+// PIPE-SAME:      %[[LB:[^:]+]]: index, %[[UB:[^:]+]]: index, %{{[^:]+}}: index, %[[KMAP:[^:]+]]: !llvm.ptr {{.*}}, %[[VMAP:[^:]+]]: !llvm.ptr
+// PIPE:         arith.cmpi slt, %[[LB]], %[[UB]] : index
+// PIPE:         scf.if %{{.*}} -> (vector<32xf32>) {
+// PIPE:           scf.if
+// PIPE:             nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[KMAP]]
+// PIPE:             scf.if
+// PIPE:               nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[KMAP]]
+// PIPE:           nvvm.mbarrier.try_wait.parity
+// PIPE:           llvm.inline_asm {{.*}}m64n16k16{{.*}}wgmma.wait_group.sync.aligned 0
+// PIPE:           scf.if
+// PIPE:             nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[VMAP]]
+// PIPE:           arith.truncf %{{.*}} : vector<8xf32> to vector<8xbf16>
+// PIPE:           scf.for %{{.*}} = %{{.*}} to %[[UB]] step %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<32xf32>, vector<8xbf16>) {
+// PIPE:             arith.remsi %{{.*}}, %c3
+// PIPE:             scf.if
+// PIPE:               nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[KMAP]]
+// PIPE:             nvvm.mbarrier.try_wait.parity
+// PIPE-NOT:         wait_group
+// PIPE:             llvm.inline_asm {{.*}}m64n16k16{{.*}}commit_group.sync.aligned;\0A}"
+// PIPE-NOT:         wait_group
+// PIPE:             nvvm.mbarrier.try_wait.parity
+// PIPE-NOT:         wait_group
+// PIPE:             llvm.inline_asm {{.*}}m64n64k16{{.*}}commit_group.sync.aligned;\0A}"
+// PIPE-NEXT:        llvm.extractvalue
+// PIPE:             llvm.inline_asm has_side_effects "wgmma.wait_group.sync.aligned 1;"
+// PIPE:             scf.if
+// PIPE:               nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %[[VMAP]]
+// PIPE:             arith.truncf
+// PIPE:             llvm.inline_asm has_side_effects "wgmma.wait_group.sync.aligned 0;"
+// PIPE:             scf.yield
+// PIPE:           }
+// PIPE:           nvvm.mbarrier.try_wait.parity
+// PIPE:           llvm.inline_asm {{.*}}m64n64k16{{.*}}wgmma.wait_group.sync.aligned 0
+// PIPE:         } else {
 func.func @tma_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk"]} {
   sattn.program grid(%n, %n) block_m = 64 {
   ^bb0(%x: index, %y: index):

@@ -607,9 +607,11 @@ static SmallVector<Value> wgmma(WarpBuilder &wb, int64_t n, Type inputType,
   return out;
 }
 
-/// Waits for the warpgroup's products in flight; `acc` are their results,
-/// passed through (tied) so that nothing reads them before the wait.
-static SmallVector<Value> wgmmaWait(WarpBuilder &wb, ArrayRef<Value> acc) {
+/// Waits until at most `pending` of the warpgroup's products are in flight
+/// (they complete in issue order); `acc` are the results of an earlier
+/// one, passed through (tied) so that nothing reads them before the wait.
+static SmallVector<Value> wgmmaWait(WarpBuilder &wb, ArrayRef<Value> acc,
+                                    int64_t pending = 0) {
   OpBuilder &b = wb.b;
   std::string constraints;
   for (size_t i = 0; i < acc.size(); ++i)
@@ -619,7 +621,8 @@ static SmallVector<Value> wgmmaWait(WarpBuilder &wb, ArrayRef<Value> acc) {
   SmallVector<Type> f32s(acc.size(), b.getF32Type());
   auto asmOp = LLVM::InlineAsmOp::create(
       b, wb.loc, LLVM::LLVMStructType::getLiteral(b.getContext(), f32s), acc,
-      "wgmma.wait_group.sync.aligned 0;", constraints,
+      "wgmma.wait_group.sync.aligned " + std::to_string(pending) + ";",
+      constraints,
       /*has_side_effects=*/true, /*is_align_stack=*/false,
       LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
       ArrayAttr());
@@ -627,6 +630,16 @@ static SmallVector<Value> wgmmaWait(WarpBuilder &wb, ArrayRef<Value> acc) {
   for (size_t i = 0; i < acc.size(); ++i)
     out.push_back(LLVM::ExtractValueOp::create(b, wb.loc, asmOp.getRes(), i));
   return out;
+}
+
+/// The results of a product issued without waiting (a pipelined key loop):
+/// the wait goes where the staging put it, later in the block, so that the
+/// product runs while the ops in between do. Returns them packed as `type`.
+static Value deferredWait(WarpBuilder &wb, ProgramLayout::DeferredWait at,
+                          ArrayRef<Value> results, VectorType type) {
+  OpBuilder::InsertionGuard guard(wb.b);
+  wb.b.setInsertionPoint(at.before);
+  return wb.pack(type, wgmmaWait(wb, results, at.pending));
 }
 
 /// Ping-pong between two warpgroups: named barrier 1 + w is warpgroup w's
@@ -706,6 +719,14 @@ struct QKLowering : TilePattern<TileQKOp> {
       }
       // Ping-pong: the turn passes once the products are issued, so the
       // other warpgroup's queue behind them while this one waits.
+      auto deferred = pl.deferredWaits.find(op);
+      if (deferred != pl.deferredWaits.end()) {
+        SmallVector<Value> scores =
+            wgmma(wb, keys, inputType, aRegs, descs, /*transposeB=*/false, {},
+                  /*wait=*/false);
+        rw.replaceOp(op, deferredWait(wb, deferred->second, scores, sFrag));
+        return success();
+      }
       if (pl.pingPong)
         awaitTurn(wb);
       SmallVector<Value> scores = wgmma(wb, keys, inputType, aRegs, descs,
@@ -769,6 +790,15 @@ struct PVLowering : TilePattern<TilePVOp> {
         descs.push_back(wgmmaDescriptor(wb, pl, m.add(valueBuffer, kk * 16 * 64),
                                         /*leading=*/pl.blockN * 128,
                                         /*stride=*/1024));
+      }
+      auto deferred = pl.deferredWaits.find(op);
+      if (deferred != pl.deferredWaits.end()) {
+        SmallVector<Value> out =
+            wgmma(wb, pl.headDim, inputType, aRegs, descs, /*transposeB=*/true,
+                  acc, /*wait=*/false);
+        rw.replaceOp(op, deferredWait(wb, deferred->second, out,
+                                      convertVec(op.getType())));
+        return success();
       }
       if (pl.pingPong)
         awaitTurn(wb);
@@ -995,13 +1025,7 @@ std::string checkProgram(ProgramOp program, ProgramLayout &pl) {
       pl.headDim = d;
       pl.blockN = n;
       // The pv of the same key tile, later in the same block.
-      TilePVOp pv;
-      for (Operation *next = op->getNextNode(); next && !pv;
-           next = next->getNextNode())
-        if (auto cand = dyn_cast<TilePVOp>(next))
-          if (cand.getFirst() == qk.getFirst() &&
-              cand.getCount() == qk.getCount())
-            pv = cand;
+      TilePVOp pv = pvOfSameKeyTile(qk);
       if (!pv)
         why = "a qk without the pv of the same key tile";
       else if (!dom.properlyDominates(pv.getValues(), op) ||
@@ -1223,12 +1247,32 @@ struct LowerTilesToMMAPass
       if (pl.pingPong)
         startPingPong(program, pl);
     }
+    // Rotating a loop erases the pair's ops: nothing reads pl.pairs after.
+    // Only straight-line bodies: ptxas waits for every product in flight
+    // where control flow merges (e.g. after a partial tile's mask), which
+    // would leave the rotation its cost and none of its overlap.
+    bool pipeline = usePipeline && pl.tma && pl.warpgroups == 1 &&
+                    pl.numStages() == 3;
+    auto straightLine = [](Operation *op) {
+      return llvm::none_of(op->getBlock()->getOperations(), [](Operation &o) {
+        return o.getNumRegions() != 0;
+      });
+    };
     for (auto [qk, pv] : pl.pairs) {
+      if (pipeline && straightLine(qk) &&
+          keyLoopOf(qk, {qk.getBase(), pv.getBase()})) {
+        if (FailureOr<PipelinedKeyLoop> p = pipelineKeyLoop(qk, pv);
+            succeeded(p)) {
+          emitPipelinedTmaStaging(pl, *p);
+          continue;
+        }
+      }
       if (pl.tma)
         emitTmaStaging(pl, qk, pv);
       else
         emitStaging(pl, qk, pv);
     }
+    pl.pairs.clear();
 
     TypeConverter converter;
     converter.addConversion([](Type t) { return t; });
@@ -1253,7 +1297,7 @@ struct LowerTilesToMMAPass
     target.addIllegalOp<TileFillOp, TileLoadOp, TileStoreOp, TileQKOp,
                         TileScoreModOp, TileMaskOp, TileSoftmaxStepOp,
                         TileScaleRowsOp, TilePVOp, TileNormalizeOp, TileAddOp,
-                        TileSubOp>();
+                        TileSubOp, TileTruncFOp>();
     if (failed(applyPartialConversion(program, target, std::move(patterns))))
       return failure();
 

@@ -322,6 +322,8 @@ struct PVLowering : TilePattern<TilePVOp> {
           Value v = b.loadRow(vt, a.getValues(), b.rowOffset(a.getBase(), j, d));
           Value p = vector::ExtractOp::create(nb, l, a.getProbs(),
                                               OpFoldResult(c));
+          if (!p.getType().isF32()) // rounded by sattn.tile.truncf
+            p = arith::ExtFOp::create(nb, l, nb.getF32Type(), p);
           // Columns past `count` contribute nothing.
           p = bm.select(bm.lt(c, a.getCount()), p, b.f32(0.0));
           Value acc = vector::FMAOp::create(nb, l, b.broadcast(accType, p),
@@ -374,7 +376,7 @@ struct LowerTilesToSIMTPass
     target.addIllegalOp<TileFillOp, TileLoadOp, TileStoreOp, TileQKOp,
                         TileScoreModOp, TileMaskOp, TileSoftmaxStepOp,
                         TileScaleRowsOp, TilePVOp, TileNormalizeOp, TileAddOp,
-                        TileSubOp>();
+                        TileSubOp, TileTruncFOp>();
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

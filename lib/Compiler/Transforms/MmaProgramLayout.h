@@ -11,6 +11,7 @@
 #define SATTN_COMPILER_TRANSFORMS_MMAPROGRAMLAYOUT_H
 
 #include "Compiler/Transforms/IndexMath.h"
+#include "Compiler/Transforms/KeyLoopPipelining.h"
 #include "sattn/IR/Sattn.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -80,14 +81,23 @@ struct ProgramLayout {
   /// Two warpgroups take turns at the tensor cores (named barriers 1 and
   /// 2): one's softmax overlaps the other's products.
   bool pingPong = false;
+  /// Products issued without waiting (pipelined key loops): the op before
+  /// which each one's wgmma.wait_group goes, and that wait's count of
+  /// products still allowed in flight (1 for a qk, so that the P.V issued
+  /// after it keeps running; 0 for that P.V).
+  struct DeferredWait {
+    Operation *before;
+    int64_t pending;
+  };
+  DenseMap<Operation *, DeferredWait> deferredWaits;
   int64_t elemBytes = 2;
   int64_t stageBytes() const { return stageElems() * elemBytes; }
 };
 
 /// `body` under `cond`: an scf.if without results or else branch.
-inline void ifThen(OpBuilder &b, Location loc, Value cond,
-                   function_ref<void(OpBuilder &, Location)> body) {
-  scf::IfOp::create(b, loc, cond, [&](OpBuilder &tb, Location l) {
+inline scf::IfOp ifThen(OpBuilder &b, Location loc, Value cond,
+                        function_ref<void(OpBuilder &, Location)> body) {
+  return scf::IfOp::create(b, loc, cond, [&](OpBuilder &tb, Location l) {
     body(tb, l);
     scf::YieldOp::create(tb, l);
   });
@@ -131,6 +141,10 @@ void addTensorMapArgs(func::FuncOp fn, ProgramLayout &pl);
 void initBarriers(OpBuilder &b, Location loc, const ProgramLayout &pl);
 /// Emits the TMA staging of the pair's K and V tiles (see TmaStaging.cpp).
 void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv);
+/// The same for a rotated key loop (KeyLoopPipelining.h), whose qk and the
+/// previous tile's pv are in flight together; records their deferred
+/// waits. Needs one warpgroup and three stages.
+void emitPipelinedTmaStaging(ProgramLayout &pl, PipelinedKeyLoop p);
 
 } // namespace mlir::sattn::mma
 

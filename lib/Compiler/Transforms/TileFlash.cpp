@@ -57,8 +57,10 @@ using TileRanges = SmallVector<std::pair<Value, Value>>;
 
 class KernelEmitter {
 public:
-  KernelEmitter(AttentionOp op, TilePlanAttr plan, OpBuilder &builder)
-      : op(op), b(builder), loc(op.getLoc()), headDim(op.getHeadDim()),
+  KernelEmitter(AttentionOp op, TilePlanAttr plan, OpBuilder &builder,
+                bool splitFullTiles)
+      : op(op), b(builder), loc(op.getLoc()), splitFullTiles(splitFullTiles),
+        headDim(op.getHeadDim()),
         blockM(plan.getBlockM()), blockN(plan.getBlockN()),
         elementType(op.getElementType()),
         maskRegions(regionsFromAttr(plan.getRegions())) {
@@ -224,6 +226,34 @@ private:
     return ranges;
   }
 
+  /// Key tiles [lo, hi) every pair of which region `r` alone allows, for
+  /// rows `rows`: tileFull's conditions for the one region, each a bound
+  /// on kt (kt * blockN = j0, jLast = j0 + blockN - 1):
+  ///   jLast < Sk             kt < Sk floordiv blockN
+  ///   j0 >= col_lo           kt >= col_lo ceildiv blockN
+  ///   jLast < col_hi         kt < col_hi floordiv blockN
+  ///   j0 - last' >= diag_lo  kt >= (last' + diag_lo) ceildiv blockN
+  ///   jLast - first' <= diag_hi
+  ///                          kt < (first' + diag_hi + 1) floordiv blockN
+  /// An empty range when lo >= hi.
+  std::pair<Value, Value> fullTileRange(const MaskRegion &r,
+                                        const RowSet &rows) {
+    IndexMath m = im();
+    Value first = m.add(rows.first, keyOffset);
+    Value last = m.add(rows.last, keyOffset);
+    Value lo = m.c(0);
+    Value hi = m.floorDiv(seqK(), blockN);
+    if (r.colLo)
+      lo = m.max(lo, m.ceilDiv(m.c(*r.colLo), blockN));
+    if (r.colHi)
+      hi = m.min(hi, m.floorDiv(m.c(*r.colHi), blockN));
+    if (r.diagLo)
+      lo = m.max(lo, m.ceilDiv(m.add(last, *r.diagLo), blockN));
+    if (r.diagHi)
+      hi = m.min(hi, m.floorDiv(m.add(first, *r.diagHi + 1), blockN));
+    return {lo, hi};
+  }
+
   /// True when key tile `kt` lies in one of the first `n` ranges.
   Value inRanges(const TileRanges &ranges, size_t n, Value kt) {
     IndexMath m = im();
@@ -266,18 +296,45 @@ private:
 
   /// Runs `step` over every key tile in the union of `ranges`, each tile
   /// once: region i's loop skips tiles an earlier region's range holds.
+  /// With `splitFullTiles` each range is split around the tiles
+  /// `fullRanges[i]` says are full: a loop before them, one over them
+  /// (step's `full` true: no mask, so no branch in the body, which the
+  /// sm_90a pipelined loop needs), one after; the tile order is unchanged.
   SmallVector<Value>
-  forEachKeyTile(const TileRanges &ranges, ValueRange init,
-                 function_ref<SmallVector<Value>(Value kt, ValueRange)> step) {
+  forEachKeyTile(const TileRanges &ranges, const TileRanges &fullRanges,
+                 ValueRange init,
+                 function_ref<SmallVector<Value>(Value kt, bool full,
+                                                 ValueRange)> step) {
     SmallVector<Value> state(init);
     for (size_t i = 0; i < ranges.size(); ++i) {
+      IndexMath m = im();
+      auto [lo, hi] = ranges[i];
+      if (!splitFullTiles) {
+        state = keyTileLoop(ranges, i, lo, hi, false, state, step);
+        continue;
+      }
+      Value fullLo = m.min(m.max(fullRanges[i].first, lo), hi);
+      Value fullHi = m.max(m.min(fullRanges[i].second, hi), fullLo);
+      state = keyTileLoop(ranges, i, lo, fullLo, false, state, step);
+      state = keyTileLoop(ranges, i, fullLo, fullHi, true, state, step);
+      state = keyTileLoop(ranges, i, fullHi, hi, false, state, step);
+    }
+    return state;
+  }
+
+  /// One loop of forEachKeyTile: tiles [lo, hi) of range i.
+  SmallVector<Value>
+  keyTileLoop(const TileRanges &ranges, size_t i, Value lo, Value hi,
+              bool full, ValueRange init,
+              function_ref<SmallVector<Value>(Value kt, bool full,
+                                              ValueRange)> step) {
       auto loop = scf::ForOp::create(
-          b, loc, ranges[i].first, ranges[i].second, im().c(1), state,
+          b, loc, lo, hi, im().c(1), init,
           [&](OpBuilder &nb, Location, Value kt, ValueRange iter) {
             OpBuilder::InsertionGuard g(b);
             b.setInsertionPointToStart(nb.getInsertionBlock());
             if (i == 0) {
-              scf::YieldOp::create(b, loc, step(kt, iter));
+              scf::YieldOp::create(b, loc, step(kt, full, iter));
               return;
             }
             Value covered = inRanges(ranges, i, kt);
@@ -289,13 +346,11 @@ private:
                 [&](OpBuilder &eb, Location) {
                   OpBuilder::InsertionGuard g2(b);
                   b.setInsertionPointToStart(eb.getInsertionBlock());
-                  scf::YieldOp::create(b, loc, step(kt, iter));
+                  scf::YieldOp::create(b, loc, step(kt, full, iter));
                 });
             scf::YieldOp::create(b, loc, ifOp.getResults());
           });
-      state.assign(loop.getResults().begin(), loop.getResults().end());
-    }
-    return state;
+      return SmallVector<Value>(loop.getResults());
   }
 
   /// Modified scores of key tile `kt` for query tile `qTile`.
@@ -317,24 +372,29 @@ private:
 
   double scale() { return op.getEffectiveScale(); }
 
-  /// Masks `s` unless the tile is full for `regions`, then folds it into
-  /// the online softmax state.
+  /// Masks `s` unless the tile is full for `regions` (`knownFull`: known
+  /// at compile time), then folds it into the online softmax state.
   FlashState attend(const FlashState &st, Value s, Value kt, Value count,
-                    ArrayRef<MaskRegion> regions, const RowSet &rows) {
+                    ArrayRef<MaskRegion> regions, const RowSet &rows,
+                    bool knownFull) {
     IndexMath m = im();
     Value j0 = m.mul(kt, blockN);
-    Value full = tileFull(regions, rows, kt);
-    ArrayAttr regionAttr = regionsToAttr(op.getContext(), regions);
-    auto masked = scf::IfOp::create(
-        b, loc, full,
-        [&](OpBuilder &tb, Location) { scf::YieldOp::create(tb, loc, s); },
-        [&](OpBuilder &eb, Location) {
-          Value r = TileMaskOp::create(eb, loc, s, rows.start, rows.step, j0,
-                                       seqQ(), seqK(), regionAttr);
-          scf::YieldOp::create(eb, loc, r);
-        });
+    Value kept = s;
+    if (!knownFull) {
+      Value full = tileFull(regions, rows, kt);
+      ArrayAttr regionAttr = regionsToAttr(op.getContext(), regions);
+      auto masked = scf::IfOp::create(
+          b, loc, full,
+          [&](OpBuilder &tb, Location) { scf::YieldOp::create(tb, loc, s); },
+          [&](OpBuilder &eb, Location) {
+            Value r = TileMaskOp::create(eb, loc, s, rows.start, rows.step,
+                                         j0, seqQ(), seqK(), regionAttr);
+            scf::YieldOp::create(eb, loc, r);
+          });
+      kept = masked.getResult(0);
+    }
     auto stepOp = TileSoftmaxStepOp::create(
-        b, loc, masked.getResult(0), st.rowMax, st.rowSum,
+        b, loc, kept, st.rowMax, st.rowSum,
         b.getF64FloatAttr(softmaxScale()));
     Value acc = TileScaleRowsOp::create(b, loc, st.acc, stepOp.getAlpha());
     acc = TilePVOp::create(b, loc, stepOp.getProbs(), args[kV], kvBase, j0,
@@ -346,11 +406,16 @@ private:
   FlashState runKeyLoop(ArrayRef<MaskRegion> regions, const RowSet &rows,
                         Value qTile) {
     TileRanges ranges = tileRanges(regions, rows);
+    TileRanges fullRanges;
+    for (const MaskRegion &r : regions)
+      fullRanges.push_back(fullTileRange(r, rows));
     FlashState init = initialState();
     auto out = forEachKeyTile(
-        ranges, init.values(), [&](Value kt, ValueRange iter) {
+        ranges, fullRanges, init.values(),
+        [&](Value kt, bool full, ValueRange iter) {
           auto [s, count] = scoresOf(qTile, kt);
-          return attend(FlashState::from(iter), s, kt, count, regions, rows)
+          return attend(FlashState::from(iter), s, kt, count, regions, rows,
+                        full)
               .values();
         });
     return FlashState::from(out);
@@ -459,6 +524,7 @@ private:
   AttentionOp op;
   OpBuilder &b;
   Location loc;
+  bool splitFullTiles;
   int64_t headDim, blockM, blockN;
   Type elementType;
   SmallVector<MaskRegion> maskRegions;
@@ -493,6 +559,7 @@ LogicalResult checkKernelSource(func::FuncOp fn, AttentionOp op) {
 }
 
 struct TileFlashPass : public mlir::sattn::impl::TileFlashBase<TileFlashPass> {
+  using Base::Base;
   void runOnOperation() override {
     SmallVector<std::pair<func::FuncOp, AttentionOp>> work;
     auto walk = getOperation().walk([&](AttentionOp op) {
@@ -515,7 +582,7 @@ struct TileFlashPass : public mlir::sattn::impl::TileFlashBase<TileFlashPass> {
 
     for (auto [fn, op] : work) {
       OpBuilder b(fn);
-      KernelEmitter emitter(op, *op.getTilePlan(), b);
+      KernelEmitter emitter(op, *op.getTilePlan(), b, splitFullTiles);
       if (auto delta = op.getDeltaAttr())
         emitter.emitDelta(fn.getSymName(), delta);
       else

@@ -80,11 +80,25 @@ struct ElementwiseLowering : OpConversionPattern<Op> {
   }
 };
 
+/// Elementwise, so the same in every layout: the converted vector holds
+/// the same elements in the same places at either width.
+struct TruncFLowering : OpConversionPattern<TileTruncFOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TileTruncFOp op, OpAdaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    Type to = getTypeConverter()->convertType(op.getType());
+    rw.replaceOp(op, arith::TruncFOp::create(rw, op.getLoc(), to, a.getTile()));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::sattn::populateLayoutIndependentTilePatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<ScoreModLowering, ElementwiseLowering<TileAddOp, arith::AddFOp>,
+  patterns.add<ScoreModLowering, TruncFLowering,
+               ElementwiseLowering<TileAddOp, arith::AddFOp>,
                ElementwiseLowering<TileSubOp, arith::SubFOp>>(
       converter, patterns.getContext());
 }

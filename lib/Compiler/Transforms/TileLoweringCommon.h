@@ -38,7 +38,7 @@ Value keepByRegions(OpBuilder &b, Location loc, ArrayAttr regions,
 /// (NVPTX selects llvm.exp2.f32 as one ex2.approx).
 constexpr double kLog2E = 1.4426950408889634;
 
-/// score_mod, tile.add and tile.sub as elementwise vector code.
+/// score_mod, tile.truncf, tile.add and tile.sub as elementwise vector code.
 void populateLayoutIndependentTilePatterns(const TypeConverter &converter,
                                            RewritePatternSet &patterns);
 

@@ -191,13 +191,13 @@ static void issueFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
 }
 
 /// `body` on thread 0 only.
-static void onThreadZero(OpBuilder &b, Location loc, Value extraCondition,
+static scf::IfOp onThreadZero(OpBuilder &b, Location loc, Value extraCondition,
                   function_ref<void(OpBuilder &, Location)> body) {
   IndexMath m{b, loc};
   Value cond = m.cmp(arith::CmpIPredicate::eq, LaneIdOp::create(b, loc), m.c(0));
   if (extraCondition)
     cond = m.land(cond, extraCondition);
-  ifThen(b, loc, cond, body);
+  return ifThen(b, loc, cond, body);
 }
 
 /// `head` when `base` is computed as (head * Sk) * D (operands in either
@@ -223,6 +223,16 @@ static Value headOfProduct(Value base, Value seqK, int64_t headDim) {
       return inner.getRhs();
   }
   return {};
+}
+
+/// The head (B * Hkv index) of a buffer offset: base / (Sk * D), read off
+/// the product that computes it where possible.
+static Value headOf(OpBuilder &b, Location loc, const ProgramLayout &pl,
+                    Value base) {
+  if (Value head = headOfProduct(base, pl.seqK, pl.headDim))
+    return head;
+  IndexMath m{b, loc};
+  return m.div(base, m.mul(pl.seqK, m.c(pl.headDim)));
 }
 
 /// Emits the TMA staging of the pair's K and V tiles before the pass's
@@ -253,10 +263,7 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
   Value vMap = pl.tensorMaps.lookup(pv.getValues());
   Value first = qk.getFirst();
   auto headOf = [&](OpBuilder &hb, Value base) {
-    if (Value head = headOfProduct(base, pl.seqK, pl.headDim))
-      return head;
-    IndexMath hm{hb, loc};
-    return hm.div(base, hm.mul(pl.seqK, hm.c(pl.headDim)));
+    return mma::headOf(hb, loc, pl, base);
   };
 
   // The heads are computed before the loop, so both bases must be
@@ -330,6 +337,111 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
   releaseStage(afterPv, pv.getLoc(), pl, valueStage);
 }
 
+
+/// Staging of a rotated key loop. The three stages form one ring of slots,
+/// slot i mod 3 holding K of tile i and then V of tile i (i counts tiles
+/// from the loop's lower bound). Iteration i needs K[i] and V[i-1]:
+///  - thread 0 fills K[i+1] at the top, into the slot of V[i-2], whose
+///    P.V completed at the end of iteration i-1;
+///  - every thread waits for K[i], issues Q.K[i]^T, waits for V[i-1] and
+///    issues P[i-1].V[i-1];
+///  - once Q.K[i]^T has completed (wait_group 1), thread 0 fills V[i] into
+///    the slot K[i] leaves, so V has the softmax and the next Q.K^T to land;
+///  - P.V is waited for (wait_group 0) where O is next used.
+/// The prologue fills K of tiles 0 and 1, waits for K[0], and after
+/// Q.K[0]^T fills V[0]; the epilogue waits for V of the last tile. Each
+/// slot's fills complete in the order every thread waits for them (K[i],
+/// V[i], K[i+3], ...), so the one parity bit per stage stays exact. As in
+/// emitTmaStaging, one warpgroup's wgmma completion covers every warp's
+/// reads, so no CTA barrier is needed.
+void emitPipelinedTmaStaging(ProgramLayout &pl, PipelinedKeyLoop p) {
+  assert(pl.warpgroups == 1 && pl.numStages() == 3 && "a ring of 3 slots");
+  Location loc = p.loop.getLoc();
+  Value kMap = pl.tensorMaps.lookup(p.loopQk.getKeys());
+  Value vMap = pl.tensorMaps.lookup(p.loopPv.getValues());
+  Operation *guard = p.loop->getParentOp();
+  OpBuilder gb(guard);
+  Value kHead = headOf(gb, loc, pl, p.loopQk.getBase());
+  Value vHead = headOf(gb, loc, pl, p.loopPv.getBase());
+  // The first key of tile iv, from the rotated loop's own slice (the qk's
+  // bounds are its induction variable's, as they were the original's).
+  FailureOr<SmallVector<Operation *>> slice =
+      inductionSlice(p.loop, {p.loopQk.getFirst()});
+  assert(succeeded(slice) && "the rotation keeps the qk's induction slice");
+  auto firstKeyAt = [&](OpBuilder &b, Value iv) {
+    return evaluateAt(b, p.loop, *slice, iv, {p.loopQk.getFirst()})[0];
+  };
+  auto slotOf = [](IndexMath &m, Value tile) { return m.rem(tile, m.c(3)); };
+
+  // Prologue.
+  {
+    OpBuilder b(p.firstQk);
+    IndexMath m{b, loc};
+    Value second = m.add(p.lowerBound, p.step);
+    onThreadZero(b, loc, Value(), [&](OpBuilder &tb, Location l) {
+      IndexMath tm{tb, l};
+      issueFill(tb, l, pl, tm.c(0), kMap, p.firstQk.getFirst(), kHead);
+      ifThen(tb, l, tm.lt(second, p.upperBound),
+             [&](OpBuilder &nb, Location nl) {
+               issueFill(nb, nl, pl, IndexMath{nb, nl}.c(1), kMap,
+                         firstKeyAt(nb, second), kHead);
+             });
+    });
+    waitFill(b, loc, pl, m.c(0));
+    pl.keyBuffer[p.firstQk] = pl.stage(m, 0);
+    OpBuilder after(p.firstQk->getBlock(),
+                    std::next(p.firstQk->getIterator()));
+    onThreadZero(after, loc, Value(), [&](OpBuilder &tb, Location l) {
+      issueFill(tb, l, pl, IndexMath{tb, l}.c(0), vMap, p.firstQk.getFirst(),
+                vHead);
+    });
+  }
+  // The loop: tile i = (iv - lb) / step >= 1.
+  {
+    Block *body = p.loop.getBody();
+    OpBuilder b = OpBuilder::atBlockBegin(body);
+    IndexMath m{b, loc};
+    Value iv = p.loop.getInductionVar();
+    Value tile = m.div(m.sub(iv, p.lowerBound), p.step);
+    Value slot = slotOf(m, tile);
+    Value prevSlot = slotOf(m, m.sub(tile, m.c(1)));
+    Value nextIv = m.add(iv, p.step);
+    onThreadZero(b, loc, m.lt(nextIv, p.upperBound),
+                 [&](OpBuilder &tb, Location l) {
+                   IndexMath tm{tb, l};
+                   issueFill(tb, l, pl, slotOf(tm, tm.add(tile, tm.c(1))),
+                             kMap, firstKeyAt(tb, nextIv), kHead);
+                 });
+    OpBuilder bq(p.loopQk);
+    waitFill(bq, loc, pl, slot);
+    pl.keyBuffer[p.loopQk] = pl.stage(m, slot);
+    OpBuilder bp(p.loopPv);
+    waitFill(bp, loc, pl, prevSlot);
+    pl.valueBuffer[p.loopPv] = pl.stage(m, prevSlot);
+    OpBuilder after(body, std::next(p.loopPv->getIterator()));
+    scf::IfOp fillValues =
+        onThreadZero(after, loc, Value(), [&](OpBuilder &tb, Location l) {
+          issueFill(tb, l, pl, slot, vMap, p.loopQk.getFirst(), vHead);
+        });
+    pl.deferredWaits[p.loopQk] = {fillValues, 1};
+    Operation *firstUse = body->getTerminator();
+    for (Operation *user : p.loopPv->getUsers())
+      if (Operation *inBody = body->findAncestorOpInBlock(*user))
+        if (inBody->isBeforeInBlock(firstUse))
+          firstUse = inBody;
+    pl.deferredWaits[p.loopPv] = {firstUse, 0};
+  }
+  // Epilogue: V of the last tile, (ub - lb - 1) / step.
+  {
+    OpBuilder b(p.lastPv);
+    IndexMath m{b, loc};
+    Value last = m.div(m.sub(m.sub(p.upperBound, p.lowerBound), m.c(1)),
+                       p.step);
+    Value slot = slotOf(m, last);
+    waitFill(b, loc, pl, slot);
+    pl.valueBuffer[p.lastPv] = pl.stage(m, slot);
+  }
+}
 
 /// Thread 0 initialises the stages' mbarriers; the CTA barrier makes them
 /// visible before any thread waits or any copy arrives.

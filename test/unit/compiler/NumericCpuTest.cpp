@@ -135,6 +135,63 @@ TEST(NumericCallerWorkspace, DeltaWithCallerProvidedWorkspace) {
                     "dl_g8_t0_hl_f16_d128_b3"});
 }
 
+/// CPU kernels compiled by a custom pipeline, as a Kernel for runNumeric.
+class PipelineKernel final : public Kernel {
+public:
+  explicit PipelineKernel(std::unique_ptr<CpuKernels> cpu)
+      : cpu_(std::move(cpu)) {}
+  const Manifest &manifest() const override { return cpu_->manifest(); }
+  Backend backend() const override { return Backend::Cpu; }
+  Status launch(const AttentionShape &s, const LaunchBuffers &b,
+                void *) override {
+    return cpu_->launch(s, b);
+  }
+
+private:
+  std::unique_ptr<CpuKernels> cpu_;
+};
+
+/// The key loops as sm_90a's opt-in pipelining shapes them: full tiles in
+/// loops of their own (sattn-tile-flash{split-full-tiles=1}), then rotated
+/// so that Q.K^T of tile i comes before P.V of tile i-1, with P carried in
+/// the values' type (sattn-pipeline-key-loops). The CPU runs the same tiled
+/// form, so every fourth case of the shared table checks both transforms
+/// against the double reference (empty loops, one-tile loops, windows
+/// longer than the sequence, delta's several key loops).
+TEST(NumericCpuPipelined, SplitAndRotatedKeyLoopsMatchReference) {
+  std::vector<NumericCase> cases = passingCases();
+  int checked = 0;
+  for (size_t i = 0; i < cases.size(); i += 4) {
+    const NumericCase &c = cases[i];
+    SCOPED_TRACE(c.name);
+    CompilerSession session;
+    auto module = session.importSpec(c.spec);
+    ASSERT_TRUE(module) << module.status().message();
+    auto info = session.describe(**module, "0");
+    ASSERT_TRUE(info) << info.status().message();
+    std::string pipeline = frontendPipeline(TileLowering::Simt, {});
+    auto replace = [&](const std::string &from, const std::string &to) {
+      size_t at = pipeline.find(from);
+      ASSERT_NE(at, std::string::npos) << pipeline;
+      pipeline.replace(at, from.size(), to);
+    };
+    replace("sattn-tile-flash", "sattn-tile-flash{split-full-tiles=1}");
+    replace("sattn-lower-tiles-simt",
+            "sattn-pipeline-key-loops,sattn-lower-tiles-simt");
+    ASSERT_TRUE(session.runPipeline(**module, pipeline, "tiling"));
+    std::vector<KernelInfo> kernels = session.kernelInfos(**module);
+    ASSERT_TRUE(session.lowerToHostLLVM(**module));
+    Manifest manifest = buildManifest(*info, kernels, "host", nullptr);
+    auto cpu = CpuKernels::create(**module, manifest);
+    ASSERT_TRUE(cpu) << cpu.status().message();
+    PipelineKernel kernel(std::move(*cpu));
+    NumericReport r = runNumeric(kernel, c.spec, c.shape, c.seed);
+    EXPECT_TRUE(r.passed()) << c.why << ": " << r.failure;
+    ++checked;
+  }
+  EXPECT_GT(checked, 30);
+}
+
 /// A manifest with TMA tensor maps (sm_90a kernels) cannot drive the CPU
 /// backend: launch reports it before running anything.
 TEST(CpuBackend, RejectsTensorMapParameters) {

@@ -177,7 +177,8 @@ def Sattn_TilePVOp : Sattn_TileOp<"pv", [
   let summary = "acc + p . v over a key tile";
   let description = [{
     result[r] = acc[r] + sum_{c < count} p[r][c] * values[base + (first + c) * D].
-    The other inner tile computation a tensor-core lowering replaces.
+    The other inner tile computation a tensor-core lowering replaces. `p`
+    is f32, or already rounded to the values' element type (sattn.tile.truncf).
   }];
   let arguments = (ins Sattn_TileType:$probs, Sattn_FlatBuffer:$values,
                        Index:$base, Index:$first, Index:$count,
@@ -187,6 +188,21 @@ def Sattn_TilePVOp : Sattn_TileOp<"pv", [
     $probs `,` $values `[` $base `]` `keys` `(` $first `,` $count `)` `,` $acc
     attr-dict `:` type($probs) `,` type($values) `,` type($acc)
   }];
+  let hasVerifier = 1;
+}
+
+def Sattn_TileTruncFOp : Sattn_TileOp<"truncf", [Pure]> {
+  let summary = "Rounds each element of a tile to a narrower float type";
+  let description = [{
+    result[r][c] = tile[r][c] rounded (to nearest even) to the result's
+    element type. A pipelined key loop carries the probabilities of one key
+    tile to the next iteration's P.V rounded to the values' type, which is
+    what the tensor-core product reads anyway, so that they take half the
+    registers across the loop's back edge.
+  }];
+  let arguments = (ins Sattn_TileType:$tile);
+  let results = (outs Sattn_TileType:$result);
+  let assemblyFormat = "$tile attr-dict `:` type($tile) `to` type($result)";
   let hasVerifier = 1;
 }
 

@@ -35,7 +35,18 @@ def TileFlash : Pass<"sattn-tile-flash", "::mlir::ModuleOp"> {
     kernels: `<f>_delta_anchor` (packed anchor rows: dense minus sparse, f32,
     plus the dense tail rows) and `<f>_delta_main` (sparse rows plus their
     anchor's delta in the epilogue).
+
+    With `split-full-tiles`, each key loop is split in three: the tiles
+    before those its region allows entirely, those (no mask, no branch:
+    the form sattn-lower-tiles-mma{pipeline=1} rotates), and the tiles
+    after. Off by default: on sm_90a the new loop boundaries break the
+    K/V prefetch chain (measured in bench/RESULTS.md).
   }];
+  let options = [
+    Option<"splitFullTiles", "split-full-tiles", "bool", "false",
+           "Give each key loop's full tiles a loop of their own, without "
+           "the mask">,
+  ];
   let dependentDialects = ["::mlir::sattn::SattnDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::scf::SCFDialect",
@@ -55,6 +66,27 @@ def LowerTilesToSIMT : Pass<"sattn-lower-tiles-simt", "::mlir::ModuleOp"> {
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
+}
+
+def PipelineKeyLoops : Pass<"sattn-pipeline-key-loops", "::mlir::ModuleOp"> {
+  let summary = "Rotate key loops so that Q.K^T of tile i runs beside P.V of tile i-1";
+  let description = [{
+    FlashAttention-3's intra-warpgroup pipelining on the tiled form: a key
+    loop `for i: S = qk(i); ...softmax -> P; O = pv(P, i, O * alpha)`
+    becomes a prologue (tile lb up to its P), a loop over the other tiles
+    whose body runs qk(i) and then pv(P[i-1], i-1) before the softmax of
+    tile i, and an epilogue pv of the last tile, all under `scf.if lb < ub`.
+    P crosses the back edge rounded to the values' element type
+    (`sattn.tile.truncf`). sattn-lower-tiles-mma{pipeline=1} applies the
+    same rotation to sm_90a programs and issues both products of an
+    iteration before waiting for either; this pass exposes it on its own so
+    that the CPU backend can check the rotated form's numerics. Loops it
+    cannot rotate (a pv that is not the last use of the accumulator, a body
+    that writes memory, tile bounds not given by the induction variable)
+    are left alone.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def LowerTilesToMMA : Pass<"sattn-lower-tiles-mma", "::mlir::ModuleOp"> {
@@ -89,6 +121,10 @@ def LowerTilesToMMA : Pass<"sattn-lower-tiles-mma", "::mlir::ModuleOp"> {
            "Use wgmma (sm_90a) for programs of one warpgroup">,
     Option<"useTma", "tma", "bool", "false",
            "With wgmma: load K and V tiles with TMA completing on mbarriers">,
+    Option<"usePipeline", "pipeline", "bool", "false",
+           "With TMA and one warpgroup: rotate key loops "
+           "(sattn-pipeline-key-loops) and issue Q.K^T of tile i and P.V of "
+           "tile i-1 together, waiting for P.V only after the softmax">,
     Option<"usePingPong", "ping-pong", "bool", "false",
            "With TMA and two warpgroups (block_m 128): alternate their "
            "products through named barriers">,

@@ -1,0 +1,190 @@
+//===- KeyLoopPipelining.cpp - Q.K^T of tile i beside P.V of tile i-1 -----===//
+//
+// See KeyLoopPipelining.h for the rotation. It works on the tiled form, so
+// that the CPU backend can run it (sattn-pipeline-key-loops) against the
+// reference; sattn-lower-tiles-mma applies it to sm_90a programs and stages
+// the rotated loop itself.
+//
+//===----------------------------------------------------------------------===//
+#include "Compiler/Transforms/KeyLoopPipelining.h"
+#include "Compiler/Transforms/IndexMath.h"
+#include "Compiler/Transforms/MmaProgramLayout.h"
+#include "sattn/Transforms/Passes.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlir::sattn {
+#define GEN_PASS_DEF_PIPELINEKEYLOOPS
+#include "sattn/Transforms/Passes.h.inc"
+} // namespace mlir::sattn
+
+using namespace mlir;
+using namespace mlir::sattn;
+
+TilePVOp mlir::sattn::pvOfSameKeyTile(TileQKOp qk) {
+  for (Operation *next = qk->getNextNode(); next; next = next->getNextNode())
+    if (auto pv = dyn_cast<TilePVOp>(next))
+      if (pv.getFirst() == qk.getFirst() && pv.getCount() == qk.getCount())
+        return pv;
+  return {};
+}
+
+/// Whether `op` or anything nested in it may write memory.
+static bool mayWrite(Operation *op) {
+  bool writes = false;
+  op->walk([&](Operation *nested) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
+    if (effects ? effects.hasEffect<MemoryEffects::Write>()
+                : !nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>() &&
+                      !isa<scf::YieldOp>(nested))
+      writes = true;
+  });
+  return writes;
+}
+
+FailureOr<PipelinedKeyLoop> mlir::sattn::pipelineKeyLoop(TileQKOp qk,
+                                                         TilePVOp pv) {
+  auto loop = dyn_cast<scf::ForOp>(qk->getParentOp());
+  if (!loop || pv->getBlock() != qk->getBlock() || !qk->isBeforeInBlock(pv))
+    return failure();
+  if (!loop.isDefinedOutsideOfLoop(pv.getValues()) ||
+      !loop.isDefinedOutsideOfLoop(pv.getBase()))
+    return failure();
+  FailureOr<SmallVector<Operation *>> slice =
+      mma::inductionSlice(loop, {pv.getFirst(), pv.getCount()});
+  if (failed(slice))
+    return failure();
+  Block *body = loop.getBody();
+  auto yield = cast<scf::YieldOp>(body->getTerminator());
+  if (!pv->hasOneUse() || *pv->getUsers().begin() != yield)
+    return failure();
+  unsigned accIndex = pv->getUses().begin()->getOperandNumber();
+  BlockArgument accArg = loop.getRegionIterArgs()[accIndex];
+  for (Operation *user : accArg.getUsers()) {
+    Operation *inBody = body->findAncestorOpInBlock(*user);
+    if (!inBody || !qk->isBeforeInBlock(inBody))
+      return failure();
+  }
+  for (Operation &op : body->without_terminator())
+    if (mayWrite(&op))
+      return failure();
+
+  Location loc = loop.getLoc();
+  MLIRContext *ctx = loop.getContext();
+  Value lb = loop.getLowerBound(), ub = loop.getUpperBound(),
+        step = loop.getStep();
+  auto probsType = cast<TileType>(pv.getProbs().getType());
+  Type valueType = cast<MemRefType>(pv.getValues().getType()).getElementType();
+  auto carriedType = TileType::get(ctx, probsType.getShape(), valueType);
+  auto carry = [&](OpBuilder &b, Value probs) -> Value {
+    if (probs.getType() == carriedType)
+      return probs;
+    return TileTruncFOp::create(b, loc, carriedType, probs);
+  };
+  // The body without its pv, for induction variable and iter_args as
+  // `map` has them; `afterQk` runs once the qk's clone is in place.
+  auto cloneHead = [&](OpBuilder &b, IRMapping &map,
+                       function_ref<void()> afterQk) {
+    for (Operation &op : body->without_terminator()) {
+      if (&op == pv.getOperation())
+        continue;
+      b.clone(op, map);
+      if (&op == qk.getOperation())
+        afterQk();
+    }
+  };
+  // The yield's operands after a head, the accumulator before the pv.
+  auto stateAfter = [&](IRMapping &map) {
+    SmallVector<Value> state;
+    for (Value v : yield.getOperands())
+      state.push_back(map.lookupOrDefault(v));
+    state[accIndex] = map.lookupOrDefault(pv.getAcc());
+    return state;
+  };
+
+  PipelinedKeyLoop out;
+  out.lowerBound = lb;
+  out.upperBound = ub;
+  out.step = step;
+  OpBuilder b(loop);
+  IndexMath m{b, loc};
+  auto guarded = scf::IfOp::create(b, loc, loop.getResultTypes(),
+                                   m.lt(lb, ub), /*withElseRegion=*/true);
+  OpBuilder eb = guarded.getElseBodyBuilder();
+  scf::YieldOp::create(eb, loc, loop.getInitArgs());
+
+  OpBuilder tb = guarded.getThenBodyBuilder();
+  IndexMath tm{tb, loc};
+  // Prologue: tile lb up to its probabilities.
+  IRMapping first;
+  first.map(loop.getInductionVar(), lb);
+  first.map(loop.getRegionIterArgs(), loop.getInitArgs());
+  cloneHead(tb, first, [&] {
+    out.firstQk = cast<TileQKOp>(first.lookup(qk.getResult()).getDefiningOp());
+  });
+  SmallVector<Value> inits = stateAfter(first);
+  inits.push_back(carry(tb, first.lookup(pv.getProbs())));
+
+  // Tiles lb + step ..: Q.K^T of this tile, then P.V of the previous one.
+  auto rotated = scf::ForOp::create(
+      tb, loc, tm.add(lb, step), ub, step, inits,
+      [&](OpBuilder &lbld, Location l, Value iv, ValueRange args) {
+        IndexMath lm{lbld, l};
+        IRMapping map;
+        map.map(loop.getInductionVar(), iv);
+        map.map(loop.getRegionIterArgs(), args.drop_back());
+        cloneHead(lbld, map, [&] {
+          out.loopQk = cast<TileQKOp>(map.lookup(qk.getResult()).getDefiningOp());
+          SmallVector<Value> prev = mma::evaluateAt(
+              lbld, loop, *slice, lm.sub(iv, step),
+              {pv.getFirst(), pv.getCount()});
+          out.loopPv = TilePVOp::create(lbld, l, pv.getType(), args.back(),
+                                        pv.getValues(), pv.getBase(), prev[0],
+                                        prev[1], args[accIndex]);
+          // The head's uses of the accumulator (all after the qk) see the
+          // previous tile's P.V added.
+          map.map(accArg, out.loopPv.getResult());
+        });
+        SmallVector<Value> next = stateAfter(map);
+        next.push_back(carry(lbld, map.lookup(pv.getProbs())));
+        scf::YieldOp::create(lbld, l, next);
+      });
+  out.loop = rotated;
+
+  // Epilogue: P.V of the last tile, lb + floor((ub - lb - 1) / step) * step.
+  Value lastIv = tm.add(
+      lb, tm.mul(tm.div(tm.sub(tm.sub(ub, lb), tm.c(1)), step), step));
+  SmallVector<Value> last = mma::evaluateAt(tb, loop, *slice, lastIv,
+                                            {pv.getFirst(), pv.getCount()});
+  out.lastPv = TilePVOp::create(tb, loc, pv.getType(),
+                                rotated.getResults().back(), pv.getValues(),
+                                pv.getBase(), last[0], last[1],
+                                rotated.getResult(accIndex));
+  SmallVector<Value> results(rotated.getResults().drop_back());
+  results[accIndex] = out.lastPv.getResult();
+  scf::YieldOp::create(tb, loc, results);
+
+  loop.replaceAllUsesWith(guarded.getResults());
+  loop.erase();
+  return out;
+}
+
+namespace {
+
+/// The rotation on every key loop that takes it, on the tiled form (any
+/// backend): the CPU backend runs the rotated loops against the reference.
+struct PipelineKeyLoopsPass
+    : public mlir::sattn::impl::PipelineKeyLoopsBase<PipelineKeyLoopsPass> {
+  void runOnOperation() override {
+    SmallVector<std::pair<TileQKOp, TilePVOp>> pairs;
+    getOperation().walk([&](TileQKOp qk) {
+      if (TilePVOp pv = pvOfSameKeyTile(qk))
+        pairs.push_back({qk, pv});
+    });
+    for (auto [qk, pv] : pairs)
+      (void)pipelineKeyLoop(qk, pv);
+  }
+};
+
+} // namespace
