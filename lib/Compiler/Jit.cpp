@@ -24,20 +24,6 @@ const char *backendName(Backend b) {
 
 namespace {
 
-class CpuKernel final : public Kernel {
-public:
-  explicit CpuKernel(std::unique_ptr<CpuKernels> k) : kernels_(std::move(k)) {}
-  const Manifest &manifest() const override { return kernels_->manifest(); }
-  Backend backend() const override { return Backend::Cpu; }
-  Status launch(const AttentionShape &shape, const LaunchBuffers &buffers,
-                void *) override {
-    return kernels_->launch(shape, buffers);
-  }
-
-private:
-  std::unique_ptr<CpuKernels> kernels_;
-};
-
 class GpuKernel final : public Kernel {
 public:
   explicit GpuKernel(std::shared_ptr<rt::Module> m) : module_(std::move(m)) {}
@@ -125,7 +111,7 @@ Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
     auto cpu = CpuKernels::create(**module, std::move(manifest));
     if (!cpu)
       return cpu.status();
-    return std::shared_ptr<Kernel>(std::make_shared<CpuKernel>(cpu.take()));
+    return std::shared_ptr<Kernel>(makeCpuKernel(cpu.take()));
   }
 
   auto ptx = session.lowerToPtx(**module, chip);

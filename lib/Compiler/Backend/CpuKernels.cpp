@@ -99,4 +99,26 @@ Status CpuKernels::launch(const AttentionShape &shape, LaunchBuffers bufs) {
   return Status::ok();
 }
 
+namespace {
+
+class CpuKernel final : public Kernel {
+public:
+  explicit CpuKernel(std::unique_ptr<CpuKernels> k) : kernels_(std::move(k)) {}
+  const Manifest &manifest() const override { return kernels_->manifest(); }
+  Backend backend() const override { return Backend::Cpu; }
+  Status launch(const AttentionShape &shape, const LaunchBuffers &buffers,
+                void *) override {
+    return kernels_->launch(shape, buffers);
+  }
+
+private:
+  std::unique_ptr<CpuKernels> kernels_;
+};
+
+} // namespace
+
+std::unique_ptr<Kernel> makeCpuKernel(std::unique_ptr<CpuKernels> kernels) {
+  return std::make_unique<CpuKernel>(std::move(kernels));
+}
+
 } // namespace sattn

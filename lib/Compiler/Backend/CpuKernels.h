@@ -9,6 +9,7 @@
 #ifndef SATTN_BACKEND_CPUKERNELS_H
 #define SATTN_BACKEND_CPUKERNELS_H
 
+#include "Compiler/Jit.h"
 #include "sattn/Manifest.h"
 #include "sattn/Status.h"
 
@@ -42,6 +43,10 @@ private:
   std::mutex workspaceMutex_;
   std::vector<float> workspace_;
 };
+
+/// The kernels as a Kernel: what the Jit hands out for Backend::Cpu, and
+/// how tests run kernels compiled by a pipeline of their own.
+std::unique_ptr<Kernel> makeCpuKernel(std::unique_ptr<CpuKernels> kernels);
 
 } // namespace sattn
 

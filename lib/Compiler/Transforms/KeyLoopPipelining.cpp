@@ -8,10 +8,10 @@
 //===----------------------------------------------------------------------===//
 #include "Compiler/Transforms/KeyLoopPipelining.h"
 #include "Compiler/Transforms/IndexMath.h"
-#include "Compiler/Transforms/MmaProgramLayout.h"
 #include "sattn/Transforms/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::sattn {
@@ -22,6 +22,45 @@ namespace mlir::sattn {
 using namespace mlir;
 using namespace mlir::sattn;
 
+/// The ops of `loop`'s body that compute `values` from the induction
+/// variable and loop-invariant values, in program order; failure when one
+/// depends on an iter_arg or is not a pure, region-free op.
+FailureOr<SmallVector<Operation *>>
+mlir::sattn::inductionSlice(scf::ForOp loop, ArrayRef<Value> values) {
+  llvm::SmallPtrSet<Operation *, 16> slice;
+  SmallVector<Value> work(values.begin(), values.end());
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (v == loop.getInductionVar() || loop.isDefinedOutsideOfLoop(v))
+      continue;
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getBlock() != loop.getBody() ||
+        def->getNumRegions() != 0 || !isMemoryEffectFree(def))
+      return failure();
+    if (slice.insert(def).second)
+      work.append(def->operand_begin(), def->operand_end());
+  }
+  SmallVector<Operation *> ordered;
+  for (Operation &op : *loop.getBody())
+    if (slice.contains(&op))
+      ordered.push_back(&op);
+  return ordered;
+}
+
+/// `values` as the slice computes them for induction variable `iv`.
+SmallVector<Value> mlir::sattn::evaluateAt(OpBuilder &b, scf::ForOp loop,
+                                           ArrayRef<Operation *> slice,
+                                           Value iv, ArrayRef<Value> values) {
+  IRMapping map;
+  map.map(loop.getInductionVar(), iv);
+  for (Operation *op : slice)
+    b.clone(*op, map);
+  SmallVector<Value> out;
+  for (Value v : values)
+    out.push_back(map.lookupOrDefault(v));
+  return out;
+}
+
 TilePVOp mlir::sattn::pvOfSameKeyTile(TileQKOp qk) {
   for (Operation *next = qk->getNextNode(); next; next = next->getNextNode())
     if (auto pv = dyn_cast<TilePVOp>(next))
@@ -30,17 +69,15 @@ TilePVOp mlir::sattn::pvOfSameKeyTile(TileQKOp qk) {
   return {};
 }
 
-/// Whether `op` or anything nested in it may write memory.
+/// Whether `op` or anything nested in it may write memory (unknown
+/// effects count as writes).
 static bool mayWrite(Operation *op) {
-  bool writes = false;
-  op->walk([&](Operation *nested) {
-    auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
-    if (effects ? effects.hasEffect<MemoryEffects::Write>()
-                : !nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>() &&
-                      !isa<scf::YieldOp>(nested))
-      writes = true;
-  });
-  return writes;
+  std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
+      getEffectsRecursively(op);
+  return !effects ||
+         llvm::any_of(*effects, [](const MemoryEffects::EffectInstance &e) {
+           return isa<MemoryEffects::Write>(e.getEffect());
+         });
 }
 
 FailureOr<PipelinedKeyLoop> mlir::sattn::pipelineKeyLoop(TileQKOp qk,
@@ -52,7 +89,7 @@ FailureOr<PipelinedKeyLoop> mlir::sattn::pipelineKeyLoop(TileQKOp qk,
       !loop.isDefinedOutsideOfLoop(pv.getBase()))
     return failure();
   FailureOr<SmallVector<Operation *>> slice =
-      mma::inductionSlice(loop, {pv.getFirst(), pv.getCount()});
+      inductionSlice(loop, {pv.getFirst(), pv.getCount()});
   if (failed(slice))
     return failure();
   Block *body = loop.getBody();
@@ -136,7 +173,7 @@ FailureOr<PipelinedKeyLoop> mlir::sattn::pipelineKeyLoop(TileQKOp qk,
         map.map(loop.getRegionIterArgs(), args.drop_back());
         cloneHead(lbld, map, [&] {
           out.loopQk = cast<TileQKOp>(map.lookup(qk.getResult()).getDefiningOp());
-          SmallVector<Value> prev = mma::evaluateAt(
+          SmallVector<Value> prev = evaluateAt(
               lbld, loop, *slice, lm.sub(iv, step),
               {pv.getFirst(), pv.getCount()});
           out.loopPv = TilePVOp::create(lbld, l, pv.getType(), args.back(),
@@ -155,7 +192,7 @@ FailureOr<PipelinedKeyLoop> mlir::sattn::pipelineKeyLoop(TileQKOp qk,
   // Epilogue: P.V of the last tile, lb + floor((ub - lb - 1) / step) * step.
   Value lastIv = tm.add(
       lb, tm.mul(tm.div(tm.sub(tm.sub(ub, lb), tm.c(1)), step), step));
-  SmallVector<Value> last = mma::evaluateAt(tb, loop, *slice, lastIv,
+  SmallVector<Value> last = evaluateAt(tb, loop, *slice, lastIv,
                                             {pv.getFirst(), pv.getCount()});
   out.lastPv = TilePVOp::create(tb, loc, pv.getType(),
                                 rotated.getResults().back(), pv.getValues(),

@@ -27,6 +27,16 @@
 
 namespace mlir::sattn {
 
+/// The ops of `loop`'s body that compute `values` from the induction
+/// variable and loop-invariant values, in program order; failure when one
+/// depends on an iter_arg or is not a pure, region-free op.
+FailureOr<SmallVector<Operation *>> inductionSlice(scf::ForOp loop,
+                                                   ArrayRef<Value> values);
+/// `values` as the slice computes them for induction variable `iv`.
+SmallVector<Value> evaluateAt(OpBuilder &b, scf::ForOp loop,
+                              ArrayRef<Operation *> slice, Value iv,
+                              ArrayRef<Value> values);
+
 /// The pv of the same key tile (same first and count) later in the qk's
 /// block, or null.
 TilePVOp pvOfSameKeyTile(TileQKOp qk);

@@ -70,45 +70,6 @@ using namespace mlir::sattn::mma;
 
 namespace mlir::sattn::mma {
 
-/// The ops of `loop`'s body that compute `values` from the induction
-/// variable and loop-invariant values, in program order; failure when one
-/// depends on an iter_arg or is not a pure, region-free op.
-FailureOr<SmallVector<Operation *>> inductionSlice(scf::ForOp loop,
-                                                   ArrayRef<Value> values) {
-  llvm::SmallPtrSet<Operation *, 16> slice;
-  SmallVector<Value> work(values.begin(), values.end());
-  while (!work.empty()) {
-    Value v = work.pop_back_val();
-    if (v == loop.getInductionVar() || loop.isDefinedOutsideOfLoop(v))
-      continue;
-    Operation *def = v.getDefiningOp();
-    if (!def || def->getBlock() != loop.getBody() ||
-        def->getNumRegions() != 0 || !isMemoryEffectFree(def))
-      return failure();
-    if (slice.insert(def).second)
-      work.append(def->operand_begin(), def->operand_end());
-  }
-  SmallVector<Operation *> ordered;
-  for (Operation &op : *loop.getBody())
-    if (slice.contains(&op))
-      ordered.push_back(&op);
-  return ordered;
-}
-
-/// `values` as the slice computes them for induction variable `iv`.
-SmallVector<Value> evaluateAt(OpBuilder &b, scf::ForOp loop,
-                              ArrayRef<Operation *> slice, Value iv,
-                              ArrayRef<Value> values) {
-  IRMapping map;
-  map.map(loop.getInductionVar(), iv);
-  for (Operation *op : slice)
-    b.clone(*op, map);
-  SmallVector<Value> out;
-  for (Value v : values)
-    out.push_back(map.lookupOrDefault(v));
-  return out;
-}
-
 std::optional<KeyLoop> keyLoopOf(TileQKOp qk, ArrayRef<Value> invariants) {
   auto loop = dyn_cast<scf::ForOp>(qk->getParentOp());
   if (!loop || !llvm::all_of(invariants, [&](Value v) {

@@ -112,16 +112,6 @@ struct KeyLoop {
 };
 std::optional<KeyLoop> keyLoopOf(TileQKOp qk, ArrayRef<Value> invariants);
 
-/// The ops of `loop`'s body that compute `values` from the induction
-/// variable and loop-invariant values, in program order; failure when one
-/// depends on an iter_arg or is not a pure, region-free op.
-FailureOr<SmallVector<Operation *>> inductionSlice(scf::ForOp loop,
-                                                   ArrayRef<Value> values);
-/// `values` as the slice computes them for induction variable `iv`.
-SmallVector<Value> evaluateAt(OpBuilder &b, scf::ForOp loop,
-                              ArrayRef<Operation *> slice, Value iv,
-                              ArrayRef<Value> values);
-
 //===----------------------------------------------------------------------===//
 // TMA staging (TmaStaging.cpp)
 //===----------------------------------------------------------------------===//

@@ -328,29 +328,29 @@ private:
               bool full, ValueRange init,
               function_ref<SmallVector<Value>(Value kt, bool full,
                                               ValueRange)> step) {
-      auto loop = scf::ForOp::create(
-          b, loc, lo, hi, im().c(1), init,
-          [&](OpBuilder &nb, Location, Value kt, ValueRange iter) {
-            OpBuilder::InsertionGuard g(b);
-            b.setInsertionPointToStart(nb.getInsertionBlock());
-            if (i == 0) {
-              scf::YieldOp::create(b, loc, step(kt, full, iter));
-              return;
-            }
-            Value covered = inRanges(ranges, i, kt);
-            auto ifOp = scf::IfOp::create(
-                b, loc, covered,
-                [&](OpBuilder &tb, Location) {
-                  scf::YieldOp::create(tb, loc, iter);
-                },
-                [&](OpBuilder &eb, Location) {
-                  OpBuilder::InsertionGuard g2(b);
-                  b.setInsertionPointToStart(eb.getInsertionBlock());
-                  scf::YieldOp::create(b, loc, step(kt, full, iter));
-                });
-            scf::YieldOp::create(b, loc, ifOp.getResults());
-          });
-      return SmallVector<Value>(loop.getResults());
+    auto loop = scf::ForOp::create(
+        b, loc, lo, hi, im().c(1), init,
+        [&](OpBuilder &nb, Location, Value kt, ValueRange iter) {
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(nb.getInsertionBlock());
+          if (i == 0) {
+            scf::YieldOp::create(b, loc, step(kt, full, iter));
+            return;
+          }
+          Value covered = inRanges(ranges, i, kt);
+          auto ifOp = scf::IfOp::create(
+              b, loc, covered,
+              [&](OpBuilder &tb, Location) {
+                scf::YieldOp::create(tb, loc, iter);
+              },
+              [&](OpBuilder &eb, Location) {
+                OpBuilder::InsertionGuard g2(b);
+                b.setInsertionPointToStart(eb.getInsertionBlock());
+                scf::YieldOp::create(b, loc, step(kt, full, iter));
+              });
+          scf::YieldOp::create(b, loc, ifOp.getResults());
+        });
+    return SmallVector<Value>(loop.getResults());
   }
 
   /// Modified scores of key tile `kt` for query tile `qTile`.

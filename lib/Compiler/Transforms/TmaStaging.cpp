@@ -262,9 +262,6 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
   Value kMap = pl.tensorMaps.lookup(qk.getKeys());
   Value vMap = pl.tensorMaps.lookup(pv.getValues());
   Value first = qk.getFirst();
-  auto headOf = [&](OpBuilder &hb, Value base) {
-    return mma::headOf(hb, loc, pl, base);
-  };
 
   // The heads are computed before the loop, so both bases must be
   // invariant (the buffers are kernel arguments, see checkTma).
@@ -273,7 +270,8 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
   // keyStages + v.
   Value keyStage, valueStage;
   if (!keyLoop) {
-    Value kHead = headOf(b, qk.getBase()), vHead = headOf(b, pv.getBase());
+    Value kHead = headOf(b, loc, pl, qk.getBase());
+    Value vHead = headOf(b, loc, pl, pv.getBase());
     keyStage = m.c(0);
     valueStage = m.c(pl.keyStages);
     onThreadZero(b, loc, Value(), [&](OpBuilder &tb, Location l) {
@@ -289,7 +287,8 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
     ArrayRef<Operation *> slice = keyLoop->slice;
     OpBuilder pb(loop);
     IndexMath pm{pb, loc};
-    Value kHead = headOf(pb, qk.getBase()), vHead = headOf(pb, pv.getBase());
+    Value kHead = headOf(pb, loc, pl, qk.getBase());
+    Value vHead = headOf(pb, loc, pl, pv.getBase());
     onThreadZero(pb, loc, pm.lt(loop.getLowerBound(), loop.getUpperBound()),
                  [&](OpBuilder &tb, Location l) {
                    IndexMath tm{tb, l};

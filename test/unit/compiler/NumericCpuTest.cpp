@@ -135,22 +135,6 @@ TEST(NumericCallerWorkspace, DeltaWithCallerProvidedWorkspace) {
                     "dl_g8_t0_hl_f16_d128_b3"});
 }
 
-/// CPU kernels compiled by a custom pipeline, as a Kernel for runNumeric.
-class PipelineKernel final : public Kernel {
-public:
-  explicit PipelineKernel(std::unique_ptr<CpuKernels> cpu)
-      : cpu_(std::move(cpu)) {}
-  const Manifest &manifest() const override { return cpu_->manifest(); }
-  Backend backend() const override { return Backend::Cpu; }
-  Status launch(const AttentionShape &s, const LaunchBuffers &b,
-                void *) override {
-    return cpu_->launch(s, b);
-  }
-
-private:
-  std::unique_ptr<CpuKernels> cpu_;
-};
-
 /// The key loops as sm_90a's opt-in pipelining shapes them: full tiles in
 /// loops of their own (sattn-tile-flash{split-full-tiles=1}), then rotated
 /// so that Q.K^T of tile i comes before P.V of tile i-1, with P carried in
@@ -184,8 +168,8 @@ TEST(NumericCpuPipelined, SplitAndRotatedKeyLoopsMatchReference) {
     Manifest manifest = buildManifest(*info, kernels, "host", nullptr);
     auto cpu = CpuKernels::create(**module, manifest);
     ASSERT_TRUE(cpu) << cpu.status().message();
-    PipelineKernel kernel(std::move(*cpu));
-    NumericReport r = runNumeric(kernel, c.spec, c.shape, c.seed);
+    std::unique_ptr<Kernel> kernel = makeCpuKernel(std::move(*cpu));
+    NumericReport r = runNumeric(*kernel, c.spec, c.shape, c.seed);
     EXPECT_TRUE(r.passed()) << c.why << ": " << r.failure;
     ++checked;
   }
