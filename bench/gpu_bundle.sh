@@ -18,18 +18,33 @@ for spec in "$root"/examples/specs/{causal,dense,swa_sink,swa_sink_delta}.json \
             "$root"/bench/specs/causal_d64.json; do
   "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90a -o "$out/kernels"
 done
-# Extra tile shapes to compare: VARIANTS="128x64 64x64".
-# Each variant also gets the numeric suite's specs (gpu-suite-<M>x<N>), so
-# that its timings come with a correctness check.
-for v in ${VARIANTS:-}; do
-  shape=(--block-m="${v%x*}" --block-n="${v#*x}")
-  for spec in "$root"/examples/specs/{causal,swa_sink,swa_sink_delta}.json; do
-    "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90a "${shape[@]}" \
-      -o "$out/kernels-$v" > /dev/null
+# Variants to compare, each staged as kernels-<name>/ with the numeric suite's
+# specs compiled the same way (gpu-suite-<name>/), so that its timings come
+# with a correctness check:
+#   VARIANTS="128x64 64x64"           tile shapes (--block-m x --block-n)
+#   SCHEDULES="split split-pipe pipe" opt-in key-loop schedules
+#                                     (--split-full-tiles, --pipeline-key-loops)
+stage_variant() { # name, sparse-opt flags...
+  local name="$1"; shift
+  for spec in "$root"/examples/specs/{causal,dense,swa_sink,swa_sink_delta}.json; do
+    "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90a "$@" \
+      -o "$out/kernels-$name" > /dev/null
   done
   for spec in "$root"/test/unit/gpu/specs/*.json; do
-    "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90a "${shape[@]}" \
-      -o "$out/gpu-suite-$v/sm_90a" > /dev/null
+    "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90a "$@" \
+      -o "$out/gpu-suite-$name/sm_90a" > /dev/null
   done
+}
+for v in ${VARIANTS:-}; do
+  stage_variant "$v" --block-m="${v%x*}" --block-n="${v#*x}"
+done
+for s in ${SCHEDULES:-}; do
+  case "$s" in
+    split) stage_variant "$s" --split-full-tiles ;;
+    pipe) stage_variant "$s" --pipeline-key-loops ;;
+    split-pipe) stage_variant "$s" --split-full-tiles --pipeline-key-loops ;;
+    *) echo "gpu_bundle.sh: unknown schedule '$s' (split, pipe, split-pipe)" >&2
+       exit 2 ;;
+  esac
 done
 echo "staged $(du -sh "$out" | cut -f1) in $out"

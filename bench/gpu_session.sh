@@ -31,10 +31,10 @@ for step in "$@"; do
       done
     done 2>&1 | tee "$OUT/sanitizer.log" ;;
   sass)
-    for c in kernels/*.cubin; do
-      cuobjdump -sass "$c" > "$OUT/$(basename "$c" .cubin).sass"
-      echo "$c: HGMMA $(grep -c HGMMA "$OUT/$(basename "$c" .cubin).sass")" \
-           "HMMA $(grep -c HMMA "$OUT/$(basename "$c" .cubin).sass")"
+    for c in kernels*/*.cubin; do
+      sass="$OUT/$(dirname "$c")-$(basename "$c" .cubin).sass"
+      cuobjdump -sass "$c" > "$sass"
+      echo "$c: HGMMA $(grep -c HGMMA "$sass") HMMA $(grep -c HMMA "$sass")"
     done ;;
   time)
     {
@@ -45,15 +45,24 @@ for step in "$@"; do
     timeout 100 ./bin/sattn_time kernels/swa_sink_delta.json 1,8,8,1048576 3
     } 2>&1 | tee "$OUT/timings.log" ;;
   variants)
-    # Tile shapes staged as kernels-<M>x<N>/ by gpu_bundle.sh VARIANTS=...
+    # Variants staged as kernels-<name>/ by gpu_bundle.sh (VARIANTS=,
+    # SCHEDULES=): each one's numeric suite, then A/B timings interleaved
+    # with the default kernels, each case twice.
     for d in kernels-*; do
       [ -d "$d" ] || continue
-      echo "$d"
-      ./bin/gpu_numeric_tests "gpu-suite-${d#kernels-}" specs | tail -1
-      timeout 60 ./bin/sattn_time $d/causal.json 1,16,16,16384 10
-      timeout 60 ./bin/sattn_time $d/causal.json 1,16,16,65536 5
-      timeout 60 ./bin/sattn_time $d/swa_sink.json 1,16,16,65536 10
-      timeout 60 ./bin/sattn_time $d/swa_sink_delta.json 1,8,8,1048576 3
+      echo "$d: $(./bin/gpu_numeric_tests "gpu-suite-${d#kernels-}" specs | tail -1)"
+    done 2>&1 | tee "$OUT/variants-numeric.log"
+    for c in "causal 1,16,16,16384 10" "causal 1,16,16,65536 5" \
+             "dense 1,16,16,65536 3" "swa_sink 1,16,16,65536 10" \
+             "swa_sink_delta 1,16,16,131072 5"; do
+      read -r pat shape reps <<< "$c"
+      for rep in 1 2; do
+        for d in kernels kernels-*; do
+          [ -d "$d" ] || continue
+          printf '%-22s ' "$d"
+          timeout 60 ./bin/sattn_time "$d/$pat.json" "$shape" "$reps" | tail -1
+        done
+      done
     done 2>&1 | tee "$OUT/variants.log" ;;
   profile)
     sections="--section SpeedOfLight --section MemoryWorkloadAnalysis \

@@ -30,10 +30,14 @@
 // CHECK-NEXT:        %[[TX:.*]] = gpu.thread_id  x
 // CHECK-NEXT:        %[[I:.*]] = arith.addi %[[BX]], %[[TX]] : index
 // CHECK-NEXT:        %[[V:.*]] = vector.load %[[BUF]][%[[I]]] : memref<?xf32>, vector<4xf32>
-// exp2 goes to the llvm.exp2 intrinsic (one ex2.approx on NVPTX), vector and scalar.
-// CHECK-NEXT:        %[[E:.*]] = llvm.call_intrinsic "llvm.exp2"(%[[V]]) : (vector<4xf32>) -> vector<4xf32>
+// exp2 goes to NVVM's ex2.approx.ftz.f32 (one MUFU.EX2), element by element
+// for a vector.
+// CHECK-NEXT:        %[[V0:.*]] = vector.extract %[[V]][0] : f32 from vector<4xf32>
+// CHECK-NEXT:        %[[E0:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"(%[[V0]]) : (f32) -> f32
+// CHECK-COUNT-3:     llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"
+// CHECK-NEXT:        %[[E:.*]] = vector.from_elements %[[E0]], %{{.*}}, %{{.*}}, %{{.*}} : vector<4xf32>
 // CHECK-NEXT:        %[[S:.*]] = vector.extract %[[E]][0] : f32 from vector<4xf32>
-// CHECK-NEXT:        %[[E2:.*]] = llvm.call_intrinsic "llvm.exp2"(%[[S]]) : (f32) -> f32
+// CHECK-NEXT:        %[[E2:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"(%[[S]]) : (f32) -> f32
 // CHECK-NEXT:        %[[B:.*]] = vector.broadcast %[[E2]] : f32 to vector<4xf32>
 // CHECK-NEXT:        vector.store %[[B]], %[[BUF]][%[[BY]]] : memref<?xf32>, vector<4xf32>
 // A lane_id in a nested region becomes its own thread_id there.
@@ -99,8 +103,8 @@ func.func @plain(%a: memref<?xf32>) {
 // PIPE:           gpu.block_id  x
 // PIPE:           gpu.block_id  y
 // PIPE:           gpu.thread_id  x
-// PIPE:           llvm.call_intrinsic "llvm.exp2"({{.*}}) : (vector<32xf32>) -> vector<32xf32>
-// PIPE:           llvm.call_intrinsic "llvm.exp2"({{.*}}) : (f32) -> f32
+// PIPE-COUNT-32:  llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"({{.*}}) : (f32) -> f32
+// PIPE-NEXT:      vector.from_elements {{.*}} : vector<32xf32>
 // PIPE:           gpu.return
 // PIPE-NEXT:    }
 // PIPE-NEXT:    gpu.func @swa_delta_main(

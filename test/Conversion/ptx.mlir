@@ -36,9 +36,10 @@
 // PTX-DAG:      %tid.x;
 // 16-byte loads of the rows.
 // PTX-DAG:      ld.global.v4.b32
-// llvm.exp2 -> the hardware approximation, no libdevice call (no __nv_*
-// anywhere: --implicit-check-not).
-// PTX-DAG:      ex2.approx.f32
+// exp2 -> the hardware approximation with flush to zero (the non-ftz form
+// costs a compare and two multiplies more per element), no libdevice call
+// (no __nv_* anywhere: --implicit-check-not).
+// PTX-DAG:      ex2.approx.ftz.f32
 // PTX-NOT:      .entry
 // PTX-NOT:      gpu.module
 // PTX-NOT:      func.func

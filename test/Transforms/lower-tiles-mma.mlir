@@ -48,8 +48,8 @@
 // exp(s - m) as exp2(fma(s, log2 e, -m log2 e)).
 // CHECK:         %[[ARG:.*]] = llvm.intr.fma(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
 // CHECK-NEXT:    math.exp2 %[[ARG]] : vector<8xf32>
-// CHECK:         gpu.shuffle  xor
-// CHECK-NEXT:    arith.addf
+// The row sum stays per lane inside the loop: no shuffle until normalize.
+// CHECK-NOT:     gpu.shuffle
 // CHECK:         nvvm.cp.async.wait.group 0
 // CHECK-NEXT:    gpu.barrier
 // P.V: P from registers (truncated to bf16), V through ldmatrix.trans.
@@ -58,6 +58,11 @@
 // CHECK-COUNT-2: nvvm.mma.sync
 // CHECK:         nvgpu.ldmatrix %[[SM]]
 // CHECK-COUNT-2: nvvm.mma.sync
+// normalize adds up the quad's partial row sums (xor 1, xor 2).
+// CHECK:         gpu.shuffle  xor
+// CHECK-NEXT:    arith.addf
+// CHECK:         gpu.shuffle  xor
+// CHECK-NEXT:    arith.addf
 // CHECK:         vector.store %{{.*}} {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
 // CHECK-NOT:     sattn.tile
 // CHECK:         return

@@ -35,6 +35,8 @@ const char *kUsage =
     "[--chip=sm_90a] [-o <dir|file>]\n"
     "                  [--block-m=N --block-n=N]  (tile shape; default: the "
     "compiler's choice)\n"
+    "                  [--split-full-tiles] [--pipeline-key-loops]  (opt-in "
+    "key-loop schedules)\n"
     "       sparse-opt [mlir-opt options] <file.mlir>   (see --help)\n";
 
 struct CompileArgs {
@@ -109,6 +111,10 @@ std::optional<CompileArgs> parseCompileArgs(int argc, char **argv, int &rc) {
         return std::nullopt;
       }
       args.tiles.blockN = *n;
+    } else if (a == "--split-full-tiles") {
+      args.tiles.splitFullTiles = true;
+    } else if (a == "--pipeline-key-loops") {
+      args.tiles.pipelineKeyLoops = true;
     } else if (!a.empty() && a[0] == '-') {
       rc = usageError("unknown option '" + a + "' in compile mode");
       return std::nullopt;

@@ -169,7 +169,9 @@ std::string frontendPipeline(TileLowering lowering, TileShape tiles) {
   if (lowering == TileLowering::MmaSync)
     lowerTiles = "sattn-lower-tiles-mma," + lowerTiles;
   else if (lowering == TileLowering::Wgmma)
-    lowerTiles = "sattn-lower-tiles-mma{wgmma=1 tma=1}," + lowerTiles;
+    lowerTiles = std::string("sattn-lower-tiles-mma{wgmma=1 tma=1") +
+                 (tiles.pipelineKeyLoops ? " pipeline=1" : "") + "}," +
+                 lowerTiles;
   std::string classify = "sattn-classify-tiles{block-m=" +
                          std::to_string(tiles.blockM) + " block-n=" +
                          std::to_string(tiles.blockN) + " tensor-cores=" +
@@ -177,8 +179,11 @@ std::string frontendPipeline(TileLowering lowering, TileShape tiles) {
                           : lowering == TileLowering::MmaSync ? "mma"
                                                               : "") +
                          "}";
-  return "builtin.module(" + classify +
-         ",sattn-tile-flash,canonicalize,cse," + lowerTiles +
+  std::string tileFlash = tiles.splitFullTiles
+                              ? "sattn-tile-flash{split-full-tiles=1}"
+                              : "sattn-tile-flash";
+  return "builtin.module(" + classify + "," + tileFlash +
+         ",canonicalize,cse," + lowerTiles +
          ",canonicalize,cse)";
 }
 

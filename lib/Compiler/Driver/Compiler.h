@@ -61,9 +61,14 @@ enum class TileLowering {
 /// The tensor-core lowering for a GPU chip (sm_90a: Wgmma, else MmaSync).
 TileLowering tileLoweringForChip(const std::string &chip);
 
-/// Query rows and keys per tile; 0 leaves the choice to the compiler.
+/// Query rows and keys per tile (0 leaves the choice to the compiler), and
+/// the opt-in key-loop schedules that are not yet the default (measured in
+/// bench/RESULTS.md): give the full tiles a mask-free loop of their own, and
+/// FA3's intra-warpgroup pipelining of wgmma key loops.
 struct TileShape {
   int64_t blockM = 0, blockN = 0;
+  bool splitFullTiles = false;
+  bool pipelineKeyLoops = false;
 };
 
 /// Owns an MLIRContext with everything the pipelines need registered.

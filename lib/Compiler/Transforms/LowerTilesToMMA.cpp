@@ -12,7 +12,9 @@
 // row g + 8). The same set of elements, read as pairs, is the A-operand
 // layout of a 16-column chunk, so the probabilities P of Q.K^T feed P.V
 // straight from registers, and Q is loaded once into the same layout.
-// A tile<R x 1> (row statistics) is a vector<2>: rows g and g + 8.
+// A tile<R x 1> (row statistics) is a vector<2>: rows g and g + 8. Row
+// sums are the exception: each lane holds its own columns' share until
+// tile.normalize adds up the quad (SoftmaxStepLowering says why).
 //
 // Key and value tiles are staged in shared memory with cp.async (16-byte
 // chunks, rows past `count` zero-filled) in a swizzled layout (chunk index
@@ -154,18 +156,40 @@ struct WarpBuilder {
     }
     return v;
   }
-  /// max or sum over each row h of a fragment, across the whole row.
-  std::array<Value, 2> rowReduce(Value frag, bool isMax) {
+  /// max or sum over each row h of a fragment: over the whole row, or with
+  /// `acrossQuad` false over this lane's columns only.
+  std::array<Value, 2> rowReduce(Value frag, bool isMax,
+                                 bool acrossQuad = true) {
     SmallVector<Value> e = unpack(frag);
     std::array<Value, 2> acc;
     for (int64_t h = 0; h < 2; ++h) {
+      SmallVector<Value> level;
+      for (size_t i = 0; i < e.size(); ++i)
+        if ((i / 2) % 2 == size_t(h))
+          level.push_back(e[i]);
+      // The max pairwise, not as a running chain: the row's 32 values of a
+      // 64x128 tile reduce in 5 dependent steps instead of 31, and the
+      // exponentials (hence P.V) wait for it; ptxas keeps the order we
+      // give. The sum feeds only the loop-carried row sum, so it stays a
+      // chain, which needs fewer registers (a tree spilled the sm_80 delta
+      // kernels).
       Value a;
-      for (size_t i = 0; i < e.size(); ++i) {
-        if ((i / 2) % 2 != size_t(h))
-          continue;
-        a = !a ? e[i] : (isMax ? maxf(a, e[i]) : addf(a, e[i]));
+      if (isMax) {
+        while (level.size() > 1) {
+          SmallVector<Value> next;
+          for (size_t i = 0; i + 1 < level.size(); i += 2)
+            next.push_back(maxf(level[i], level[i + 1]));
+          if (level.size() % 2)
+            next.push_back(level.back());
+          level = std::move(next);
+        }
+        a = level.front();
+      } else {
+        a = level.front();
+        for (size_t i = 1; i < level.size(); ++i)
+          a = addf(a, level[i]);
       }
-      acc[h] = quadReduce(a, isMax);
+      acc[h] = acrossQuad ? quadReduce(a, isMax) : a;
     }
     return acc;
   }
@@ -908,7 +932,12 @@ struct SoftmaxStepLowering : TilePattern<TileSoftmaxStepOp> {
     Value p = wb.exp2(LLVM::FMAOp::create(rw, loc, a.getScores(),
                                           wb.splat(frag, scale * kLog2E),
                                           shift));
-    std::array<Value, 2> tileSum = wb.rowReduce(p, /*isMax=*/false);
+    // Row sums stay per lane (its columns' share) until normalize sums the
+    // quad: alpha is the same on the four lanes of a row, so the rescaled
+    // partial sums add up to the rescaled row sum, and the key loop saves
+    // the shuffles.
+    std::array<Value, 2> tileSum =
+        wb.rowReduce(p, /*isMax=*/false, /*acrossQuad=*/false);
     SmallVector<Value> oldSum = wb.unpack(a.getRowSum());
     SmallVector<Value> newSum(2);
     for (int64_t h = 0; h < 2; ++h)
@@ -941,7 +970,8 @@ struct NormalizeLowering : TilePattern<TileNormalizeOp> {
     VectorType vt = convertVec(op.getType());
     VectorType rowType = convertVec(op.getRowSum().getType());
     SmallVector<Value> inv;
-    for (Value l : wb.unpack(a.getRowSum())) {
+    for (Value partial : wb.unpack(a.getRowSum())) {
+      Value l = wb.quadReduce(partial, /*isMax=*/false);
       Value noKey = arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::OEQ,
                                           l, wb.f32(0));
       inv.push_back(

@@ -147,7 +147,8 @@ def ProgramToGPU : Pass<"sattn-program-to-gpu", "::mlir::ModuleOp"> {
     block). Kernel arguments keep their order (the manifest's ABI).
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
-                           "::mlir::NVVM::NVVMDialect"];
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def TensorMapParams : Pass<"sattn-tensor-map-params", "::mlir::LLVM::LLVMFuncOp"> {
