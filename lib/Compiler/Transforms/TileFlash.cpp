@@ -295,16 +295,20 @@ private:
   //===--------------------------------------------------------------------===//
 
   /// Runs `step` over every key tile in the union of `ranges`, each tile
-  /// once: region i's loop skips tiles an earlier region's range holds.
+  /// once. Two ranges (a window and its sinks) make one loop
+  /// (mergedKeyTileLoop) where `mergeTwoRanges`; otherwise region i's loop
+  /// skips tiles an earlier region's range holds.
   /// With `splitFullTiles` each range is split around the tiles
   /// `fullRanges[i]` says are full: a loop before them, one over them
   /// (step's `full` true: no mask, so no branch in the body, which the
   /// sm_90a pipelined loop needs), one after; the tile order is unchanged.
   SmallVector<Value>
   forEachKeyTile(const TileRanges &ranges, const TileRanges &fullRanges,
-                 ValueRange init,
+                 ValueRange init, bool mergeTwoRanges,
                  function_ref<SmallVector<Value>(Value kt, bool full,
                                                  ValueRange)> step) {
+    if (ranges.size() == 2 && mergeTwoRanges && !splitFullTiles)
+      return mergedKeyTileLoop(ranges, init, step);
     SmallVector<Value> state(init);
     for (size_t i = 0; i < ranges.size(); ++i) {
       IndexMath m = im();
@@ -320,6 +324,42 @@ private:
       state = keyTileLoop(ranges, i, fullHi, hi, false, state, step);
     }
     return state;
+  }
+
+  /// Two ranges (R0, R1) as one loop over R0, then R1's tiles before R0,
+  /// then R1's tiles after it (R1 minus R0 is those two pieces): iteration
+  /// k maps to a key tile by two compares. One loop instead of two lets the
+  /// staging prefetch the next tile across the pieces (a sliding window's
+  /// sink tiles otherwise start a loop with an unprefetched K), and there is
+  /// no "already covered" branch.
+  SmallVector<Value>
+  mergedKeyTileLoop(const TileRanges &ranges, ValueRange init,
+                    function_ref<SmallVector<Value>(Value kt, bool full,
+                                                    ValueRange)> step) {
+    IndexMath m = im();
+    auto [lo0, hi0] = ranges[0];
+    auto [lo1, hi1] = ranges[1];
+    auto length = [&](Value lo, Value hi) { return m.max(m.sub(hi, lo), m.c(0)); };
+    Value beforeLen = length(lo1, m.min(hi1, lo0));
+    Value afterLo = m.max(lo1, hi0);
+    Value afterLen = length(afterLo, hi1);
+    Value len0 = length(lo0, hi0);
+    Value beforeEnd = m.add(len0, beforeLen);
+    Value total = m.add(beforeEnd, afterLen);
+    auto loop = scf::ForOp::create(
+        b, loc, m.c(0), total, m.c(1), init,
+        [&](OpBuilder &nb, Location, Value k, ValueRange iter) {
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(nb.getInsertionBlock());
+          IndexMath bm = im();
+          Value inAfter = bm.ge(k, beforeEnd);
+          Value kt = bm.select(
+              bm.lt(k, len0), bm.add(lo0, k),
+              bm.select(inAfter, bm.add(afterLo, bm.sub(k, beforeEnd)),
+                        bm.add(lo1, bm.sub(k, len0))));
+          scf::YieldOp::create(b, loc, step(kt, /*full=*/false, iter));
+        });
+    return SmallVector<Value>(loop.getResults());
   }
 
   /// One loop of forEachKeyTile: tiles [lo, hi) of range i.
@@ -402,16 +442,17 @@ private:
     return {stepOp.getNewMax(), stepOp.getNewSum(), acc};
   }
 
-  /// The flash loop of one query tile over the tiles of `regions`.
+  /// The flash loop of one query tile over the tiles of `regions`;
+  /// `mergeTwoRanges` as forEachKeyTile.
   FlashState runKeyLoop(ArrayRef<MaskRegion> regions, const RowSet &rows,
-                        Value qTile) {
+                        Value qTile, bool mergeTwoRanges = true) {
     TileRanges ranges = tileRanges(regions, rows);
     TileRanges fullRanges;
     for (const MaskRegion &r : regions)
       fullRanges.push_back(fullTileRange(r, rows));
     FlashState init = initialState();
     auto out = forEachKeyTile(
-        ranges, fullRanges, init.values(),
+        ranges, fullRanges, init.values(), mergeTwoRanges,
         [&](Value kt, bool full, ValueRange iter) {
           auto [s, count] = scoresOf(qTile, kt);
           return attend(FlashState::from(iter), s, kt, count, regions, rows,
@@ -493,7 +534,12 @@ private:
     FlashState denseSt = runKeyLoop(dense, rows, qTile);
     TileStoreOp::create(b, loc, normalize(denseSt), deltaBuffer(), base,
                         firstAnchor, m.c(1), count);
-    FlashState sparseSt = runKeyLoop(maskRegions, rows, qTile);
+    // The pattern's tiles here are a short tail after the dense prefix, so
+    // its two ranges keep two loops: merging them saves one unprefetched
+    // tile per program but cost the sm_90a anchor kernel 11 registers (238
+    // -> 249) and 2% on delta 128k (H200, bench/RESULTS.md).
+    FlashState sparseSt =
+        runKeyLoop(maskRegions, rows, qTile, /*mergeTwoRanges=*/false);
     Value denseOut =
         TileLoadOp::create(b, loc, accType, deltaBuffer(), base, firstAnchor,
                            m.c(1), count, b.getI64IntegerAttr(1));

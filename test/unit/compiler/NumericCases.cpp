@@ -314,6 +314,11 @@ std::vector<NumericCase> build() {
         Spec("u_win2_2_sink1", F16, 128)
             .mask(M::unite({M::window(2, 2), M::sink(1)})),
         1, 1, 1, 1, 1, "S = 1");
+  t.add("u_win3_sink200_bf16_d128_s333",
+        Spec("u_win3_sink200", BF16, 128)
+            .mask(M::unite({M::window(3, 0), M::sink(200)})),
+        1, 2, 1, 333, 333,
+        "sink tiles both before and after the window's (one merged loop)");
   t.add("u3_win7_sink3_diag_f32_d64_s150",
         Spec("u3_win7_sink3_diag", F32, 64)
             .mask(M::unite({M::window(7, 0), M::sink(3), M::window(0, 0)})),
