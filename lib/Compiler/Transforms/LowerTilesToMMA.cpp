@@ -851,6 +851,15 @@ struct MaskLowering : TilePattern<TileMaskOp> {
       Value lim = m.c(int64_t(1) << 30);
       Value clamped = m.max(m.min(v, lim), m.sub(m.c(0), lim));
       Value t = arith::IndexCastOp::create(rw, loc, i32, clamped);
+      // An opaque 32-bit copy: LLVM's InstCombine otherwise sees through
+      // the clamp and truncation and widens every per-element compare back
+      // to 64 bits (two ISETP each in SASS); ptxas drops the mov.
+      t = LLVM::InlineAsmOp::create(
+              rw, loc, i32, ValueRange{t}, "mov.b32 $0, $1;", "=r,r",
+              /*has_side_effects=*/false, /*is_align_stack=*/false,
+              LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+              ArrayAttr())
+              .getRes();
       return vector::BroadcastOp::create(rw, loc, offType, t).getResult();
     };
     auto cmp = [&](arith::CmpIPredicate p, Value t) {
