@@ -44,7 +44,7 @@ struct CompileArgs {
   std::string emit = "cubin";
   std::string chip = "sm_90a";
   std::string output; // dir for cubin/ptx, file for mlir (default stdout)
-  sattn::TileShape tiles; // 0: the compiler's choice
+  sattn::TileOptions tiles; // 0: the compiler's choice
 };
 
 /// A positive tile size, or nullopt.

@@ -162,7 +162,7 @@ TileLowering tileLoweringForChip(const std::string &chip) {
   return chip == "sm_90a" ? TileLowering::Wgmma : TileLowering::MmaSync;
 }
 
-std::string frontendPipeline(TileLowering lowering, TileShape tiles) {
+std::string frontendPipeline(TileLowering lowering, TileOptions tiles) {
   // CSE before the tile lowering: the mma lowering pairs each qk with the
   // pv of the same key tile by their (first, count) values.
   std::string lowerTiles = "sattn-lower-tiles-simt";
@@ -214,7 +214,7 @@ bool isSupportedChip(const std::string &chip) {
 
 Status CompilerSession::lowerToKernels(ModuleOp module,
                                        TileLowering lowering,
-                                       TileShape tiles) {
+                                       TileOptions tiles) {
   return runPipeline(module, frontendPipeline(lowering, tiles), "tiling");
 }
 

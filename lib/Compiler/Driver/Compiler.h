@@ -65,7 +65,7 @@ TileLowering tileLoweringForChip(const std::string &chip);
 /// the opt-in key-loop schedules that are not yet the default (measured in
 /// bench/RESULTS.md): give the full tiles a mask-free loop of their own, and
 /// FA3's intra-warpgroup pipelining of wgmma key loops.
-struct TileShape {
+struct TileOptions {
   int64_t blockM = 0, blockN = 0;
   bool splitFullTiles = false;
   bool pipelineKeyLoops = false;
@@ -89,7 +89,7 @@ public:
 
   /// Pattern level -> per-lane kernels (classify, tile, lower tiles).
   Status lowerToKernels(mlir::ModuleOp module, TileLowering lowering,
-                        TileShape tiles = {});
+                        TileOptions tiles = {});
   /// The kernels of a lowered module, in launch order, for the manifest.
   std::vector<KernelInfo> kernelInfos(mlir::ModuleOp module);
   /// Lowered kernels -> PTX text for `chip` (sm_80, sm_90a, ...).
@@ -107,7 +107,7 @@ private:
 };
 
 /// The text pipelines of the steps above.
-std::string frontendPipeline(TileLowering lowering, TileShape tiles);
+std::string frontendPipeline(TileLowering lowering, TileOptions tiles);
 std::string gpuPipeline(const std::string &chip);
 std::string hostPipeline();
 

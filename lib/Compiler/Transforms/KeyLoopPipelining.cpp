@@ -131,12 +131,15 @@ FailureOr<PipelinedKeyLoop> mlir::sattn::pipelineKeyLoop(TileQKOp qk,
         afterQk();
     }
   };
-  // The yield's operands after a head, the accumulator before the pv.
-  auto stateAfter = [&](IRMapping &map) {
+  // The rotated loop's state after a head: the yield's operands with the
+  // accumulator as it was before the pv, then the head's probabilities
+  // (carried to the next iteration's P.V).
+  auto carriedState = [&](OpBuilder &b, IRMapping &map) {
     SmallVector<Value> state;
     for (Value v : yield.getOperands())
       state.push_back(map.lookupOrDefault(v));
     state[accIndex] = map.lookupOrDefault(pv.getAcc());
+    state.push_back(carry(b, map.lookup(pv.getProbs())));
     return state;
   };
 
@@ -160,8 +163,7 @@ FailureOr<PipelinedKeyLoop> mlir::sattn::pipelineKeyLoop(TileQKOp qk,
   cloneHead(tb, first, [&] {
     out.firstQk = cast<TileQKOp>(first.lookup(qk.getResult()).getDefiningOp());
   });
-  SmallVector<Value> inits = stateAfter(first);
-  inits.push_back(carry(tb, first.lookup(pv.getProbs())));
+  SmallVector<Value> inits = carriedState(tb, first);
 
   // Tiles lb + step ..: Q.K^T of this tile, then P.V of the previous one.
   auto rotated = scf::ForOp::create(
@@ -183,9 +185,7 @@ FailureOr<PipelinedKeyLoop> mlir::sattn::pipelineKeyLoop(TileQKOp qk,
           // previous tile's P.V added.
           map.map(accArg, out.loopPv.getResult());
         });
-        SmallVector<Value> next = stateAfter(map);
-        next.push_back(carry(lbld, map.lookup(pv.getProbs())));
-        scf::YieldOp::create(lbld, l, next);
+        scf::YieldOp::create(lbld, l, carriedState(lbld, map));
       });
   out.loop = rotated;
 

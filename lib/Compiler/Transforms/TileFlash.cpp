@@ -447,9 +447,10 @@ private:
   FlashState runKeyLoop(ArrayRef<MaskRegion> regions, const RowSet &rows,
                         Value qTile, bool mergeTwoRanges = true) {
     TileRanges ranges = tileRanges(regions, rows);
-    TileRanges fullRanges;
-    for (const MaskRegion &r : regions)
-      fullRanges.push_back(fullTileRange(r, rows));
+    TileRanges fullRanges; // read only by the split loops
+    if (splitFullTiles)
+      for (const MaskRegion &r : regions)
+        fullRanges.push_back(fullTileRange(r, rows));
     FlashState init = initialState();
     auto out = forEachKeyTile(
         ranges, fullRanges, init.values(), mergeTwoRanges,
