@@ -482,71 +482,82 @@ private:
 
   /// Anchor rows (packed: positions 0, gamma, 2 gamma, ...) get the f32
   /// delta dense - sparse; tail rows get dense causal attention.
+  ///
+  /// Both kinds of program start with the same dense causal key loop, over
+  /// different row sets (anchors at stride gamma, tail rows at stride 1), so
+  /// the loop is emitted once for both: every copy of a key loop is a full
+  /// unrolled tile body for LLVM and ptxas, and this kernel's compile time
+  /// is most of a delta pattern's (a fourth copy took 0.3 s of the 2 s
+  /// spec -> cubin budget on the 2-core build machines).
   void emitDeltaAnchor(StringRef name, DeltaAttr delta) {
     beginKernel(name, "delta_anchor", /*withDelta=*/true);
     DeltaRowsIR dr = deltaRows(delta);
     Value anchorTiles = im().ceilDiv(dr.numAnchors, blockM);
     Value gridX = im().add(anchorTiles, im().ceilDiv(dr.tailRows, blockM));
     SmallVector<MaskRegion> dense = denseCausalRegions();
+    int64_t gamma = delta.getGamma();
     emitProgram(gridX, [&](Value x) {
       IndexMath m = im();
       Value isAnchorTile = m.lt(x, anchorTiles);
+      Value firstAnchor = m.mul(x, blockM);
+      Value anchorCount =
+          m.min(m.c(blockM), m.sub(dr.numAnchors, firstAnchor));
+      Value tailStart =
+          m.add(dr.mainRows, m.mul(m.sub(x, anchorTiles), blockM));
+      Value tailCount = m.min(m.c(blockM), m.sub(seqQ(), tailStart));
+      RowSet rows = makeRows(
+          m.select(isAnchorTile, m.mul(firstAnchor, gamma), tailStart),
+          m.select(isAnchorTile, m.c(gamma), m.c(1)),
+          m.select(isAnchorTile, anchorCount, tailCount));
+      Value qTile = loadQuery(rows);
+      FlashState denseSt = runKeyLoop(dense, rows, qTile);
+      Value denseOut = normalize(denseSt);
       scf::IfOp::create(
           b, loc, isAnchorTile,
           [&](OpBuilder &tb, Location) {
             OpBuilder::InsertionGuard g(b);
             b.setInsertionPointToStart(tb.getInsertionBlock());
-            emitAnchorTile(x, dr, delta, dense);
+            finishAnchorTile(firstAnchor, rows, qTile, denseOut, dr);
             scf::YieldOp::create(b, loc);
           },
           [&](OpBuilder &eb, Location) {
             OpBuilder::InsertionGuard g(b);
             b.setInsertionPointToStart(eb.getInsertionBlock());
-            IndexMath m2 = im();
-            Value t = m2.sub(x, anchorTiles);
-            Value start = m2.add(dr.mainRows, m2.mul(t, blockM));
-            RowSet rows = contiguousRows(start, seqQ());
-            FlashState st = runKeyLoop(dense, rows, loadQuery(rows));
-            storeRows(normalize(st), args[kO], qBase, rows);
+            storeRows(denseOut, args[kO], qBase, rows);
             scf::YieldOp::create(b, loc);
           });
     });
     endKernel();
   }
 
-  void emitAnchorTile(Value x, const DeltaRowsIR &dr, DeltaAttr delta,
-                      ArrayRef<MaskRegion> dense) {
+  /// The anchor rows' delta: their dense result `denseOut` minus the
+  /// pattern's result. Two flash loops (the dense one done by the caller)
+  /// rather than one carrying both states: one loop would share the scores
+  /// of common tiles, but it keeps two accumulators live across the whole
+  /// causal prefix (spills in the SIMT form, too many registers for a
+  /// tensor-core tile); the pattern's tiles are few next to the prefix, so
+  /// recomputing their scores costs little. The dense result waits in the
+  /// delta workspace (each row is read back by whoever wrote it) so that
+  /// only one accumulator is ever live.
+  void finishAnchorTile(Value firstAnchor, const RowSet &rows, Value qTile,
+                        Value denseOut, const DeltaRowsIR &dr) {
     IndexMath m = im();
-    int64_t gamma = delta.getGamma();
-    Value firstAnchor = m.mul(x, blockM);
-    Value count = m.min(m.c(blockM), m.sub(dr.numAnchors, firstAnchor));
-    RowSet rows = makeRows(m.mul(firstAnchor, gamma), m.c(gamma), count);
-    Value qTile = loadQuery(rows);
-    // Two flash loops: dense causal over the causal key range, sparse over
-    // the pattern's ranges. One loop carrying both states would share the
-    // scores of common tiles, but it keeps two accumulators live across the
-    // whole causal prefix (spills in the SIMT form, too many registers for a
-    // tensor-core tile); the pattern's tiles are few next to the prefix, so
-    // recomputing their scores costs little. The dense result waits in the
-    // delta workspace (each row is read back by whoever wrote it) so that
-    // only one accumulator is ever live.
     // Delta rows are packed per head: [B*H, numAnchors, D].
     Value base = m.mul(m.mul(headIndex, dr.numAnchors), headDim);
-    FlashState denseSt = runKeyLoop(dense, rows, qTile);
-    TileStoreOp::create(b, loc, normalize(denseSt), deltaBuffer(), base,
-                        firstAnchor, m.c(1), count);
+    TileStoreOp::create(b, loc, denseOut, deltaBuffer(), base, firstAnchor,
+                        m.c(1), rows.count);
     // The pattern's tiles here are a short tail after the dense prefix, so
     // its two ranges keep two loops: merging them saves one unprefetched
     // tile per program but cost the sm_90a anchor kernel 11 registers (238
     // -> 249) and 2% on delta 128k (H200, bench/RESULTS.md).
     FlashState sparseSt =
         runKeyLoop(maskRegions, rows, qTile, /*mergeTwoRanges=*/false);
-    Value denseOut =
+    Value stored =
         TileLoadOp::create(b, loc, accType, deltaBuffer(), base, firstAnchor,
-                           m.c(1), count, b.getI64IntegerAttr(1));
-    Value deltaTile = TileSubOp::create(b, loc, denseOut, normalize(sparseSt));
+                           m.c(1), rows.count, b.getI64IntegerAttr(1));
+    Value deltaTile = TileSubOp::create(b, loc, stored, normalize(sparseSt));
     TileStoreOp::create(b, loc, deltaTile, deltaBuffer(), base, firstAnchor,
-                        m.c(1), count);
+                        m.c(1), rows.count);
   }
 
   /// Rows below mainRows: sparse attention plus their anchor's delta.
