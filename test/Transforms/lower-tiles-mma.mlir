@@ -4,6 +4,7 @@
 // RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma="wgmma=1 tma=1" | FileCheck %s --check-prefix=TMA
 // RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma="wgmma=1 tma=1 ping-pong=1" | FileCheck %s --check-prefix=PINGPONG
 // RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma="wgmma=1 tma=1 pipeline=1" | FileCheck %s --check-prefix=PIPE
+// RUN: sparse-opt %s -split-input-file --sattn-lower-tiles-mma="wgmma=1 tma=1 producer=1" | FileCheck %s --check-prefix=PRODUCER
 
 // With wgmma, programs that are not one warpgroup keep mma.sync.
 // WGMMA-LABEL: func.func @flash(
@@ -258,6 +259,48 @@ func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: 
 // iteration: thread 0 fills V[i] and, when there is a next tile, K[i+1];
 // every thread waits for K[i] (parity from the phase word); Q.K^T; wait V;
 // P.V.
+// producer=1: a producer warpgroup (threads 128..255) and launch bounds of
+// two CTAs per SM (128 registers each at entry). After the mbarriers (3
+// fills, then 3 releases with one arrival each: one computing warpgroup)
+// the body splits on the lane: the consumers take 232 registers and keep
+// the whole program, fills included until sattn-split-warp-roles (marked
+// sattn.producer_op), and release each stage after the product that read
+// it; the producer gives up all but 24 and runs a copy whose lane ids
+// count from its first thread. Its first wait for a stage's release is on
+// parity 1 (bits 3..5 of the phase word start set), which a fresh barrier
+// reports complete.
+// PRODUCER-LABEL: func.func @tma_loop(
+// PRODUCER-SAME:      sattn.min_ctas_per_sm = 2 : i64
+// PRODUCER-SAME:      sattn.threads = 256 : i64
+// PRODUCER:         %[[PHASES:.*]] = memref.alloca() : memref<i32>
+// PRODUCER-NEXT:    %[[INIT:.*]] = arith.constant 56 : i32
+// PRODUCER-NEXT:    memref.store %[[INIT]], %[[PHASES]][] : memref<i32>
+// PRODUCER-COUNT-6:   nvvm.mbarrier.init %{{.*}}, %c1_i32
+// PRODUCER:         gpu.barrier
+// PRODUCER-NEXT:    %[[C128:.*]] = arith.constant 128 : index
+// PRODUCER-NEXT:    %[[LANE:.*]] = sattn.lane_id
+// PRODUCER-NEXT:    %[[CONSUMER:.*]] = arith.cmpi slt, %[[LANE]], %[[C128]]
+// PRODUCER-NEXT:    scf.if %[[CONSUMER]] {
+// PRODUCER-NEXT:      nvvm.setmaxregister increase 232
+// PRODUCER:           scf.for
+// PRODUCER:             nvvm.cp.async.bulk.tensor.shared.cluster.global {{.*}} {sattn.producer_op}
+// PRODUCER:             nvvm.mbarrier.try_wait.parity %{{[0-9a-z_]+}}, %{{[0-9a-z_]+}}, %{{[0-9a-z_]+}} : !llvm.ptr<3>
+// PRODUCER-NOT:         sattn.producer_op
+// PRODUCER:             m64n16k16
+// PRODUCER:             nvvm.mbarrier.arrive %{{.*}} : !llvm.ptr<3>
+// PRODUCER:             nvvm.mbarrier.try_wait.parity %{{[0-9a-z_]+}}, %{{[0-9a-z_]+}}, %{{[0-9a-z_]+}} : !llvm.ptr<3>
+// PRODUCER-NOT:         sattn.producer_op
+// PRODUCER:             m64n64k16
+// PRODUCER:             nvvm.mbarrier.arrive %{{.*}} : !llvm.ptr<3>
+// PRODUCER:         } else {
+// PRODUCER-NEXT:      nvvm.setmaxregister decrease 24 {sattn.producer_entry, sattn.producer_op}
+// PRODUCER:           %[[PLANE:.*]] = sattn.lane_id
+// PRODUCER:           arith.subi %[[PLANE]], %c128
+// PRODUCER:           scf.for
+// PRODUCER:             nvvm.mbarrier.try_wait.parity {{.*}} {sattn.producer_op}
+// PRODUCER:             nvvm.cp.async.bulk.tensor.shared.cluster.global {{.*}} {sattn.producer_op}
+// PRODUCER:         }
+// PRODUCER-NEXT:  }
 // TMA-LABEL: func.func @tma_loop(
 // TMA-SAME:      %[[BASE:[^:]+]]: index, %[[LB:[^:]+]]: index, %[[UB:[^:]+]]: index, %[[SK:[^:]+]]: index, %[[KMAP:[^:]+]]: !llvm.ptr {sattn.tensor_map = {box = [64, 16], tensor = "k"}}, %[[VMAP:[^:]+]]: !llvm.ptr {sattn.tensor_map = {box = [64, 16], tensor = "v"}})
 // TMA-SAME:      sattn.arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk", "k_map", "v_map"]

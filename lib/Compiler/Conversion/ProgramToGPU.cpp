@@ -160,6 +160,11 @@ struct ProgramToGPUPass : public mlir::sattn::impl::ProgramToGPUBase<ProgramToGP
       kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
       kernel->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
                       b.getDenseI32ArrayAttr({threads, 1, 1}));
+      // Set with a producer warpgroup: with maxntid, the register cap at
+      // entry that setmaxnreg moves registers within.
+      if (auto ctas = fn->getAttrOfType<IntegerAttr>("sattn.min_ctas_per_sm"))
+        kernel->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                        b.getI32IntegerAttr(ctas.getInt()));
 
       Block &src = fn.getBody().front();
       Block &dst = kernel.getBody().front();

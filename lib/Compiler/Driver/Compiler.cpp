@@ -170,7 +170,9 @@ std::string frontendPipeline(TileLowering lowering, TileOptions tiles) {
     lowerTiles = "sattn-lower-tiles-mma," + lowerTiles;
   else if (lowering == TileLowering::Wgmma)
     lowerTiles = std::string("sattn-lower-tiles-mma{wgmma=1 tma=1") +
-                 (tiles.pipelineKeyLoops ? " pipeline=1" : "") + "}," +
+                 (tiles.pipelineKeyLoops ? " pipeline=1" : "") +
+                 (tiles.pingPong ? " ping-pong=1" : "") +
+                 (tiles.producerWarpgroup ? " producer=1" : "") + "}," +
                  lowerTiles;
   std::string classify = "sattn-classify-tiles{block-m=" +
                          std::to_string(tiles.blockM) + " block-n=" +
@@ -191,6 +193,7 @@ std::string gpuPipeline(const std::string &chip) {
   return "builtin.module(sattn-program-to-gpu,nvvm-attach-target{chip=" +
          chip +
          " features=+ptx80 O=3},arith-expand,convert-scf-to-cf,"
+         "gpu.module(gpu.func(sattn-split-warp-roles)),"
          "expand-strided-metadata,lower-affine,gpu.module(convert-nvgpu-to-"
          "nvvm,convert-gpu-to-nvvm,convert-nvvm-to-llvm,llvm.func(sattn-"
          "tensor-map-params)),reconcile-unrealized-casts,gpu-module-to-binary{format=isa})";

@@ -69,6 +69,11 @@ struct TileOptions {
   int64_t blockM = 0, blockN = 0;
   bool splitFullTiles = false;
   bool pipelineKeyLoops = false;
+  /// sm_90a, two warpgroups (block_m 128): they take turns at the tensor
+  /// cores.
+  bool pingPong = false;
+  /// sm_90a: a producer warpgroup issues the K / V fills (setmaxnreg).
+  bool producerWarpgroup = false;
 };
 
 /// Owns an MLIRContext with everything the pipelines need registered.

@@ -47,6 +47,7 @@
 //===----------------------------------------------------------------------===//
 #include "Compiler/Transforms/IndexMath.h"
 #include "Compiler/Transforms/MmaProgramLayout.h"
+#include "Compiler/Transforms/WarpRoles.h"
 #include "Compiler/Transforms/TileLoweringCommon.h"
 #include "sattn/Transforms/Passes.h"
 
@@ -1151,6 +1152,87 @@ void startPingPong(ProgramOp program, const ProgramLayout &pl) {
   });
 }
 
+/// Registers per thread of a warp-specialised kernel. The CTA starts with
+/// `entry` for every thread (ptxas's cap, from the launch bounds: threads
+/// and CTAs per SM); the producer hands all but `producer` of its back and
+/// the consumers split the pool. Counts are multiples of 8 (setmaxnreg's
+/// granularity), in [24, 256].
+struct RegisterSplit {
+  int64_t ctasPerSm, entry, producer, consumer;
+};
+static RegisterSplit registerSplit(const ProgramLayout &pl) {
+  constexpr int64_t kRegistersPerSm = 65536, kProducerRegisters = 24;
+  auto down8 = [](int64_t r) { return r / 8 * 8; };
+  // One computing warpgroup: two CTAs per SM, as without a producer (the
+  // stages of two fit in shared memory); two: one CTA, their shared stages.
+  int64_t ctas = pl.warpgroups == 1 ? 2 : 1;
+  int64_t threads = pl.threads + 4 * kWarp;
+  int64_t entry = std::min<int64_t>(
+      248, down8(kRegistersPerSm / (threads * ctas)));
+  int64_t pool = entry * (pl.warpgroups + 1) - kProducerRegisters;
+  int64_t consumer = std::min<int64_t>(248, down8(pool / pl.warpgroups));
+  return {ctas, entry, kProducerRegisters, consumer};
+}
+
+/// Gives the program a producer warpgroup: everything after the barrier
+/// initialisation becomes
+///   if (lane < threads) { setmaxnreg.inc; body }
+///   else                { setmaxnreg.dec; copy of body }
+/// The copy's lane ids count from the producer's first thread, so that its
+/// thread 0 issues the fills. Both copies keep all of the program's control
+/// flow, so the producer fills the stages in the order the consumers wait
+/// for them; sattn-split-warp-roles later erases from each copy what is the
+/// other role's work (the marks say which: WarpRoles.h). Duplicating the
+/// body and pruning it once it is plain blocks keeps this pass free of any
+/// knowledge of which loop-carried values the fills need.
+static void splitWarpRoles(ProgramOp program, const ProgramLayout &pl,
+                           const RegisterSplit &regs) {
+  Block &body = program.getBody().front();
+  Location loc = program.getLoc();
+  Operation *initBarrier = nullptr;
+  for (Operation &op : body)
+    if (isa<gpu::BarrierOp>(op)) {
+      initBarrier = &op;
+      break;
+    }
+  assert(initBarrier && "initBarriers emits the CTA barrier");
+  OpBuilder b(body.getParent()->getContext());
+  b.setInsertionPointAfter(initBarrier);
+  IndexMath m{b, loc};
+  Value isConsumer = m.lt(LaneIdOp::create(b, loc), m.c(pl.threads));
+  auto split = scf::IfOp::create(b, loc, TypeRange{}, isConsumer,
+                                 /*withElseRegion=*/true);
+  Block *consumer = split.thenBlock(), *producer = split.elseBlock();
+  // sattn.program's body has no terminator.
+  Block::iterator end = body.end();
+  if (body.back().hasTrait<OpTrait::IsTerminator>())
+    end = body.back().getIterator();
+  consumer->getOperations().splice(consumer->getTerminator()->getIterator(),
+                                   body.getOperations(),
+                                   std::next(split->getIterator()), end);
+
+  OpBuilder cb = OpBuilder::atBlockBegin(consumer);
+  NVVM::SetMaxRegisterOp::create(cb, loc, regs.consumer,
+                                 NVVM::SetMaxRegisterAction::increase);
+  OpBuilder pb(producer->getTerminator());
+  auto shrink = NVVM::SetMaxRegisterOp::create(
+      pb, loc, regs.producer, NVVM::SetMaxRegisterAction::decrease);
+  shrink->setAttr(kProducerOpAttr, b.getUnitAttr());
+  shrink->setAttr(kProducerEntryAttr, b.getUnitAttr());
+  IRMapping copies;
+  for (Operation &op : consumer->without_terminator()) {
+    if (isa<NVVM::SetMaxRegisterOp>(op))
+      continue;
+    pb.clone(op, copies);
+  }
+  producer->walk([&](LaneIdOp lane) {
+    OpBuilder lb(lane->getBlock(), std::next(lane->getIterator()));
+    IndexMath lm{lb, loc};
+    Value own = lm.sub(lane, lm.c(pl.threads));
+    lane.getResult().replaceAllUsesExcept(own, own.getDefiningOp());
+  });
+}
+
 struct LowerTilesToMMAPass
     : public mlir::sattn::impl::LowerTilesToMMABase<LowerTilesToMMAPass> {
   using Base::Base;
@@ -1193,6 +1275,7 @@ struct LowerTilesToMMAPass
         pl.tma = true;
       pl.warpgroups = pl.threads / (4 * kWarp);
       pl.pingPong = pl.tma && pl.warpgroups == 2 && usePingPong;
+      pl.producer = pl.tma && useProducer;
       if (pl.tma && pl.warpgroups > 1)
         pl.keyStages = pl.valueStages = 3;
     }
@@ -1238,7 +1321,7 @@ struct LowerTilesToMMAPass
       // barrier is for the phase before its first (parity 1), which a fresh
       // barrier reports complete.
       int64_t n = pl.numStages();
-      int64_t initialPhases = pl.warpgroups > 1 ? ((1 << n) - 1) << n : 0;
+      int64_t initialPhases = pl.releases() ? ((1 << n) - 1) << n : 0;
       memref::StoreOp::create(
           b, loc,
           arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(initialPhases)),
@@ -1252,7 +1335,7 @@ struct LowerTilesToMMAPass
     // where control flow merges (e.g. after a partial tile's mask), which
     // would leave the rotation its cost and none of its overlap.
     bool pipeline = usePipeline && pl.tma && pl.warpgroups == 1 &&
-                    pl.numStages() == 3;
+                    !pl.producer && pl.numStages() == 3;
     auto straightLine = [](Operation *op) {
       return llvm::none_of(op->getBlock()->getOperations(), [](Operation &o) {
         return o.getNumRegions() != 0;
@@ -1302,7 +1385,17 @@ struct LowerTilesToMMAPass
       return failure();
 
     Builder attrs(ctx);
-    fn->setAttr("sattn.threads", attrs.getI64IntegerAttr(pl.threads));
+    int64_t threads = pl.threads;
+    if (pl.producer) {
+      RegisterSplit regs = registerSplit(pl);
+      splitWarpRoles(program, pl, regs);
+      threads += 4 * kWarp;
+      // The launch bound that gives ptxas its register cap at entry
+      // (without one it ignores setmaxnreg, toolchain.md).
+      fn->setAttr("sattn.min_ctas_per_sm",
+                  attrs.getI64IntegerAttr(regs.ctasPerSm));
+    }
+    fn->setAttr("sattn.threads", attrs.getI64IntegerAttr(threads));
     fn->setAttr("sattn.shared_memory_bytes",
                 attrs.getI64IntegerAttr(pl.numStages() * stageBytes + padBytes +
                                         barrierBytes));

@@ -73,14 +73,24 @@ struct ProgramLayout {
   DenseMap<Value, Value> tensorMaps;
   /// Sk, the sequence the key tiles are clipped to (TMA's zero fill).
   Value seqK;
-  /// Warpgroups sharing the stages. With more than one, a stage is refilled
-  /// only after each warpgroup has released it on the stage's "empty"
-  /// mbarrier (barriers 3..5, one arrival per warpgroup), and thread 0
-  /// keeps those barriers' parities in bits 3..5 of `phases`.
+  /// Warpgroups sharing the stages (computing ones, without the producer).
+  /// With more than one, or a producer, a stage is refilled only after
+  /// each warpgroup has released it on the stage's "empty" mbarrier
+  /// (barriers numStages().., one arrival per warpgroup), and the filling
+  /// thread keeps those barriers' parities in bits numStages().. of
+  /// `phases`.
   int64_t warpgroups = 1;
   /// Two warpgroups take turns at the tensor cores (named barriers 1 and
   /// 2): one's softmax overlaps the other's products.
   bool pingPong = false;
+  /// A producer warpgroup (threads [threads, threads + 128)) issues every
+  /// fill, waiting for the stage's release first; the `warpgroups`
+  /// consumers only wait for fills and release stages. The program body is
+  /// duplicated for it (splitWarpRoles in LowerTilesToMMA.cpp).
+  bool producer = false;
+  /// Stages are handed back on "empty" mbarriers before a refill (rather
+  /// than refilled by the one warpgroup that read them, in program order).
+  bool releases() const { return warpgroups > 1 || producer; }
   /// Products issued without waiting (pipelined key loops): the op before
   /// which each one's wgmma.wait_group goes, and that wait's count of
   /// products still allowed in flight (1 for a qk, so that the P.V issued

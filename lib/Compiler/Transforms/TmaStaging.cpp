@@ -9,12 +9,14 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Compiler/Transforms/MmaProgramLayout.h"
+#include "Compiler/Transforms/WarpRoles.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/ScopeExit.h"
 
 namespace mlir::sattn::mma {
 
@@ -141,12 +143,13 @@ static void waitFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
   waitPhase(b, loc, pl, stage);
 }
 
-/// With several warpgroups: the first thread of each releases the stage
+/// With several warpgroups or a producer: the first thread of each
+/// computing warpgroup releases the stage
 /// once its wgmma that read it has completed (a wgmma is collective over
 /// the warpgroup, so its completion covers every warp's reads).
 static void releaseStage(OpBuilder &b, Location loc, const ProgramLayout &pl,
                   Value stage) {
-  if (pl.warpgroups == 1)
+  if (!pl.releases())
     return;
   IndexMath m{b, loc};
   Value leader = m.cmp(arith::CmpIPredicate::eq,
@@ -163,10 +166,20 @@ static void releaseStage(OpBuilder &b, Location loc, const ProgramLayout &pl,
 /// rows [first, first + blockN) of head `head` into it, one box of 64
 /// columns (128 bytes, the swizzle span) per copy. TMA writes the same
 /// 128-byte-swizzle layout the wgmma descriptors read.
+///
+/// With a producer warpgroup every op it emits is marked
+/// `sattn.producer_op`: sattn-split-warp-roles keeps these (and only these
+/// of the ops with effects) in the producer's copy of the program and
+/// erases them from the consumers'.
 static void issueFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
                Value stage, Value tensorMap, Value first, Value head) {
+  MarkInserted mark(kProducerOpAttr);
+  OpBuilder::Listener *outer = b.getListener();
+  if (pl.producer)
+    b.setListener(&mark);
+  auto restore = llvm::make_scope_exit([&] { b.setListener(outer); });
   IndexMath m{b, loc};
-  if (pl.warpgroups > 1)
+  if (pl.releases())
     waitPhase(b, loc, pl, m.add(stage, m.c(pl.numStages())));
   Value barrier = barrierOf(b, loc, pl, stage);
   NVVM::MBarrierArriveExpectTxOp::create(
@@ -252,7 +265,8 @@ static Value headOf(OpBuilder &b, Location loc, const ProgramLayout &pl,
 ///    warpgroups), V[first] goes with K[first] before the loop and V[i+1]
 ///    with K[i+1], into slot (j + 1) mod ring of iteration j;
 ///  - P.V waits for V.
-/// With two warpgroups every refill first waits for the slot's release.
+/// With two warpgroups or a producer every refill first waits for the
+/// slot's release.
 /// The head (B * Hkv index) of a buffer offset is base / (Sk * D), read off
 /// the product that computes it where possible.
 void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
@@ -354,7 +368,8 @@ void emitTmaStaging(ProgramLayout &pl, TileQKOp qk, TilePVOp pv) {
 /// emitTmaStaging, one warpgroup's wgmma completion covers every warp's
 /// reads, so no CTA barrier is needed.
 void emitPipelinedTmaStaging(ProgramLayout &pl, PipelinedKeyLoop p) {
-  assert(pl.warpgroups == 1 && pl.numStages() == 3 && "a ring of 3 slots");
+  assert(pl.warpgroups == 1 && !pl.producer && pl.numStages() == 3 &&
+         "one warpgroup filling a ring of 3 slots itself");
   Location loc = p.loop.getLoc();
   Value kMap = pl.tensorMaps.lookup(p.loopQk.getKeys());
   Value vMap = pl.tensorMaps.lookup(p.loopPv.getValues());
@@ -454,7 +469,7 @@ void initBarriers(OpBuilder &b, Location loc, const ProgramLayout &pl) {
     for (int64_t s = 0; s < n; ++s)
       NVVM::MBarrierInitOp::create(tb, l, barrierOf(tb, l, pl, tm.c(s)),
                                    i32c(1), Value());
-    if (pl.warpgroups > 1)
+    if (pl.releases())
       for (int64_t s = 0; s < n; ++s)
         NVVM::MBarrierInitOp::create(
             tb, l, barrierOf(tb, l, pl, tm.c(n + s)),

@@ -128,6 +128,11 @@ def LowerTilesToMMA : Pass<"sattn-lower-tiles-mma", "::mlir::ModuleOp"> {
     Option<"usePingPong", "ping-pong", "bool", "false",
            "With TMA and two warpgroups (block_m 128): alternate their "
            "products through named barriers">,
+    Option<"useProducer", "producer", "bool", "false",
+           "With TMA: one more warpgroup issues every K / V fill, the "
+           "computing warpgroups release each stage after their last read "
+           "of it, and setmaxnreg moves the producer's registers to them "
+           "(sattn-split-warp-roles separates the two roles' code)">,
   ];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::math::MathDialect",
@@ -149,6 +154,28 @@ def ProgramToGPU : Pass<"sattn-program-to-gpu", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def SplitWarpRoles : Pass<"sattn-split-warp-roles", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Reduce a warp-specialised kernel's producer and consumer copies to their own work";
+  let description = [{
+    sattn-lower-tiles-mma{producer=1} gives a program two copies of its
+    body: the consumers' (the whole computation) and the producer
+    warpgroup's, the blocks dominated by the one holding the op marked
+    `sattn.producer_entry` (the producer's setmaxnreg). Both keep the
+    program's control flow, so the producer issues the fills (ops marked
+    `sattn.producer_op`) in exactly the order the consumers wait for them.
+    This pass runs once that control flow is plain blocks
+    (after convert-scf-to-cf): in the producer copy it erases every op
+    with memory effects (other than reads) that is not a fill, in the
+    consumers' every fill; region simplification then drops what fed
+    only the erased ops, loop-carried values included (the accumulators
+    of the producer's copy of a key loop are block arguments nothing live
+    reads). Fails if the producer's remaining code reads a value it had to
+    erase: its fills would depend on the consumers' computation.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 def TensorMapParams : Pass<"sattn-tensor-map-params", "::mlir::LLVM::LLVMFuncOp"> {
