@@ -24,10 +24,9 @@ done
 #   VARIANTS="128x64 64x64"           tile shapes (--block-m x --block-n)
 #   SCHEDULES="split split-pipe pipe" opt-in key-loop schedules
 #                                     (--split-full-tiles, --pipeline-key-loops)
-#   SCHEDULES="producer producer128 producer128-pp"
-#                                     producer warpgroup (--producer-warpgroup)
-#                                     for 64x128 tiles, 128x128 (two computing
-#                                     warpgroups), 128x128 with --ping-pong
+#   SCHEDULES="no-producer"           the sm_90a kernels without the producer
+#                                     warpgroup (--no-producer-warpgroup: one
+#                                     warpgroup of 64 rows for every pattern)
 stage_variant() { # name, sparse-opt flags...
   local name="$1"; shift
   for spec in "$root"/examples/specs/{causal,dense,swa_sink,swa_sink_delta}.json; do
@@ -47,12 +46,9 @@ for s in ${SCHEDULES:-}; do
     split) stage_variant "$s" --split-full-tiles ;;
     pipe) stage_variant "$s" --pipeline-key-loops ;;
     split-pipe) stage_variant "$s" --split-full-tiles --pipeline-key-loops ;;
-    producer) stage_variant "$s" --producer-warpgroup ;;
-    producer128) stage_variant "$s" --producer-warpgroup --block-m=128 --block-n=128 ;;
-    producer128-pp) stage_variant "$s" --producer-warpgroup --ping-pong \
-                      --block-m=128 --block-n=128 ;;
+    no-producer) stage_variant "$s" --no-producer-warpgroup ;;
     *) echo "gpu_bundle.sh: unknown schedule '$s' (split, pipe, split-pipe," \
-            "producer, producer128, producer128-pp)" >&2
+            "no-producer)" >&2
        exit 2 ;;
   esac
 done

@@ -262,11 +262,12 @@ func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: 
 // producer=1: a producer warpgroup (threads 128..255) and launch bounds of
 // two CTAs per SM (128 registers each at entry). After the mbarriers (3
 // fills, then 3 releases with one arrival each: one computing warpgroup)
-// the body splits on the lane: the consumers take 232 registers and keep
+// the body splits on the lane: the consumers take more registers and keep
 // the whole program, fills included until sattn-split-warp-roles (marked
 // sattn.producer_op), and release each stage after the product that read
-// it; the producer gives up all but 24 and runs a copy whose lane ids
-// count from its first thread. Its first wait for a stage's release is on
+// it; the producer gives up all but 24 (the consumer takes 232; 32 and
+// 224 for a windowed key range), and its first thread alone runs a
+// copy in which the lane id is 0. Its first wait for a stage's release is on
 // parity 1 (bits 3..5 of the phase word start set), which a fresh barrier
 // reports complete.
 // PRODUCER-LABEL: func.func @tma_loop(
@@ -295,8 +296,10 @@ func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: 
 // PRODUCER:         } else {
 // PRODUCER-NEXT:      nvvm.setmaxregister decrease 24 {sattn.producer_entry, sattn.producer_op}
 // PRODUCER:           %[[PLANE:.*]] = sattn.lane_id
-// PRODUCER:           arith.subi %[[PLANE]], %c128
-// PRODUCER:           scf.for
+// PRODUCER-NEXT:      %[[ELECTED:.*]] = arith.cmpi eq, %[[PLANE]], %c128
+// PRODUCER-NEXT:      scf.if %[[ELECTED]] {
+// PRODUCER-NOT:         sattn.lane_id
+// PRODUCER:             scf.for
 // PRODUCER:             nvvm.mbarrier.try_wait.parity {{.*}} {sattn.producer_op}
 // PRODUCER:             nvvm.cp.async.bulk.tensor.shared.cluster.global {{.*}} {sattn.producer_op}
 // PRODUCER:         }

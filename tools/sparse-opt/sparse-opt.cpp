@@ -37,8 +37,8 @@ const char *kUsage =
     "compiler's choice)\n"
     "                  [--split-full-tiles] [--pipeline-key-loops]  (opt-in "
     "key-loop schedules)\n"
-    "                  [--producer-warpgroup] [--ping-pong]  (opt-in sm_90a "
-    "warp specialisation; --ping-pong needs --block-m=128)\n"
+    "                  [--no-producer-warpgroup] [--no-ping-pong]  (sm_90a: "
+    "without the producer warpgroup / the two warpgroups' turns)\n"
     "       sparse-opt [mlir-opt options] <file.mlir>   (see --help)\n";
 
 struct CompileArgs {
@@ -117,10 +117,10 @@ std::optional<CompileArgs> parseCompileArgs(int argc, char **argv, int &rc) {
       args.tiles.splitFullTiles = true;
     } else if (a == "--pipeline-key-loops") {
       args.tiles.pipelineKeyLoops = true;
-    } else if (a == "--producer-warpgroup") {
-      args.tiles.producerWarpgroup = true;
-    } else if (a == "--ping-pong") {
-      args.tiles.pingPong = true;
+    } else if (a == "--no-producer-warpgroup") {
+      args.tiles.producerWarpgroup = false;
+    } else if (a == "--no-ping-pong") {
+      args.tiles.pingPong = false;
     } else if (!a.empty() && a[0] == '-') {
       rc = usageError("unknown option '" + a + "' in compile mode");
       return std::nullopt;

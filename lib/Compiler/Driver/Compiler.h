@@ -69,11 +69,12 @@ struct TileOptions {
   int64_t blockM = 0, blockN = 0;
   bool splitFullTiles = false;
   bool pipelineKeyLoops = false;
-  /// sm_90a, two warpgroups (block_m 128): they take turns at the tensor
-  /// cores.
-  bool pingPong = false;
-  /// sm_90a: a producer warpgroup issues the K / V fills (setmaxnreg).
-  bool producerWarpgroup = false;
+  /// sm_90a: a producer warpgroup issues the K / V fills and hands its
+  /// registers to the computing warpgroups (setmaxnreg); patterns without a
+  /// mask then take 128-row tiles (two computing warpgroups sharing K / V).
+  bool producerWarpgroup = true;
+  /// sm_90a, two computing warpgroups: they take turns at the tensor cores.
+  bool pingPong = true;
 };
 
 /// Owns an MLIRContext with everything the pipelines need registered.

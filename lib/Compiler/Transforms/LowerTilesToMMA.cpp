@@ -1156,12 +1156,18 @@ void startPingPong(ProgramOp program, const ProgramLayout &pl) {
 /// `entry` for every thread (ptxas's cap, from the launch bounds: threads
 /// and CTAs per SM); the producer hands all but `producer` of its back and
 /// the consumers split the pool. Counts are multiples of 8 (setmaxnreg's
-/// granularity), in [24, 256].
+/// granularity), in [24, 256]. The producer's copy of a program whose key
+/// range has a lower end or several pieces (windows, sinks:
+/// `boundedKeys`) spilled at 24 with one consumer, so it keeps 32 there;
+/// for a range [0, diagonal) 24 suffice, and the consumer's 232 against 224
+/// measured 4% on causal 64k (bench/RESULTS.md). Two consumers need all
+/// they can get.
 struct RegisterSplit {
   int64_t ctasPerSm, entry, producer, consumer;
 };
-static RegisterSplit registerSplit(const ProgramLayout &pl) {
-  constexpr int64_t kRegistersPerSm = 65536, kProducerRegisters = 24;
+static RegisterSplit registerSplit(const ProgramLayout &pl,
+                                   bool boundedKeys) {
+  constexpr int64_t kRegistersPerSm = 65536;
   auto down8 = [](int64_t r) { return r / 8 * 8; };
   // One computing warpgroup: two CTAs per SM, as without a producer (the
   // stages of two fit in shared memory); two: one CTA, their shared stages.
@@ -1169,17 +1175,17 @@ static RegisterSplit registerSplit(const ProgramLayout &pl) {
   int64_t threads = pl.threads + 4 * kWarp;
   int64_t entry = std::min<int64_t>(
       248, down8(kRegistersPerSm / (threads * ctas)));
-  int64_t pool = entry * (pl.warpgroups + 1) - kProducerRegisters;
+  int64_t producer = pl.warpgroups == 1 && boundedKeys ? 32 : 24;
+  int64_t pool = entry * (pl.warpgroups + 1) - producer;
   int64_t consumer = std::min<int64_t>(248, down8(pool / pl.warpgroups));
-  return {ctas, entry, kProducerRegisters, consumer};
+  return {ctas, entry, producer, consumer};
 }
 
 /// Gives the program a producer warpgroup: everything after the barrier
 /// initialisation becomes
 ///   if (lane < threads) { setmaxnreg.inc; body }
-///   else                { setmaxnreg.dec; copy of body }
-/// The copy's lane ids count from the producer's first thread, so that its
-/// thread 0 issues the fills. Both copies keep all of the program's control
+///   else { setmaxnreg.dec; if (lane == threads) { copy of body, lane 0 } }
+/// so that the producer's first thread issues the fills as thread 0. Both copies keep all of the program's control
 /// flow, so the producer fills the stages in the order the consumers wait
 /// for them; sattn-split-warp-roles later erases from each copy what is the
 /// other role's work (the marks say which: WarpRoles.h). Duplicating the
@@ -1219,18 +1225,30 @@ static void splitWarpRoles(ProgramOp program, const ProgramLayout &pl,
       pb, loc, regs.producer, NVVM::SetMaxRegisterAction::decrease);
   shrink->setAttr(kProducerOpAttr, b.getUnitAttr());
   shrink->setAttr(kProducerEntryAttr, b.getUnitAttr());
+  // Only the producer's first thread runs the copy; the other 127 leave at
+  // once rather than spend issue slots walking the key loops. In the copy
+  // the lane id is that thread's, so its thread-0 tests fold away.
+  IndexMath pm{pb, loc};
+  auto elected = scf::IfOp::create(
+      pb, loc, TypeRange{},
+      pm.cmp(arith::CmpIPredicate::eq, LaneIdOp::create(pb, loc),
+             pm.c(pl.threads)),
+      /*withElseRegion=*/false);
+  OpBuilder eb(elected.thenBlock()->getTerminator());
   IRMapping copies;
   for (Operation &op : consumer->without_terminator()) {
     if (isa<NVVM::SetMaxRegisterOp>(op))
       continue;
-    pb.clone(op, copies);
+    eb.clone(op, copies);
   }
-  producer->walk([&](LaneIdOp lane) {
-    OpBuilder lb(lane->getBlock(), std::next(lane->getIterator()));
-    IndexMath lm{lb, loc};
-    Value own = lm.sub(lane, lm.c(pl.threads));
-    lane.getResult().replaceAllUsesExcept(own, own.getDefiningOp());
-  });
+  Value firstLane = IndexMath{eb, loc}.c(0);
+  firstLane.getDefiningOp()->moveBefore(&elected.thenBlock()->front());
+  SmallVector<LaneIdOp> lanes;
+  elected.thenBlock()->walk([&](LaneIdOp lane) { lanes.push_back(lane); });
+  for (LaneIdOp lane : lanes) {
+    lane.replaceAllUsesWith(firstLane);
+    lane.erase();
+  }
 }
 
 struct LowerTilesToMMAPass
@@ -1275,10 +1293,23 @@ struct LowerTilesToMMAPass
         pl.tma = true;
       pl.warpgroups = pl.threads / (4 * kWarp);
       pl.pingPong = pl.tma && pl.warpgroups == 2 && usePingPong;
-      pl.producer = pl.tma && useProducer;
+      // The delta anchor kernel's consumer needs 229 registers (two query
+      // row sets, three key loops), more than a producer leaves one
+      // warpgroup (224): it spilled, so it keeps filling its own stages.
+      auto role = fn->getAttrOfType<StringAttr>("sattn.kernel_role");
+      bool anchorOfOne = role && role.getValue() == "delta_anchor" &&
+                         pl.warpgroups == 1;
+      pl.producer = pl.tma && useProducer && !anchorOfOne;
       if (pl.tma && pl.warpgroups > 1)
         pl.keyStages = pl.valueStages = 3;
     }
+    bool boundedKeys = false;
+    program.walk([&](TileMaskOp mask) {
+      ArrayAttr regions = mask.getRegions();
+      boundedKeys |= regions.size() > 1;
+      for (auto r : regions.getAsRange<RegionAttr>())
+        boundedKeys |= r.getDiagLo() || r.getColLo() || r.getColHi();
+    });
     Type elt = cast<MemRefType>(pl.pairs.front().second.getValues().getType())
                    .getElementType();
     pl.elemBytes = elt.getIntOrFloatBitWidth() / 8;
@@ -1387,7 +1418,7 @@ struct LowerTilesToMMAPass
     Builder attrs(ctx);
     int64_t threads = pl.threads;
     if (pl.producer) {
-      RegisterSplit regs = registerSplit(pl);
+      RegisterSplit regs = registerSplit(pl, boundedKeys);
       splitWarpRoles(program, pl, regs);
       threads += 4 * kWarp;
       // The launch bound that gives ptxas its register cap at entry
