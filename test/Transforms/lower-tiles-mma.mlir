@@ -249,17 +249,9 @@ func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: 
 
 // -----
 
-// TMA staging (wgmma=1 tma=1) of a key loop: the kernel gains a tensor-map
-// argument per buffer; shared memory is [mbarriers | pad | stages]
-// (3 * 2048 + 1024 + 128 bytes). Thread 0 initialises the mbarriers, a CTA
-// barrier publishes them; the stages need no other CTA barrier (thread 0
-// refills a stage only once it is past the warpgroup's last wgmma that
-// read it). Before the loop thread 0 fills K[lb] into buffer 0 (expect 2048
-// bytes, one 64-column box at (0, first, head = base / (Sk * 64))). Each
-// iteration: thread 0 fills V[i] and, when there is a next tile, K[i+1];
-// every thread waits for K[i] (parity from the phase word); Q.K^T; wait V;
-// P.V.
-// producer=1: a producer warpgroup (threads 128..255) and launch bounds of
+// producer=1 on a masked key loop (causal: key range [0, diagonal); a
+// program without a mask keeps filling its own stages, as @tma_loop shows
+// below): a producer warpgroup (threads 128..255) and launch bounds of
 // two CTAs per SM (128 registers each at entry). After the mbarriers (3
 // fills, then 3 releases with one arrival each: one computing warpgroup)
 // the body splits on the lane: the consumers take more registers and keep
@@ -270,7 +262,7 @@ func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: 
 // copy in which the lane id is 0. Its first wait for a stage's release is on
 // parity 1 (bits 3..5 of the phase word start set), which a fresh barrier
 // reports complete.
-// PRODUCER-LABEL: func.func @tma_loop(
+// PRODUCER-LABEL: func.func @tma_loop_masked(
 // PRODUCER-SAME:      sattn.min_ctas_per_sm = 2 : i64
 // PRODUCER-SAME:      sattn.threads = 256 : i64
 // PRODUCER:         %[[PHASES:.*]] = memref.alloca() : memref<i32>
@@ -304,6 +296,43 @@ func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: 
 // PRODUCER:             nvvm.cp.async.bulk.tensor.shared.cluster.global {{.*}} {sattn.producer_op}
 // PRODUCER:         }
 // PRODUCER-NEXT:  }
+func.func @tma_loop_masked(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk"]} {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %c64 = arith.constant 64 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %c64) : memref<?xbf16> -> <64x64xbf16>
+    %a0 = sattn.tile.fill 0.0 : <64x64xf32>
+    %r = scf.for %i = %lb to %ub step %c1 iter_args(%acc = %a0) -> (!sattn.tile<64x64xf32>) {
+      %first = arith.muli %i, %c16 : index
+      %left = arith.subi %sk, %first : index
+      %count = arith.minsi %left, %c16 : index
+      %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <64x64xbf16>, memref<?xbf16> -> <64x16xf32>
+      %sm = sattn.tile.mask %s rows(%x, %c1) keys(%first) seq(%sk, %sk) {regions = [#sattn.region<diag_hi = 0>]} : <64x16xf32>
+      %acc2 = sattn.tile.pv %sm, %v[%base] keys(%first, %count), %acc : <64x16xf32>, memref<?xbf16>, <64x64xf32>
+      scf.yield %acc2 : !sattn.tile<64x64xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// TMA staging (wgmma=1 tma=1) of a key loop: the kernel gains a tensor-map
+// argument per buffer; shared memory is [mbarriers | pad | stages]
+// (3 * 2048 + 1024 + 128 bytes). Thread 0 initialises the mbarriers, a CTA
+// barrier publishes them; the stages need no other CTA barrier (thread 0
+// refills a stage only once it is past the warpgroup's last wgmma that
+// read it). Before the loop thread 0 fills K[lb] into buffer 0 (expect 2048
+// bytes, one 64-column box at (0, first, head = base / (Sk * 64))). Each
+// iteration: thread 0 fills V[i] and, when there is a next tile, K[i+1];
+// every thread waits for K[i] (parity from the phase word); Q.K^T; wait V;
+// P.V.
+// PRODUCER-LABEL: func.func @tma_loop(
+// PRODUCER-SAME:      sattn.threads = 128 : i64
+// PRODUCER-NOT:     nvvm.setmaxregister
+// PRODUCER:         return
 // TMA-LABEL: func.func @tma_loop(
 // TMA-SAME:      %[[BASE:[^:]+]]: index, %[[LB:[^:]+]]: index, %[[UB:[^:]+]]: index, %[[SK:[^:]+]]: index, %[[KMAP:[^:]+]]: !llvm.ptr {sattn.tensor_map = {box = [64, 16], tensor = "k"}}, %[[VMAP:[^:]+]]: !llvm.ptr {sattn.tensor_map = {box = [64, 16], tensor = "v"}})
 // TMA-SAME:      sattn.arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk", "k_map", "v_map"]

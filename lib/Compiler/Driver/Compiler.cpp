@@ -174,15 +174,8 @@ std::string frontendPipeline(TileLowering lowering, TileOptions tiles) {
                  (tiles.pingPong ? " ping-pong=1" : "") +
                  (tiles.producerWarpgroup ? " producer=1" : "") + "}," +
                  lowerTiles;
-  // With a producer warpgroup, 128-row tiles (two computing warpgroups
-  // taking turns, sharing K / V) are the faster shape for programs that
-  // visit every key; 64 rows stay for masked patterns, whose programs are
-  // short or uneven (bench/RESULTS.md, 2026-11-22, seventh session).
-  bool wideUnmasked = lowering == TileLowering::Wgmma && tiles.producerWarpgroup;
   std::string classify = "sattn-classify-tiles{block-m=" +
-                         std::to_string(tiles.blockM) +
-                         (wideUnmasked ? " unmasked-block-m=128" : "") +
-                         " block-n=" +
+                         std::to_string(tiles.blockM) + " block-n=" +
                          std::to_string(tiles.blockN) + " tensor-cores=" +
                          (lowering == TileLowering::Wgmma     ? "wgmma"
                           : lowering == TileLowering::MmaSync ? "mma"

@@ -70,8 +70,8 @@ struct TileOptions {
   bool splitFullTiles = false;
   bool pipelineKeyLoops = false;
   /// sm_90a: a producer warpgroup issues the K / V fills and hands its
-  /// registers to the computing warpgroups (setmaxnreg); patterns without a
-  /// mask then take 128-row tiles (two computing warpgroups sharing K / V).
+  /// registers to the computing warpgroups (setmaxnreg), where
+  /// sattn-lower-tiles-mma finds it pays (masked programs, two warpgroups).
   bool producerWarpgroup = true;
   /// sm_90a, two computing warpgroups: they take turns at the tensor cores.
   bool pingPong = true;

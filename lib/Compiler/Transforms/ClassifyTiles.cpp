@@ -57,11 +57,6 @@ struct ClassifyTilesPass
       if (failed(regions))
         return WalkResult::interrupt();
       int64_t bm = blockM ? int64_t(blockM) : kDefaultBlockM;
-      bool unmasked = regions->size() == 1 && !op.getDeltaAttr() &&
-                      !(*regions)[0].colLo && !(*regions)[0].colHi &&
-                      !(*regions)[0].diagLo && !(*regions)[0].diagHi;
-      if (!blockM && unmaskedBlockM && unmasked)
-        bm = unmaskedBlockM;
       // f32 has no tensor-core path: the SIMT lowering takes it.
       Type elt = op.getElementType();
       StringRef lowering =

@@ -1276,6 +1276,19 @@ struct LowerTilesToMMAPass
     // 128-byte swizzle blocks, N <= 256. Other shapes keep mma.sync.
     // 128 rows: two warpgroups, each its own m64 products over shared
     // stages.
+    // What the masks bound: any key (masked), or the key range from below
+    // or in pieces (boundedKeys: windows, sinks).
+    bool masked = false, boundedKeys = false;
+    program.walk([&](TileMaskOp mask) {
+      ArrayAttr regions = mask.getRegions();
+      boundedKeys |= regions.size() > 1;
+      masked |= regions.size() != 1;
+      for (auto r : regions.getAsRange<RegionAttr>()) {
+        boundedKeys |= r.getDiagLo() || r.getColLo() || r.getColHi();
+        masked |= r.getDiagLo() || r.getDiagHi() || r.getColLo() ||
+                  r.getColHi();
+      }
+    });
     int64_t blockM = program.getBlockMAttr().getInt();
     pl.wgmma = useWgmma && (blockM == 64 || blockM == 128) &&
                pl.headDim % 64 == 0 && pl.headDim <= 256 &&
@@ -1293,23 +1306,23 @@ struct LowerTilesToMMAPass
         pl.tma = true;
       pl.warpgroups = pl.threads / (4 * kWarp);
       pl.pingPong = pl.tma && pl.warpgroups == 2 && usePingPong;
-      // The delta anchor kernel's consumer needs 229 registers (two query
-      // row sets, three key loops), more than a producer leaves one
-      // warpgroup (224): it spilled, so it keeps filling its own stages.
+      // Where one warpgroup keeps filling its own stages (measured on an
+      // H200, bench/RESULTS.md, seventh session):
+      //  - programs without a mask (dense): their key loop is products
+      //    and softmax only, and the producer's hand-over cost 2-3% at
+      //    4k-64k (two warpgroups of 128 rows with a producer won 3.6% at
+      //    64k but lost 3.5% at 16k: --block-m=128 asks for them);
+      //  - the delta anchor kernel: its consumer needs 229 registers (two
+      //    query row sets, three key loops), more than a producer leaves
+      //    one warpgroup (224), and it spilled.
+      // (A mask of one region without bounds only clips the sequence.)
       auto role = fn->getAttrOfType<StringAttr>("sattn.kernel_role");
-      bool anchorOfOne = role && role.getValue() == "delta_anchor" &&
-                         pl.warpgroups == 1;
-      pl.producer = pl.tma && useProducer && !anchorOfOne;
+      bool anchor = role && role.getValue() == "delta_anchor";
+      pl.producer = pl.tma && useProducer &&
+                    (pl.warpgroups > 1 || (masked && !anchor));
       if (pl.tma && pl.warpgroups > 1)
         pl.keyStages = pl.valueStages = 3;
     }
-    bool boundedKeys = false;
-    program.walk([&](TileMaskOp mask) {
-      ArrayAttr regions = mask.getRegions();
-      boundedKeys |= regions.size() > 1;
-      for (auto r : regions.getAsRange<RegionAttr>())
-        boundedKeys |= r.getDiagLo() || r.getColLo() || r.getColHi();
-    });
     Type elt = cast<MemRefType>(pl.pairs.front().second.getValues().getType())
                    .getElementType();
     pl.elemBytes = elt.getIntOrFloatBitWidth() / 8;

@@ -21,10 +21,6 @@ def ClassifyTiles : Pass<"sattn-classify-tiles", "::mlir::ModuleOp"> {
     Option<"tensorCores", "tensor-cores", "std::string", "\"\"",
            "Choose the sizes for sattn-lower-tiles-mma: 'mma' (mma.sync), "
            "'wgmma' (sm_90a); empty for the SIMT lowering">,
-    Option<"unmaskedBlockM", "unmasked-block-m", "int64_t", "0",
-           "Query rows per tile, when block-m is not given, of a pattern "
-           "without mask or correction, whose programs all visit every key "
-           "(0: as any other pattern)">,
   ];
   let dependentDialects = ["::mlir::sattn::SattnDialect"];
 }
