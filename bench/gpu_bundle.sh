@@ -18,6 +18,13 @@ for spec in "$root"/examples/specs/{causal,dense,swa_sink,swa_sink_delta}.json \
             "$root"/bench/specs/causal_d64.json; do
   "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90a -o "$out/kernels"
 done
+# The numeric suite for sm_90 (not sm_90a): the mma.sync lowering of sm_80+,
+# which a Hopper GPU runs (gpu_session.sh mma); SASS of sm_80 itself does
+# not run on 9.0.
+for spec in "$root"/test/unit/gpu/specs/*.json; do
+  "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90 \
+    -o "$out/gpu-suite-sm90/sm_90" > /dev/null 2>&1
+done
 # Variants to compare, each staged as kernels-<name>/ with the numeric suite's
 # specs compiled the same way (gpu-suite-<name>/), so that its timings come
 # with a correctness check:

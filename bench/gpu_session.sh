@@ -2,6 +2,7 @@
 # Runs on the GPU machine from the staged bundle (bench/gpu_bundle.sh):
 #   gpu_session.sh STEP...   with STEP one of
 #     numeric   the GPU numeric suite (every case vs the double reference)
+#     mma       the same suite compiled for sm_90: the mma.sync lowering
 #     sanitize  compute-sanitizer memcheck + racecheck on small cases
 #     sass      cuobjdump -sass of the benchmark cubins: HGMMA / HMMA counts
 #     time      our kernels alone (sattn_time), the shapes
@@ -22,6 +23,10 @@ for step in "$@"; do
   case "$step" in
   numeric)
     ./bin/gpu_numeric_tests gpu-suite specs 2>&1 | tee "$OUT/gpu_numeric.log" | tail -30
+    echo "rc=${PIPESTATUS[0]}" ;;
+  mma)
+    SATTN_GPU_CHIP=sm_90 ./bin/gpu_numeric_tests gpu-suite-sm90 specs 2>&1 \
+      | tee "$OUT/gpu_numeric_sm90.log" | tail -3
     echo "rc=${PIPESTATUS[0]}" ;;
   sanitize)
     for tool in memcheck racecheck; do

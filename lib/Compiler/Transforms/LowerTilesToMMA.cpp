@@ -1185,12 +1185,13 @@ static RegisterSplit registerSplit(const ProgramLayout &pl,
 /// initialisation becomes
 ///   if (lane < threads) { setmaxnreg.inc; body }
 ///   else { setmaxnreg.dec; if (lane == threads) { copy of body, lane 0 } }
-/// so that the producer's first thread issues the fills as thread 0. Both copies keep all of the program's control
-/// flow, so the producer fills the stages in the order the consumers wait
-/// for them; sattn-split-warp-roles later erases from each copy what is the
-/// other role's work (the marks say which: WarpRoles.h). Duplicating the
-/// body and pruning it once it is plain blocks keeps this pass free of any
-/// knowledge of which loop-carried values the fills need.
+/// so that the producer's first thread issues the fills as thread 0. Both
+/// copies keep all of the program's control flow, so the producer fills the
+/// stages in the order the consumers wait for them; sattn-split-warp-roles
+/// later erases from each copy what is the other role's work (the marks say
+/// which: WarpRoles.h). Duplicating the body and pruning it once it is
+/// plain blocks keeps this pass free of any knowledge of which loop-carried
+/// values the fills need.
 static void splitWarpRoles(ProgramOp program, const ProgramLayout &pl,
                            const RegisterSplit &regs) {
   Block &body = program.getBody().front();

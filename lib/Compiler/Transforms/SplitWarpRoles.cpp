@@ -73,23 +73,15 @@ struct SplitWarpRolesPass
   void runOnOperation() override {
     gpu::GPUFuncOp fn = getOperation();
     Operation *entry = nullptr;
-    WalkResult structured = fn.walk([&](Operation *op) {
+    bool nested = false;
+    fn.walk([&](Operation *op) {
       if (op->hasAttr(kProducerEntryAttr))
         entry = op;
-      if (op != fn && op->getNumRegions() != 0)
-        return WalkResult::interrupt();
-      return WalkResult::advance();
+      nested |= op != fn && op->getNumRegions() != 0;
     });
-    if (!entry && !structured.wasInterrupted())
+    if (!entry)
       return;
-    if (structured.wasInterrupted()) {
-      // Only a problem with a producer copy in it.
-      bool specialised = false;
-      fn.walk([&](Operation *op) {
-        specialised |= op->hasAttr(kProducerEntryAttr);
-      });
-      if (!specialised)
-        return;
+    if (nested) {
       fn.emitOpError("has a producer copy but still nested regions: "
                      "sattn-split-warp-roles runs after convert-scf-to-cf");
       return signalPassFailure();

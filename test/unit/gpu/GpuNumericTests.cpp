@@ -3,6 +3,8 @@
 //   gpu_numeric_tests <suite-dir> <spec-dir>            run the suite
 //   gpu_numeric_tests <suite-dir> <spec-dir> --resources  list ptxas usage
 //   SATTN_GPU_CASES=<substring> selects cases by spec name.
+//   SATTN_GPU_CHIP=<chip> loads <suite-dir>/<chip>/ instead of the device's
+//   default (e.g. sm_90: the mma.sync kernels on a Hopper GPU).
 //
 // <suite-dir>/<chip>/<name>.{cubin,json} are compiled at build time by
 // sparse-opt from <spec-dir>/<name>.json, for sm_80 and sm_90a. This program
@@ -241,6 +243,11 @@ int main(int argc, char **argv) {
   }
   auto cc = sattn::rt::deviceComputeCapability();
   std::string chip = cc ? chipForCC(*cc) : "";
+  // SATTN_GPU_CHIP=sm_90 runs cubins of another chip the device can run
+  // (the runtime checks): on Hopper, sm_90 cubins are the mma.sync
+  // lowering of sm_80+, sm_90a ones wgmma.
+  if (const char *forced = std::getenv("SATTN_GPU_CHIP"); forced && *forced)
+    chip = forced;
   if (chip.empty()) {
     std::printf("SKIPPED: no cubins for this device (%s)\n",
                 cc ? ("compute capability " + std::to_string(*cc)).c_str()
