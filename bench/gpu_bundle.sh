@@ -23,7 +23,7 @@ done
 # not run on 9.0.
 for spec in "$root"/test/unit/gpu/specs/*.json; do
   "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90 \
-    -o "$out/gpu-suite-sm90/sm_90" > /dev/null 2>&1
+    -o "$out/gpu-suite-sm90/sm_90" > /dev/null
 done
 # Variants to compare, each staged as kernels-<name>/ with the numeric suite's
 # specs compiled the same way (gpu-suite-<name>/), so that its timings come

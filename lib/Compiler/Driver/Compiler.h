@@ -61,10 +61,11 @@ enum class TileLowering {
 /// The tensor-core lowering for a GPU chip (sm_90a: Wgmma, else MmaSync).
 TileLowering tileLoweringForChip(const std::string &chip);
 
-/// Query rows and keys per tile (0 leaves the choice to the compiler), and
-/// the opt-in key-loop schedules that are not yet the default (measured in
+/// Query rows and keys per tile (0 leaves the choice to the compiler), the
+/// opt-in key-loop schedules that are not yet the default (measured in
 /// bench/RESULTS.md): give the full tiles a mask-free loop of their own, and
-/// FA3's intra-warpgroup pipelining of wgmma key loops.
+/// FA3's intra-warpgroup pipelining of wgmma key loops (without a producer
+/// warpgroup only); and the sm_90a warp roles, on by default.
 struct TileOptions {
   int64_t blockM = 0, blockN = 0;
   bool splitFullTiles = false;

@@ -1152,6 +1152,27 @@ void startPingPong(ProgramOp program, const ProgramLayout &pl) {
   });
 }
 
+/// What a program's masks bound. `masked`: some key of a row (a mask of one
+/// region without bounds only clips the sequence). `boundedKeys`: the key
+/// range from below or in pieces (windows, sinks), not just [0, diagonal).
+struct MaskBounds {
+  bool masked = false, boundedKeys = false;
+};
+static MaskBounds maskBounds(ProgramOp program) {
+  MaskBounds mb;
+  program.walk([&](TileMaskOp mask) {
+    ArrayAttr regions = mask.getRegions();
+    mb.boundedKeys |= regions.size() > 1;
+    mb.masked |= regions.size() != 1;
+    for (auto r : regions.getAsRange<RegionAttr>()) {
+      bool fromBelow = r.getDiagLo() || r.getColLo() || r.getColHi();
+      mb.boundedKeys |= fromBelow;
+      mb.masked |= fromBelow || r.getDiagHi();
+    }
+  });
+  return mb;
+}
+
 /// Registers per thread of a warp-specialised kernel. The CTA starts with
 /// `entry` for every thread (ptxas's cap, from the launch bounds: threads
 /// and CTAs per SM); the producer hands all but `producer` of its back and
@@ -1218,9 +1239,6 @@ static void splitWarpRoles(ProgramOp program, const ProgramLayout &pl,
                                    body.getOperations(),
                                    std::next(split->getIterator()), end);
 
-  OpBuilder cb = OpBuilder::atBlockBegin(consumer);
-  NVVM::SetMaxRegisterOp::create(cb, loc, regs.consumer,
-                                 NVVM::SetMaxRegisterAction::increase);
   OpBuilder pb(producer->getTerminator());
   auto shrink = NVVM::SetMaxRegisterOp::create(
       pb, loc, regs.producer, NVVM::SetMaxRegisterAction::decrease);
@@ -1236,20 +1254,19 @@ static void splitWarpRoles(ProgramOp program, const ProgramLayout &pl,
              pm.c(pl.threads)),
       /*withElseRegion=*/false);
   OpBuilder eb(elected.thenBlock()->getTerminator());
-  IRMapping copies;
-  for (Operation &op : consumer->without_terminator()) {
-    if (isa<NVVM::SetMaxRegisterOp>(op))
-      continue;
-    eb.clone(op, copies);
-  }
   Value firstLane = IndexMath{eb, loc}.c(0);
-  firstLane.getDefiningOp()->moveBefore(&elected.thenBlock()->front());
+  IRMapping copies;
+  for (Operation &op : consumer->without_terminator())
+    eb.clone(op, copies);
   SmallVector<LaneIdOp> lanes;
   elected.thenBlock()->walk([&](LaneIdOp lane) { lanes.push_back(lane); });
   for (LaneIdOp lane : lanes) {
     lane.replaceAllUsesWith(firstLane);
     lane.erase();
   }
+  OpBuilder cb = OpBuilder::atBlockBegin(consumer);
+  NVVM::SetMaxRegisterOp::create(cb, loc, regs.consumer,
+                                 NVVM::SetMaxRegisterAction::increase);
 }
 
 struct LowerTilesToMMAPass
@@ -1273,23 +1290,12 @@ struct LowerTilesToMMAPass
     }
     MLIRContext *ctx = &getContext();
     auto fn = program->getParentOfType<func::FuncOp>();
+    // Read before the conversion lowers the masks.
+    MaskBounds masks = maskBounds(program);
     // wgmma m64nNk16 with one warpgroup: 64 rows, head_dim in whole
     // 128-byte swizzle blocks, N <= 256. Other shapes keep mma.sync.
     // 128 rows: two warpgroups, each its own m64 products over shared
     // stages.
-    // What the masks bound: any key (masked), or the key range from below
-    // or in pieces (boundedKeys: windows, sinks).
-    bool masked = false, boundedKeys = false;
-    program.walk([&](TileMaskOp mask) {
-      ArrayAttr regions = mask.getRegions();
-      boundedKeys |= regions.size() > 1;
-      masked |= regions.size() != 1;
-      for (auto r : regions.getAsRange<RegionAttr>()) {
-        boundedKeys |= r.getDiagLo() || r.getColLo() || r.getColHi();
-        masked |= r.getDiagLo() || r.getDiagHi() || r.getColLo() ||
-                  r.getColHi();
-      }
-    });
     int64_t blockM = program.getBlockMAttr().getInt();
     pl.wgmma = useWgmma && (blockM == 64 || blockM == 128) &&
                pl.headDim % 64 == 0 && pl.headDim <= 256 &&
@@ -1316,11 +1322,10 @@ struct LowerTilesToMMAPass
       //  - the delta anchor kernel: its consumer needs 229 registers (two
       //    query row sets, three key loops), more than a producer leaves
       //    one warpgroup (224), and it spilled.
-      // (A mask of one region without bounds only clips the sequence.)
       auto role = fn->getAttrOfType<StringAttr>("sattn.kernel_role");
       bool anchor = role && role.getValue() == "delta_anchor";
       pl.producer = pl.tma && useProducer &&
-                    (pl.warpgroups > 1 || (masked && !anchor));
+                    (pl.warpgroups > 1 || (masks.masked && !anchor));
       if (pl.tma && pl.warpgroups > 1)
         pl.keyStages = pl.valueStages = 3;
     }
@@ -1432,7 +1437,7 @@ struct LowerTilesToMMAPass
     Builder attrs(ctx);
     int64_t threads = pl.threads;
     if (pl.producer) {
-      RegisterSplit regs = registerSplit(pl, boundedKeys);
+      RegisterSplit regs = registerSplit(pl, masks.boundedKeys);
       splitWarpRoles(program, pl, regs);
       threads += 4 * kWarp;
       // The launch bound that gives ptxas its register cap at entry

@@ -144,9 +144,9 @@ static void waitFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
 }
 
 /// With several warpgroups or a producer: the first thread of each
-/// computing warpgroup releases the stage
-/// once its wgmma that read it has completed (a wgmma is collective over
-/// the warpgroup, so its completion covers every warp's reads).
+/// computing warpgroup releases the stage once its wgmma that read it has
+/// completed (a wgmma is collective over the warpgroup, so its completion
+/// covers every warp's reads).
 static void releaseStage(OpBuilder &b, Location loc, const ProgramLayout &pl,
                   Value stage) {
   if (!pl.releases())
@@ -177,7 +177,7 @@ static void issueFill(OpBuilder &b, Location loc, const ProgramLayout &pl,
   OpBuilder::Listener *outer = b.getListener();
   if (pl.producer)
     b.setListener(&mark);
-  auto restore = llvm::make_scope_exit([&] { b.setListener(outer); });
+  llvm::scope_exit restore([&] { b.setListener(outer); });
   IndexMath m{b, loc};
   if (pl.releases())
     waitPhase(b, loc, pl, m.add(stage, m.c(pl.numStages())));
