@@ -25,3 +25,110 @@ LogicalResult DeltaAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "delta tail_min must be >= 0, got " << tailMin;
   return success();
 }
+
+FailureOr<bool> mlir::sattn::parseBoolKeyword(AsmParser &parser) {
+  if (succeeded(parser.parseOptionalKeyword("true")))
+    return true;
+  if (succeeded(parser.parseOptionalKeyword("false")))
+    return false;
+  return parser.emitError(parser.getCurrentLocation(),
+                          "expected 'true' or 'false'");
+}
+
+FailureOr<::sattn::KernelRole>
+mlir::sattn::parseKernelRoleKeyword(AsmParser &parser) {
+  SMLoc loc = parser.getCurrentLocation();
+  StringRef word;
+  if (failed(parser.parseKeyword(&word)))
+    return failure();
+  if (std::optional<::sattn::KernelRole> role = ::sattn::parseKernelRole(word))
+    return *role;
+  return parser.emitError(loc, "unknown kernel role '")
+         << word << "' (expected attention, delta_anchor or delta_main)";
+}
+
+LogicalResult
+TensorMapAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                      int64_t arg, StringAttr tensor, int64_t boxCols,
+                      int64_t boxRows) {
+  if (arg < 0)
+    return emitError() << "tensor_map arg must be a parameter index, got "
+                       << arg;
+  if (!tensor || tensor.getValue().empty())
+    return emitError() << "tensor_map needs the name of the tensor it maps";
+  // TMA boxes: at most 256 elements along each dimension.
+  if (boxCols < 1 || boxCols > 256 || boxRows < 1 || boxRows > 256)
+    return emitError() << "tensor_map box must be within 1..256 x 1..256, got "
+                       << boxCols << "x" << boxRows;
+  return success();
+}
+
+LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 ::sattn::KernelRole role, int64_t blockM,
+                                 int64_t blockN, ArrayAttr argNames,
+                                 ArrayAttr tensorMaps) {
+  if (blockM <= 0 || blockN <= 0)
+    return emitError() << "kernel block sizes must be positive, got "
+                       << blockM << "x" << blockN;
+  llvm::SmallDenseSet<StringRef> names;
+  for (Attribute a : argNames) {
+    auto name = dyn_cast<StringAttr>(a);
+    if (!name || name.getValue().empty())
+      return emitError() << "kernel arg_names must be non-empty strings, got "
+                         << a;
+    if (!names.insert(name.getValue()).second)
+      return emitError() << "kernel arg_names repeats '" << name.getValue()
+                         << "'";
+  }
+  llvm::SmallDenseSet<int64_t> mapped;
+  for (Attribute a : tensorMaps) {
+    auto map = dyn_cast<TensorMapAttr>(a);
+    if (!map)
+      return emitError() << "kernel tensor_maps must be #sattn.tensor_map, got "
+                         << a;
+    if (map.getArg() >= int64_t(argNames.size()))
+      return emitError() << "tensor_map arg " << map.getArg()
+                         << " is past the kernel's " << argNames.size()
+                         << " parameters";
+    if (!mapped.insert(map.getArg()).second)
+      return emitError() << "two tensor maps for parameter " << map.getArg();
+    if (!names.contains(map.getTensor().getValue()))
+      return emitError() << "tensor_map of '" << map.getTensor().getValue()
+                         << "', which is not a parameter of the kernel";
+  }
+  return success();
+}
+
+TensorMapAttr KernelAttr::tensorMapOf(StringRef tensor) const {
+  for (auto map : getTensorMaps().getAsRange<TensorMapAttr>())
+    if (map.getTensor().getValue() == tensor)
+      return map;
+  return {};
+}
+
+KernelAttr KernelAttr::withTensorMap(StringRef name, TensorMapAttr map) const {
+  MLIRContext *ctx = getContext();
+  SmallVector<Attribute> names(getArgNames().begin(), getArgNames().end());
+  names.push_back(StringAttr::get(ctx, name));
+  SmallVector<Attribute> maps(getTensorMaps().begin(), getTensorMaps().end());
+  maps.push_back(map);
+  return KernelAttr::get(ctx, getRole(), getBlockM(), getBlockN(),
+                         ArrayAttr::get(ctx, names), ArrayAttr::get(ctx, maps));
+}
+
+LogicalResult LaunchAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 int64_t threads, int64_t sharedMemoryBytes,
+                                 int64_t minCtasPerSm) {
+  if (threads < 1 || threads > 1024)
+    return emitError() << "launch threads must be in [1, 1024], got "
+                       << threads;
+  // 227 KiB: the most dynamic shared memory a block can opt into (sm_90).
+  if (sharedMemoryBytes < 0 || sharedMemoryBytes > 227 * 1024)
+    return emitError() << "launch shared_memory_bytes must be in [0, 232448], "
+                          "got "
+                       << sharedMemoryBytes;
+  if (minCtasPerSm < 0 || minCtasPerSm > 32)
+    return emitError() << "launch min_ctas_per_sm must be in [0, 32], got "
+                       << minCtasPerSm;
+  return success();
+}

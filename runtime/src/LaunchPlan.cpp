@@ -207,17 +207,18 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
     launch.kernelIndex = i;
     launch.blockX = k.threads;
     launch.gridY = s.B * s.H;
-    if (k.role == "attention")
+    switch (k.role) {
+    case KernelRole::Attention:
       launch.gridX = ceilDiv(s.Sq, k.blockM);
-    else if (k.role == "delta_anchor")
+      break;
+    case KernelRole::DeltaAnchor:
       launch.gridX =
           ceilDiv(rows.numAnchors, k.blockM) + ceilDiv(rows.tailRows, k.blockM);
-    else if (k.role == "delta_main")
+      break;
+    case KernelRole::DeltaMain:
       launch.gridX = ceilDiv(rows.mainRows, k.blockM);
-    else
-      return Status::error(ErrorKind::InvalidInput,
-                           "launch: kernel '" + k.name +
-                               "' has unknown role '" + k.role + "'");
+      break;
+    }
     if (launch.gridX == 0)
       continue;
     for (size_t j = 0; j < k.params.size(); ++j) {

@@ -96,9 +96,9 @@ ordered_json supportsJson(const Manifest &m) {
 
 std::string gridXFormula(const KernelInfo &k) {
   std::string bm = std::to_string(k.blockM);
-  if (k.role == "delta_anchor")
+  if (k.role == KernelRole::DeltaAnchor)
     return "ceil(numAnchors / " + bm + ") + ceil(tailRows / " + bm + ")";
-  if (k.role == "delta_main")
+  if (k.role == KernelRole::DeltaMain)
     return "ceil(mainRows / " + bm + ")";
   return "ceil(Sq / " + bm + ")";
 }
@@ -359,10 +359,15 @@ Status Reader::readKernel(const json &value, const std::string &path,
     return s;
   if (Status s = getNonEmptyString(value, path, "name", k.name); !s)
     return s;
+  std::string role;
   if (Status s = getEnum(value, path, "role",
-                         {"attention", "delta_anchor", "delta_main"}, k.role);
+                         {kernelRoleName(KernelRole::Attention),
+                          kernelRoleName(KernelRole::DeltaAnchor),
+                          kernelRoleName(KernelRole::DeltaMain)},
+                         role);
       !s)
     return s;
+  k.role = *parseKernelRole(role);
 
   const json &params = value.at("params");
   if (!params.is_array())
@@ -493,16 +498,18 @@ Status Reader::readTensorMap(const json &value, const std::string &path,
 
 /// Kernel roles and parameters must match the ABI the runtime launches.
 Status Reader::checkConsistency(const Manifest &m) const {
-  std::vector<std::string> roles;
+  std::vector<KernelRole> roles;
   for (const KernelInfo &k : m.kernels)
     roles.push_back(k.role);
-  std::vector<std::string> expected =
-      m.hasDelta ? std::vector<std::string>{"delta_anchor", "delta_main"}
-                 : std::vector<std::string>{"attention"};
+  std::vector<KernelRole> expected =
+      m.hasDelta
+          ? std::vector<KernelRole>{KernelRole::DeltaAnchor,
+                                    KernelRole::DeltaMain}
+          : std::vector<KernelRole>{KernelRole::Attention};
   if (roles != expected) {
     std::string got;
-    for (const std::string &r : roles)
-      got += (got.empty() ? "" : ", ") + jsonQuote(r);
+    for (KernelRole r : roles)
+      got += (got.empty() ? "" : ", ") + jsonQuote(kernelRoleName(r));
     return fail("$.kernels",
                 std::string(m.hasDelta
                                 ? "a manifest with delta needs a "
@@ -597,7 +604,7 @@ std::string manifestToJson(const Manifest &m) {
     }
     ordered_json kernel;
     kernel["name"] = k.name;
-    kernel["role"] = k.role;
+    kernel["role"] = kernelRoleName(k.role);
     kernel["params"] = std::move(params);
     kernel["block_m"] = k.blockM;
     kernel["threads"] = k.threads;

@@ -5,7 +5,7 @@
 // block_m lanes; every lane_id (nested ones too) is the lane loop's
 // induction variable. Buffers become pointers as on the GPU.
 // CHECK-LABEL: func.func @k(
-// CHECK-SAME:      %[[P:[^:]+]]: !llvm.ptr, %[[GX:[^:]+]]: index, %[[GY:[^:]+]]: index) attributes {sattn.block_m = 32 : i64, sattn.kernel_role = "attention"} {
+// CHECK-SAME:      %[[P:[^:]+]]: !llvm.ptr, %[[GX:[^:]+]]: index, %[[GY:[^:]+]]: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 32, block_n = 32, arg_names = ["a", "gx", "gy"]>} {
 // CHECK:         %[[BUF:.*]] = builtin.unrealized_conversion_cast %{{.*}} : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<?xf32>
 // CHECK:         %[[C0:.*]] = arith.constant 0 : index
 // CHECK-NEXT:    %[[ONE:.*]] = arith.constant 1 : index
@@ -30,7 +30,7 @@
 // CHECK-LABEL: func.func @host(%{{[^:]+}}: memref<?xf32>)
 // CHECK-NOT:     sattn.program
 // CHECK-NOT:     sattn.lane_id
-func.func @k(%a: memref<?xf32>, %gx: index, %gy: index) attributes {sattn.kernel_role = "attention", sattn.block_m = 32 : i64} {
+func.func @k(%a: memref<?xf32>, %gx: index, %gy: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 32, block_n = 32, arg_names = ["a", "gx", "gy"]>} {
   %c1 = arith.constant 1 : index
   sattn.program grid(%gx, %gy) block_m = 32 {
   ^bb0(%x: index, %y: index):
@@ -60,7 +60,7 @@ func.func @host(%a: memref<?xf32>) {
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles --sattn-tile-flash --canonicalize --cse --sattn-lower-tiles-simt --canonicalize --cse --sattn-program-to-cpu | FileCheck %s --check-prefix=PIPE
 // PIPE-LABEL: func.func @swa_delta_anchor(
 // PIPE-SAME:      %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %[[B:[^:]+]]: index, %[[H:[^:]+]]: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index)
-// PIPE-SAME:      sattn.kernel_role = "delta_anchor"
+// PIPE-SAME:      #sattn.kernel<role = delta_anchor
 // PIPE:         %[[GY:.*]] = arith.muli %[[B]], %[[H]] : index
 // PIPE:         scf.for %[[Y:[^ ]+]] = %{{.*}} to %[[GY]] step
 // PIPE-NEXT:      scf.for %[[XB:[^ ]+]] = %{{.*}} to %{{.*}} step
@@ -71,7 +71,7 @@ func.func @host(%a: memref<?xf32>) {
 // PIPE:               arith.cmpi slt, %[[X]],
 // PIPE:               math.exp2
 // PIPE-LABEL: func.func @swa_delta_main(
-// PIPE-SAME:      sattn.kernel_role = "delta_main"
+// PIPE-SAME:      #sattn.kernel<role = delta_main
 // PIPE:         scf.for
 // PIPE-NEXT:      scf.for
 // PIPE-NEXT:        arith.constant 64 : index

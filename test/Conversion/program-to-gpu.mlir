@@ -10,8 +10,9 @@
 // CHECK-NEXT:    }
 // CHECK-NEXT:    gpu.module @sattn_kernels {
 // Buffers become !llvm.ptr, sizes stay index, in the same order; the
-// block is block_m threads; the sattn.* attributes are kept.
-// CHECK-NEXT:      gpu.func @k(%[[P:.*]]: !llvm.ptr, %[[N:.*]]: index) kernel attributes {known_block_size = array<i32: 32, 1, 1>, nvvm.maxntid = array<i32: 32, 1, 1>, sattn.arg_names = ["a", "n"], sattn.block_m = 32 : i64, sattn.kernel_role = "attention"} {
+// block is as many threads as #sattn.launch says; the sattn.* attributes
+// are kept.
+// CHECK-NEXT:      gpu.func @k(%[[P:.*]]: !llvm.ptr, %[[N:.*]]: index) kernel attributes {known_block_size = array<i32: 32, 1, 1>, nvvm.maxntid = array<i32: 32, 1, 1>, sattn.kernel = #sattn.kernel<role = attention, block_m = 32, block_n = 32, arg_names = ["a", "n"]>, sattn.launch = #sattn.launch<threads = 32>} {
 // The flat memref descriptor rebuilt from the pointer: offset 0, stride 1.
 // CHECK-NEXT:        %[[D0:.*]] = llvm.mlir.poison : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
 // CHECK-NEXT:        %[[D1:.*]] = llvm.insertvalue %[[P]], %[[D0]][0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
@@ -51,7 +52,7 @@
 // CHECK-NEXT:  }
 // CHECK-NOT:   sattn.program
 // CHECK-NOT:   sattn.lane_id
-func.func @k(%a: memref<?xf32>, %n: index) attributes {sattn.kernel_role = "attention", sattn.block_m = 32 : i64, sattn.arg_names = ["a", "n"]} {
+func.func @k(%a: memref<?xf32>, %n: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 32, block_n = 32, arg_names = ["a", "n"]>, sattn.launch = #sattn.launch<threads = 32>} {
   %c1 = arith.constant 1 : index
   sattn.program grid(%n, %n) block_m = 32 {
   ^bb0(%x: index, %y: index):
@@ -95,7 +96,7 @@ func.func @plain(%a: memref<?xf32>) {
 // PIPE:       {{^// -{5}$}}
 // PIPE-NEXT:  module attributes {gpu.container_module} {
 // PIPE-NEXT:    gpu.module @sattn_kernels {
-// PIPE-NEXT:      gpu.func @swa_delta_anchor(%{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index) kernel attributes {known_block_size = array<i32: 64, 1, 1>, nvvm.maxntid = array<i32: 64, 1, 1>, sattn.arg_names = ["q", "k", "v", "o", "delta", "B", "H", "Hkv", "Sq", "Sk"], sattn.block_m = 64 : i64, sattn.block_n = 32 : i64, sattn.kernel_role = "delta_anchor"} {
+// PIPE-NEXT:      gpu.func @swa_delta_anchor(%{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: !llvm.ptr, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index) kernel attributes {known_block_size = array<i32: 64, 1, 1>, nvvm.maxntid = array<i32: 64, 1, 1>, sattn.kernel = #sattn.kernel<role = delta_anchor, block_m = 64, block_n = 32, arg_names = ["q", "k", "v", "o", "delta", "B", "H", "Hkv", "Sq", "Sk"]>, sattn.launch = #sattn.launch<threads = 64>} {
 // Five descriptors: q, k, v, o as bf16, the delta as f32.
 // PIPE-COUNT-4:   builtin.unrealized_conversion_cast {{.*}} to memref<?xbf16>
 // PIPE-NEXT:      llvm.mlir.poison
@@ -109,7 +110,7 @@ func.func @plain(%a: memref<?xf32>) {
 // PIPE-NEXT:    }
 // PIPE-NEXT:    gpu.func @swa_delta_main(
 // PIPE-SAME:        kernel attributes {known_block_size = array<i32: 64, 1, 1>, nvvm.maxntid = array<i32: 64, 1, 1>,
-// PIPE-SAME:        sattn.kernel_role = "delta_main"
+// PIPE-SAME:        #sattn.kernel<role = delta_main
 // PIPE:           gpu.return
 // PIPE-NEXT:    }
 // PIPE-NEXT:  }
@@ -134,7 +135,7 @@ func.func @swa(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v: memre
 // block ids.
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="block-m=16" --sattn-tile-flash --canonicalize --cse --sattn-lower-tiles-simt --canonicalize --cse --sattn-program-to-gpu | FileCheck %s --check-prefix=SMALL
 // SMALL-LABEL: gpu.func @small_blocks(
-// SMALL-SAME:      known_block_size = array<i32: 16, 1, 1>, nvvm.maxntid = array<i32: 16, 1, 1>, {{.*}}sattn.block_m = 16 : i64
+// SMALL-SAME:      known_block_size = array<i32: 16, 1, 1>, nvvm.maxntid = array<i32: 16, 1, 1>, {{.*}}block_m = 16
 // SMALL:           %[[C16:.*]] = arith.constant 16 : index
 // SMALL:           arith.ceildivsi %{{.*}}, %[[C16]] : index
 // SMALL:           gpu.block_id  x

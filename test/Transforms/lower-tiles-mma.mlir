@@ -17,8 +17,7 @@
 // source size of 0) and waited for in place; V's copies follow the barrier
 // (every warp is then past the previous P.V) and are waited for before P.V.
 // CHECK-LABEL: func.func @flash(
-// CHECK-SAME:      sattn.shared_memory_bytes = 3072 : i64
-// CHECK-SAME:      sattn.threads = 32 : i64
+// CHECK-SAME:      sattn.launch = #sattn.launch<threads = 32, shared_memory_bytes = 3072>
 // CHECK:         %[[RAW:.*]] = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
 // CHECK:         %[[SM:.*]] = memref.view %[[RAW]][%{{.*}}][] {{.*}} to memref<1536xbf16, #gpu.address_space<workgroup>>
 // Q: two rows (g, g + 8) of 32-bit pairs per lane, guarded by row < count.
@@ -67,7 +66,7 @@
 // CHECK:         vector.store %{{.*}} {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
 // CHECK-NOT:     sattn.tile
 // CHECK:         return
-func.func @flash(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %o: memref<?xbf16>, %n: index, %base: index, %first: index, %count: index) attributes {sattn.block_m = 16 : i64} {
+func.func @flash(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %o: memref<?xbf16>, %n: index, %base: index, %first: index, %count: index) {
   sattn.program grid(%n, %n) block_m = 16 {
   ^bb0(%x: index, %y: index):
     %c1 = arith.constant 1 : index
@@ -90,7 +89,7 @@ func.func @flash(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %o:
 // f32 inputs have no m16n8k16 form: the program is left, with the reason,
 // for sattn-lower-tiles-simt.
 // CHECK-LABEL: func.func @f32_inputs(
-// CHECK-NOT:     sattn.threads
+// CHECK-NOT:     sattn.launch
 // CHECK:         sattn.program {{.*}}attributes {sattn.mma_skipped = "keys that are not bf16 or f16"}
 // CHECK:         sattn.tile.qk
 func.func @f32_inputs(%q: memref<?xf32>, %k: memref<?xf32>, %v: memref<?xf32>, %n: index, %base: index, %first: index, %count: index) {
@@ -193,8 +192,7 @@ func.func @key_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, 
 // head_dim / 16 = 4 k-steps (Q.K^T, N = 16 keys, B K-major) or
 // keys / 16 = 1 k-step (P.V, N = 64, B transposed), commit, wait.
 // WGMMA-LABEL: func.func @warpgroup(
-// WGMMA-SAME:      sattn.shared_memory_bytes = 7168 : i64
-// WGMMA-SAME:      sattn.threads = 128 : i64
+// WGMMA-SAME:      sattn.launch = #sattn.launch<threads = 128, shared_memory_bytes = 7168>
 // WGMMA:         %[[ADDR:.*]] = memref.extract_aligned_pointer_as_index
 // WGMMA:         arith.remsi %[[ADDR]], %{{.*}} : index
 // WGMMA:         nvvm.cp.async.wait.group 0
@@ -263,8 +261,7 @@ func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: 
 // parity 1 (bits 3..5 of the phase word start set), which a fresh barrier
 // reports complete.
 // PRODUCER-LABEL: func.func @tma_loop_masked(
-// PRODUCER-SAME:      sattn.min_ctas_per_sm = 2 : i64
-// PRODUCER-SAME:      sattn.threads = 256 : i64
+// PRODUCER-SAME:      sattn.launch = #sattn.launch<threads = 256, {{.*}}min_ctas_per_sm = 2>
 // PRODUCER:         %[[PHASES:.*]] = memref.alloca() : memref<i32>
 // PRODUCER-NEXT:    %[[INIT:.*]] = arith.constant 56 : i32
 // PRODUCER-NEXT:    memref.store %[[INIT]], %[[PHASES]][] : memref<i32>
@@ -296,7 +293,7 @@ func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: 
 // PRODUCER:             nvvm.cp.async.bulk.tensor.shared.cluster.global {{.*}} {sattn.producer_op}
 // PRODUCER:         }
 // PRODUCER-NEXT:  }
-func.func @tma_loop_masked(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk"]} {
+func.func @tma_loop_masked(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 64, block_n = 16, arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk"]>} {
   sattn.program grid(%n, %n) block_m = 64 {
   ^bb0(%x: index, %y: index):
     %c1 = arith.constant 1 : index
@@ -330,13 +327,13 @@ func.func @tma_loop_masked(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?x
 // every thread waits for K[i] (parity from the phase word); Q.K^T; wait V;
 // P.V.
 // PRODUCER-LABEL: func.func @tma_loop(
-// PRODUCER-SAME:      sattn.threads = 128 : i64
+// PRODUCER-SAME:      sattn.launch = #sattn.launch<threads = 128
 // PRODUCER-NOT:     nvvm.setmaxregister
 // PRODUCER:         return
 // TMA-LABEL: func.func @tma_loop(
-// TMA-SAME:      %[[BASE:[^:]+]]: index, %[[LB:[^:]+]]: index, %[[UB:[^:]+]]: index, %[[SK:[^:]+]]: index, %[[KMAP:[^:]+]]: !llvm.ptr {sattn.tensor_map = {box = [64, 16], tensor = "k"}}, %[[VMAP:[^:]+]]: !llvm.ptr {sattn.tensor_map = {box = [64, 16], tensor = "v"}})
-// TMA-SAME:      sattn.arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk", "k_map", "v_map"]
-// TMA-SAME:      sattn.shared_memory_bytes = 7296 : i64
+// TMA-SAME:      %[[BASE:[^:]+]]: index, %[[LB:[^:]+]]: index, %[[UB:[^:]+]]: index, %[[SK:[^:]+]]: index, %[[KMAP:[^:]+]]: !llvm.ptr, %[[VMAP:[^:]+]]: !llvm.ptr)
+// TMA-SAME:      arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk", "k_map", "v_map"], tensor_maps = [#sattn.tensor_map<arg = 8, tensor = "k", box_cols = 64, box_rows = 16>, #sattn.tensor_map<arg = 9, tensor = "v", box_cols = 64, box_rows = 16>]
+// TMA-SAME:      sattn.launch = #sattn.launch<threads = 128, shared_memory_bytes = 7296>
 // TMA:         %[[RAW:.*]] = gpu.dynamic_shared_memory
 // TMA:         memref.view %[[RAW]][%c128{{.*}}][]
 // TMA:         memref.extract_aligned_pointer_as_index %[[RAW]]
@@ -378,7 +375,7 @@ func.func @tma_loop_masked(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?x
 // V; the softmax (here only the rounding) runs under P.V; wait_group 0
 // where O is next used. After the loop: wait for the last V, P.V.
 // PIPE-LABEL: func.func @tma_loop(
-// PIPE-SAME:      %[[LB:[^:]+]]: index, %[[UB:[^:]+]]: index, %{{[^:]+}}: index, %[[KMAP:[^:]+]]: !llvm.ptr {{.*}}, %[[VMAP:[^:]+]]: !llvm.ptr
+// PIPE-SAME:      %[[LB:[^:]+]]: index, %[[UB:[^:]+]]: index, %{{[^:]+}}: index, %[[KMAP:[^:]+]]: !llvm.ptr, %[[VMAP:[^:]+]]: !llvm.ptr
 // PIPE:         arith.cmpi slt, %[[LB]], %[[UB]] : index
 // PIPE:         scf.if %{{.*}} -> (vector<32xf32>) {
 // PIPE:           scf.if
@@ -412,7 +409,7 @@ func.func @tma_loop_masked(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?x
 // PIPE:           nvvm.mbarrier.try_wait.parity
 // PIPE:           llvm.inline_asm {{.*}}m64n64k16{{.*}}wgmma.wait_group.sync.aligned 0
 // PIPE:         } else {
-func.func @tma_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk"]} {
+func.func @tma_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 64, block_n = 16, arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk"]>} {
   sattn.program grid(%n, %n) block_m = 64 {
   ^bb0(%x: index, %y: index):
     %c1 = arith.constant 1 : index
@@ -440,7 +437,7 @@ func.func @tma_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, 
 // other operand order. The buffers' offset is (head * Sk) * 64, so the
 // third box coordinate is head itself, without a division.
 // TMA-LABEL: func.func @tma_in_place(
-// TMA-SAME:      %[[HEAD:[^:]+]]: index, %{{[^:]+}}: index, %[[SKA:[^:]+]]: index, %[[KMAP:[^:]+]]: !llvm.ptr {{{.*}}}, %[[VMAP:[^:]+]]: !llvm.ptr
+// TMA-SAME:      %[[HEAD:[^:]+]]: index, %{{[^:]+}}: index, %[[SKA:[^:]+]]: index, %[[KMAP:[^:]+]]: !llvm.ptr, %[[VMAP:[^:]+]]: !llvm.ptr
 // TMA:         nvvm.fence.mbarrier.init
 // TMA:         gpu.barrier
 // TMA-NOT:     gpu.barrier
@@ -453,7 +450,7 @@ func.func @tma_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, 
 // TMA:         llvm.inline_asm {{.*}}m64n16k16
 // TMA:         nvvm.mbarrier.try_wait.parity
 // TMA:         llvm.inline_asm {{.*}}m64n64k16
-func.func @tma_in_place(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %head: index, %first: index, %sk: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "head", "first", "Sk"]} {
+func.func @tma_in_place(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %head: index, %first: index, %sk: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 64, block_n = 16, arg_names = ["q", "k", "v", "n", "head", "first", "Sk"]>} {
   sattn.program grid(%n, %n) block_m = 64 {
   ^bb0(%x: index, %y: index):
     %c1 = arith.constant 1 : index
@@ -480,7 +477,7 @@ func.func @tma_in_place(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf1
 // TMA:         sattn.program {{.*}}sattn.tma_skipped = "a key tile whose count is not min(Sk - first, block_n)"
 // TMA:         nvgpu.device_async_copy
 // TMA-NOT:     nvvm.cp.async.bulk.tensor
-func.func @tma_not_a_sequence_clip(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %count: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "base", "first", "count"]} {
+func.func @tma_not_a_sequence_clip(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %count: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 64, block_n = 16, arg_names = ["q", "k", "v", "n", "base", "first", "count"]>} {
   sattn.program grid(%n, %n) block_m = 64 {
   ^bb0(%x: index, %y: index):
     %c1 = arith.constant 1 : index
@@ -502,8 +499,7 @@ func.func @tma_not_a_sequence_clip(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: m
 // thread 0 waits for the release before refilling (its phase bits for those
 // barriers, 6..11, start at 1: the stages start empty).
 // TMA-LABEL: func.func @two_warpgroups(
-// TMA-SAME:      sattn.shared_memory_bytes = 13440 : i64
-// TMA-SAME:      sattn.threads = 256 : i64
+// TMA-SAME:      sattn.launch = #sattn.launch<threads = 256, shared_memory_bytes = 13440>
 // TMA:         memref.store %c4032_i32, %{{.*}}[] : memref<i32>
 // TMA-COUNT-6: nvvm.mbarrier.init %{{.*}}, %c1_i32
 // TMA-COUNT-6: nvvm.mbarrier.init %{{.*}}, %c2_i32
@@ -541,7 +537,7 @@ func.func @tma_not_a_sequence_clip(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: m
 // PINGPONG:         llvm.inline_asm has_side_effects "wgmma.wait_group.sync.aligned 0;"
 // PINGPONG:         scf.if
 // PINGPONG:           nvvm.barrier id = %c1_i32{{.*}} number_of_threads = %c256_i32
-func.func @two_warpgroups(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %sk: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "base", "first", "Sk"]} {
+func.func @two_warpgroups(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %sk: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 64, block_n = 16, arg_names = ["q", "k", "v", "n", "base", "first", "Sk"]>} {
   sattn.program grid(%n, %n) block_m = 128 {
   ^bb0(%x: index, %y: index):
     %c1 = arith.constant 1 : index
@@ -586,7 +582,7 @@ func.func @two_warpgroups(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xb
 // TMA:           nvvm.mbarrier.try_wait.parity
 // TMA:           llvm.inline_asm {{.*}}m64n64k16
 // TMA:           nvvm.mbarrier.arrive
-func.func @two_warpgroups_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) attributes {sattn.arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk"]} {
+func.func @two_warpgroups_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 64, block_n = 16, arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk"]>} {
   sattn.program grid(%n, %n) block_m = 128 {
   ^bb0(%x: index, %y: index):
     %c1 = arith.constant 1 : index

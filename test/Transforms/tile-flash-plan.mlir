@@ -6,7 +6,7 @@
 // normalised from the initial state (zeros) and stored.
 // CHECK-LABEL: func.func @nothing_allowed(
 // CHECK-SAME:      %[[Q:[^:]+]]: memref<?xf16>, %{{[^:]+}}: memref<?xf16>, %{{[^:]+}}: memref<?xf16>, %[[O:[^:]+]]: memref<?xf16>,
-// CHECK-SAME:      sattn.block_m = 16 : i64, sattn.block_n = 8 : i64, sattn.kernel_role = "attention"
+// CHECK-SAME:      sattn.kernel = #sattn.kernel<role = attention, block_m = 16, block_n = 8,
 // CHECK:         sattn.program
 // The query load is dead and canonicalisation removes it.
 // CHECK-NOT:       sattn.tile.load
@@ -26,7 +26,7 @@ func.func @nothing_allowed(%q: memref<?x?x?x64xf16>, %k: memref<?x?x?x64xf16>, %
 // The plan's block sizes and regions are used as given: 16-row programs,
 // 8-key tiles, one band region [-1, 1] (no mask op in the function).
 // CHECK-LABEL: func.func @band(
-// CHECK-SAME:      sattn.block_m = 16 : i64, sattn.block_n = 8 : i64
+// CHECK-SAME:      block_m = 16, block_n = 8
 // CHECK-DAG:     %[[C8:.*]] = arith.constant 8 : index
 // CHECK-DAG:     %[[C7:.*]] = arith.constant 7 : index
 // CHECK-DAG:     %[[C16:.*]] = arith.constant 16 : index

@@ -19,7 +19,7 @@ func.func @helper(%x: index) -> index {
 // Buffers become flat memrefs, followed by B, H, Hkv, Sq, Sk.
 // CHECK-LABEL: func.func @causal(
 // CHECK-SAME:      %[[Q:[^:]+]]: memref<?xf16>, %[[K:[^:]+]]: memref<?xf16>, %[[V:[^:]+]]: memref<?xf16>, %[[O:[^:]+]]: memref<?xf16>, %[[B:[^:]+]]: index, %[[H:[^:]+]]: index, %[[HKV:[^:]+]]: index, %[[SQ:[^:]+]]: index, %[[SK:[^:]+]]: index)
-// CHECK-SAME:      attributes {sattn.arg_names = ["q", "k", "v", "o", "B", "H", "Hkv", "Sq", "Sk"], sattn.block_m = 64 : i64, sattn.block_n = 64 : i64, sattn.kernel_role = "attention"} {
+// CHECK-SAME:      attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 64, block_n = 64, arg_names = ["q", "k", "v", "o", "B", "H", "Hkv", "Sq", "Sk"]>} {
 // CHECK-DAG:     %[[C63:.*]] = arith.constant 63 : index
 // CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
@@ -105,7 +105,7 @@ func.func @causal(%q: memref<?x?x?x64xf16>, %k: memref<?x?x?x64xf16>, %v: memref
 // 1/sqrt(128).
 // CHECK-LABEL: func.func @dense(
 // CHECK-SAME:      %{{[^:]+}}: memref<?xf32>, %{{[^:]+}}: memref<?xf32>, %{{[^:]+}}: memref<?xf32>, %{{[^:]+}}: memref<?xf32>, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %[[SK:[^:]+]]: index)
-// CHECK-SAME:      sattn.block_m = 64 : i64, sattn.block_n = 32 : i64, sattn.kernel_role = "attention"
+// CHECK-SAME:      sattn.kernel = #sattn.kernel<role = attention, block_m = 64, block_n = 32,
 // CHECK-DAG:     %[[C31:.*]] = arith.constant 31 : index
 // CHECK-DAG:     %[[C32:.*]] = arith.constant 32 : index
 // CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
@@ -139,7 +139,7 @@ func.func @dense(%q: memref<?x?x?x128xf32>, %k: memref<?x?x?x128xf32>, %v: memre
 // region.
 // CHECK-LABEL: func.func @two_regions(
 // CHECK-SAME:      %[[Q:[^:]+]]: memref<?xbf16>, %[[K:[^:]+]]: memref<?xbf16>, %[[V:[^:]+]]: memref<?xbf16>, %[[O:[^:]+]]: memref<?xbf16>, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %[[SQ:[^:]+]]: index, %[[SK:[^:]+]]: index)
-// CHECK-SAME:      sattn.block_m = 64 : i64, sattn.block_n = 32 : i64
+// CHECK-SAME:      block_m = 64, block_n = 32
 // CHECK-DAG:     %[[C31:.*]] = arith.constant 31 : index
 // CHECK-DAG:     %[[C32:.*]] = arith.constant 32 : index
 // CHECK-DAG:     %[[CM2047:.*]] = arith.constant -2047 : index
@@ -233,7 +233,7 @@ func.func @two_regions(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %
 // Three regions: three loops; the third skips the tiles of the first two.
 // A band with right > 0 ends at last' + right + 1.
 // CHECK-LABEL: func.func @three_regions(
-// CHECK-SAME:      sattn.block_m = 64 : i64, sattn.block_n = 64 : i64
+// CHECK-SAME:      block_m = 64, block_n = 64
 // CHECK-DAG:     %[[C6:.*]] = arith.constant 6 : index
 // CHECK:         %[[END6:.*]] = arith.addi %{{.*}}, %[[C6]] : index
 // CHECK:         %[[R1:.*]]:3 = scf.for %{{[^ ]+}} = %[[LO1:[^ ]+]] to %[[HI1:[^ ]+]] step
@@ -272,7 +272,7 @@ func.func @three_regions(%q: memref<?x?x?x64xbf16>) {
 // CHECK-LABEL: func.func @static_gqa(
 // CHECK-SAME:      memref<?xf32>, %{{[^:]+}}: memref<?xf32>, %{{[^:]+}}: memref<?xf32>, %{{[^:]+}}: memref<?xf32>, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index, %{{[^:]+}}: index)
 // CHECK-LABEL: func.func @second(
-// CHECK-SAME:      sattn.kernel_role = "attention"
+// CHECK-SAME:      #sattn.kernel<role = attention,
 func.func @static_gqa(%q: memref<2x8x100x128xf32>, %k: memref<2x2x300x128xf32>, %v: memref<2x2x300x128xf32>, %o: memref<2x8x100x128xf32>) {
   %c = sattn.mask.causal
   sattn.attention %q, %k, %v, %o mask(%c) : memref<2x8x100x128xf32>, memref<2x2x300x128xf32>
@@ -291,7 +291,7 @@ func.func @second(%q: memref<?x?x?x64xbf16>) {
 // ceil(mainRows / 16), tail = Sq - mainRows.
 // CHECK-LABEL: func.func @sw_delta_anchor(
 // CHECK-SAME:      %[[Q:[^:]+]]: memref<?xf16>, %[[K:[^:]+]]: memref<?xf16>, %[[V:[^:]+]]: memref<?xf16>, %[[O:[^:]+]]: memref<?xf16>, %[[DB:[^:]+]]: memref<?xf32>, %[[B:[^:]+]]: index, %[[H:[^:]+]]: index, %{{[^:]+}}: index, %[[SQ:[^:]+]]: index, %[[SK:[^:]+]]: index)
-// CHECK-SAME:      attributes {sattn.arg_names = ["q", "k", "v", "o", "delta", "B", "H", "Hkv", "Sq", "Sk"], sattn.block_m = 64 : i64, sattn.block_n = 64 : i64, sattn.kernel_role = "delta_anchor"}
+// CHECK-SAME:      attributes {sattn.kernel = #sattn.kernel<role = delta_anchor, block_m = 64, block_n = 64, arg_names = ["q", "k", "v", "o", "delta", "B", "H", "Hkv", "Sq", "Sk"]>}
 // CHECK-DAG:     %[[C1024:.*]] = arith.constant 1024 : index
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG:     %[[C64:.*]] = arith.constant 64 : index
@@ -370,7 +370,7 @@ func.func @second(%q: memref<?x?x?x64xbf16>) {
 // the anchor's delta: the delta buffer's row (start + r) floordiv 16.
 // CHECK-LABEL: func.func @sw_delta_main(
 // CHECK-SAME:      %{{[^:]+}}: memref<?xf16>, %{{[^:]+}}: memref<?xf16>, %{{[^:]+}}: memref<?xf16>, %[[O:[^:]+]]: memref<?xf16>, %[[DB:[^:]+]]: memref<?xf32>, %[[B:[^:]+]]: index, %[[H:[^:]+]]: index, %{{[^:]+}}: index, %[[SQ:[^:]+]]: index, %{{[^:]+}}: index)
-// CHECK-SAME:      attributes {sattn.arg_names = ["q", "k", "v", "o", "delta", "B", "H", "Hkv", "Sq", "Sk"], sattn.block_m = 64 : i64, sattn.block_n = 64 : i64, sattn.kernel_role = "delta_main"}
+// CHECK-SAME:      attributes {sattn.kernel = #sattn.kernel<role = delta_main, block_m = 64, block_n = 64, arg_names = ["q", "k", "v", "o", "delta", "B", "H", "Hkv", "Sq", "Sk"]>}
 // CHECK:         %[[MAIN:.*]] = arith.maxsi
 // CHECK-NEXT:    %[[NA:.*]] = arith.ceildivsi %[[MAIN]], %[[C16:.*]] : index
 // CHECK-NEXT:    %[[GX:.*]] = arith.ceildivsi %[[MAIN]], %[[C64:.*]] : index
@@ -413,14 +413,14 @@ func.func @sw(%q: memref<?x?x?x64xf16>, %k: memref<?x?x?x64xf16>, %v: memref<?x?
 // (block_n 32), the example pattern.
 // CHECK-LABEL: func.func @swa_delta_anchor(
 // CHECK-SAME:      %{{[^:]+}}: memref<?xbf16>, %{{[^:]+}}: memref<?xbf16>, %{{[^:]+}}: memref<?xbf16>, %{{[^:]+}}: memref<?xbf16>, %{{[^:]+}}: memref<?xf32>,
-// CHECK-SAME:      sattn.block_m = 64 : i64, sattn.block_n = 32 : i64, sattn.kernel_role = "delta_anchor"
+// CHECK-SAME:      sattn.kernel = #sattn.kernel<role = delta_anchor, block_m = 64, block_n = 32,
 // CHECK-DAG:     %[[C64:.*]] = arith.constant 64 : index
 // CHECK:         %[[REM:.*]] = arith.remsi %{{.*}}, %[[C64]] : index
 // CHECK-NEXT:    %[[CUT:.*]] = arith.addi %[[REM]], %[[C64]] : index
 // CHECK:           sattn.tile.store {{.*}} : <64x128xf32>, memref<?xf32>
 // CHECK:           sattn.tile.store {{.*}} : <64x128xf32>, memref<?xbf16>
 // CHECK-LABEL: func.func @swa_delta_main(
-// CHECK-SAME:      sattn.kernel_role = "delta_main"
+// CHECK-SAME:      #sattn.kernel<role = delta_main,
 // CHECK:           sattn.tile.load {{.*}} {row_div = 64 : i64} : memref<?xf32> -> <64x128xf32>
 // CHECK:           sattn.tile.add
 // CHECK-NEXT:      sattn.tile.store {{.*}} : <64x128xf32>, memref<?xbf16>

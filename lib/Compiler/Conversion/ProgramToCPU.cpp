@@ -53,7 +53,7 @@ struct ProgramToCPUPass : public mlir::sattn::impl::ProgramToCPUBase<ProgramToCP
     for (ProgramOp p : programs)
       expandProgramOnCPU(p);
     for (auto fn : getOperation().getOps<func::FuncOp>()) {
-      if (!fn->hasAttr("sattn.kernel_role") || fn.isExternal())
+      if (!getKernelAttr(fn) || fn.isExternal())
         continue;
       convertBufferArgsToPointers(fn.getBody().front());
       fn.setType(FunctionType::get(&getContext(),

@@ -2,8 +2,7 @@
 //
 // Each kernel function becomes a `gpu.func` in one `gpu.module`: the program
 // grid maps to block ids (x: query tiles, y: batch*head) and lanes to
-// threads: `sattn.threads` per block when the tile lowering set it
-// (tensor-core form), block_m otherwise (SIMT form). Arguments keep their order, which is
+// threads, as many per block as the tile lowering's #sattn.launch says. Arguments keep their order, which is
 // the manifest's ABI; with the bare-pointer convention each flat buffer is
 // one pointer parameter.
 //
@@ -27,30 +26,6 @@ using namespace mlir;
 using namespace mlir::sattn;
 
 namespace {
-
-/// Threads per block: `sattn.threads` (tensor-core form) or `sattn.block_m`
-/// (SIMT form); nullopt when missing or outside [1, 1024].
-std::optional<int32_t> threadsPerBlock(func::FuncOp fn) {
-  auto attr = fn->getAttrOfType<IntegerAttr>("sattn.threads");
-  if (!attr)
-    attr = fn->getAttrOfType<IntegerAttr>("sattn.block_m");
-  if (!attr || attr.getInt() <= 0 || attr.getInt() > 1024)
-    return std::nullopt;
-  return static_cast<int32_t>(attr.getInt());
-}
-
-/// Lists the tensor-map arguments (`sattn.tensor_map`, set by the TMA
-/// staging) in `sattn.tensor_map_args`: convert-gpu-to-nvvm drops argument
-/// attributes, so sattn-tensor-map-params marks them after it.
-void recordTensorMapArgs(func::FuncOp fn, gpu::GPUFuncOp kernel) {
-  SmallVector<int64_t> indices;
-  for (unsigned i = 0; i < fn.getNumArguments(); ++i)
-    if (fn.getArgAttr(i, "sattn.tensor_map"))
-      indices.push_back(i);
-  if (!indices.empty())
-    kernel->setAttr("sattn.tensor_map_args",
-                    DenseI64ArrayAttr::get(fn.getContext(), indices));
-}
 
 /// Replaces `program` by its body run once per thread block.
 void expandProgramOnGPU(ProgramOp program) {
@@ -119,15 +94,15 @@ struct ProgramToGPUPass : public mlir::sattn::impl::ProgramToGPUBase<ProgramToGP
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> kernels;
     for (auto fn : module.getOps<func::FuncOp>())
-      if (fn->hasAttr("sattn.kernel_role"))
+      if (getKernelAttr(fn))
         kernels.push_back(fn);
     if (kernels.empty())
       return;
     // Check every kernel before changing anything.
     for (func::FuncOp fn : kernels) {
-      if (!threadsPerBlock(fn)) {
-        fn.emitOpError("kernel needs 'sattn.threads' or 'sattn.block_m' "
-                       "(threads per block), an integer in [1, 1024]");
+      if (!getLaunchAttr(fn)) {
+        fn.emitOpError("kernel has no #sattn.launch (threads per block); "
+                       "run a tile lowering first");
         return signalPassFailure();
       }
     }
@@ -155,16 +130,16 @@ struct ProgramToGPUPass : public mlir::sattn::impl::ProgramToGPUBase<ProgramToGP
       for (NamedAttribute attr : fn->getAttrs())
         if (attr.getName().getValue().starts_with("sattn."))
           kernel->setAttr(attr.getName(), attr.getValue());
-      recordTensorMapArgs(fn, kernel);
-      int32_t threads = *threadsPerBlock(fn);
+      LaunchAttr launch = getLaunchAttr(fn);
+      auto threads = static_cast<int32_t>(launch.getThreads());
       kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
       kernel->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
                       b.getDenseI32ArrayAttr({threads, 1, 1}));
       // Set with a producer warpgroup: with maxntid, the register cap at
       // entry that setmaxnreg moves registers within.
-      if (auto ctas = fn->getAttrOfType<IntegerAttr>("sattn.min_ctas_per_sm"))
+      if (launch.getMinCtasPerSm() > 0)
         kernel->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
-                        b.getI32IntegerAttr(ctas.getInt()));
+                        b.getI32IntegerAttr(launch.getMinCtasPerSm()));
 
       Block &src = fn.getBody().front();
       Block &dst = kernel.getBody().front();

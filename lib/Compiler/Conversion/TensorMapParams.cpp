@@ -4,9 +4,10 @@
 // Passed by value as a __grid_constant__ parameter (as CUTLASS does), it
 // needs no copy to device memory and no tensormap fence: the launch carries
 // it. convert-gpu-to-nvvm does not keep argument attributes, so the
-// arguments are found through the kernel's `sattn.tensor_map_args`.
+// arguments are found through the kernel's #sattn.kernel, which it keeps.
 //
 //===----------------------------------------------------------------------===//
+#include "sattn/IR/Sattn.h"
 #include "sattn/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -18,6 +19,7 @@ namespace mlir::sattn {
 } // namespace mlir::sattn
 
 using namespace mlir;
+using namespace mlir::sattn;
 
 namespace {
 
@@ -28,8 +30,8 @@ struct TensorMapParamsPass
     : public mlir::sattn::impl::TensorMapParamsBase<TensorMapParamsPass> {
   void runOnOperation() override {
     LLVM::LLVMFuncOp fn = getOperation();
-    auto indices = fn->getAttrOfType<DenseI64ArrayAttr>("sattn.tensor_map_args");
-    if (!indices)
+    KernelAttr kernel = getKernelAttr(fn);
+    if (!kernel || kernel.getTensorMaps().empty())
       return;
     if (!fn->hasAttr(NVVM::NVVMDialect::getKernelFuncAttrName())) {
       fn.emitOpError("has tensor-map arguments but is not an NVVM kernel");
@@ -39,7 +41,8 @@ struct TensorMapParamsPass
     Builder b(ctx);
     auto storage =
         LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), kTensorMapBytes);
-    for (int64_t i : indices.asArrayRef()) {
+    for (auto map : kernel.getTensorMaps().getAsRange<TensorMapAttr>()) {
+      int64_t i = map.getArg();
       if (i < 0 || i >= int64_t(fn.getNumArguments()) ||
           !isa<LLVM::LLVMPointerType>(fn.getArgumentTypes()[i])) {
         fn.emitOpError("tensor-map argument ")

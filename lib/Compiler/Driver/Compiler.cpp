@@ -224,34 +224,33 @@ Status CompilerSession::lowerToKernels(ModuleOp module,
 std::vector<KernelInfo> CompilerSession::kernelInfos(ModuleOp module) {
   std::vector<KernelInfo> kernels;
   for (auto fn : module.getOps<func::FuncOp>()) {
-    auto role = fn->getAttrOfType<StringAttr>("sattn.kernel_role");
-    if (!role)
+    mlir::sattn::KernelAttr kernel = mlir::sattn::getKernelAttr(fn);
+    if (!kernel)
       continue;
     KernelInfo k;
     k.name = fn.getSymName().str();
-    k.role = role.getValue().str();
-    k.blockM = fn->getAttrOfType<IntegerAttr>("sattn.block_m").getInt();
-    k.blockN = fn->getAttrOfType<IntegerAttr>("sattn.block_n").getInt();
-    // Set by the tensor-core lowering; the SIMT form runs a lane per row.
-    auto threads = fn->getAttrOfType<IntegerAttr>("sattn.threads");
-    k.threads = threads ? threads.getInt() : k.blockM;
-    if (auto smem = fn->getAttrOfType<IntegerAttr>("sattn.shared_memory_bytes"))
-      k.sharedMemBytes = smem.getInt();
-    auto names = fn->getAttrOfType<ArrayAttr>("sattn.arg_names");
-    for (auto [i, name, type] :
-         llvm::enumerate(names, fn.getArgumentTypes())) {
+    k.role = kernel.getRole();
+    k.blockM = kernel.getBlockM();
+    k.blockN = kernel.getBlockN();
+    // Set by every tile lowering; a module lowered by none runs one lane
+    // per query row.
+    mlir::sattn::LaunchAttr launch = mlir::sattn::getLaunchAttr(fn);
+    k.threads = launch ? launch.getThreads() : k.blockM;
+    k.sharedMemBytes = launch ? launch.getSharedMemoryBytes() : 0;
+    for (auto [i, type] : llvm::enumerate(fn.getArgumentTypes())) {
       KernelParam p;
-      p.name = cast<StringAttr>(name).getValue().str();
+      p.name = kernel.argName(i).str();
       p.kind = isa<MemRefType>(type) ? "ptr" : "i64";
-      // Set by the TMA staging: a tensor map the runtime encodes.
-      if (auto map = fn.getArgAttrOfType<DictionaryAttr>(i, "sattn.tensor_map")) {
-        auto box = map.getAs<ArrayAttr>("box");
-        p.kind = "tensor_map";
-        p.tensor = map.getAs<StringAttr>("tensor").getValue().str();
-        p.boxCols = cast<IntegerAttr>(box[0]).getInt();
-        p.boxRows = cast<IntegerAttr>(box[1]).getInt();
-      }
       k.params.push_back(std::move(p));
+    }
+    // The tensor maps the TMA staging added: the runtime encodes them.
+    for (auto map : kernel.getTensorMaps()
+                        .getAsRange<mlir::sattn::TensorMapAttr>()) {
+      KernelParam &p = k.params[map.getArg()];
+      p.kind = "tensor_map";
+      p.tensor = map.getTensor().getValue().str();
+      p.boxCols = map.getBoxCols();
+      p.boxRows = map.getBoxRows();
     }
     kernels.push_back(std::move(k));
   }

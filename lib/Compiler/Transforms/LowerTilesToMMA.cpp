@@ -1322,8 +1322,9 @@ struct LowerTilesToMMAPass
       //  - the delta anchor kernel: its consumer needs 229 registers (two
       //    query row sets, three key loops), more than a producer leaves
       //    one warpgroup (224), and it spilled.
-      auto role = fn->getAttrOfType<StringAttr>("sattn.kernel_role");
-      bool anchor = role && role.getValue() == "delta_anchor";
+      KernelAttr kernel = fn ? getKernelAttr(fn) : KernelAttr();
+      bool anchor =
+          kernel && kernel.getRole() == ::sattn::KernelRole::DeltaAnchor;
       pl.producer = pl.tma && useProducer &&
                     (pl.warpgroups > 1 || (masks.masked && !anchor));
       if (pl.tma && pl.warpgroups > 1)
@@ -1434,21 +1435,20 @@ struct LowerTilesToMMAPass
     if (failed(applyPartialConversion(program, target, std::move(patterns))))
       return failure();
 
-    Builder attrs(ctx);
-    int64_t threads = pl.threads;
+    int64_t threads = pl.threads, minCtasPerSm = 0;
     if (pl.producer) {
       RegisterSplit regs = registerSplit(pl, masks.boundedKeys);
       splitWarpRoles(program, pl, regs);
       threads += 4 * kWarp;
       // The launch bound that gives ptxas its register cap at entry
       // (without one it ignores setmaxnreg, toolchain.md).
-      fn->setAttr("sattn.min_ctas_per_sm",
-                  attrs.getI64IntegerAttr(regs.ctasPerSm));
+      minCtasPerSm = regs.ctasPerSm;
     }
-    fn->setAttr("sattn.threads", attrs.getI64IntegerAttr(threads));
-    fn->setAttr("sattn.shared_memory_bytes",
-                attrs.getI64IntegerAttr(pl.numStages() * stageBytes + padBytes +
-                                        barrierBytes));
+    fn->setAttr(attrs::kLaunch,
+                LaunchAttr::get(ctx, threads,
+                                pl.numStages() * stageBytes + padBytes +
+                                    barrierBytes,
+                                minCtasPerSm));
     return success();
   }
 };

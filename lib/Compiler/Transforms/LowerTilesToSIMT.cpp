@@ -19,6 +19,8 @@
 #include "Compiler/Transforms/TileLoweringCommon.h"
 #include "sattn/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -377,9 +379,22 @@ struct LowerTilesToSIMTPass
                         TileScoreModOp, TileMaskOp, TileSoftmaxStepOp,
                         TileScaleRowsOp, TilePVOp, TileNormalizeOp, TileAddOp,
                         TileSubOp, TileTruncFOp>();
+    // The kernels this lowering takes run one lane per query row.
+    SmallVector<std::pair<func::FuncOp, int64_t>> lanesPerKernel;
+    getOperation().walk([&](ProgramOp program) {
+      bool hasTiles = false;
+      program.walk([&](Operation *op) {
+        hasTiles |= op->getName().getStringRef().starts_with("sattn.tile.");
+      });
+      auto fn = program->getParentOfType<func::FuncOp>();
+      if (hasTiles && fn && !getLaunchAttr(fn))
+        lanesPerKernel.push_back({fn, program.getBlockM()});
+    });
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    for (auto [fn, lanes] : lanesPerKernel)
+      fn->setAttr(attrs::kLaunch, LaunchAttr::get(ctx, lanes, 0, 0));
   }
 };
 

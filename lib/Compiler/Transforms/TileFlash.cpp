@@ -76,7 +76,7 @@ public:
 
   /// The single kernel of plain attention.
   void emitAttention(StringRef name) {
-    beginKernel(name, "attention", /*withDelta=*/false);
+    beginKernel(name, ::sattn::KernelRole::Attention, /*withDelta=*/false);
     Value gridX = im().ceilDiv(size(3), blockM);
     emitProgram(gridX, [&](Value x) {
       RowSet rows = contiguousRows(im().mul(x, blockM), size(3));
@@ -105,23 +105,22 @@ private:
   Value seqK() { return size(4); }
   Value deltaBuffer() { return args[kO + 1]; }
 
-  void beginKernel(StringRef name, StringRef role, bool delta) {
+  void beginKernel(StringRef name, ::sattn::KernelRole role, bool delta) {
     withDelta = delta;
     SmallVector<Type> types(4, bufferType);
     if (delta)
       types.push_back(deltaBufferType);
     types.append(5, b.getIndexType());
     auto fn = func::FuncOp::create(b, loc, name, b.getFunctionType(types, {}));
-    fn->setAttr("sattn.kernel_role", b.getStringAttr(role));
-    fn->setAttr("sattn.block_m", b.getI64IntegerAttr(blockM));
-    fn->setAttr("sattn.block_n", b.getI64IntegerAttr(blockN));
     SmallVector<Attribute> names = {b.getStringAttr("q"), b.getStringAttr("k"),
                                     b.getStringAttr("v"), b.getStringAttr("o")};
     if (delta)
       names.push_back(b.getStringAttr("delta"));
     for (const char *n : kSizeNames)
       names.push_back(b.getStringAttr(n));
-    fn->setAttr("sattn.arg_names", b.getArrayAttr(names));
+    fn->setAttr(attrs::kKernel,
+                KernelAttr::get(b.getContext(), role, blockM, blockN,
+                                b.getArrayAttr(names), b.getArrayAttr({})));
     kernel = fn;
     Block *entry = fn.addEntryBlock();
     args.assign(entry->args_begin(), entry->args_end());
@@ -490,7 +489,7 @@ private:
   /// is most of a delta pattern's (a fourth copy took 0.3 s of the 2 s
   /// spec -> cubin budget on the 2-core build machines).
   void emitDeltaAnchor(StringRef name, DeltaAttr delta) {
-    beginKernel(name, "delta_anchor", /*withDelta=*/true);
+    beginKernel(name, ::sattn::KernelRole::DeltaAnchor, /*withDelta=*/true);
     DeltaRowsIR dr = deltaRows(delta);
     Value anchorTiles = im().ceilDiv(dr.numAnchors, blockM);
     Value gridX = im().add(anchorTiles, im().ceilDiv(dr.tailRows, blockM));
@@ -562,7 +561,7 @@ private:
 
   /// Rows below mainRows: sparse attention plus their anchor's delta.
   void emitDeltaMain(StringRef name, DeltaAttr delta) {
-    beginKernel(name, "delta_main", /*withDelta=*/true);
+    beginKernel(name, ::sattn::KernelRole::DeltaMain, /*withDelta=*/true);
     DeltaRowsIR dr = deltaRows(delta);
     Value gridX = im().ceilDiv(dr.mainRows, blockM);
     emitProgram(gridX, [&](Value x) {

@@ -43,8 +43,8 @@ static Value sequenceClip(Value count, Value first, int64_t blockN) {
 /// Why the program's pairs cannot be staged with TMA, or the empty string
 /// (and pl.seqK set).
 std::string checkTma(func::FuncOp fn, ProgramLayout &pl) {
-  if (!fn || !fn->getAttrOfType<ArrayAttr>("sattn.arg_names"))
-    return "not in a kernel function with sattn.arg_names";
+  if (!fn || !getKernelAttr(fn))
+    return "not in a kernel function with #sattn.kernel";
   Block &entry = fn.getBody().front();
   auto isKernelArg = [&](Value v) {
     auto arg = dyn_cast<BlockArgument>(v);
@@ -67,37 +67,30 @@ std::string checkTma(func::FuncOp fn, ProgramLayout &pl) {
 /// read ("<buffer>_map"); the kernel boundary passes it by value.
 void addTensorMapArgs(func::FuncOp fn, ProgramLayout &pl) {
   MLIRContext *ctx = fn.getContext();
-  Builder b(ctx);
-  auto names = fn->getAttrOfType<ArrayAttr>("sattn.arg_names");
-  SmallVector<Attribute> newNames(names.begin(), names.end());
   SmallVector<Value> buffers;
   for (auto [qk, pv] : pl.pairs)
     for (Value buf : {qk.getKeys(), pv.getValues()})
       if (!llvm::is_contained(buffers, buf))
         buffers.push_back(buf);
   for (Value buf : buffers) {
+    KernelAttr kernel = getKernelAttr(fn);
     unsigned argNo = cast<BlockArgument>(buf).getArgNumber();
-    StringRef tensor = cast<StringAttr>(names[argNo]).getValue();
+    StringRef tensor = kernel.argName(argNo);
     // Another program of the same kernel may have added it already.
-    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
-      if (auto map = fn.getArgAttrOfType<DictionaryAttr>(i, "sattn.tensor_map"))
-        if (map.getAs<StringAttr>("tensor").getValue() == tensor)
-          pl.tensorMaps[buf] = fn.getArgument(i);
-    if (pl.tensorMaps.count(buf))
+    if (TensorMapAttr map = kernel.tensorMapOf(tensor)) {
+      pl.tensorMaps[buf] = fn.getArgument(map.getArg());
       continue;
-    auto map = b.getDictionaryAttr(
-        {b.getNamedAttr("tensor", b.getStringAttr(tensor)),
-         b.getNamedAttr("box", b.getI64ArrayAttr({64, pl.blockN}))});
+    }
     unsigned index = fn.getNumArguments();
-    if (failed(fn.insertArgument(
-            index, LLVM::LLVMPointerType::get(ctx),
-            b.getDictionaryAttr(b.getNamedAttr("sattn.tensor_map", map)),
-            fn.getLoc())))
+    if (failed(fn.insertArgument(index, LLVM::LLVMPointerType::get(ctx),
+                                 DictionaryAttr::get(ctx), fn.getLoc())))
       llvm_unreachable("appending an argument cannot fail");
-    newNames.push_back(b.getStringAttr(tensor + "_map"));
+    auto map = TensorMapAttr::get(ctx, index, StringAttr::get(ctx, tensor),
+                                  /*boxCols=*/64, /*boxRows=*/pl.blockN);
+    fn->setAttr(attrs::kKernel,
+                kernel.withTensorMap((tensor + "_map").str(), map));
     pl.tensorMaps[buf] = fn.getArgument(index);
   }
-  fn->setAttr("sattn.arg_names", b.getArrayAttr(newNames));
 }
 
 /// A shared-window byte address as the pointer NVVM's ops take.

@@ -41,6 +41,7 @@
 #ifndef SATTN_MANIFEST_H
 #define SATTN_MANIFEST_H
 
+#include "sattn/KernelRole.h"
 #include "sattn/Status.h"
 
 #include <cstdint>
@@ -59,7 +60,7 @@ struct KernelParam {
 
 struct KernelInfo {
   std::string name; ///< Symbol in the cubin.
-  std::string role; ///< "attention", "delta_anchor", "delta_main"
+  KernelRole role = KernelRole::Attention;
   std::vector<KernelParam> params;
   int64_t blockM = 64;       ///< Query rows per program (thread block).
   int64_t threads = 64;      ///< Threads per block (block_m in SIMT form).

@@ -762,7 +762,7 @@ TEST(JitManifest, AttentionKernel) {
     EXPECT_FALSE(m.hasDelta);
     ASSERT_EQ(m.kernels.size(), 1u);
     const KernelInfo &ki = m.kernels[0];
-    EXPECT_EQ(ki.role, "attention");
+    EXPECT_EQ(ki.role, sattn::KernelRole::Attention);
     EXPECT_FALSE(ki.name.empty());
     EXPECT_EQ(paramNames(ki),
               (std::vector<std::string>{"q", "k", "v", "o", "B", "H", "Hkv",
@@ -788,8 +788,8 @@ TEST(JitManifest, DeltaKernels) {
   EXPECT_EQ(m.headDim, 64);
   ASSERT_EQ(m.kernels.size(), 2u);
   // Launch order: anchors (and tail rows) before the main rows.
-  EXPECT_EQ(m.kernels[0].role, "delta_anchor");
-  EXPECT_EQ(m.kernels[1].role, "delta_main");
+  EXPECT_EQ(m.kernels[0].role, sattn::KernelRole::DeltaAnchor);
+  EXPECT_EQ(m.kernels[1].role, sattn::KernelRole::DeltaMain);
   EXPECT_NE(m.kernels[0].name, m.kernels[1].name);
   for (const KernelInfo &ki : m.kernels) {
     SCOPED_TRACE(ki.name);

@@ -114,7 +114,7 @@ int listResources(const std::string &suite) {
       }
       for (const sattn::KernelInfo &k : m->kernels) {
         std::printf("%-8s %-34s %-14s %9lld %11lld\n", chip, k.name.c_str(),
-                    k.role.c_str(), (long long)k.registers,
+                    kernelRoleName(k.role), (long long)k.registers,
                     (long long)k.spillBytes);
         // bf16/f16 kernels take the tensor-core lowering (warps of 16 rows)
         // and must not spill; f32 runs the SIMT lowering, which may.

@@ -159,8 +159,8 @@ Manifest fakeDeltaManifest(const std::string &arch, const std::string &cubin) {
   m.hasDelta = true;
   m.deltaGamma = 64;
   m.deltaTailMin = 100;
-  m.kernels = {test::kernel("fake_delta", "delta_anchor", true),
-               test::kernel("fake_delta", "delta_main", true)};
+  m.kernels = {test::kernel("fake_delta", KernelRole::DeltaAnchor, true),
+               test::kernel("fake_delta", KernelRole::DeltaMain, true)};
   m.kernels[0].blockM = 32;
   m.kernels[0].threads = 32;
   for (KernelInfo &k : m.kernels)
@@ -213,7 +213,7 @@ Manifest fakeTmaManifest(const std::string &dtype, const std::string &cubin) {
   m.name = "fake_tma";
   m.dtype = dtype;
   m.headDim = 128;
-  m.kernels = {test::kernel("fake_tma", "attention", false)};
+  m.kernels = {test::kernel("fake_tma", KernelRole::Attention, false)};
   m.kernels[0].params.push_back(test::tensorMapParam("k_map", "k", 64, 64));
   m.kernels[0].sharedMemBytes = 0;
   m.kernels[0].threads = 128;

@@ -122,11 +122,11 @@ TEST_F(ModuleFilesTest, ValidArtefactNeedsOnlyTheDevice) {
 
 TEST(ModuleMemoryTest, HandBuiltManifestIsValidated) {
   Manifest m = test::fakeAttentionManifest("sm_90a", "bytes");
-  m.kernels[0].role = "prefill";
+  m.kernels[0].params[0].kind = "pointer";
   Result<std::shared_ptr<rt::Module>> r =
       rt::Module::loadFromMemory(m, "bytes", "mem.cubin");
   expectError(r, ErrorKind::InvalidInput,
-              "mem.cubin (manifest): $.kernels[0].role: expected");
+              "mem.cubin (manifest): $.kernels[0].params[0].kind: expected");
 }
 
 } // namespace

@@ -21,7 +21,7 @@ inline std::vector<KernelParam> abiParams(bool withDelta) {
   return params;
 }
 
-inline KernelInfo kernel(const std::string &name, const std::string &role,
+inline KernelInfo kernel(const std::string &name, KernelRole role,
                          bool withDelta) {
   KernelInfo k;
   k.name = name;
@@ -47,7 +47,7 @@ inline Manifest attentionManifest() {
   m.cubinFile = "sliding.cubin";
   m.cubinSize = 4096;
   m.cubinHash = "0123456789abcdef";
-  m.kernels = {kernel("sliding_attention", "attention", false)};
+  m.kernels = {kernel("sliding_attention", KernelRole::Attention, false)};
   return m;
 }
 
@@ -58,8 +58,8 @@ inline Manifest deltaManifest() {
   m.hasDelta = true;
   m.deltaGamma = 64;
   m.deltaTailMin = 100;
-  m.kernels = {kernel("delta_anchor", "delta_anchor", true),
-               kernel("delta_main", "delta_main", true)};
+  m.kernels = {kernel("delta_anchor", KernelRole::DeltaAnchor, true),
+               kernel("delta_main", KernelRole::DeltaMain, true)};
   return m;
 }
 
@@ -123,7 +123,7 @@ inline Manifest fakeAttentionManifest(const std::string &arch,
   m.cubinFile = "fake.cubin";
   m.cubinSize = int64_t(cubin.size());
   m.cubinHash = fnv1a64Hex(cubin.data(), cubin.size());
-  m.kernels = {kernel("fake_attention", "attention", false)};
+  m.kernels = {kernel("fake_attention", KernelRole::Attention, false)};
   m.kernels[0].sharedMemBytes = 0;
   return m;
 }

@@ -11,6 +11,18 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "sattn/KernelRole.h"
+
+namespace mlir {
+class AsmParser;
+namespace sattn {
+/// `true` or `false` (the dialect's boolean attribute parameters).
+FailureOr<bool> parseBoolKeyword(AsmParser &parser);
+/// A kernel role by its manifest spelling (KernelRole.h).
+FailureOr<::sattn::KernelRole> parseKernelRoleKeyword(AsmParser &parser);
+} // namespace sattn
+} // namespace mlir
+
 #include "sattn/IR/SattnDialect.h.inc"
 #include "sattn/IR/SattnEnums.h.inc"
 
@@ -25,5 +37,27 @@
 
 #define GET_OP_CLASSES
 #include "sattn/IR/SattnTileOps.h.inc"
+
+namespace mlir::sattn {
+
+/// The names of the kernel-contract attributes (SattnAttrs.td) as they
+/// appear on operations; the dialect verifies each by name.
+namespace attrs {
+/// #sattn.kernel on a kernel function (func.func, gpu.func, llvm.func).
+inline constexpr ::llvm::StringLiteral kKernel = "sattn.kernel";
+/// #sattn.launch on a kernel function, set by its tile lowering.
+inline constexpr ::llvm::StringLiteral kLaunch = "sattn.launch";
+} // namespace attrs
+
+/// The #sattn.kernel of `op`, or null when it has none.
+inline KernelAttr getKernelAttr(Operation *op) {
+  return op->getAttrOfType<KernelAttr>(attrs::kKernel);
+}
+/// The #sattn.launch of `op`, or null when it has none.
+inline LaunchAttr getLaunchAttr(Operation *op) {
+  return op->getAttrOfType<LaunchAttr>(attrs::kLaunch);
+}
+
+} // namespace mlir::sattn
 
 #endif // SATTN_IR_SATTN_H

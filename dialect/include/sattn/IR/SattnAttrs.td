@@ -71,4 +71,87 @@ def Sattn_DeltaAttr : Sattn_Attr<"Delta", "delta"> {
   let genVerifyDecl = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Kernel contracts: what one pass hands the next (and the driver the
+// runtime) about a kernel function. Each is a discardable attribute whose
+// name the dialect verifies (SattnDialect::verifyOperationAttribute): the
+// name says which attribute class it must hold, and unknown `sattn.*` names
+// are rejected.
+//===----------------------------------------------------------------------===//
+
+/// A yes/no parameter spelled `true` / `false`.
+def Sattn_BoolParameter : AttrParameter<"bool", "true or false"> {
+  let parser = [{ ::mlir::sattn::parseBoolKeyword($_parser) }];
+  let printer = [{ $_printer << ($_self ? "true" : "false") }];
+  let defaultValue = "false";
+}
+
+/// The runtime's KernelRole (runtime/include/sattn/KernelRole.h): one enum
+/// for the IR and the manifest.
+def Sattn_KernelRoleParameter : AttrParameter<"::sattn::KernelRole",
+                                              "kernel role"> {
+  let parser = [{ ::mlir::sattn::parseKernelRoleKeyword($_parser) }];
+  let printer = [{ $_printer << ::sattn::kernelRoleName($_self) }];
+}
+
+def Sattn_TensorMapAttr : Sattn_Attr<"TensorMap", "tensor_map"> {
+  let summary = "A kernel parameter that is a TMA tensor map of a K or V buffer";
+  let description = [{
+    Parameter `arg` of the kernel is a 128-byte CUtensorMap (passed by value,
+    `__grid_constant__`) describing buffer parameter `tensor` as 3-D
+    {D, Sk, B*Hkv}, loaded in boxes of `box_cols` x `box_rows` elements with
+    the 128-byte swizzle (runtime/include/sattn/Manifest.h has the exact
+    encoding the runtime uses).
+  }];
+  let parameters = (ins "int64_t":$arg, "::mlir::StringAttr":$tensor,
+                        "int64_t":$box_cols, "int64_t":$box_rows);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Sattn_KernelAttr : Sattn_Attr<"Kernel", "kernel"> {
+  let summary = "A generated kernel: its role, tile shape and parameters";
+  let description = [{
+    Set by `sattn-tile-flash` on every kernel function as `sattn.kernel`; read
+    by every later pass and by the driver, which turns it into the manifest.
+    `arg_names` names each parameter in order (the manifest's ABI: buffers,
+    then B, H, Hkv, Sq, Sk, then tensor maps); `tensor_maps` lists the
+    parameters the TMA staging added. Kept through the GPU conversions
+    (gpu.func, llvm.func), which drop argument attributes.
+  }];
+  let parameters = (ins Sattn_KernelRoleParameter:$role,
+                        "int64_t":$block_m, "int64_t":$block_n,
+                        "::mlir::ArrayAttr":$arg_names,
+                        DefaultValuedParameter<"::mlir::ArrayAttr",
+                            "::mlir::ArrayAttr::get($_ctxt, {})">:$tensor_maps);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The name of parameter `i`.
+    ::llvm::StringRef argName(unsigned i) const {
+      return ::llvm::cast<::mlir::StringAttr>(getArgNames()[i]).getValue();
+    }
+    /// The tensor map describing parameter `tensor`, or null.
+    TensorMapAttr tensorMapOf(::llvm::StringRef tensor) const;
+    /// This attribute with `map` appended and `name` added to the names.
+    KernelAttr withTensorMap(::llvm::StringRef name, TensorMapAttr map) const;
+  }];
+}
+
+def Sattn_LaunchAttr : Sattn_Attr<"Launch", "launch"> {
+  let summary = "How a kernel is launched: threads per block, shared memory, occupancy";
+  let description = [{
+    Set by the tile lowering that decides it (`sattn.launch`): `threads` per
+    block (block_m lanes in the SIMT form, 32 per 16 rows with tensor cores,
+    plus 128 for a producer warpgroup), the dynamic shared memory in bytes,
+    and `min_ctas_per_sm` (0: none), the launch bound that gives ptxas the
+    register cap `setmaxnreg` needs.
+  }];
+  let parameters = (ins "int64_t":$threads,
+                        DefaultValuedParameter<"int64_t", "0">:$shared_memory_bytes,
+                        DefaultValuedParameter<"int64_t", "0">:$min_ctas_per_sm);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 #endif // SATTN_ATTRS_TD

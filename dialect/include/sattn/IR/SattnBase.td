@@ -25,6 +25,9 @@ def Sattn_Dialect : Dialect {
     the loop nest around them.
   }];
   let useDefaultTypePrinterParser = 1;
+  // `sattn.*` discardable attributes (the kernel contracts of
+  // SattnAttrs.td) are checked by name.
+  let hasOperationAttrVerify = 1;
   let useDefaultAttributePrinterParser = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect",
