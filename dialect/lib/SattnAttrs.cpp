@@ -132,3 +132,44 @@ LogicalResult LaunchAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << minCtasPerSm;
   return success();
 }
+
+LogicalResult
+KernelConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                         MainloopKind mainloop, StagingKind staging,
+                         int64_t keyStages, int64_t valueStages, bool producer,
+                         int64_t producerRegisters, int64_t consumerRegisters,
+                         int64_t minCtasPerSm, bool pipeline, bool pingPong,
+                         StringAttr note) {
+  if (mainloop == MainloopKind::simt) {
+    if (staging != StagingKind::none || keyStages || valueStages || producer ||
+        pipeline || pingPong)
+      return emitError() << "a simt kernel_config stages nothing and has no "
+                            "warp roles";
+    return success();
+  }
+  if (staging == StagingKind::none)
+    return emitError() << "a tensor-core kernel_config needs a staging "
+                          "(cp_async or tma)";
+  if (staging == StagingKind::tma && mainloop != MainloopKind::wgmma)
+    return emitError() << "tma staging needs the wgmma mainloop";
+  // Two buffers of K at least (the next tile is prefetched), one of V; the
+  // mbarrier area has room for 8 stages (full and empty barriers).
+  if (keyStages < 1 || valueStages < 1 || keyStages + valueStages > 8)
+    return emitError() << "kernel_config stages must be >= 1 each and at most "
+                          "8 in all, got "
+                       << keyStages << " + " << valueStages;
+  if ((producer || pipeline || pingPong) && staging != StagingKind::tma)
+    return emitError() << "producer, pipeline and ping_pong need tma staging";
+  auto validRegisters = [](int64_t r) {
+    return r >= 24 && r <= 256 && r % 8 == 0;
+  };
+  if (producer && (!validRegisters(producerRegisters) ||
+                   !validRegisters(consumerRegisters) || minCtasPerSm < 1))
+    return emitError() << "a producer needs register counts in [24, 256] "
+                          "(multiples of 8) and min_ctas_per_sm >= 1, got "
+                       << producerRegisters << " / " << consumerRegisters
+                       << " / " << minCtasPerSm;
+  if (!producer && (producerRegisters || consumerRegisters))
+    return emitError() << "register counts are set only with a producer";
+  return success();
+}

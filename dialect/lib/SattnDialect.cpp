@@ -33,17 +33,10 @@ void SattnDialect::initialize() {
       ,
 #define GET_OP_LIST
 #include "sattn/IR/SattnTileOps.cpp.inc"
+      ,
+#define GET_OP_LIST
+#include "sattn/IR/SattnGpuOps.cpp.inc"
       >();
-}
-
-/// Lowering-internal marks that live only between two adjacent passes of
-/// the tensor-core lowering (their removal is the next step of its
-/// restructuring, issue 12).
-static bool isTransitionalMark(StringRef name) {
-  return llvm::is_contained(
-      {"sattn.mma_skipped", "sattn.wgmma_skipped", "sattn.tma_skipped",
-       "sattn.producer_op", "sattn.producer_entry", "sattn.dropped_result"},
-      name);
 }
 
 LogicalResult SattnDialect::verifyOperationAttribute(Operation *op,
@@ -77,10 +70,22 @@ LogicalResult SattnDialect::verifyOperationAttribute(Operation *op,
              << "'" << name << "' must be a #sattn.launch, got " << value;
     return success(bool(onFunction()));
   }
-  if (isTransitionalMark(name))
+  if (name == attrs::kConfig) {
+    if (!isa<KernelConfigAttr>(value))
+      return op->emitOpError()
+             << "'" << name << "' must be a #sattn.kernel_config, got "
+             << value;
+    return success(bool(onFunction()));
+  }
+  if (name == attrs::kPipelinedLoop) {
+    if (!isa<UnitAttr>(value) || op->getName().getStringRef() != "scf.for")
+      return op->emitOpError()
+             << "'" << name << "' is a unit attribute of an scf.for";
     return success();
+  }
   return op->emitOpError() << "unknown attribute '" << name
                            << "' (the sattn dialect declares "
-                           << attrs::kKernel << " and " << attrs::kLaunch
-                           << ")";
+                           << attrs::kKernel << ", " << attrs::kLaunch << ", "
+                           << attrs::kConfig << " and "
+                           << attrs::kPipelinedLoop << ")";
 }

@@ -37,3 +37,72 @@ LogicalResult TileType::verify(function_ref<InFlightDiagnostic()> emitError,
                        << elementType;
   return success();
 }
+
+// !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma, releases = 2>
+Type RingType::parse(AsmParser &parser) {
+  int64_t slots = 0;
+  SmallVector<int64_t> shape;
+  Type elementType;
+  StringRef swizzleWord, fillWord;
+  int64_t releases = 0;
+  if (parser.parseLess() || parser.parseInteger(slots) ||
+      parser.parseKeyword("x") ||
+      parser.parseDimensionList(shape, /*allowDynamic=*/false) ||
+      parser.parseType(elementType) || parser.parseComma() ||
+      parser.parseKeyword(&swizzleWord) || parser.parseComma() ||
+      parser.parseKeyword(&fillWord))
+    return {};
+  if (succeeded(parser.parseOptionalComma()))
+    if (parser.parseKeyword("releases") || parser.parseEqual() ||
+        parser.parseInteger(releases))
+      return {};
+  if (parser.parseGreater())
+    return {};
+  std::optional<SmemSwizzle> swizzle = symbolizeSmemSwizzle(swizzleWord);
+  std::optional<StagingKind> fill = symbolizeStagingKind(fillWord);
+  if (!swizzle || !fill || shape.size() != 2) {
+    parser.emitError(parser.getNameLoc(),
+                     "expected !sattn.ring<slots x rows x cols x type, "
+                     "xor_chunks|wgmma_128b, cp_async|tma[, releases = N]>");
+    return {};
+  }
+  return RingType::getChecked(
+      [&] { return parser.emitError(parser.getNameLoc()); },
+      parser.getContext(), slots, shape[0], shape[1], elementType, *swizzle,
+      *fill, releases);
+}
+
+void RingType::print(AsmPrinter &printer) const {
+  printer << "<" << getSlots() << " x " << getRows() << "x" << getCols() << "x"
+          << getElementType() << ", " << stringifySmemSwizzle(getSwizzle())
+          << ", " << stringifyStagingKind(getFill());
+  if (getReleases())
+    printer << ", releases = " << getReleases();
+  printer << ">";
+}
+
+LogicalResult RingType::verify(function_ref<InFlightDiagnostic()> emitError,
+                               int64_t slots, int64_t rows, int64_t cols,
+                               Type elementType, SmemSwizzle swizzle,
+                               StagingKind fill, int64_t releases) {
+  if (slots < 1 || slots > 8)
+    return emitError() << "ring slots must be in [1, 8], got " << slots;
+  if (rows < 1 || cols < 1 || rows % 8 || cols % 8)
+    return emitError() << "ring slots must be rows x cols multiples of 8, got "
+                       << rows << "x" << cols;
+  if (!elementType.isBF16() && !elementType.isF16())
+    return emitError() << "ring elements must be bf16 or f16, got "
+                       << elementType;
+  if (fill == StagingKind::none)
+    return emitError() << "a ring is filled by cp_async or tma";
+  if (fill == StagingKind::tma && swizzle != SmemSwizzle::wgmma_128b)
+    return emitError() << "TMA fills the wgmma_128b layout only";
+  if (swizzle == SmemSwizzle::wgmma_128b && cols % 64)
+    return emitError() << "the wgmma_128b layout needs cols in whole 64-"
+                          "element blocks, got "
+                       << cols;
+  if (releases < 0 || (releases > 0 && fill != StagingKind::tma))
+    return emitError() << "releases (empty mbarriers) need a tma ring, got "
+                       << releases;
+  return success();
+}

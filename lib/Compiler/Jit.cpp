@@ -98,9 +98,8 @@ Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
       return devChip.status();
     chip = *devChip;
   }
-  TileLowering lowering = backend == Backend::Cpu ? TileLowering::Simt
-                                                  : tileLoweringForChip(chip);
-  if (Status s = session.lowerToKernels(**module, lowering); !s)
+  std::string target = backend == Backend::Cpu ? kHostTarget : chip;
+  if (Status s = session.lowerToKernels(**module, target); !s)
     return s;
   std::vector<KernelInfo> kernels = session.kernelInfos(**module);
 

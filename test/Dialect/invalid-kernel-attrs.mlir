@@ -71,3 +71,10 @@ func.func @too_many_threads(%a: memref<?xf32>) attributes {sattn.launch = #sattn
 
 // expected-error @below {{'sattn.launch' belongs on a kernel function}}
 "test.op"() {sattn.launch = #sattn.launch<threads = 64>} : () -> ()
+
+// -----
+
+// expected-error @below {{'sattn.pipelined_loop' is a unit attribute of an scf.for}}
+func.func @pipelined_mark_elsewhere() attributes {sattn.pipelined_loop} {
+  return
+}

@@ -11,6 +11,6 @@ func.func @negative_block(%q: memref<?x?x?x64xf16>) {
   return
 }
 
-// An unknown tensor-core kind is named.
-// RUN: not sparse-opt %s --sattn-classify-tiles="tensor-cores=tpu" 2>&1 | FileCheck %s --check-prefix=KIND
-// KIND: error: 'sattn.attention' op tensor-cores must be '', 'mma' or 'wgmma', got 'tpu'
+// An unknown chip is named.
+// RUN: not sparse-opt %s --sattn-classify-tiles="chip=sm_70" 2>&1 | FileCheck %s --check-prefix=KIND
+// KIND: error: 'sattn.attention' op unknown chip 'sm_70' (host, sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a)

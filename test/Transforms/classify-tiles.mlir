@@ -2,10 +2,10 @@
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles | FileCheck %s
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="block-m=32 block-n=16" | FileCheck %s --check-prefix=OPT
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="block-n=128" | FileCheck %s --check-prefix=BN
-// Sizes for the tensor-core lowerings: 64 keys for mma.sync, 128 for wgmma
-// (head_dim <= 128).
-// RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="tensor-cores=mma" | FileCheck %s --check-prefix=MMA
-// RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="tensor-cores=wgmma" | FileCheck %s --check-prefix=WGMMA
+// The policy's sizes for the GPU chips: 64 keys for mma.sync (sm_80 ..
+// sm_90), 128 for wgmma (sm_90a, head_dim <= 128).
+// RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_80" | FileCheck %s --check-prefix=MMA
+// RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a" | FileCheck %s --check-prefix=WGMMA
 // MMA-LABEL:   func.func @causal_d128(
 // MMA:           tile_plan = #sattn.tile_plan<block_m = 64, block_n = 64,
 // WGMMA-LABEL: func.func @causal_d128(

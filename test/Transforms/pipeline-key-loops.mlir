@@ -13,13 +13,15 @@
 // CHECK:         %[[A0:.*]] = sattn.tile.fill 0.000000e+00 : <64x64xf32>
 // CHECK:         %[[GUARD:.*]] = arith.cmpi slt, %[[LB]], %[[UB]] : index
 // CHECK:         %[[R:.*]]:3 = scf.if %[[GUARD]] -> (!sattn.tile<64x1xf32>, !sattn.tile<64x1xf32>, !sattn.tile<64x64xf32>) {
+// The second tile's induction value comes first (the staging prefetches
+// its keys during the prologue).
+// CHECK-NEXT:      %[[LB1:.*]] = arith.addi %[[LB]], %c1
 // CHECK:           %[[F0:.*]] = arith.muli %[[LB]], %c16
 // CHECK:           %[[S0:.*]] = sattn.tile.qk %{{.*}}, %[[K]][%[[BASE]]] keys(%[[F0]], %{{.*}})
 // CHECK:           %[[NM0:.*]], %[[NS0:.*]], %[[P0:.*]], %[[AL0:.*]] = sattn.tile.softmax_step %[[S0]], %[[M0]], %[[L0]]
 // CHECK:           %[[SC0:.*]] = sattn.tile.scale_rows %[[A0]], %[[AL0]]
 // CHECK-NOT:       sattn.tile.pv
 // CHECK:           %[[PB0:.*]] = sattn.tile.truncf %[[P0]] : <64x16xf32> to <64x16xbf16>
-// CHECK:           %[[LB1:.*]] = arith.addi %[[LB]], %c1
 // CHECK:           %[[LOOP:.*]]:4 = scf.for %[[IV:.*]] = %[[LB1]] to %[[UB]] step %c1 iter_args(%[[M:.*]] = %[[NM0]], %[[L:.*]] = %[[NS0]], %[[ACC:.*]] = %[[SC0]], %[[PP:.*]] = %[[PB0]]) -> (!sattn.tile<64x1xf32>, !sattn.tile<64x1xf32>, !sattn.tile<64x64xf32>, !sattn.tile<64x16xbf16>) {
 // CHECK:             %[[F:.*]] = arith.muli %[[IV]], %c16
 // CHECK:             %[[S:.*]] = sattn.tile.qk %{{.*}}, %[[K]][%[[BASE]]] keys(%[[F]], %{{.*}})
@@ -30,7 +32,8 @@
 // CHECK:             %[[SC:.*]] = sattn.tile.scale_rows %[[OPV]], %[[AL]]
 // CHECK:             %[[PB:.*]] = sattn.tile.truncf %[[P]]
 // CHECK:             scf.yield %[[NM]], %[[NS]], %[[SC]], %[[PB]]
-// CHECK:           }
+// The rotated loop is marked for sattn-stage-kv.
+// CHECK:           } {sattn.pipelined_loop}
 // CHECK:           %[[N:.*]] = arith.subi %[[UB]], %[[LB]]
 // CHECK:           %[[N1:.*]] = arith.subi %[[N]], %c1
 // CHECK:           %[[D:.*]] = arith.divsi %[[N1]], %c1

@@ -245,10 +245,14 @@ int runCompileMode(const CompileArgs &args) {
     return fail(sattn::Status::error(info.status().kind(),
                                      args.input + ": " +
                                          info.status().message()));
-  if (args.emit != "import")
-    if (sattn::Status s = session.lowerToKernels(
-            *module, sattn::tileLoweringForChip(args.chip), args.tiles); !s)
+  if (args.emit != "import") {
+    if (sattn::Status s =
+            session.lowerToKernels(*module, args.chip, args.tiles);
+        !s)
       return fail(s);
+    // Options some kernel could not have: said, not dropped in silence.
+    llvm::errs() << session.warnings();
+  }
 
   if (args.emit == "mlir" || args.emit == "import") {
     std::string ir;

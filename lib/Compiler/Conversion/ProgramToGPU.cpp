@@ -6,13 +6,17 @@
 // the manifest's ABI; with the bare-pointer convention each flat buffer is
 // one pointer parameter.
 //
-// Buffers enter as !llvm.ptr (KernelBoundary.h says why).
+// Buffers enter as !llvm.ptr (KernelBoundary.h says why). The warp roles
+// (sattn.warp_specialize) become one branch on the thread index, and named
+// barriers bar.sync / bar.arrive.
 //
 //===----------------------------------------------------------------------===//
 #include "Compiler/Conversion/KernelBoundary.h"
 #include "sattn/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 
@@ -27,8 +31,82 @@ using namespace mlir::sattn;
 
 namespace {
 
+/// The warp roles as one branch on the thread: the consumers raise their
+/// register budget and run their region; the producer warpgroup lowers its
+/// own, and its first thread runs the producer region. setmaxnreg needs each
+/// role to be one branch of a single if/else (and a register cap at entry:
+/// the kernel's launch bound).
+void lowerWarpSpecialize(WarpSpecializeOp split) {
+  OpBuilder b(split);
+  Location loc = split.getLoc();
+  int64_t consumerThreads = split.getConsumerWarpgroups() * 128;
+  auto index = [&](OpBuilder &ob, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(ob, loc, v);
+  };
+  Value isConsumer = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::slt, LaneIdOp::create(b, loc),
+      index(b, consumerThreads));
+  auto branch = scf::IfOp::create(b, loc, TypeRange{}, isConsumer,
+                                  /*withElseRegion=*/true);
+  Block *consumer = branch.thenBlock(), *producer = branch.elseBlock();
+  OpBuilder cb = OpBuilder::atBlockBegin(consumer);
+  NVVM::SetMaxRegisterOp::create(cb, loc, split.getConsumerRegisters(),
+                                 NVVM::SetMaxRegisterAction::increase);
+  consumer->getOperations().splice(
+      consumer->getTerminator()->getIterator(),
+      split.getConsumers().front().getOperations());
+  OpBuilder pb(producer->getTerminator());
+  NVVM::SetMaxRegisterOp::create(pb, loc, split.getProducerRegisters(),
+                                 NVVM::SetMaxRegisterAction::decrease);
+  auto elected = scf::IfOp::create(
+      pb, loc, TypeRange{},
+      arith::CmpIOp::create(pb, loc, arith::CmpIPredicate::eq,
+                            LaneIdOp::create(pb, loc),
+                            index(pb, consumerThreads)),
+      /*withElseRegion=*/false);
+  elected.thenBlock()->getOperations().splice(
+      elected.thenBlock()->getTerminator()->getIterator(),
+      split.getProducer().front().getOperations());
+  split.erase();
+}
+
+/// bar.sync / bar.arrive on the named barrier's id (NamedBarrierKind's value
+/// plus the index).
+template <typename BarrierOp>
+Value namedBarrierId(OpBuilder &b, BarrierOp op) {
+  Location loc = op.getLoc();
+  Value base = arith::ConstantIndexOp::create(
+      b, loc, static_cast<int64_t>(op.getKind()));
+  Value id = arith::AddIOp::create(b, loc, base, op.getIndex());
+  return arith::IndexCastOp::create(b, loc, b.getI32Type(), id);
+}
+void lowerNamedBarriers(Operation *root) {
+  root->walk([](Operation *op) {
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    auto threads = [&](int64_t n) -> Value {
+      return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(n));
+    };
+    if (auto sync = dyn_cast<NamedBarrierSyncOp>(op)) {
+      NVVM::BarrierOp::create(b, loc, Type(), namedBarrierId(b, sync),
+                              threads(sync.getThreads()),
+                              NVVM::BarrierReductionAttr(), Value());
+      op->erase();
+    } else if (auto arrive = dyn_cast<NamedBarrierArriveOp>(op)) {
+      NVVM::BarrierArriveOp::create(b, loc, namedBarrierId(b, arrive),
+                                    threads(arrive.getThreads()));
+      op->erase();
+    }
+  });
+}
+
 /// Replaces `program` by its body run once per thread block.
 void expandProgramOnGPU(ProgramOp program) {
+  SmallVector<WarpSpecializeOp> splits;
+  program.walk([&](WarpSpecializeOp split) { splits.push_back(split); });
+  for (WarpSpecializeOp split : splits)
+    lowerWarpSpecialize(split);
+  lowerNamedBarriers(program);
   OpBuilder b(program);
   Location loc = program.getLoc();
   Block &body = program.getBody().front();

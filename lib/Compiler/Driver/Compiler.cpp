@@ -83,6 +83,10 @@ CompilerSession::CompilerSession() {
   // Pipelines run in one thread: the machines that build are small and the
   // modules are a few kernels.
   ctx_->disableMultithreading();
+  // Diagnostics name the op and its location; a dump of the whole kernel
+  // with each one buries the message (sparse-opt's mlir-opt mode keeps
+  // mlir-opt's behaviour).
+  ctx_->printOpOnDiagnostic(false);
 }
 
 CompilerSession::~CompilerSession() = default;
@@ -155,45 +159,46 @@ Status CompilerSession::runPipeline(ModuleOp module,
   if (failed(pm.run(module)))
     return Status::error(ErrorKind::CompileFailed,
                          trimmed(what + " failed:\n" + diags.text()));
+  warnings_ = diags.text();
   return Status::ok();
 }
 
-TileLowering tileLoweringForChip(const std::string &chip) {
-  return chip == "sm_90a" ? TileLowering::Wgmma : TileLowering::MmaSync;
-}
-
-std::string frontendPipeline(TileLowering lowering, TileOptions tiles) {
-  // CSE before the tile lowering: the mma lowering pairs each qk with the
-  // pv of the same key tile by their (first, count) values.
-  std::string lowerTiles = "sattn-lower-tiles-simt";
-  if (lowering == TileLowering::MmaSync)
-    lowerTiles = "sattn-lower-tiles-mma," + lowerTiles;
-  else if (lowering == TileLowering::Wgmma)
-    lowerTiles = std::string("sattn-lower-tiles-mma{wgmma=1 tma=1") +
-                 (tiles.pipelineKeyLoops ? " pipeline=1" : "") +
-                 (tiles.pingPong ? " ping-pong=1" : "") +
-                 (tiles.producerWarpgroup ? " producer=1" : "") + "}," +
-                 lowerTiles;
+std::string frontendPipeline(const std::string &target, TileOptions tiles) {
+  auto flag = [](bool on) { return on ? "1" : "0"; };
   std::string classify = "sattn-classify-tiles{block-m=" +
-                         std::to_string(tiles.blockM) + " block-n=" +
-                         std::to_string(tiles.blockN) + " tensor-cores=" +
-                         (lowering == TileLowering::Wgmma     ? "wgmma"
-                          : lowering == TileLowering::MmaSync ? "mma"
-                                                              : "") +
-                         "}";
+                         std::to_string(tiles.blockM) +
+                         " block-n=" + std::to_string(tiles.blockN) +
+                         " chip=" + target + "}";
   std::string tileFlash = tiles.splitFullTiles
                               ? "sattn-tile-flash{split-full-tiles=1}"
                               : "sattn-tile-flash";
-  return "builtin.module(" + classify + "," + tileFlash +
-         ",canonicalize,cse," + lowerTiles +
-         ",canonicalize,cse)";
+  // The chip picks the GPU passes: the policy records each kernel's
+  // decisions, the later passes carry them out (docs/ARCHITECTURE.md).
+  // CSE before them: the staging pairs each qk with the pv of the same key
+  // tile by their (first, count) values.
+  std::string lowering;
+  if (target != kHostTarget) {
+    bool hopper = target == "sm_90a";
+    lowering = "sattn-choose-kernel-config{chip=" + target +
+               " producer=" + flag(tiles.producerWarpgroup) +
+               " ping-pong=" + flag(tiles.pingPong) +
+               " pipeline=" + flag(tiles.pipelineKeyLoops) + "},";
+    if (hopper)
+      lowering += "sattn-pipeline-key-loops,";
+    lowering += "sattn-stage-kv,";
+    if (hopper)
+      lowering += "sattn-warp-specialize,sattn-ping-pong,"
+                  "sattn-lower-mainloop-wgmma,";
+    lowering += "sattn-lower-mainloop-mma-sync,sattn-lower-rings,";
+  }
+  return "builtin.module(" + classify + "," + tileFlash + ",canonicalize,cse," +
+         lowering + "sattn-lower-tiles-simt,canonicalize,cse)";
 }
 
 std::string gpuPipeline(const std::string &chip) {
   return "builtin.module(sattn-program-to-gpu,nvvm-attach-target{chip=" +
          chip +
          " features=+ptx80 O=3},arith-expand,convert-scf-to-cf,"
-         "gpu.module(gpu.func(sattn-split-warp-roles)),"
          "expand-strided-metadata,lower-affine,gpu.module(convert-nvgpu-to-"
          "nvvm,convert-gpu-to-nvvm,convert-nvvm-to-llvm,llvm.func(sattn-"
          "tensor-map-params)),reconcile-unrealized-casts,gpu-module-to-binary{format=isa})";
@@ -216,9 +221,14 @@ bool isSupportedChip(const std::string &chip) {
 }
 
 Status CompilerSession::lowerToKernels(ModuleOp module,
-                                       TileLowering lowering,
+                                       const std::string &target,
                                        TileOptions tiles) {
-  return runPipeline(module, frontendPipeline(lowering, tiles), "tiling");
+  if (target != kHostTarget && !isSupportedChip(target))
+    return Status::error(ErrorKind::InvalidInput,
+                         "unsupported chip '" + target +
+                             "' (supported: sm_80, sm_86, sm_87, sm_89, "
+                             "sm_90, sm_90a)");
+  return runPipeline(module, frontendPipeline(target, tiles), "tiling");
 }
 
 std::vector<KernelInfo> CompilerSession::kernelInfos(ModuleOp module) {

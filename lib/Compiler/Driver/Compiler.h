@@ -49,17 +49,9 @@ struct CubinResult {
   std::string ptxasLog;
 };
 
-/// How the tiled form becomes per-lane code.
-enum class TileLowering {
-  Simt,    ///< One query row per lane: the CPU backend (runs anywhere).
-  MmaSync, ///< mma.sync warps (GPU, sm_80+); SIMT for the kernels it
-           ///< cannot take (f32 inputs).
-  Wgmma,   ///< wgmma warpgroups (sm_90a) where the shapes allow, else as
-           ///< MmaSync.
-};
-
-/// The tensor-core lowering for a GPU chip (sm_90a: Wgmma, else MmaSync).
-TileLowering tileLoweringForChip(const std::string &chip);
+/// The target a module is lowered for: "host" (the CPU backend, the SIMT
+/// form) or a GPU chip ("sm_80" .. "sm_90a"), which picks the pass list.
+inline constexpr const char *kHostTarget = "host";
 
 /// Query rows and keys per tile (0 leaves the choice to the compiler), the
 /// opt-in key-loop schedules that are not yet the default (measured in
@@ -94,9 +86,13 @@ public:
   Result<PatternInfo> describe(mlir::ModuleOp module,
                                const std::string &specHash);
 
-  /// Pattern level -> per-lane kernels (classify, tile, lower tiles).
-  Status lowerToKernels(mlir::ModuleOp module, TileLowering lowering,
+  /// Pattern level -> per-lane kernels for `target` ("host" or a chip):
+  /// classify, tile, and the target's tile lowering.
+  Status lowerToKernels(mlir::ModuleOp module, const std::string &target,
                         TileOptions tiles = {});
+  /// Warnings the last successful pipeline reported (options a kernel could
+  /// not have), one per line; empty if none.
+  const std::string &warnings() const { return warnings_; }
   /// The kernels of a lowered module, in launch order, for the manifest.
   std::vector<KernelInfo> kernelInfos(mlir::ModuleOp module);
   /// Lowered kernels -> PTX text for `chip` (sm_80, sm_90a, ...).
@@ -111,10 +107,11 @@ public:
 
 private:
   std::unique_ptr<mlir::MLIRContext> ctx_;
+  std::string warnings_;
 };
 
 /// The text pipelines of the steps above.
-std::string frontendPipeline(TileLowering lowering, TileOptions tiles);
+std::string frontendPipeline(const std::string &target, TileOptions tiles);
 std::string gpuPipeline(const std::string &chip);
 std::string hostPipeline();
 

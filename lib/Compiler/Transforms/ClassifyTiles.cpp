@@ -1,10 +1,12 @@
 //===- ClassifyTiles.cpp - Attach the closed-form tile plan ---------------===//
 //
-// Chooses the tile shape and normalises the mask into regions; the plan's
-// regions decide empty / full / partial for every tile in closed form.
+// Normalises the mask into regions and takes the tile shape from the policy
+// (lib/Compiler/TileToGPU/Policy) for the target chip; the plan's regions
+// decide empty / full / partial for every tile in closed form.
 //
 //===----------------------------------------------------------------------===//
 #include "Compiler/Analysis/MaskRegions.h"
+#include "Compiler/TileToGPU/Policy/KernelPolicy.h"
 #include "sattn/Transforms/Passes.h"
 
 namespace mlir::sattn {
@@ -17,26 +19,6 @@ using namespace mlir::sattn;
 
 namespace {
 
-/// Query rows per program: one lane per row in the SIMT lowering, four
-/// warps of 16 rows in the tensor-core lowering.
-constexpr int64_t kDefaultBlockM = 64;
-
-/// Keys per tile. The SIMT lowering keeps a row of scores, the query row
-/// and the accumulator in registers: at head_dim 128 a 32-key tile keeps
-/// that under the 255-register limit. The tensor-core lowerings spread a
-/// row over a quad of lanes, so wider tiles fit, and every key tile costs a
-/// rescale of the accumulator and two barriers whatever its width. Measured
-/// on an H200 (bench/RESULTS.md): mma.sync 64 keys (causal 16k 6.07 ->
-/// 4.62 ms against 32), wgmma 128 keys at head_dim <= 128 (2.58 -> 2.10 ms
-/// against 64, 245 registers, no spills).
-int64_t defaultBlockN(int64_t headDim, StringRef tensorCores) {
-  if (tensorCores == "wgmma")
-    return headDim <= 128 ? 128 : 64;
-  if (tensorCores == "mma")
-    return 64;
-  return headDim >= 128 ? 32 : 64;
-}
-
 struct ClassifyTilesPass
     : public mlir::sattn::impl::ClassifyTilesBase<ClassifyTilesPass> {
   using Base::Base;
@@ -47,22 +29,20 @@ struct ClassifyTilesPass
         op.emitOpError("block sizes must be positive");
         return WalkResult::interrupt();
       }
-      if (!tensorCores.empty() && tensorCores != "mma" &&
-          tensorCores != "wgmma") {
-        op.emitOpError("tensor-cores must be '', 'mma' or 'wgmma', got '")
-            << tensorCores << "'";
+      std::optional<policy::Target> target = policy::targetOf(chip);
+      if (!target) {
+        op.emitOpError("unknown chip '")
+            << chip << "' (host, sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a)";
         return WalkResult::interrupt();
       }
       auto regions = normalizeMask(op.getMask(), op);
       if (failed(regions))
         return WalkResult::interrupt();
-      int64_t bm = blockM ? int64_t(blockM) : kDefaultBlockM;
-      // f32 has no tensor-core path: the SIMT lowering takes it.
       Type elt = op.getElementType();
-      StringRef lowering =
-          elt.isBF16() || elt.isF16() ? StringRef(tensorCores) : "";
-      int64_t bn =
-          blockN ? int64_t(blockN) : defaultBlockN(op.getHeadDim(), lowering);
+      policy::TileShape shape = policy::chooseTileShape(
+          *target, elt.isBF16() || elt.isF16(), op.getHeadDim());
+      int64_t bm = blockM ? int64_t(blockM) : shape.blockM;
+      int64_t bn = blockN ? int64_t(blockN) : shape.blockN;
       op.setTilePlanAttr(TilePlanAttr::get(
           op.getContext(), bm, bn, regionsToAttr(op.getContext(), *regions)));
       return WalkResult::advance();

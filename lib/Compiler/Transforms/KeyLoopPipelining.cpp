@@ -10,6 +10,7 @@
 #include "Compiler/Transforms/IndexMath.h"
 #include "sattn/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -156,6 +157,9 @@ FailureOr<PipelinedKeyLoop> mlir::sattn::pipelineKeyLoop(TileQKOp qk,
 
   OpBuilder tb = guarded.getThenBodyBuilder();
   IndexMath tm{tb, loc};
+  // The second tile's induction value, before the prologue: the staging
+  // prefetches that tile's keys there.
+  Value second = tm.add(lb, step);
   // Prologue: tile lb up to its probabilities.
   IRMapping first;
   first.map(loop.getInductionVar(), lb);
@@ -167,7 +171,7 @@ FailureOr<PipelinedKeyLoop> mlir::sattn::pipelineKeyLoop(TileQKOp qk,
 
   // Tiles lb + step ..: Q.K^T of this tile, then P.V of the previous one.
   auto rotated = scf::ForOp::create(
-      tb, loc, tm.add(lb, step), ub, step, inits,
+      tb, loc, second, ub, step, inits,
       [&](OpBuilder &lbld, Location l, Value iv, ValueRange args) {
         IndexMath lm{lbld, l};
         IRMapping map;
@@ -211,16 +215,44 @@ namespace {
 
 /// The rotation on every key loop that takes it, on the tiled form (any
 /// backend): the CPU backend runs the rotated loops against the reference.
+/// Whether the kernel around `op` asks for pipelining: kernels with a
+/// #sattn.kernel_config say so (the GPU pipeline), others are all rotated
+/// (the CPU backend checks the rotated form's numerics).
+bool wantsPipelining(Operation *op) {
+  auto fn = op->getParentOfType<func::FuncOp>();
+  KernelConfigAttr config = fn ? getKernelConfig(fn) : KernelConfigAttr();
+  return !config || config.getPipeline();
+}
+
+/// On the GPU only key loops without branches are rotated: ptxas waits for
+/// every product in flight where control flow merges (e.g. after a partial
+/// tile's mask), which would leave the rotation its cost and none of its
+/// overlap.
+bool worthRotating(TileQKOp qk) {
+  auto fn = qk->getParentOfType<func::FuncOp>();
+  if (!fn || !getKernelConfig(fn))
+    return true;
+  return llvm::none_of(qk->getBlock()->getOperations(), [](Operation &o) {
+    return o.getNumRegions() != 0;
+  });
+}
+
 struct PipelineKeyLoopsPass
     : public mlir::sattn::impl::PipelineKeyLoopsBase<PipelineKeyLoopsPass> {
   void runOnOperation() override {
     SmallVector<std::pair<TileQKOp, TilePVOp>> pairs;
     getOperation().walk([&](TileQKOp qk) {
+      if (!wantsPipelining(qk) || !worthRotating(qk))
+        return;
       if (TilePVOp pv = pvOfSameKeyTile(qk))
         pairs.push_back({qk, pv});
     });
-    for (auto [qk, pv] : pairs)
-      (void)pipelineKeyLoop(qk, pv);
+    for (auto [qk, pv] : pairs) {
+      FailureOr<PipelinedKeyLoop> rotated = pipelineKeyLoop(qk, pv);
+      if (succeeded(rotated))
+        rotated->loop->setAttr(attrs::kPipelinedLoop,
+                               UnitAttr::get(&getContext()));
+    }
   }
 };
 

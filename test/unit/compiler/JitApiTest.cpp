@@ -829,7 +829,7 @@ void buildCubin(const PatternSpec &spec, const std::string &chip,
   ASSERT_TRUE(module) << module.status().message();
   auto info = session.describe(**module, specHash(spec));
   ASSERT_TRUE(info) << info.status().message();
-  Status lowered = session.lowerToKernels(**module, tileLoweringForChip(chip));
+  Status lowered = session.lowerToKernels(**module, chip);
   ASSERT_TRUE(lowered) << lowered.message();
   std::vector<KernelInfo> kernels = session.kernelInfos(**module);
   auto ptx = session.lowerToPtx(**module, chip);
@@ -926,7 +926,7 @@ TEST(JitChips, UnsupportedChipIsAnError) {
   CompilerSession session;
   auto module = session.importSpec(*spec);
   ASSERT_TRUE(module) << module.status().message();
-  ASSERT_TRUE(session.lowerToKernels(**module, TileLowering::MmaSync));
+  ASSERT_TRUE(session.lowerToKernels(**module, "sm_80"));
   Result<std::string> ptx = Status::ok();
   EXPECT_NO_THROW(ptx = session.lowerToPtx(**module, "sm_70"));
   EXPECT_FALSE(ptx);

@@ -153,7 +153,7 @@ TEST(NumericCpuPipelined, SplitAndRotatedKeyLoopsMatchReference) {
     ASSERT_TRUE(module) << module.status().message();
     auto info = session.describe(**module, "0");
     ASSERT_TRUE(info) << info.status().message();
-    std::string pipeline = frontendPipeline(TileLowering::Simt, {});
+    std::string pipeline = frontendPipeline(kHostTarget, {});
     auto replace = [&](const std::string &from, const std::string &to) {
       size_t at = pipeline.find(from);
       ASSERT_NE(at, std::string::npos) << pipeline;
@@ -189,7 +189,7 @@ TEST(CpuBackend, RejectsTensorMapParameters) {
   ASSERT_TRUE(module) << module.status().message();
   auto info = session.describe(**module, "0");
   ASSERT_TRUE(info) << info.status().message();
-  ASSERT_TRUE(session.lowerToKernels(**module, TileLowering::Simt));
+  ASSERT_TRUE(session.lowerToKernels(**module, kHostTarget));
   std::vector<KernelInfo> kernels = session.kernelInfos(**module);
   ASSERT_TRUE(session.lowerToHostLLVM(**module));
   Manifest manifest = buildManifest(*info, kernels, "host", nullptr);

@@ -10,6 +10,7 @@
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Dialect/LLVMIR/LLVMTypes.h"
 
 #include "sattn/KernelRole.h"
 
@@ -24,6 +25,15 @@ FailureOr<::sattn::KernelRole> parseKernelRoleKeyword(AsmParser &parser);
 } // namespace mlir
 
 #include "sattn/IR/SattnDialect.h.inc"
+
+namespace mlir::sattn {
+/// The K/V stages in a program's shared memory (sattn.ring.*): an effect
+/// resource of its own, apart from the kernel's global buffers.
+struct SharedStagesResource
+    : public SideEffects::Resource::Base<SharedStagesResource> {
+  StringRef getName() final { return "SharedStages"; }
+};
+} // namespace mlir::sattn
 #include "sattn/IR/SattnEnums.h.inc"
 
 #define GET_TYPEDEF_CLASSES
@@ -38,6 +48,9 @@ FailureOr<::sattn::KernelRole> parseKernelRoleKeyword(AsmParser &parser);
 #define GET_OP_CLASSES
 #include "sattn/IR/SattnTileOps.h.inc"
 
+#define GET_OP_CLASSES
+#include "sattn/IR/SattnGpuOps.h.inc"
+
 namespace mlir::sattn {
 
 /// The names of the kernel-contract attributes (SattnAttrs.td) as they
@@ -47,11 +60,20 @@ namespace attrs {
 inline constexpr ::llvm::StringLiteral kKernel = "sattn.kernel";
 /// #sattn.launch on a kernel function, set by its tile lowering.
 inline constexpr ::llvm::StringLiteral kLaunch = "sattn.launch";
+/// #sattn.kernel_config on a kernel function, set by the GPU policy.
+inline constexpr ::llvm::StringLiteral kConfig = "sattn.config";
+/// A unit attribute on a key loop (scf.for) that sattn-pipeline-key-loops
+/// rotated: tile i's Q.K^T beside tile i-1's P.V (the staging reads it).
+inline constexpr ::llvm::StringLiteral kPipelinedLoop = "sattn.pipelined_loop";
 } // namespace attrs
 
 /// The #sattn.kernel of `op`, or null when it has none.
 inline KernelAttr getKernelAttr(Operation *op) {
   return op->getAttrOfType<KernelAttr>(attrs::kKernel);
+}
+/// The #sattn.kernel_config of `op`, or null when it has none.
+inline KernelConfigAttr getKernelConfig(Operation *op) {
+  return op->getAttrOfType<KernelConfigAttr>(attrs::kConfig);
 }
 /// The #sattn.launch of `op`, or null when it has none.
 inline LaunchAttr getLaunchAttr(Operation *op) {

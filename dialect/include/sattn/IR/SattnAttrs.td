@@ -154,4 +154,100 @@ def Sattn_LaunchAttr : Sattn_Attr<"Launch", "launch"> {
   let genVerifyDecl = 1;
 }
 
+def Sattn_MainloopKind : I32EnumAttr<"MainloopKind",
+    "How a kernel's two products (Q.K^T, P.V) run", [
+      I32EnumAttrCase<"simt", 0>,
+      I32EnumAttrCase<"mma_sync", 1>,
+      I32EnumAttrCase<"wgmma", 2>,
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::sattn";
+}
+
+def Sattn_StagingKind : I32EnumAttr<"StagingKind",
+    "How K and V tiles reach shared memory", [
+      I32EnumAttrCase<"none", 0>,
+      I32EnumAttrCase<"cp_async", 1>,
+      I32EnumAttrCase<"tma", 2>,
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::sattn";
+}
+
+def Sattn_KernelConfigAttr : Sattn_Attr<"KernelConfig", "kernel_config"> {
+  let summary = "The GPU policy's decisions for one kernel";
+  let description = [{
+    Set by `sattn-choose-kernel-config` (the policy, one pure function of
+    the chip, head_dim, dtype, role and mask: lib/Compiler/TileToGPU/Policy)
+    as `sattn.config`; every later GPU pass reads its part and decides
+    nothing of its own.
+      * `mainloop`: `simt` (one lane per query row), `mma_sync` (warps of 16
+        rows, sm_80+) or `wgmma` (warpgroups of 64 rows, sm_90a);
+      * `staging`: how K/V tiles reach shared memory, `cp_async` (every
+        lane copies 16-byte chunks) or `tma` (one thread, bulk tensor
+        copies completing on mbarriers); `none` for simt;
+      * `key_stages` / `value_stages`: shared-memory buffers of each;
+      * `producer`: a producer warpgroup issues the fills, with
+        `producer_registers` / `consumer_registers` (setmaxnreg) and the
+        launch bound `min_ctas_per_sm` that gives ptxas its register cap;
+      * `pipeline`: Q.K^T of key tile i is issued beside P.V of tile i-1
+        (FlashAttention-3's intra-warpgroup overlap);
+      * `ping_pong`: two consumer warpgroups take turns at the tensor
+        cores;
+      * `note`: why the policy did not give the kernel what the chip or the
+        caller's options would have asked for (reported as a warning).
+  }];
+  let parameters = (ins
+      EnumParameter<Sattn_MainloopKind>:$mainloop,
+      DefaultValuedParameter<"::mlir::sattn::StagingKind",
+                             "::mlir::sattn::StagingKind::none">:$staging,
+      DefaultValuedParameter<"int64_t", "0">:$key_stages,
+      DefaultValuedParameter<"int64_t", "0">:$value_stages,
+      Sattn_BoolParameter:$producer,
+      DefaultValuedParameter<"int64_t", "0">:$producer_registers,
+      DefaultValuedParameter<"int64_t", "0">:$consumer_registers,
+      DefaultValuedParameter<"int64_t", "0">:$min_ctas_per_sm,
+      Sattn_BoolParameter:$pipeline,
+      Sattn_BoolParameter:$ping_pong,
+      OptionalParameter<"::mlir::StringAttr">:$note);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    int64_t numStages() const { return getKeyStages() + getValueStages(); }
+    /// Stages are handed back on "empty" mbarriers before a refill (several
+    /// consumer warpgroups or a producer) rather than refilled in program
+    /// order by the one warpgroup that read them.
+    bool releasesStages(int64_t consumerWarpgroups) const {
+      return getProducer() || getPipeline() || consumerWarpgroups > 1;
+    }
+  }];
+}
+
+def Sattn_SmemSwizzle : I32EnumAttr<"SmemSwizzle",
+    "How a staged tile's 16-byte chunks are laid out in shared memory", [
+      // Rows of head_dim elements, chunk index XOR (row mod 8): the eight
+      // rows one ldmatrix reads hit distinct banks (mma.sync).
+      I32EnumAttrCase<"xor_chunks", 0>,
+      // wgmma's 128-byte swizzle: column blocks of 64 elements, each
+      // `rows` rows of 128 bytes, chunk XOR (row mod 8); what TMA writes and
+      // the wgmma descriptors read (stages 1024-byte aligned).
+      I32EnumAttrCase<"wgmma_128b", 1>,
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::sattn";
+}
+
+def Sattn_NamedBarrierKind : I32EnumAttr<"NamedBarrierKind",
+    "The named barriers (bar.sync ids) the kernels use", [
+      // One per consumer warpgroup: warpgroup w's turn at the tensor cores
+      // (ping-pong), ids 1 + w. Id 0 is __syncthreads.
+      I32EnumAttrCase<"warp_scheduler", 1>,
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::sattn";
+}
+
+def Sattn_NamedBarrierKindAttr
+    : EnumAttr<Sattn_Dialect, Sattn_NamedBarrierKind, "named_barrier">;
+
 #endif // SATTN_ATTRS_TD

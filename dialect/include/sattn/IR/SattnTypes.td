@@ -38,4 +38,33 @@ def Sattn_TileType : Sattn_Type<"Tile", "tile"> {
   }];
 }
 
+def Sattn_RingType : Sattn_Type<"Ring", "ring"> {
+  let summary = "Shared-memory stages of K / V tiles, e.g. !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma>";
+  let description = [{
+    `slots` buffers of `rows` x `cols` elements (a key tile of block_n keys
+    by head_dim) in the program's dynamic shared memory, laid out by
+    `swizzle`, filled by `fill` (cp_async: every lane copies chunks and
+    waits on commit groups; tma: one thread issues bulk tensor copies that
+    complete on each slot's "full" mbarrier). With `releases = N` (> 0) each
+    slot also has an "empty" mbarrier that N consumer warpgroups arrive on
+    when done with it, and a refill first acquires it; otherwise a slot is
+    refilled by the one warpgroup that read it, in program order. Which
+    slots hold keys and which values is the staging's choice.
+  }];
+  let parameters = (ins "int64_t":$slots, "int64_t":$rows, "int64_t":$cols,
+                        "::mlir::Type":$elementType,
+                        "::mlir::sattn::SmemSwizzle":$swizzle,
+                        "::mlir::sattn::StagingKind":$fill,
+                        "int64_t":$releases);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    int64_t slotElements() const { return getRows() * getCols(); }
+    int64_t elementBytes() const {
+      return getElementType().getIntOrFloatBitWidth() / 8;
+    }
+    int64_t slotBytes() const { return slotElements() * elementBytes(); }
+  }];
+}
+
 #endif // SATTN_TYPES_TD

@@ -11,16 +11,17 @@ def ClassifyTiles : Pass<"sattn-classify-tiles", "::mlir::ModuleOp"> {
     (#sattn.region: a diagonal band and a column range) and attaches
     `tile_plan`, from which empty/full/partial follows in closed form for
     any sequence lengths (see #sattn.tile_plan). Never enumerates S x S.
-    Block sizes are chosen per head_dim unless given.
+    Block sizes are the policy's for the target chip and head_dim unless
+    given.
   }];
   let options = [
     Option<"blockM", "block-m", "int64_t", "0",
            "Query rows per tile (0: choose per head_dim)">,
     Option<"blockN", "block-n", "int64_t", "0",
            "Keys per tile (0: choose per head_dim)">,
-    Option<"tensorCores", "tensor-cores", "std::string", "\"\"",
-           "Choose the sizes for sattn-lower-tiles-mma: 'mma' (mma.sync), "
-           "'wgmma' (sm_90a); empty for the SIMT lowering">,
+    Option<"chip", "chip", "std::string", "\"host\"",
+           "The target whose tile shapes the policy chooses: host (the SIMT "
+           "form, the CPU backend) or a GPU chip (sm_80 .. sm_90a)">,
   ];
   let dependentDialects = ["::mlir::sattn::SattnDialect"];
 }
@@ -54,6 +55,30 @@ def TileFlash : Pass<"sattn-tile-flash", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def ChooseKernelConfig : Pass<"sattn-choose-kernel-config", "::mlir::ModuleOp"> {
+  let summary = "Record the GPU policy's decisions for each kernel (#sattn.kernel_config)";
+  let description = [{
+    The first pass of the GPU lowering. For each kernel function (with
+    #sattn.kernel and one sattn.program) it reads the facts the policy
+    depends on (role, shapes, element type, whether the tiles fit the
+    tensor cores and the K/V tiles TMA, what the masks bound) and attaches
+    the decisions of lib/Compiler/TileToGPU/Policy as `sattn.config`:
+    mainloop, staging, stage counts, producer warpgroup and register split,
+    pipelining, ping-pong. The options are the caller's requests; a request
+    a kernel cannot have is reported as a warning.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", "\"sm_90a\"",
+           "The target chip (host, sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a)">,
+    Option<"producer", "producer", "bool", "true",
+           "Allow a producer warpgroup where the policy finds it pays">,
+    Option<"pingPong", "ping-pong", "bool", "true",
+           "Let two consumer warpgroups take turns at the tensor cores">,
+    Option<"pipeline", "pipeline", "bool", "false",
+           "Ask for FA3's intra-warpgroup pipelining of key loops">,
+  ];
+}
+
 def LowerTilesToSIMT : Pass<"sattn-lower-tiles-simt", "::mlir::ModuleOp"> {
   let summary = "Lower tile ops to one query row per lane (vector code)";
   let description = [{
@@ -77,63 +102,84 @@ def PipelineKeyLoops : Pass<"sattn-pipeline-key-loops", "::mlir::ModuleOp"> {
     whose body runs qk(i) and then pv(P[i-1], i-1) before the softmax of
     tile i, and an epilogue pv of the last tile, all under `scf.if lb < ub`.
     P crosses the back edge rounded to the values' element type
-    (`sattn.tile.truncf`). sattn-lower-tiles-mma{pipeline=1} applies the
-    same rotation to sm_90a programs and issues both products of an
-    iteration before waiting for either; this pass exposes it on its own so
-    that the CPU backend can check the rotated form's numerics. Loops it
-    cannot rotate (a pv that is not the last use of the accumulator, a body
-    that writes memory, tile bounds not given by the induction variable)
-    are left alone.
+    (`sattn.tile.truncf`), and the rotated scf.for is marked
+    `sattn.pipelined_loop` for sattn-stage-kv, which issues both products of
+    an iteration before waiting for either. In kernels with a
+    #sattn.kernel_config (the GPU pipeline) it rotates only where the config
+    asks for pipelining, and only key loops without branches (ptxas waits
+    for every product in flight where control flow merges); without one
+    (the CPU backend, which checks the rotated form's numerics) every loop
+    it can. Loops it cannot rotate (a pv that is not the last use of the
+    accumulator, a body that writes memory, tile bounds not given by the
+    induction variable) are left alone.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect"];
 }
 
-def LowerTilesToMMA : Pass<"sattn-lower-tiles-mma", "::mlir::ModuleOp"> {
-  let summary = "Lower tile ops to warp-level tensor-core code (mma.sync, sm_80+)";
+def StageKV : Pass<"sattn-stage-kv", "::mlir::ModuleOp"> {
+  let summary = "Stage K and V tiles through a ring of shared-memory slots";
   let description = [{
-    The GPU lowering: block_m / 16 warps per program instance, each owning
-    16 query rows held in the m16n8k16 accumulator layout. Q.K^T and P.V
-    are mma.sync with P reused from registers; K and V tiles are staged in
-    swizzled shared memory with cp.async and read with ldmatrix; row
-    statistics reduce across the four lanes of a quad with shuffles.
-    Sets `sattn.threads` and `sattn.shared_memory_bytes` on the kernel.
-    Programs it cannot lower (f32 inputs, shapes off the mma grid) are
-    marked `sattn.mma_skipped` with the reason and left for
-    sattn-lower-tiles-simt.
-
-    With `wgmma` (sm_90a), programs of 64 rows (one warpgroup) compute
-    Q.K^T and P.V with wgmma.mma_async m64nNk16 instead: A from registers
-    (the same fragment), B from shared memory through descriptors, K and V
-    staged in the 128-byte-swizzle layout.
-
-    With `tma` as well, those programs fill the K and V stages with TMA
-    (cp.async.bulk.tensor, one 64-column box per copy) completing on one
-    mbarrier per stage, issued by thread 0; the kernel gains one
-    tensor-map argument per key / value buffer (`!llvm.ptr` marked
-    `sattn.tensor_map = {tensor, box}`, passed by value). Programs whose
-    key tiles are not clipped to the sequence (count = min(Sk - first,
-    block_n)) or whose buffers are not kernel arguments keep cp.async and
-    are marked `sattn.tma_skipped`.
+    For each kernel whose #sattn.kernel_config gives it tensor cores: one
+    `sattn.ring.alloc` at the program's start (key_stages + value_stages
+    slots of block_n x head_dim, in the mainloop's swizzle, filled by the
+    config's staging), the schedule of its fills (cp.async: sattn.ring.copy,
+    commit, wait_copies; TMA: sattn.ring.acquire, load, wait, release), and
+    `sattn.tile.mma_qk` / `mma_pv` reading the slots in place of
+    `sattn.tile.qk` / `pv`. In a key loop whose tile bounds follow from the
+    induction variable the next key tile is prefetched. Key loops marked
+    `sattn.pipelined_loop` (rotated by sattn-pipeline-key-loops) get the
+    pipelined schedule: Q.K^T of tile i and P.V of tile i-1 issued
+    together, asynchronous, each waited for (sattn.tile.mma_wait) where its
+    result is first needed. TMA kernels gain one tensor-map parameter per
+    key / value buffer (recorded in #sattn.kernel's tensor_maps).
   }];
-  let options = [
-    Option<"useWgmma", "wgmma", "bool", "false",
-           "Use wgmma (sm_90a) for programs of one warpgroup">,
-    Option<"useTma", "tma", "bool", "false",
-           "With wgmma: load K and V tiles with TMA completing on mbarriers">,
-    Option<"usePipeline", "pipeline", "bool", "false",
-           "With TMA and one warpgroup: rotate key loops "
-           "(sattn-pipeline-key-loops) and issue Q.K^T of tile i and P.V of "
-           "tile i-1 together, waiting for P.V only after the softmax">,
-    Option<"usePingPong", "ping-pong", "bool", "false",
-           "With TMA and two warpgroups (block_m 128): alternate their "
-           "products through named barriers">,
-    Option<"useProducer", "producer", "bool", "false",
-           "With TMA: one more warpgroup issues every K / V fill, the "
-           "computing warpgroups release each stage after their last read "
-           "of it, and setmaxnreg moves the producer's registers to them "
-           "(sattn-split-warp-roles separates the two roles' code)">,
-  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
+def WarpSpecialize : Pass<"sattn-warp-specialize", "::mlir::ModuleOp"> {
+  let summary = "Give kernels a producer warpgroup that issues the K/V fills";
+  let description = [{
+    For kernels whose config asks for a producer: everything after the
+    ring's allocation becomes a `sattn.warp_specialize` whose consumers
+    region is the program without its fills, and whose producer region is
+    the program reduced to the fills (sattn.ring.acquire / load) and the
+    control flow and index arithmetic they need (lane id 0: the producer's
+    first thread runs it). Register budgets come from the config. Fails if
+    a fill would need a value that only the consumers compute.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def PingPong : Pass<"sattn-ping-pong", "::mlir::ModuleOp"> {
+  let summary = "Two consumer warpgroups take turns at the tensor cores";
+  let description = [{
+    For kernels whose config asks for it (two consumer warpgroups): each
+    run of staged products is one turn, from `sattn.named_barrier.sync
+    warp_scheduler[w]` to `sattn.named_barrier.arrive warp_scheduler[1 -
+    w]` before the first wait for them (synchronous products become
+    asynchronous with their wait after the hand-over), so one warpgroup's
+    softmax overlaps the other's products. Warpgroup 1 hands warpgroup 0
+    the first turn; warpgroup 0 consumes the last hand-over.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def LowerMainloopMmaSync : Pass<"sattn-lower-mainloop-mma-sync", "::mlir::ModuleOp"> {
+  let summary = "Lower the tile ops of mma_sync kernels to warp-level tensor-core code";
+  let description = [{
+    For kernels whose config's mainloop is mma_sync (sm_80+): block_m / 16
+    warps, each owning 16 query rows in the m16n8k16 accumulator layout
+    (TileToGPU/Fragment). The staged products become ldmatrix (K) /
+    ldmatrix.trans (V) from the ring's slots and mma.sync, with Q and P as
+    A operands straight from their fragments; the softmax, mask and
+    epilogue ops become fragment code (row reductions across the quad).
+    Ring ops stay for sattn-lower-rings. Sets each kernel's #sattn.launch.
+  }];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",
@@ -145,37 +191,60 @@ def LowerTilesToMMA : Pass<"sattn-lower-tiles-mma", "::mlir::ModuleOp"> {
                            "::mlir::LLVM::LLVMDialect"];
 }
 
-def ProgramToGPU : Pass<"sattn-program-to-gpu", "::mlir::ModuleOp"> {
-  let summary = "Turn SIMT kernels into gpu.func kernels in a gpu.module";
+def LowerMainloopWgmma : Pass<"sattn-lower-mainloop-wgmma", "::mlir::ModuleOp"> {
+  let summary = "Lower the tile ops of wgmma kernels to warpgroup tensor-core code";
   let description = [{
-    grid x / y become block ids x / y, lanes become threads (block_m per
-    block). Kernel arguments keep their order (the manifest's ABI).
+    For kernels whose config's mainloop is wgmma (sm_90a): one warpgroup
+    per 64 rows computes both products with wgmma.mma_async m64nNk16, A
+    from the fragment's registers, B through shared-memory descriptors over
+    the ring's wgmma_128b slots; an async product's results pass through
+    wgmma.wait_group where its sattn.tile.mma_wait is. Softmax, mask and
+    epilogue as in sattn-lower-mainloop-mma-sync (shared patterns). Sets
+    each kernel's #sattn.launch.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
+def LowerRings : Pass<"sattn-lower-rings", "::mlir::ModuleOp"> {
+  let summary = "Lower shared-memory rings and their fills to NVVM";
+  let description = [{
+    Each `sattn.ring.alloc` becomes a view of the program's dynamic shared
+    memory (TMA: the mbarriers first, initialised by thread 0; wgmma_128b:
+    slots from the next 1024-byte boundary) and a per-thread word of
+    mbarrier parities; cp.async fills become per-lane 16-byte copies with
+    zero fill, commit and wait groups; TMA fills become expect_tx and one
+    bulk tensor copy per 64-column box, waits mbarrier try_wait loops on the
+    parity, releases one arrival per consumer warpgroup.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def ProgramToGPU : Pass<"sattn-program-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Turn lowered kernels into gpu.func kernels in a gpu.module";
+  let description = [{
+    grid x / y become block ids x / y, lanes become threads (#sattn.launch
+    per block). Kernel arguments keep their order (the manifest's ABI).
+    A `sattn.warp_specialize` becomes one branch on the thread index
+    (consumers: setmaxnreg.inc and their region; producer warpgroup:
+    setmaxnreg.dec, its first thread runs its region), named barriers
+    bar.sync / bar.arrive.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
-}
-
-def SplitWarpRoles : Pass<"sattn-split-warp-roles", "::mlir::gpu::GPUFuncOp"> {
-  let summary = "Reduce a warp-specialised kernel's producer and consumer copies to their own work";
-  let description = [{
-    sattn-lower-tiles-mma{producer=1} gives a program two copies of its
-    body: the consumers' (the whole computation) and the producer
-    warpgroup's, the blocks dominated by the one holding the op marked
-    `sattn.producer_entry` (the producer's setmaxnreg). Both keep the
-    program's control flow, so the producer issues the fills (ops marked
-    `sattn.producer_op`) in exactly the order the consumers wait for them.
-    This pass runs once that control flow is plain blocks
-    (after convert-scf-to-cf): in the producer copy it erases every op
-    with memory effects (other than reads) that is not a fill, in the
-    consumers' every fill; region simplification then drops what fed
-    only the erased ops, loop-carried values included (the accumulators
-    of the producer's copy of a key loop are block arguments nothing live
-    reads). Fails if the producer's remaining code reads a value it had to
-    erase: its fills would depend on the consumers' computation.
-  }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
-                           "::mlir::LLVM::LLVMDialect"];
 }
 
 def TensorMapParams : Pass<"sattn-tensor-map-params", "::mlir::LLVM::LLVMFuncOp"> {

@@ -1,0 +1,267 @@
+//===- Wgmma.cpp - Staged products as wgmma.mma_async (sm_90a) ------------===//
+//
+// sattn-lower-mainloop-wgmma. Each warpgroup's 64 rows compute both
+// products with wgmma.mma_async m64nNk16: A from registers (the fragment:
+// Q for Q.K^T, P rounded to the values' type for P.V), B from the ring's
+// wgmma_128b slots through shared-memory descriptors. MLIR's wgmma op takes
+// A from shared memory only, so each product is one inline-asm block
+// (fence, the k-steps, commit, and unless the product is async the wait),
+// which also keeps LLVM from touching the accumulators while the
+// asynchronous products are in flight. An async product's results pass
+// through sattn.tile.mma_wait's wgmma.wait_group, tied, so that nothing
+// reads them before it (ptxas tracks the asynchronous registers between).
+//
+//===----------------------------------------------------------------------===//
+#include "Compiler/TileToGPU/Fragment/Fragment.h"
+#include "Compiler/TileToGPU/Mainloop/Mainloop.h"
+#include "sattn/Transforms/Passes.h"
+
+namespace mlir::sattn {
+#define GEN_PASS_DEF_LOWERMAINLOOPWGMMA
+#include "sattn/Transforms/Passes.h.inc"
+} // namespace mlir::sattn
+
+using namespace mlir;
+using namespace mlir::sattn;
+using namespace mlir::sattn::fragment;
+
+namespace {
+
+/// A wgmma shared-memory descriptor (PTX ISA "matrix descriptor") for the
+/// 128-byte swizzle mode: start address, leading and stride byte offsets,
+/// all in 16-byte units.
+Value wgmmaDescriptor(WarpBuilder &wb, Value ringAddress, Value elementOffset,
+                      int64_t leadingBytes, int64_t strideBytes) {
+  IndexMath m = wb.im();
+  OpBuilder &b = wb.b;
+  Location loc = wb.loc;
+  Value addr = m.add(ringAddress, m.mul(elementOffset, 2));
+  Type i64 = b.getI64Type();
+  Value a = arith::IndexCastOp::create(b, loc, i64, addr);
+  auto c64 = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  };
+  Value start = arith::ShRUIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, a, c64(0x3FFFF)), c64(4));
+  int64_t fixed = ((leadingBytes >> 4) << 16) | ((strideBytes >> 4) << 32) |
+                  (int64_t(1) << 62);
+  return arith::OrIOp::create(b, loc, start, c64(fixed));
+}
+
+/// acc += sum over k-steps of A_k (registers, 4 per lane) x B_k (shared
+/// memory, descriptors) with wgmma.mma_async m64nNk16, as one inline-asm
+/// block (fence, the k-steps, commit, wait): MLIR's wgmma op takes A from
+/// shared memory only, and one block keeps LLVM from touching the
+/// accumulators while the asynchronous products are in flight.
+/// Without `acc` the products start from zero (the first k-step does not
+/// scale-add D), which spares initialising the accumulator registers.
+/// With `wait` false the block ends after the commit: the products are
+/// still in flight and the results must pass through wgmmaWait before use
+/// (ptxas tracks the asynchronous registers in between).
+SmallVector<Value> wgmma(WarpBuilder &wb, int64_t n, Type inputType,
+                                ArrayRef<SmallVector<Value, 4>> aRegs,
+                                ArrayRef<Value> descs, bool transposeB,
+                                ArrayRef<Value> acc, bool wait = true) {
+  OpBuilder &b = wb.b;
+  int64_t numAcc = n / 2;
+  bool accumulate = !acc.empty();
+  assert((!accumulate || int64_t(acc.size()) == numAcc) &&
+         aRegs.size() == descs.size());
+  std::string type = inputType.isBF16() ? "bf16" : "f16";
+  std::string accList;
+  for (int64_t i = 0; i < numAcc; ++i)
+    accList += (i ? ", $" : "$") + std::to_string(i);
+  // Operands: outputs, the tied accumulator inputs, A registers,
+  // descriptors, then a 1 from which the scale-d predicates are set.
+  int64_t next = accumulate ? 2 * numAcc : numAcc;
+  std::string one = "$" + std::to_string(next + 5 * int64_t(descs.size()));
+  std::string body = "{\n.reg .pred p, z;\nsetp.ne.b32 p, " + one +
+                     ", 0;\nsetp.eq.b32 z, " + one +
+                     ", 0;\nwgmma.fence.sync.aligned;\n";
+  for (size_t k = 0; k < descs.size(); ++k) {
+    std::string a;
+    for (int i = 0; i < 4; ++i)
+      a += (i ? ", $" : "$") + std::to_string(next + 4 * k + i);
+    body += "wgmma.mma_async.sync.aligned.m64n" + std::to_string(n) +
+            "k16.f32." + type + "." + type + " {" + accList + "}, {" + a +
+            "}, $" + std::to_string(next + 4 * descs.size() + k) +
+            (k == 0 && !accumulate ? ", z, 1, 1, " : ", p, 1, 1, ") +
+            (transposeB ? "1" : "0") + ";\n";
+  }
+  body += wait ? "wgmma.commit_group.sync.aligned;\n"
+                 "wgmma.wait_group.sync.aligned 0;\n}"
+               : "wgmma.commit_group.sync.aligned;\n}";
+  std::string constraints;
+  for (int64_t i = 0; i < numAcc; ++i)
+    constraints += "=f,";
+  if (accumulate)
+    for (int64_t i = 0; i < numAcc; ++i)
+      constraints += std::to_string(i) + ",";
+  for (size_t i = 0; i < 4 * descs.size(); ++i)
+    constraints += "r,";
+  for (size_t i = 0; i < descs.size(); ++i)
+    constraints += "l,";
+  constraints += "r";
+
+  SmallVector<Value> operands(acc.begin(), acc.end());
+  for (const auto &regs : aRegs)
+    for (Value r : regs) {
+      // f16 pairs arrive as vector<2xf16>; the asm takes 32-bit words.
+      if (isa<VectorType>(r.getType()))
+        r = vector::ExtractOp::create(
+            b, wb.loc,
+            vector::BitCastOp::create(
+                b, wb.loc, VectorType::get({1}, b.getI32Type()), r),
+            ArrayRef<int64_t>{0});
+      operands.push_back(r);
+    }
+  operands.append(descs.begin(), descs.end());
+  operands.push_back(arith::ConstantOp::create(b, wb.loc, b.getI32IntegerAttr(1)));
+  SmallVector<Type> f32s(numAcc, b.getF32Type());
+  auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(), f32s);
+  auto asmOp = LLVM::InlineAsmOp::create(
+      b, wb.loc, resultType, operands, body, constraints,
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+      ArrayAttr());
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < numAcc; ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, wb.loc, asmOp.getRes(), i));
+  return out;
+}
+
+/// Waits until at most `pending` of the warpgroup's products are in flight
+/// (they complete in issue order); `acc` are the results of an earlier
+/// one, passed through (tied) so that nothing reads them before the wait.
+SmallVector<Value> wgmmaWait(WarpBuilder &wb, ArrayRef<Value> acc,
+                                    int64_t pending = 0) {
+  OpBuilder &b = wb.b;
+  std::string constraints;
+  for (size_t i = 0; i < acc.size(); ++i)
+    constraints += "=f,";
+  for (size_t i = 0; i < acc.size(); ++i)
+    constraints += std::to_string(i) + (i + 1 < acc.size() ? "," : "");
+  SmallVector<Type> f32s(acc.size(), b.getF32Type());
+  auto asmOp = LLVM::InlineAsmOp::create(
+      b, wb.loc, LLVM::LLVMStructType::getLiteral(b.getContext(), f32s), acc,
+      "wgmma.wait_group.sync.aligned " + std::to_string(pending) + ";",
+      constraints,
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+      ArrayAttr());
+  SmallVector<Value> out;
+  for (size_t i = 0; i < acc.size(); ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, wb.loc, asmOp.getRes(), i));
+  return out;
+}
+
+struct QKLowering : FragmentPattern<TileMmaQKOp> {
+  using FragmentPattern::FragmentPattern;
+  LogicalResult
+  matchAndRewrite(TileMmaQKOp op, Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    WarpBuilder wb{rw, loc};
+    IndexMath m = wb.im();
+    auto ring = cast<RingType>(op.getRing().getType());
+    VectorType sFrag = convertVec(op.getType());
+    int64_t keys = cast<TileType>(op.getType()).getCols();
+    Type inputType = ring.getElementType();
+    // The operands are prepared before a warpgroup waits for its turn at
+    // the tensor cores (sattn-ping-pong), so that the other's products
+    // hide the work.
+    OpBuilder::InsertionGuard guard(rw);
+    if (auto turn = dyn_cast_or_null<NamedBarrierSyncOp>(op->getPrevNode()))
+      rw.setInsertionPoint(turn);
+    Value keyBuffer =
+        RingSlotOffsetOp::create(rw, loc, rw.getIndexType(), op.getRing(), op.getSlot());
+    Value address = RingBaseAddressOp::create(rw, loc, rw.getIndexType(), op.getRing());
+    SmallVector<Value> qElts = wb.unpack(a.getQ());
+    // B = K^T, K-major: k-step kk reads 32 bytes at column kk * 16 of the
+    // 64-element column block kk / 4; 8-row groups are 1024 bytes apart.
+    SmallVector<SmallVector<Value, 4>> aRegs;
+    SmallVector<Value> descs;
+    for (int64_t kk = 0; kk < ring.getCols() / 16; ++kk) {
+      aRegs.push_back(aOperand(wb, qElts, kk, inputType));
+      Value off = m.add(keyBuffer, (kk / 4) * (ring.getRows() * 64) +
+                                       (kk % 4) * 16);
+      descs.push_back(wgmmaDescriptor(wb, address, off, /*leading=*/16,
+                                      /*stride=*/1024));
+    }
+    rw.setInsertionPoint(op);
+    SmallVector<Value> scores =
+        wgmma(wb, keys, inputType, aRegs, descs, /*transposeB=*/false, {},
+              /*wait=*/!op.getAsync());
+    rw.replaceOp(op, wb.pack(sFrag, scores));
+    return success();
+  }
+};
+
+struct PVLowering : FragmentPattern<TileMmaPVOp> {
+  using FragmentPattern::FragmentPattern;
+  LogicalResult
+  matchAndRewrite(TileMmaPVOp op, Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    WarpBuilder wb{rw, loc};
+    IndexMath m = wb.im();
+    auto ring = cast<RingType>(op.getRing().getType());
+    int64_t keys = cast<TileType>(op.getProbs().getType()).getCols();
+    Type inputType = ring.getElementType();
+    OpBuilder::InsertionGuard guard(rw);
+    if (auto turn = dyn_cast_or_null<NamedBarrierSyncOp>(op->getPrevNode()))
+      rw.setInsertionPoint(turn);
+    Value valueBuffer =
+        RingSlotOffsetOp::create(rw, loc, rw.getIndexType(), op.getRing(), op.getSlot());
+    Value address = RingBaseAddressOp::create(rw, loc, rw.getIndexType(), op.getRing());
+    SmallVector<Value> pElts = wb.unpack(a.getProbs());
+    SmallVector<Value> acc = wb.unpack(a.getAcc());
+    // B = V, N-major (transposed): k-step kk reads key rows 16kk..16kk+15
+    // (2048 bytes on); 64-element column blocks are rows * 128 bytes apart
+    // (leading), 8-key groups 1024 bytes (stride).
+    SmallVector<SmallVector<Value, 4>> aRegs;
+    SmallVector<Value> descs;
+    for (int64_t kk = 0; kk < keys / 16; ++kk) {
+      aRegs.push_back(aOperand(wb, pElts, kk, inputType));
+      descs.push_back(wgmmaDescriptor(wb, address,
+                                      m.add(valueBuffer, kk * 16 * 64),
+                                      /*leading=*/ring.getRows() * 128,
+                                      /*stride=*/1024));
+    }
+    rw.setInsertionPoint(op);
+    SmallVector<Value> out =
+        wgmma(wb, ring.getCols(), inputType, aRegs, descs,
+              /*transposeB=*/true, acc, /*wait=*/!op.getAsync());
+    rw.replaceOp(op, wb.pack(convertVec(op.getType()), out));
+    return success();
+  }
+};
+
+struct WaitLowering : FragmentPattern<TileMmaWaitOp> {
+  using FragmentPattern::FragmentPattern;
+  LogicalResult
+  matchAndRewrite(TileMmaWaitOp op, Adaptor a,
+                  ConversionPatternRewriter &rw) const override {
+    WarpBuilder wb{rw, op.getLoc()};
+    SmallVector<Value> results = wb.unpack(a.getPendingResult());
+    rw.replaceOp(op, wb.pack(convertVec(op.getType()),
+                             wgmmaWait(wb, results, op.getPending())));
+    return success();
+  }
+};
+
+struct LowerMainloopWgmmaPass
+    : public mlir::sattn::impl::LowerMainloopWgmmaBase<
+          LowerMainloopWgmmaPass> {
+  void runOnOperation() override {
+    if (failed(mainloop::lowerMainloop(
+            getOperation(), MainloopKind::wgmma,
+            [](TypeConverter &converter, RewritePatternSet &patterns) {
+              patterns.add<QKLowering, PVLowering, WaitLowering>(
+                  converter, patterns.getContext());
+            })))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,149 @@
+//===- KernelPolicy.cpp - Tile shapes, warp roles, stages, registers ------===//
+#include "Compiler/TileToGPU/Policy/KernelPolicy.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::sattn;
+using namespace mlir::sattn::policy;
+
+std::optional<Target> policy::targetOf(StringRef chip) {
+  return llvm::StringSwitch<std::optional<Target>>(chip)
+      .Case("host", Target::Host)
+      .Cases({"sm_80", "sm_86", "sm_87", "sm_89", "sm_90"}, Target::MmaSync)
+      .Case("sm_90a", Target::Wgmma)
+      .Default(std::nullopt);
+}
+
+TileShape policy::chooseTileShape(Target target, bool tensorCoreInputs,
+                                  int64_t headDim) {
+  // 64 query rows: one lane per row in the SIMT form; four warps of 16 rows
+  // with mma.sync; one warpgroup with wgmma, two CTAs per SM.
+  TileShape shape{64, 0};
+  if (target == Target::Host || !tensorCoreInputs) {
+    // A lane keeps a row of scores, its query row and its accumulator in
+    // registers: 32 keys at head_dim 128 stay under 255 registers.
+    shape.blockN = headDim >= 128 ? 32 : 64;
+  } else if (target == Target::Wgmma) {
+    // Every key tile costs a rescale of the accumulator and two waits
+    // whatever its width, so the widest tile that fits the registers.
+    shape.blockN = headDim <= 128 ? 128 : 64;
+  } else {
+    shape.blockN = 64;
+  }
+  return shape;
+}
+
+namespace {
+
+/// Thread blocks per SM a kernel can have: one consumer warpgroup runs two
+/// when both fit in shared memory (as many warps as one CTA of two
+/// warpgroups), two consumer warpgroups one.
+int64_t ctasPerSm(const KernelConfig &c, const KernelFacts &f,
+                  int64_t consumerWarpgroups) {
+  // 227 KiB of shared memory per SM for blocks; a slot is block_n x
+  // head_dim 16-bit elements; the wgmma layout's alignment pad and the
+  // mbarriers come on top.
+  constexpr int64_t kSharedPerSm = 227 * 1024;
+  int64_t bytes = (c.keyStages + c.valueStages) * f.blockN * f.headDim * 2 +
+                  1024 + 128;
+  int64_t fit = std::max<int64_t>(1, kSharedPerSm / bytes);
+  return std::min<int64_t>(consumerWarpgroups == 1 ? 2 : 1, fit);
+}
+
+/// Registers per thread of a warp-specialised kernel. The CTA starts with
+/// `entry` for every thread (ptxas's cap from the launch bounds: threads and
+/// CTAs per SM); the producer hands all but its own back and the consumers
+/// split the pool (setmaxnreg counts are multiples of 8 in [24, 256]). The
+/// producer's copy of a key range with a lower end or several pieces
+/// (windows, sinks) spilled at 24, so it keeps 32 there.
+void splitRegisters(KernelConfig &c, int64_t consumerWarpgroups,
+                    bool boundedKeys, int64_t ctas) {
+  constexpr int64_t kRegistersPerSm = 65536;
+  auto down8 = [](int64_t r) { return r / 8 * 8; };
+  int64_t threads = (consumerWarpgroups + 1) * 128;
+  int64_t entry =
+      std::min<int64_t>(248, down8(kRegistersPerSm / (threads * ctas)));
+  c.producerRegisters = consumerWarpgroups == 1 && boundedKeys ? 32 : 24;
+  int64_t pool = entry * (consumerWarpgroups + 1) - c.producerRegisters;
+  c.consumerRegisters =
+      std::min<int64_t>(248, down8(pool / consumerWarpgroups));
+  c.minCtasPerSm = ctas;
+}
+
+void addNote(KernelConfig &c, const std::string &note) {
+  c.note += (c.note.empty() ? "" : "; ") + note;
+}
+
+} // namespace
+
+KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
+                                        const ScheduleRequest &request) {
+  KernelConfig c;
+  auto dropPipeline = [&](const std::string &why) {
+    if (request.pipeline)
+      c.dropped.push_back("pipelined key loops (" + why + ")");
+  };
+  if (target == Target::Host) {
+    dropPipeline("the CPU backend runs the SIMT form");
+    return c;
+  }
+  if (!f.whyNotTensorCores.empty()) {
+    addNote(c, "SIMT: " + f.whyNotTensorCores);
+    dropPipeline("no tensor cores for this kernel: " + f.whyNotTensorCores);
+    return c;
+  }
+  // wgmma m64nNk16: a warpgroup per 64 rows (one or two), head_dim in whole
+  // 128-byte swizzle blocks, N up to 256.
+  bool wgmmaShape = (f.blockM == 64 || f.blockM == 128) &&
+                    f.headDim % 64 == 0 && f.headDim <= 256 &&
+                    f.blockN % 16 == 0 && f.blockN <= 256;
+  c.mainloop = target == Target::Wgmma && wgmmaShape ? MainloopKind::wgmma
+                                                     : MainloopKind::mma_sync;
+  if (target == Target::Wgmma && !wgmmaShape)
+    addNote(c, "mma.sync: wgmma needs block_m 64 or 128, head_dim a multiple "
+               "of 64 up to 256, block_n a multiple of 16 up to 256");
+  // K double-buffered (the next tile's copy overlaps this one's products),
+  // one V buffer.
+  c.staging = StagingKind::cp_async;
+  c.keyStages = 2;
+  c.valueStages = 1;
+  int64_t warpgroups = f.blockM / 64;
+  if (c.mainloop == MainloopKind::wgmma) {
+    if (f.whyNotTma.empty())
+      c.staging = StagingKind::tma;
+    else
+      addNote(c, "cp.async: " + f.whyNotTma);
+  }
+  if (c.staging == StagingKind::tma) {
+    c.pingPong = warpgroups == 2 && request.pingPong;
+    // A producer warpgroup pays where the consumers have more than products
+    // and softmax to do (masked key loops) or share their stages; dense
+    // kernels of one warpgroup and the delta anchor kernel (two query row
+    // sets, more registers than a producer leaves one consumer) fill their
+    // own stages.
+    c.producer = request.producer &&
+                 (warpgroups > 1 ||
+                  (f.masks.masked &&
+                   f.role != ::sattn::KernelRole::DeltaAnchor));
+    // Two warpgroups drift apart by up to a tile: rings of three of each.
+    if (warpgroups > 1)
+      c.keyStages = c.valueStages = 3;
+  }
+  if (request.pipeline) {
+    // P.V of tile i-1 reads its value slot while V[i] is filled: two value
+    // slots at least, handed back on release barriers.
+    if (c.staging != StagingKind::tma) {
+      dropPipeline("needs wgmma with TMA staging");
+    } else {
+      c.pipeline = true;
+      c.valueStages = std::max<int64_t>(c.valueStages, 2);
+    }
+  }
+  if (c.producer)
+    splitRegisters(c, warpgroups, f.masks.boundedKeys,
+                   ctasPerSm(c, f, warpgroups));
+  return c;
+}

@@ -1,0 +1,67 @@
+//===- KernelPolicy.h - Tile shapes, warp roles, stages, registers -*- C++ -*-===//
+//
+// The one place where the GPU kernels' tuning lives (as FlashAttention-3's
+// tile_size.h and heuristics.h): pure functions of the chip, the kernel's
+// facts (KernelFacts.h) and the caller's schedule options. The passes carry
+// out what these return and decide nothing themselves; every choice here
+// was made by measurement, recorded in bench/RESULTS.md.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SATTN_TILETOGPU_POLICY_KERNELPOLICY_H
+#define SATTN_TILETOGPU_POLICY_KERNELPOLICY_H
+
+#include "Compiler/TileToGPU/Policy/KernelFacts.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::sattn::policy {
+
+/// What a chip offers the kernels.
+enum class Target {
+  Host,    ///< the CPU backend: one lane per query row
+  MmaSync, ///< sm_80 .. sm_90: mma.sync, cp.async
+  Wgmma,   ///< sm_90a: wgmma, TMA, setmaxnreg
+};
+/// The target of a chip name ("host", "sm_80", ..., "sm_90a"); nullopt for
+/// an unknown name.
+std::optional<Target> targetOf(StringRef chip);
+
+struct TileShape {
+  int64_t blockM = 0, blockN = 0;
+};
+/// Query rows and keys per tile for a pattern of `headDim` whose inputs are
+/// bf16 / f16 (`tensorCoreInputs`) or f32.
+TileShape chooseTileShape(Target target, bool tensorCoreInputs,
+                          int64_t headDim);
+
+/// What the caller asks of the schedule (sparse-opt's flags): the producer
+/// warpgroup and the ping-pong of two consumer warpgroups where they pay
+/// (on unless turned off), FA3's intra-warpgroup pipelining (opt-in).
+struct ScheduleRequest {
+  bool producer = true;
+  bool pingPong = true;
+  bool pipeline = false;
+};
+
+/// The decisions #sattn.kernel_config records (see its description).
+struct KernelConfig {
+  MainloopKind mainloop = MainloopKind::simt;
+  StagingKind staging = StagingKind::none;
+  int64_t keyStages = 0, valueStages = 0;
+  bool producer = false;
+  int64_t producerRegisters = 0, consumerRegisters = 0, minCtasPerSm = 0;
+  bool pipeline = false, pingPong = false;
+  /// Why the kernel did not get what its target offers (kept in the IR).
+  std::string note;
+  /// Options the caller asked for that this kernel cannot have (reported
+  /// as warnings).
+  std::vector<std::string> dropped;
+};
+
+KernelConfig chooseKernelConfig(Target target, const KernelFacts &facts,
+                                const ScheduleRequest &request);
+
+} // namespace mlir::sattn::policy
+
+#endif // SATTN_TILETOGPU_POLICY_KERNELPOLICY_H

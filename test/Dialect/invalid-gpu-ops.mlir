@@ -1,0 +1,106 @@
+// Verifiers of the GPU-level ops (rings, staged products, warp roles, named
+// barriers) and of !sattn.ring.
+// RUN: sparse-opt %s -split-input-file -verify-diagnostics
+
+// expected-error @below {{ring slots must be in [1, 8], got 9}}
+func.func @too_many_slots(%r: !sattn.ring<9 x 64x128xbf16, wgmma_128b, tma>) {
+  return
+}
+
+// -----
+
+// expected-error @below {{TMA fills the wgmma_128b layout only}}
+func.func @tma_xor(%r: !sattn.ring<3 x 64x128xbf16, xor_chunks, tma>) {
+  return
+}
+
+// -----
+
+// expected-error @below {{releases (empty mbarriers) need a tma ring, got 2}}
+func.func @cp_async_releases(%r: !sattn.ring<3 x 64x128xbf16, xor_chunks, cp_async, releases = 2>) {
+  return
+}
+
+// -----
+
+// expected-error @below {{ring elements must be bf16 or f16, got 'f32'}}
+func.func @f32_ring(%r: !sattn.ring<3 x 64x128xf32, xor_chunks, cp_async>) {
+  return
+}
+
+// -----
+
+func.func @copy_into_tma_ring(%r: !sattn.ring<3 x 64x128xbf16, wgmma_128b, tma>, %b: memref<?xbf16>, %i: index) {
+  // expected-error @below {{needs a ring filled by cp_async}}
+  sattn.ring.copy %r[%i], %b[%i] keys(%i, %i) : !sattn.ring<3 x 64x128xbf16, wgmma_128b, tma>, memref<?xbf16>
+  return
+}
+
+// -----
+
+func.func @acquire_unreleased(%r: !sattn.ring<3 x 64x128xbf16, wgmma_128b, tma>, %i: index) {
+  // expected-error @below {{needs a ring whose slots are released (releases > 0)}}
+  sattn.ring.acquire %r[%i] : !sattn.ring<3 x 64x128xbf16, wgmma_128b, tma>
+  return
+}
+
+// -----
+
+func.func @qk_shapes(%q: !sattn.tile<64x64xbf16>, %r: !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma>, %i: index) {
+  // expected-error @below {{shapes do not match}}
+  %s = sattn.tile.mma_qk %q, %r[%i] : <64x64xbf16>, !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma> -> <64x128xf32>
+  return
+}
+
+// -----
+
+func.func @async_unwaited(%q: !sattn.tile<64x128xbf16>, %r: !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma>, %i: index) {
+  // expected-error @below {{async result must have one use, a sattn.tile.mma_wait}}
+  %s = sattn.tile.mma_qk %q, %r[%i] {async} : <64x128xbf16>, !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma> -> <64x128xf32>
+  %t = sattn.tile.add %s, %s : <64x128xf32>
+  return
+}
+
+// -----
+
+func.func @wait_for_sync(%q: !sattn.tile<64x128xbf16>, %r: !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma>, %i: index) {
+  %s = sattn.tile.mma_qk %q, %r[%i] : <64x128xbf16>, !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma> -> <64x128xf32>
+  // expected-error @below {{waits for the result of an async sattn.tile.mma_qk or sattn.tile.mma_pv}}
+  %w = sattn.tile.mma_wait %s pending = 0 : <64x128xf32>
+  return
+}
+
+// -----
+
+func.func @roles_outside_program() {
+  // expected-error @below {{must be nested in a sattn.program}}
+  sattn.warp_specialize consumers(1, registers = 232) producer(registers = 24) {
+    %a = arith.constant 0 : index
+  } producer {
+    %b = arith.constant 0 : index
+  }
+  return
+}
+
+// -----
+
+func.func @roles_bad_registers(%n: index) {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    // expected-error @below {{register counts must be multiples of 8 in [24, 256], got 20}}
+    sattn.warp_specialize consumers(1, registers = 232) producer(registers = 20) {
+      %a = arith.constant 0 : index
+    } producer {
+      %b = arith.constant 0 : index
+    }
+  }
+  return
+}
+
+// -----
+
+func.func @barrier_threads(%i: index) {
+  // expected-error @below {{threads must be a multiple of 32 in [32, 1024], got 100}}
+  sattn.named_barrier.sync warp_scheduler[%i] threads = 100
+  return
+}

@@ -1,0 +1,167 @@
+//===- KernelPolicyTest.cpp - The GPU policy as a pure function -----------===//
+//
+// policy::chooseKernelConfig and chooseTileShape decide from a kernel's
+// facts alone; these tests pin each rule (which kernels get a producer,
+// the register splits, stage counts, what an option the kernel cannot have
+// reports). The expected values come from the rules as documented in
+// KernelPolicy.cpp and bench/RESULTS.md, not from running the code.
+//
+//===----------------------------------------------------------------------===//
+#include "Compiler/TileToGPU/Policy/KernelPolicy.h"
+
+#include <gtest/gtest.h>
+
+using namespace mlir::sattn;
+using namespace mlir::sattn::policy;
+using ::sattn::KernelRole;
+
+namespace {
+
+KernelFacts facts(int64_t blockM = 64, bool masked = false,
+                  bool boundedKeys = false,
+                  KernelRole role = KernelRole::Attention) {
+  KernelFacts f;
+  f.role = role;
+  f.blockM = blockM;
+  f.blockN = 128;
+  f.headDim = 128;
+  f.masks.masked = masked;
+  f.masks.boundedKeys = boundedKeys;
+  return f;
+}
+
+TEST(KernelPolicy, ChipNames) {
+  EXPECT_EQ(targetOf("host"), Target::Host);
+  EXPECT_EQ(targetOf("sm_80"), Target::MmaSync);
+  EXPECT_EQ(targetOf("sm_90"), Target::MmaSync);
+  EXPECT_EQ(targetOf("sm_90a"), Target::Wgmma);
+  EXPECT_EQ(targetOf("sm_70"), std::nullopt);
+}
+
+TEST(KernelPolicy, TileShapes) {
+  EXPECT_EQ(chooseTileShape(Target::Host, true, 128).blockN, 32);
+  EXPECT_EQ(chooseTileShape(Target::Host, true, 64).blockN, 64);
+  EXPECT_EQ(chooseTileShape(Target::MmaSync, true, 128).blockN, 64);
+  EXPECT_EQ(chooseTileShape(Target::Wgmma, true, 128).blockN, 128);
+  EXPECT_EQ(chooseTileShape(Target::Wgmma, true, 256).blockN, 64);
+  // f32 keeps the SIMT shape on any chip.
+  EXPECT_EQ(chooseTileShape(Target::Wgmma, false, 128).blockN, 32);
+  EXPECT_EQ(chooseTileShape(Target::Wgmma, true, 128).blockM, 64);
+}
+
+TEST(KernelPolicy, HostAndNonTensorCoreKernelsAreSimt) {
+  EXPECT_EQ(chooseKernelConfig(Target::Host, facts(), {}).mainloop,
+            MainloopKind::simt);
+  KernelFacts f32 = facts();
+  f32.whyNotTensorCores = "keys that are not bf16 or f16";
+  KernelConfig c = chooseKernelConfig(Target::Wgmma, f32, {});
+  EXPECT_EQ(c.mainloop, MainloopKind::simt);
+  EXPECT_EQ(c.staging, StagingKind::none);
+  EXPECT_EQ(c.note, "SIMT: keys that are not bf16 or f16");
+  EXPECT_TRUE(c.dropped.empty());
+}
+
+TEST(KernelPolicy, Sm80IsMmaSyncWithCpAsync) {
+  KernelConfig c = chooseKernelConfig(Target::MmaSync, facts(64, true), {});
+  EXPECT_EQ(c.mainloop, MainloopKind::mma_sync);
+  EXPECT_EQ(c.staging, StagingKind::cp_async);
+  EXPECT_EQ(c.keyStages, 2);
+  EXPECT_EQ(c.valueStages, 1);
+  EXPECT_FALSE(c.producer);
+}
+
+TEST(KernelPolicy, DenseOneWarpgroupFillsItsOwnStages) {
+  KernelConfig c = chooseKernelConfig(Target::Wgmma, facts(), {});
+  EXPECT_EQ(c.mainloop, MainloopKind::wgmma);
+  EXPECT_EQ(c.staging, StagingKind::tma);
+  EXPECT_FALSE(c.producer);
+  EXPECT_EQ(c.producerRegisters, 0);
+}
+
+TEST(KernelPolicy, MaskedKernelsGetAProducerAndARegisterSplit) {
+  // [0, diagonal): 24 for the producer; two CTAs of 256 threads start at
+  // 128 registers each, so the consumer gets 2 * 128 - 24 = 232.
+  KernelConfig causal =
+      chooseKernelConfig(Target::Wgmma, facts(64, true, false), {});
+  EXPECT_TRUE(causal.producer);
+  EXPECT_EQ(causal.producerRegisters, 24);
+  EXPECT_EQ(causal.consumerRegisters, 232);
+  EXPECT_EQ(causal.minCtasPerSm, 2);
+  // Windows and sinks: the producer's copy needs 32.
+  KernelConfig swa =
+      chooseKernelConfig(Target::Wgmma, facts(64, true, true), {});
+  EXPECT_EQ(swa.producerRegisters, 32);
+  EXPECT_EQ(swa.consumerRegisters, 224);
+  // Turned off by the caller.
+  ScheduleRequest off;
+  off.producer = false;
+  EXPECT_FALSE(
+      chooseKernelConfig(Target::Wgmma, facts(64, true, false), off).producer);
+}
+
+TEST(KernelPolicy, DeltaAnchorKernelKeepsItsRegisters) {
+  KernelConfig c = chooseKernelConfig(
+      Target::Wgmma, facts(64, true, true, KernelRole::DeltaAnchor), {});
+  EXPECT_FALSE(c.producer);
+}
+
+TEST(KernelPolicy, TwoWarpgroupsShareRingsWithAProducerAndTakeTurns) {
+  KernelConfig c = chooseKernelConfig(Target::Wgmma, facts(128), {});
+  EXPECT_TRUE(c.producer);
+  EXPECT_TRUE(c.pingPong);
+  EXPECT_EQ(c.keyStages, 3);
+  EXPECT_EQ(c.valueStages, 3);
+  // One CTA of 384 threads: 168 at entry; (3 * 168 - 24) / 2 = 240.
+  EXPECT_EQ(c.producerRegisters, 24);
+  EXPECT_EQ(c.consumerRegisters, 240);
+  EXPECT_EQ(c.minCtasPerSm, 1);
+  ScheduleRequest noTurns;
+  noTurns.pingPong = false;
+  EXPECT_FALSE(chooseKernelConfig(Target::Wgmma, facts(128), noTurns).pingPong);
+}
+
+TEST(KernelPolicy, PipeliningNeedsTwoValueSlotsAndTma) {
+  ScheduleRequest pipe;
+  pipe.pipeline = true;
+  KernelConfig dense = chooseKernelConfig(Target::Wgmma, facts(), pipe);
+  EXPECT_TRUE(dense.pipeline);
+  EXPECT_EQ(dense.keyStages, 2);
+  EXPECT_EQ(dense.valueStages, 2);
+  EXPECT_TRUE(dense.dropped.empty());
+  // With a producer: four slots of 32 KiB leave room for one CTA per SM,
+  // whose 256 threads start at 248 registers (the cap): the consumer gets
+  // min(248, 2 * 248 - 24).
+  KernelConfig causal =
+      chooseKernelConfig(Target::Wgmma, facts(64, true), pipe);
+  EXPECT_TRUE(causal.pipeline);
+  EXPECT_TRUE(causal.producer);
+  EXPECT_EQ(causal.minCtasPerSm, 1);
+  EXPECT_EQ(causal.consumerRegisters, 248);
+  // Not on mma.sync: reported.
+  KernelConfig sm80 = chooseKernelConfig(Target::MmaSync, facts(), pipe);
+  EXPECT_FALSE(sm80.pipeline);
+  ASSERT_EQ(sm80.dropped.size(), 1u);
+  EXPECT_NE(sm80.dropped[0].find("pipelined key loops"), std::string::npos);
+}
+
+TEST(KernelPolicy, ShapesWgmmaCannotTakeKeepMmaSync) {
+  KernelFacts f = facts();
+  f.headDim = 96;
+  KernelConfig c = chooseKernelConfig(Target::Wgmma, f, {});
+  EXPECT_EQ(c.mainloop, MainloopKind::mma_sync);
+  EXPECT_EQ(c.staging, StagingKind::cp_async);
+  EXPECT_NE(c.note.find("wgmma needs"), std::string::npos);
+}
+
+TEST(KernelPolicy, TmaBlockersKeepCpAsync) {
+  KernelFacts f = facts(64, true);
+  f.whyNotTma = "a key or value buffer that is not a kernel argument";
+  KernelConfig c = chooseKernelConfig(Target::Wgmma, f, {});
+  EXPECT_EQ(c.mainloop, MainloopKind::wgmma);
+  EXPECT_EQ(c.staging, StagingKind::cp_async);
+  EXPECT_FALSE(c.producer);
+  EXPECT_EQ(c.note,
+            "cp.async: a key or value buffer that is not a kernel argument");
+}
+
+} // namespace
