@@ -34,6 +34,13 @@ done
 #   SCHEDULES="no-producer"           the sm_90a kernels without the producer
 #                                     warpgroup (--no-producer-warpgroup: one
 #                                     warpgroup of 64 rows for every pattern)
+#   SCHEDULES="p128 fa3 pipe64"       128 rows (two consumer warpgroups with a
+#                                     producer and ping-pong); the same with
+#                                     pipelined key loops (FlashAttention-3's
+#                                     schedule); 64-row pipelined key loops
+#   PREV_SPARSE_OPT=path              kernels of another compiler build (an
+#                                     earlier commit) as kernels-prev/, the
+#                                     baseline of a same-run A/B
 stage_variant() { # name, sparse-opt flags...
   local name="$1"; shift
   for spec in "$root"/examples/specs/{causal,dense,swa_sink,swa_sink_delta}.json; do
@@ -54,9 +61,19 @@ for s in ${SCHEDULES:-}; do
     pipe) stage_variant "$s" --pipeline-key-loops ;;
     split-pipe) stage_variant "$s" --split-full-tiles --pipeline-key-loops ;;
     no-producer) stage_variant "$s" --no-producer-warpgroup ;;
+    p128) stage_variant "$s" --block-m=128 ;;
+    fa3) stage_variant "$s" --block-m=128 --pipeline-key-loops ;;
+    pipe64) stage_variant "$s" --pipeline-key-loops ;;
     *) echo "gpu_bundle.sh: unknown schedule '$s' (split, pipe, split-pipe," \
-            "no-producer)" >&2
+            "no-producer, p128, fa3, pipe64)" >&2
        exit 2 ;;
   esac
 done
+if [ -n "${PREV_SPARSE_OPT:-}" ]; then
+  for spec in "$root"/examples/specs/{causal,dense,swa_sink,swa_sink_delta}.json \
+              "$root"/bench/specs/causal_d64.json; do
+    "$PREV_SPARSE_OPT" "$spec" --emit=cubin --chip=sm_90a \
+      -o "$out/kernels-prev" > /dev/null
+  done
+fi
 echo "staged $(du -sh "$out" | cut -f1) in $out"

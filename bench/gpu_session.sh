@@ -54,12 +54,16 @@ for step in "$@"; do
     # SCHEDULES=): each one's numeric suite, then A/B timings interleaved
     # with the default kernels, each case twice.
     for d in kernels-*; do
-      [ -d "$d" ] || continue
+      [ -d "gpu-suite-${d#kernels-}" ] || continue
       echo "$d: $(./bin/gpu_numeric_tests "gpu-suite-${d#kernels-}" specs | tail -1)"
     done 2>&1 | tee "$OUT/variants-numeric.log"
-    for c in "causal 1,16,16,16384 10" "causal 1,16,16,65536 5" \
-             "dense 1,16,16,65536 3" "swa_sink 1,16,16,65536 10" \
-             "swa_sink_delta 1,16,16,131072 5"; do
+    # VARIANT_CASES="pattern B,H,Hkv,S reps;..." replaces the default list.
+    cases=("causal 1,16,16,4096 20" "causal 1,16,16,16384 10"
+           "causal 1,16,16,65536 5" "dense 1,16,16,4096 20"
+           "dense 1,16,16,16384 10" "dense 1,16,16,65536 3"
+           "swa_sink 1,16,16,65536 10" "swa_sink_delta 1,16,16,131072 5")
+    [ -n "${VARIANT_CASES:-}" ] && IFS=';' read -ra cases <<< "$VARIANT_CASES"
+    for c in "${cases[@]}"; do
       read -r pat shape reps <<< "$c"
       for rep in 1 2; do
         for d in kernels kernels-*; do

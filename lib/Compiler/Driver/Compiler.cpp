@@ -3,6 +3,7 @@
 
 #include "Compiler/Import/SpecImport.h"
 #include "Compiler/Registration.h"
+#include "Compiler/TileToGPU/Policy/KernelPolicy.h"
 #include "sattn/IR/Sattn.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -169,9 +170,15 @@ std::string frontendPipeline(const std::string &target, TileOptions tiles) {
                          std::to_string(tiles.blockM) +
                          " block-n=" + std::to_string(tiles.blockN) +
                          " chip=" + target + "}";
-  std::string tileFlash = tiles.splitFullTiles
-                              ? "sattn-tile-flash{split-full-tiles=1}"
-                              : "sattn-tile-flash";
+  mlir::sattn::policy::ScheduleRequest request{
+      tiles.producerWarpgroup, tiles.pingPong, tiles.pipelineKeyLoops};
+  std::optional<mlir::sattn::policy::Target> chip =
+      mlir::sattn::policy::targetOf(target);
+  bool split = chip ? mlir::sattn::policy::splitFullTiles(*chip, request,
+                                                          tiles.splitFullTiles)
+                    : tiles.splitFullTiles;
+  std::string tileFlash =
+      split ? "sattn-tile-flash{split-full-tiles=1}" : "sattn-tile-flash";
   // The chip picks the GPU passes: the policy records each kernel's
   // decisions, the later passes carry them out (docs/ARCHITECTURE.md).
   // CSE before them: the staging pairs each qk with the pv of the same key

@@ -20,9 +20,17 @@ def Sattn_Dialect : Dialect {
 
     The tiled level says *how*: kernels whose body is a `sattn.program`
     (one instance per query tile and batch-head) built from `sattn.tile.*`
-    ops on `!sattn.tile` values. Target lowerings (SIMT rows, later
-    mma.sync / wgmma) replace the tile ops without touching the analysis or
-    the loop nest around them.
+    ops on `!sattn.tile` values. Target lowerings (SIMT rows, mma.sync,
+    wgmma) replace the tile ops without touching the analysis or the loop
+    nest around them.
+
+    The GPU level says *with what*: the policy's decisions per kernel
+    (`#sattn.kernel_config`), shared-memory stages of K and V as a ring
+    (`!sattn.ring`, `sattn.ring.*`: fills, waits, releases), products that
+    read them (`sattn.tile.mma_qk`, `mma_pv`, `mma_wait`), warp roles
+    (`sattn.warp_specialize`) and named barriers. The kernel contracts that
+    passes and the runtime share (`#sattn.kernel`, `#sattn.launch`) are
+    attributes verified by name.
   }];
   let useDefaultTypePrinterParser = 1;
   // `sattn.*` discardable attributes (the kernel contracts of

@@ -147,3 +147,8 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
                    ctasPerSm(c, f, warpgroups));
   return c;
 }
+
+bool policy::splitFullTiles(Target target, const ScheduleRequest &request,
+                            bool split) {
+  return split || (target == Target::Wgmma && request.pipeline);
+}

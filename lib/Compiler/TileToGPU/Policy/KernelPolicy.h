@@ -62,6 +62,13 @@ struct KernelConfig {
 KernelConfig chooseKernelConfig(Target target, const KernelFacts &facts,
                                 const ScheduleRequest &request);
 
+/// Whether sattn-tile-flash gives each key loop's full tiles a loop of
+/// their own (`split` asks for it): a pipelined key loop must be
+/// straight-line (ptxas waits for every product in flight where control
+/// flow merges), so pipelining on the GPU splits them.
+bool splitFullTiles(Target target, const ScheduleRequest &request,
+                    bool split);
+
 } // namespace mlir::sattn::policy
 
 #endif // SATTN_TILETOGPU_POLICY_KERNELPOLICY_H
