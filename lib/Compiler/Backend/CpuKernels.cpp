@@ -7,6 +7,7 @@
 #include "llvm/Support/TargetSelect.h"
 
 #include <atomic>
+#include <functional>
 #include <cstdlib>
 
 namespace sattn {
@@ -32,8 +33,12 @@ Result<std::unique_ptr<CpuKernels>> CpuKernels::create(mlir::ModuleOp module,
   // and they add process-wide state to the engine's lifetime.
   options.enableGDBNotificationListener = false;
   options.enablePerfNotificationListener = false;
-  options.transformer = mlir::makeOptimizingTransformer(
-      /*optLevel=*/3, /*sizeLevel=*/0, /*targetMachine=*/nullptr);
+  // `transformer` is a function_ref: it does not own the callable, so the
+  // std::function must outlive create(), which calls it.
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      mlir::makeOptimizingTransformer(
+          /*optLevel=*/3, /*sizeLevel=*/0, /*targetMachine=*/nullptr);
+  options.transformer = optimize;
   auto engine = mlir::ExecutionEngine::create(module, options);
   if (!engine)
     return Status::error(ErrorKind::CompileFailed,
