@@ -43,11 +43,11 @@ for step in "$@"; do
     done ;;
   time)
     {
-    timeout 100 ./bin/sattn_time kernels/causal.json 1,16,16,16384 10
-    timeout 100 ./bin/sattn_time kernels/causal.json 1,16,16,65536 5
-    timeout 100 ./bin/sattn_time kernels/swa_sink.json 1,16,16,65536 10
-    timeout 100 ./bin/sattn_time kernels/swa_sink_delta.json 1,16,16,131072 5
-    timeout 100 ./bin/sattn_time kernels/swa_sink_delta.json 1,8,8,1048576 3
+    timeout 100 ./bin/sattn_time kernels/causal.manifest.json 1,16,16,16384 10
+    timeout 100 ./bin/sattn_time kernels/causal.manifest.json 1,16,16,65536 5
+    timeout 100 ./bin/sattn_time kernels/swa_sink.manifest.json 1,16,16,65536 10
+    timeout 100 ./bin/sattn_time kernels/swa_sink_delta.manifest.json 1,16,16,131072 5
+    timeout 100 ./bin/sattn_time kernels/swa_sink_delta.manifest.json 1,8,8,1048576 3
     } 2>&1 | tee "$OUT/timings.log" ;;
   variants)
     # Variants staged as kernels-<name>/ by gpu_bundle.sh (VARIANTS=,
@@ -65,7 +65,7 @@ for step in "$@"; do
         for d in kernels kernels-*; do
           [ -d "$d" ] || continue
           printf '%-22s ' "$d"
-          timeout 60 ./bin/sattn_time "$d/$pat.json" "$shape" "$reps" | tail -1
+          timeout 60 ./bin/sattn_time "$d/$pat.manifest.json" "$shape" "$reps" | tail -1
         done
       done
     done 2>&1 | tee "$OUT/variants.log" ;;
@@ -81,10 +81,10 @@ for step in "$@"; do
       grep -E "^  [a-z_]+|Duration|Compute \(SM\) Throughput|Memory Throughput|L2 Hit Rate|L1/TEX Hit|DRAM Throughput|Stall|Achieved Occupancy|Registers Per|Issue Slots Busy|Executed Ipc A|stalled_" \
         "$OUT/ncu-$1.txt" | grep -v "^    -" | head -40
     }
-    prof causal16k 1 kernels/causal.json 1,16,16,16384
-    prof causal64k 1 kernels/causal.json 1,16,16,65536
-    prof swa64k 1 kernels/swa_sink.json 1,16,16,65536
-    prof delta1M 2 kernels/swa_sink_delta.json 1,8,8,1048576 ;;
+    prof causal16k 1 kernels/causal.manifest.json 1,16,16,16384
+    prof causal64k 1 kernels/causal.manifest.json 1,16,16,65536
+    prof swa64k 1 kernels/swa_sink.manifest.json 1,16,16,65536
+    prof delta1M 2 kernels/swa_sink_delta.manifest.json 1,8,8,1048576 ;;
   bench)
     python3 bench.py --lib lib/libsattn_rt.so --kernels kernels --out "$OUT/bench" \
       ${BENCH_CASES:+--cases $BENCH_CASES} 2>&1 | tail -40 ;;

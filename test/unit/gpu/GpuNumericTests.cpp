@@ -6,7 +6,7 @@
 //   SATTN_GPU_CHIP=<chip> loads <suite-dir>/<chip>/ instead of the device's
 //   default (e.g. sm_90: the mma.sync kernels on a Hopper GPU).
 //
-// <suite-dir>/<chip>/<name>.{cubin,json} are compiled at build time by
+// <suite-dir>/<chip>/<name>.{cubin,manifest.json} are compiled at build time by
 // sparse-opt from <spec-dir>/<name>.json, for sm_80 and sm_90a. This program
 // links only the runtime and the reference (no MLIR), like a deployed host
 // program: it loads the cubins for the device's chip, runs every case on
@@ -93,7 +93,7 @@ int listResources(const std::string &suite) {
     for (const Case &c : kCases) {
       if (&c != kCases && std::string(c.spec) == (&c)[-1].spec)
         continue; // Each spec once.
-      std::string path = suite + "/" + chip + "/" + c.spec + ".json";
+      std::string path = suite + "/" + chip + "/" + c.spec + ".manifest.json";
       std::ifstream in(path);
       std::stringstream text;
       text << in.rdbuf();
@@ -159,7 +159,7 @@ Outcome runCase(const Case &c, const std::string &suite,
     return out;
   }
   auto module = sattn::rt::Module::loadFromFiles(suite + "/" + chip + "/" +
-                                                 c.spec + ".json");
+                                                 c.spec + ".manifest.json");
   if (!module) {
     out.error = module.status().message();
     return out;
