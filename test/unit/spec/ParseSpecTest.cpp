@@ -131,6 +131,29 @@ TEST(ParseSpec, LimitsThatAreStillAccepted) {
   EXPECT_EQ(depth, 32);
 }
 
+TEST(ParseSpec, SizeAndFactorLimitsThatAreStillAccepted) {
+  // 64 masks in a list, 256 mask nodes, scale and softcap at 2^-63 and 2^63.
+  auto unionOfSinks = [](int n) {
+    std::string list;
+    for (int i = 0; i < n; ++i)
+      list += (i ? "," : "") + std::string(R"({"kind": "sink", "tokens": 1})");
+    return R"({"kind": "union", "of": [)" + list + "]}";
+  };
+  PatternSpec s = parseOk(R"({"name": "u", "dtype": "bf16", "head_dim": 128, "mask": )" +
+                          unionOfSinks(64) + "}");
+  EXPECT_EQ(s.mask->children.size(), 64u);
+  // 1 + 3 * 65 + 60 = 256 nodes.
+  s = parseOk(R"({"name": "n", "dtype": "bf16", "head_dim": 128,
+                  "mask": {"kind": "intersect", "of": [)" +
+              unionOfSinks(64) + "," + unionOfSinks(64) + "," + unionOfSinks(64) + "," +
+              unionOfSinks(59) + "]}}");
+  EXPECT_EQ(s.mask->children.size(), 4u);
+  s = parseOk(R"({"name": "f", "dtype": "f32", "head_dim": 64,
+                  "scale": 1.0842021724855044e-19, "softcap": 9223372036854775808.0})");
+  EXPECT_EQ(*s.scale, 0x1p-63);
+  EXPECT_EQ(*s.softcap, 0x1p63);
+}
+
 TEST(ParseSpec, LoadMissingFileIsIOErrorNamingPath) {
   const std::string path = "/nonexistent/dir/spec.json";
   Result<PatternSpec> r = loadPatternSpec(path);
