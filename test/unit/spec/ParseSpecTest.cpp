@@ -180,3 +180,20 @@ TEST(ParseSpec, LoadErrorsNameTheFile) {
   EXPECT_EQ(r.status().kind(), ErrorKind::InvalidInput);
   EXPECT_EQ(r.status().message(), path + R"(: $: missing required key "head_dim")");
 }
+
+TEST(ParseSpec, LoadRefusesAHugeFileWithoutReadingIt) {
+  // 64 MiB of spaces after a valid spec: refused after the limit's worth.
+  std::string path = ::testing::TempDir() + "spec_tests_huge_spec.json";
+  {
+    std::ofstream out(path);
+    out << R"({"name": "x", "dtype": "bf16", "head_dim": 128})";
+    std::string spaces(1 << 20, ' ');
+    for (int i = 0; i < 64; ++i)
+      out << spaces;
+  }
+  Result<PatternSpec> r = loadPatternSpec(path);
+  std::remove(path.c_str());
+  ASSERT_FALSE(r.isOk());
+  EXPECT_EQ(r.status().kind(), ErrorKind::InvalidInput);
+  EXPECT_EQ(r.status().message(), path + ": more than the 1048576 bytes a spec may have");
+}
