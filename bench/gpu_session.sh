@@ -3,6 +3,8 @@
 #   gpu_session.sh STEP...   with STEP one of
 #     numeric   the GPU numeric suite (every case vs the double reference)
 #     mma       the same suite compiled for sm_90: the mma.sync lowering
+#     runtime   the runtime's GPU tests (launch, pointer checks and what
+#               they cost per launch, tensor maps)
 #     sanitize  compute-sanitizer memcheck + racecheck on small cases
 #     sass      cuobjdump -sass of the benchmark cubins: HGMMA / HMMA counts
 #     time      our kernels alone (sattn_time), the shapes
@@ -27,6 +29,10 @@ for step in "$@"; do
   mma)
     SATTN_GPU_CHIP=sm_90 ./bin/gpu_numeric_tests gpu-suite-sm90 specs 2>&1 \
       | tee "$OUT/gpu_numeric_sm90.log" | tail -3
+    echo "rc=${PIPESTATUS[0]}" ;;
+  runtime)
+    SATTN_TEST_CUBIN_DIR="$PWD/runtime-cubins" ./bin/runtime_gpu_tests 2>&1 \
+      | tee "$OUT/runtime_gpu.log" | grep -E "pointer checks|OK|FAILED|PASSED"
     echo "rc=${PIPESTATUS[0]}" ;;
   sanitize)
     for tool in memcheck racecheck; do

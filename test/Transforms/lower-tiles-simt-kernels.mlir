@@ -71,13 +71,14 @@ func.func @swa(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v: memre
 // CHECK:           scf.for {{.*}} -> (f32, f32, vector<64xf32>) {
 // CHECK:             scf.for {{.*}} -> (vector<64xf32>) {
 // CHECK:             %[[X:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
-// CHECK-NEXT:        arith.mulf %[[X]], %[[X]] : f32
-// CHECK-NEXT:        %[[S0:.*]] = arith.mulf %[[X]], %[[K2]] : f32
+// CHECK-NEXT:        %[[U:.*]] = arith.mulf %[[X]], %[[X]] : f32
+// CHECK-NEXT:        arith.cmpf olt, %[[U]], %{{.*}} : f32
+// CHECK:             %[[S0:.*]] = arith.mulf %[[X]], %[[K2]] : f32
 // CHECK-NEXT:        %[[E:.*]] = math.exp2 %[[S0]] : f32
 // CHECK-NEXT:        %[[E1:.*]] = arith.addf %[[E]], %{{.*}} : f32
-// CHECK-NEXT:        %[[FR:.*]] = arith.divf %{{.*}}, %[[E1]] : f32
+// CHECK-NEXT:        %[[FR:.*]] = arith.divf %{{.*}}, %[[E1]] fastmath<afn> : f32
 // CHECK-NEXT:        arith.subf %{{.*}}, %[[FR]] : f32
-// CHECK:             %[[T:.*]] = arith.select %{{.*}} : f32
+// CHECK-NEXT:        %[[T:.*]] = arith.select %{{.*}} : f32
 // CHECK-NEXT:        arith.mulf %[[T]], %[[CAP]] : f32
 // CHECK:             vector.from_elements {{.*}} : vector<64xf32>
 // CHECK:             math.exp2 %{{.*}} : vector<64xf32>

@@ -148,11 +148,7 @@ func.func @row_div(%d: memref<?xf32>, %n: index, %base: index, %start: index) {
 // CHECK-NEXT:      %[[S0:.*]] = vector.extract %[[SS]][0] : f32 from vector<16xf32>
 // CHECK-NEXT:      %[[X:.*]] = arith.mulf %[[S0]], %[[INVC]] : f32
 // CHECK-NEXT:      %[[U:.*]] = arith.mulf %[[X]], %[[X]] : f32
-// CHECK-NEXT:      %[[E0:.*]] = arith.mulf %[[X]], %[[K2]] : f32
-// CHECK-NEXT:      %[[E:.*]] = math.exp2 %[[E0]] : f32
-// CHECK-NEXT:      %[[EP1:.*]] = arith.addf %[[E]], %[[ONEF]] : f32
-// CHECK-NEXT:      %[[FR:.*]] = arith.divf %[[TWO]], %[[EP1]] : f32
-// CHECK-NEXT:      %[[LARGE:.*]] = arith.subf %[[ONEF]], %[[FR]] : f32
+// CHECK-NEXT:      %[[USE:.*]] = arith.cmpf olt, %[[U]], %[[SWITCH]] : f32
 // CHECK-NEXT:      %[[H1:.*]] = arith.mulf %[[P4]], %[[U]] : f32
 // CHECK-NEXT:      %[[H2:.*]] = arith.addf %[[H1]], %[[P3]] : f32
 // CHECK-NEXT:      %[[H3:.*]] = arith.mulf %[[H2]], %[[U]] : f32
@@ -164,7 +160,11 @@ func.func @row_div(%d: memref<?xf32>, %n: index, %base: index, %start: index) {
 // CHECK-NEXT:      %[[X3:.*]] = arith.mulf %[[X]], %[[U]] : f32
 // CHECK-NEXT:      %[[X3P:.*]] = arith.mulf %[[X3]], %[[PX]] : f32
 // CHECK-NEXT:      %[[SMALL:.*]] = arith.addf %[[X]], %[[X3P]] : f32
-// CHECK-NEXT:      %[[USE:.*]] = arith.cmpf olt, %[[U]], %[[SWITCH]] : f32
+// CHECK-NEXT:      %[[E0:.*]] = arith.mulf %[[X]], %[[K2]] : f32
+// CHECK-NEXT:      %[[E:.*]] = math.exp2 %[[E0]] : f32
+// CHECK-NEXT:      %[[EP1:.*]] = arith.addf %[[E]], %[[ONEF]] : f32
+// CHECK-NEXT:      %[[FR:.*]] = arith.divf %[[TWO]], %[[EP1]] fastmath<afn> : f32
+// CHECK-NEXT:      %[[LARGE:.*]] = arith.subf %[[ONEF]], %[[FR]] : f32
 // CHECK-NEXT:      %[[TANH:.*]] = arith.select %[[USE]], %[[SMALL]], %[[LARGE]] : f32
 // CHECK-NEXT:      %[[R0:.*]] = arith.mulf %[[TANH]], %[[CAP]] : f32
 // CHECK-NEXT:      vector.extract %[[SS]][1] : f32 from vector<16xf32>

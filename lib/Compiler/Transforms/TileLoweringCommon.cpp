@@ -86,6 +86,9 @@ struct ScoreModLowering : OpConversionPattern<TileScoreModOp> {
       //    tanh(0.55) ~ 0.5, where the first form is within a few ulp).
       // Element by element: on whole vectors every intermediate of both
       // forms is a live vector at once, and the tensor-core kernels spill.
+      // The division may be approximate (afn; PTX div.approx, within 2 ulp):
+      // its quotient is at most 0.5 and t at least 0.5 there, and the
+      // IEEE division's longer sequence made the sm_80 f16 kernel spill.
       Value invCap = c(1.0 / cv), twoLog2E = c(2.0 * kLog2E), one = c(1.0),
             two = c(2.0), switchAt = c(0.55 * 0.55), capC = c(cv);
       SmallVector<Value> poly;
@@ -96,16 +99,18 @@ struct ScoreModLowering : OpConversionPattern<TileScoreModOp> {
       auto softcap = [&](Value si) -> Value {
         Value x = mulf(si, invCap);
         Value u = mulf(x, x);
-        Value e = math::Exp2Op::create(rw, loc, mulf(x, twoLog2E));
-        Value large = arith::SubFOp::create(
-            rw, loc, one, arith::DivFOp::create(rw, loc, two, addf(e, one)));
+        // u is inf (NaN) for infinite (NaN) scores: the first form.
+        Value useSmall = arith::CmpFOp::create(
+            rw, loc, arith::CmpFPredicate::OLT, u, switchAt);
         Value p = poly[0];
         for (Value k : ArrayRef<Value>(poly).drop_front())
           p = addf(mulf(p, u), k);
         Value small = addf(x, mulf(mulf(x, u), p));
-        // u is inf (NaN) for infinite (NaN) scores: the first form.
-        Value useSmall = arith::CmpFOp::create(
-            rw, loc, arith::CmpFPredicate::OLT, u, switchAt);
+        Value e = math::Exp2Op::create(rw, loc, mulf(x, twoLog2E));
+        Value large = arith::SubFOp::create(
+            rw, loc, one,
+            arith::DivFOp::create(rw, loc, two, addf(e, one),
+                                  arith::FastMathFlags::afn));
         return mulf(arith::SelectOp::create(rw, loc, useSmall, small, large),
                     capC);
       };
