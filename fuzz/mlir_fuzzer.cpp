@@ -41,7 +41,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // Diagnostics are the expected outcome for most inputs: dropped.
   mlir::ScopedDiagnosticHandler quiet(
       &ctx, [](mlir::Diagnostic &) { return mlir::success(); });
-  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  // NUL-terminated, as sparse-opt's input is (llvm::MemoryBuffer adds the
+  // terminator): MLIR's lexer reads up to it at the end of the buffer, and
+  // on libFuzzer's unterminated buffer it read past the end (a comment
+  // with a NUL byte in it; regressions/mlir/comment-with-nul.mlir).
+  std::string text(reinterpret_cast<const char *>(data), size);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(text, mlir::ParserConfig(&ctx),
                                               "fuzz.mlir");
