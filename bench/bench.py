@@ -11,7 +11,7 @@ in shared/notes/anchors.md.
 
 usage: bench.py --lib libsattn_rt.so --kernels DIR [--cases NAME,...]
                 [--out DIR] [--reps N]
-DIR holds <pattern>.json/.cubin for: causal, dense, causal_d64, swa_sink,
+DIR holds <pattern>.manifest.json/.cubin for: causal, dense, causal_d64, swa_sink,
 swa_sink_delta (bench/specs/).
 """
 import argparse
@@ -164,7 +164,7 @@ def run_case(name, pattern, S, H, D, sattn, kernels, reps):
     q, k, v = (torch.randn(1, H, S, D, device="cuda", dtype=torch.bfloat16)
                for _ in range(3))
     o = torch.full_like(q, float("nan"))
-    module = sattn.load(os.path.join(kernels, pattern + ".json"))
+    module = sattn.load(os.path.join(kernels, pattern + ".manifest.json"))
     ours = lambda: sattn.run(module, q, k, v, o)
     row = {"case": name, "pattern": pattern, "S": S, "H": H, "D": D,
            "kept_pairs_per_head": kept_pairs(pattern, S)}

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Stages what a GPU session needs into .gpu/ (ignored; carried to the GPU
 # machine, which has no MLIR): the MLIR-free test and timing binaries, the
-# runtime library, the GPU numeric suite's cubins and specs, and cubins of
-# the benchmark patterns compiled here for sm_90a.
+# runtime library, the GPU numeric suite's cubins and specs, the runtime's
+# GPU tests with their cubins, and cubins of the benchmark patterns compiled
+# here for sm_90a.
 # usage: bench/gpu_bundle.sh [build-dir]   (after cmake --build)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$root/build}"
 out="$root/.gpu"
 rm -rf "$out" && mkdir -p "$out/bin" "$out/lib" "$out/kernels"
-cp "$build/bin/gpu_numeric_tests" "$build/bin/sattn_time" "$out/bin/"
+cp "$build/bin/gpu_numeric_tests" "$build/bin/sattn_time" \
+   "$build/bin/runtime_gpu_tests" "$out/bin/"
+# The runtime GPU tests' cubins (gpu_session.sh runtime).
+cp -r "$build/test/unit/runtime/cubins" "$out/runtime-cubins"
 cp "$build/lib/libsattn_rt.so" "$out/lib/"
 cp -r "$build/gpu-suite" "$out/gpu-suite"
 cp -r "$root/test/unit/gpu/specs" "$out/specs"

@@ -3,6 +3,8 @@
 #   gpu_session.sh STEP...   with STEP one of
 #     numeric   the GPU numeric suite (every case vs the double reference)
 #     mma       the same suite compiled for sm_90: the mma.sync lowering
+#     runtime   the runtime's GPU tests (launch, pointer checks and what
+#               they cost per launch, tensor maps)
 #     sanitize  compute-sanitizer memcheck + racecheck on small cases
 #     sass      cuobjdump -sass of the benchmark cubins: HGMMA / HMMA counts
 #     time      our kernels alone (sattn_time), the issue's shapes
@@ -28,6 +30,10 @@ for step in "$@"; do
     SATTN_GPU_CHIP=sm_90 ./bin/gpu_numeric_tests gpu-suite-sm90 specs 2>&1 \
       | tee "$OUT/gpu_numeric_sm90.log" | tail -3
     echo "rc=${PIPESTATUS[0]}" ;;
+  runtime)
+    SATTN_TEST_CUBIN_DIR="$PWD/runtime-cubins" ./bin/runtime_gpu_tests 2>&1 \
+      | tee "$OUT/runtime_gpu.log" | grep -E "pointer checks|OK|FAILED|PASSED"
+    echo "rc=${PIPESTATUS[0]}" ;;
   sanitize)
     for tool in memcheck racecheck; do
       for c in t_causal_bf16 t_delta_g16; do
@@ -43,11 +49,11 @@ for step in "$@"; do
     done ;;
   time)
     {
-    timeout 100 ./bin/sattn_time kernels/causal.json 1,16,16,16384 10
-    timeout 100 ./bin/sattn_time kernels/causal.json 1,16,16,65536 5
-    timeout 100 ./bin/sattn_time kernels/swa_sink.json 1,16,16,65536 10
-    timeout 100 ./bin/sattn_time kernels/swa_sink_delta.json 1,16,16,131072 5
-    timeout 100 ./bin/sattn_time kernels/swa_sink_delta.json 1,8,8,1048576 3
+    timeout 100 ./bin/sattn_time kernels/causal.manifest.json 1,16,16,16384 10
+    timeout 100 ./bin/sattn_time kernels/causal.manifest.json 1,16,16,65536 5
+    timeout 100 ./bin/sattn_time kernels/swa_sink.manifest.json 1,16,16,65536 10
+    timeout 100 ./bin/sattn_time kernels/swa_sink_delta.manifest.json 1,16,16,131072 5
+    timeout 100 ./bin/sattn_time kernels/swa_sink_delta.manifest.json 1,8,8,1048576 3
     } 2>&1 | tee "$OUT/timings.log" ;;
   variants)
     # Variants staged as kernels-<name>/ by gpu_bundle.sh (VARIANTS=,
@@ -69,7 +75,7 @@ for step in "$@"; do
         for d in kernels kernels-*; do
           [ -d "$d" ] || continue
           printf '%-22s ' "$d"
-          timeout 60 ./bin/sattn_time "$d/$pat.json" "$shape" "$reps" | tail -1
+          timeout 60 ./bin/sattn_time "$d/$pat.manifest.json" "$shape" "$reps" | tail -1
         done
       done
     done 2>&1 | tee "$OUT/variants.log" ;;
@@ -85,10 +91,10 @@ for step in "$@"; do
       grep -E "^  [a-z_]+|Duration|Compute \(SM\) Throughput|Memory Throughput|L2 Hit Rate|L1/TEX Hit|DRAM Throughput|Stall|Achieved Occupancy|Registers Per|Issue Slots Busy|Executed Ipc A|stalled_" \
         "$OUT/ncu-$1.txt" | grep -v "^    -" | head -40
     }
-    prof causal16k 1 kernels/causal.json 1,16,16,16384
-    prof causal64k 1 kernels/causal.json 1,16,16,65536
-    prof swa64k 1 kernels/swa_sink.json 1,16,16,65536
-    prof delta1M 2 kernels/swa_sink_delta.json 1,8,8,1048576 ;;
+    prof causal16k 1 kernels/causal.manifest.json 1,16,16,16384
+    prof causal64k 1 kernels/causal.manifest.json 1,16,16,65536
+    prof swa64k 1 kernels/swa_sink.manifest.json 1,16,16,65536
+    prof delta1M 2 kernels/swa_sink_delta.manifest.json 1,8,8,1048576 ;;
   bench)
     python3 bench.py --lib lib/libsattn_rt.so --kernels kernels --out "$OUT/bench" \
       ${BENCH_CASES:+--cases $BENCH_CASES} 2>&1 | tail -40 ;;

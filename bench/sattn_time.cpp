@@ -1,6 +1,6 @@
 //===- sattn_time.cpp - Time a compiled pattern on the GPU (no MLIR) ------===//
 //
-//   sattn_time <manifest.json> B,H,Hkv,S [reps]
+//   sattn_time <name>.manifest.json B,H,Hkv,S [reps]
 //
 // Loads the cubin through the runtime, fills q/k/v with random bf16/f16/f32
 // values (never zeros), warms up, and prints the median of `reps` timed
@@ -20,7 +20,7 @@
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: sattn_time <manifest.json> B,H,Hkv,S [reps]\n");
+    std::fprintf(stderr, "usage: sattn_time <name>.manifest.json B,H,Hkv,S [reps]\n");
     return 2;
   }
   std::vector<int64_t> v;

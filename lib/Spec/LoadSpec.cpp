@@ -18,7 +18,9 @@ Result<PatternSpec> loadPatternSpec(const std::string &path) {
   std::string text;
   char buf[4096];
   size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+  // Never more than one byte past the limit: a huge file is refused without
+  // being read into memory.
+  while (text.size() <= kMaxSpecBytes && (n = std::fread(buf, 1, sizeof buf, f)) > 0)
     text.append(buf, n);
   bool failed = std::ferror(f);
   int err = errno;
@@ -26,6 +28,10 @@ Result<PatternSpec> loadPatternSpec(const std::string &path) {
   if (failed)
     return Status::error(ErrorKind::IOError,
                          path + ": cannot read spec file: " + std::strerror(err));
+  if (text.size() > kMaxSpecBytes)
+    return Status::error(ErrorKind::InvalidInput,
+                         path + ": more than the " + std::to_string(kMaxSpecBytes) +
+                             " bytes a spec may have");
   // Messages name the file as the user gave it.
   return parsePatternSpec(text, path);
 }

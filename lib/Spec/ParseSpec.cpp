@@ -33,7 +33,6 @@ using spec_detail::pathSegment;
 
 /// Sizes are bounded so that products like B*H*S*D cannot overflow int64.
 constexpr int64_t kMaxSize = int64_t(1) << 40;
-constexpr int kMaxMaskDepth = 32;
 constexpr size_t kMaxNameLength = 64;
 
 /// The offending value as the user wrote it (shortened if huge).
@@ -64,13 +63,13 @@ public:
       return s;
     if (root.contains("scale")) {
       double v;
-      if (Status s = readPositive(root.at("scale"), path + ".scale", v); !s)
+      if (Status s = readScoreFactor(root.at("scale"), path + ".scale", v); !s)
         return s;
       spec.scale = v;
     }
     if (root.contains("softcap")) {
       double v;
-      if (Status s = readPositive(root.at("softcap"), path + ".softcap", v); !s)
+      if (Status s = readScoreFactor(root.at("softcap"), path + ".softcap", v); !s)
         return s;
       spec.softcap = v;
     }
@@ -91,6 +90,7 @@ public:
 
 private:
   std::string source_;
+  size_t maskNodes_ = 0;
 
   Status fail(const std::string &path, const std::string &problem) const {
     return Status::error(ErrorKind::InvalidInput, source_ + ": " + path + ": " + problem);
@@ -165,6 +165,17 @@ private:
     return Status::ok();
   }
 
+  /// A scale or softcap: positive and in the range scoreFactorInRange
+  /// explains.
+  Status readScoreFactor(const json &v, const std::string &path, double &out) const {
+    if (Status s = readPositive(v, path, out); !s)
+      return s;
+    if (!scoreFactorInRange(out))
+      return fail(path, describe(v) + " is outside [2^-63, 2^63] (about [1.1e-19, 9.2e18]): "
+                                      "scaled scores would overflow or vanish in f32");
+    return Status::ok();
+  }
+
   /// The name becomes a file name and a kernel symbol.
   Status parseName(const json &v, const std::string &path, std::string &out) const {
     if (Status s = readString(v, path, out); !s)
@@ -203,9 +214,12 @@ private:
     return Status::ok();
   }
 
-  Status parseMask(const json &v, const std::string &path, int depth, MaskExpr &out) const {
+  Status parseMask(const json &v, const std::string &path, int depth, MaskExpr &out) {
     if (depth > kMaxMaskDepth)
       return fail(path, "mask nested deeper than " + std::to_string(kMaxMaskDepth) + " levels");
+    if (++maskNodes_ > kMaxMaskNodes)
+      return fail(path, "the mask has more than " + std::to_string(kMaxMaskNodes) +
+                            " nodes (the supported maximum)");
     if (Status s = expectObject(v, path); !s)
       return s;
     if (!v.contains("kind"))
@@ -249,6 +263,10 @@ private:
         return fail(ofPath, "expected an array of masks, got " + describe(of));
       if (of.empty())
         return fail(ofPath, "expected at least one mask, got []");
+      if (of.size() > kMaxMaskChildren)
+        return fail(ofPath, "has " + std::to_string(of.size()) + " masks, more than the " +
+                                std::to_string(kMaxMaskChildren) + " a " + kind +
+                                " may have");
       std::vector<MaskExpr> children(of.size());
       for (size_t i = 0; i < of.size(); ++i)
         if (Status s = parseMask(of[i], ofPath + "[" + std::to_string(i) + "]", depth + 1,
@@ -289,6 +307,11 @@ private:
 } // namespace
 
 Result<PatternSpec> parsePatternSpec(const std::string &jsonText, const std::string &source) {
+  if (jsonText.size() > kMaxSpecBytes)
+    return Status::error(ErrorKind::InvalidInput,
+                         source + ": " + std::to_string(jsonText.size()) +
+                             " bytes, more than the " + std::to_string(kMaxSpecBytes) +
+                             " a spec may have");
   Result<nlohmann::json> root = spec_detail::parseStrictJson(jsonText, source);
   if (!root)
     return root.status();

@@ -76,6 +76,23 @@ struct PatternSpec {
   double effectiveScale() const;
 };
 
+/// Limits on a spec, checked while it is read and before any work that grows
+/// faster than the input (the compiler's mask normalisation is quadratic in
+/// a union's children): mask nesting depth, masks in one union / intersect
+/// list, mask nodes in all, and the size of the JSON text.
+constexpr int kMaxMaskDepth = 32;
+constexpr size_t kMaxMaskChildren = 64;
+constexpr size_t kMaxMaskNodes = 256;
+constexpr size_t kMaxSpecBytes = size_t(1) << 20;
+
+/// A score scale or softcap must lie in [2^-63, 2^63]: the scores and the
+/// factor then split f32's exponent range between them, so that for
+/// |q.k| in [2^-63, 2^63] the scaled scores and every constant the kernels
+/// fold the factor into (scale * log2 e, 1 / cap, 2 log2 e / cap) are
+/// finite, normal f32 numbers (a scale of 1e-46 is 0 in f32, and 0 times a
+/// masked score's -inf is NaN; 1e38 times a score of 4 is inf).
+inline bool scoreFactorInRange(double v) { return v >= 0x1p-63 && v <= 0x1p63; }
+
 /// Parses a spec from JSON text. `source` names the origin in messages
 /// ("spec.json"); errors carry the JSON path, e.g.
 ///   spec.json: $.mask.of[1].left: expected a non-negative integer, got -3

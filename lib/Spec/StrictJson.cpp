@@ -155,9 +155,31 @@ std::string parserProblem(std::string what) {
   return what;
 }
 
+/// "<source>: invalid JSON at line L, column C: <problem>" for the 0-based
+/// byte `offset` (clamped to the end of the text).
+Status syntaxError(const std::string &text, const std::string &source,
+                   size_t offset, const std::string &problem) {
+  offset = std::min(offset, text.size());
+  size_t line = 1, lineStart = 0;
+  for (size_t k = 0; k < offset; ++k)
+    if (text[k] == '\n') {
+      ++line;
+      lineStart = k + 1;
+    }
+  size_t column = offset - lineStart + 1;
+  return Status::error(ErrorKind::InvalidInput,
+                       source + ": invalid JSON at line " + std::to_string(line) +
+                           ", column " + std::to_string(column) + ": " + problem);
+}
+
 } // namespace
 
 Result<json> parseStrictJson(const std::string &text, const std::string &source) {
+  // nlohmann's lexer takes a NUL byte for the end of the input, so
+  // `{...}\0anything` would parse as `{...}`. JSON text has no NUL outside
+  // strings, and inside them it must be escaped (\u0000).
+  if (size_t nul = text.find('\0'); nul != std::string::npos)
+    return syntaxError(text, source, nul, "NUL byte (not allowed in JSON text)");
   StrictBuilder builder;
   bool ok = json::sax_parse(text, &builder, json::input_format_t::json,
                             /*strict=*/true, /*ignore_comments=*/false);
@@ -167,18 +189,7 @@ Result<json> parseStrictJson(const std::string &text, const std::string &source)
     // `position` counts the characters read, the offending one included:
     // its 0-based offset is position - 1 (clamped for end of input).
     size_t offset = builder.errorPosition == 0 ? 0 : builder.errorPosition - 1;
-    offset = std::min(offset, text.size());
-    size_t line = 1, lineStart = 0;
-    for (size_t k = 0; k < offset; ++k)
-      if (text[k] == '\n') {
-        ++line;
-        lineStart = k + 1;
-      }
-    size_t column = offset - lineStart + 1;
-    return Status::error(ErrorKind::InvalidInput,
-                         source + ": invalid JSON at line " + std::to_string(line) +
-                             ", column " + std::to_string(column) + ": " +
-                             parserProblem(builder.syntaxMessage));
+    return syntaxError(text, source, offset, parserProblem(builder.syntaxMessage));
   }
   return Status::error(ErrorKind::InvalidInput, source + ": " + builder.semanticError);
 }

@@ -9,18 +9,26 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <string>
+#include <utility>
 
 namespace sattn {
 namespace {
 
 constexpr int64_t kMaxSize = int64_t(1) << 40;
-constexpr int kMaxMaskDepth = 32;
 
 Status invalid(const std::string &source, const std::string &path,
                const std::string &problem) {
   return Status::error(ErrorKind::InvalidInput,
                        source + ": " + path + ": " + problem);
+}
+
+/// "1e-46", not std::to_string's "0.000000".
+std::string shortNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
 }
 
 bool validName(const std::string &n) {
@@ -44,10 +52,14 @@ Status checkRange(const std::string &source, const std::string &path,
 }
 
 Status checkMask(const std::string &source, const std::string &path,
-                 const MaskExpr &m, int depth) {
+                 const MaskExpr &m, int depth, size_t &nodes) {
   if (depth > kMaxMaskDepth)
     return invalid(source, path,
                    "mask nested deeper than " + std::to_string(kMaxMaskDepth));
+  if (++nodes > kMaxMaskNodes)
+    return invalid(source, path,
+                   "the mask has more than " + std::to_string(kMaxMaskNodes) +
+                       " nodes (the supported maximum)");
   switch (m.kind) {
   case MaskExpr::Kind::Causal:
     return Status::ok();
@@ -64,10 +76,18 @@ Status checkMask(const std::string &source, const std::string &path,
                      std::string(m.kind == MaskExpr::Kind::Union ? "union"
                                                                  : "intersect") +
                          " needs at least one mask");
+    if (m.children.size() > kMaxMaskChildren)
+      return invalid(source, path + ".of",
+                     "has " + std::to_string(m.children.size()) +
+                         " masks, more than the " +
+                         std::to_string(kMaxMaskChildren) + " a " +
+                         (m.kind == MaskExpr::Kind::Union ? "union"
+                                                          : "intersect") +
+                         " may have");
     for (size_t i = 0; i < m.children.size(); ++i)
       if (Status s = checkMask(source,
                                path + ".of[" + std::to_string(i) + "]",
-                               m.children[i], depth + 1);
+                               m.children[i], depth + 1, nodes);
           !s)
         return s;
     return Status::ok();
@@ -90,8 +110,17 @@ Status validatePatternSpec(const PatternSpec &spec, const std::string &source) {
     return invalid(source, "$.scale", "must be a positive finite number");
   if (spec.softcap && !(std::isfinite(*spec.softcap) && *spec.softcap > 0))
     return invalid(source, "$.softcap", "must be a positive finite number");
+  for (auto [path, v] : {std::pair{"$.scale", spec.scale},
+                         std::pair{"$.softcap", spec.softcap}})
+    if (v && !scoreFactorInRange(*v))
+      return invalid(source, path,
+                     shortNumber(*v) +
+                         " is outside [2^-63, 2^63] (about [1.1e-19, "
+                         "9.2e18]): scaled scores would overflow or vanish "
+                         "in f32");
+  size_t maskNodes = 0;
   if (spec.mask)
-    if (Status s = checkMask(source, "$.mask", *spec.mask, 1); !s)
+    if (Status s = checkMask(source, "$.mask", *spec.mask, 1, maskNodes); !s)
       return s;
   if (spec.delta) {
     if (Status s = checkRange(source, "$.correction.gamma", spec.delta->gamma,

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdio>
 #include <mutex>
 #include <string>
 
@@ -73,7 +74,8 @@ Status load(Driver &d) {
       !(s = resolve(lib, "cuEventRecord", d.cuEventRecord)) ||
       !(s = resolve(lib, "cuEventSynchronize", d.cuEventSynchronize)) ||
       !(s = resolve(lib, "cuEventElapsedTime", d.cuEventElapsedTime)) ||
-      !(s = resolve(lib, "cuEventDestroy_v2", d.cuEventDestroy)))
+      !(s = resolve(lib, "cuEventDestroy_v2", d.cuEventDestroy)) ||
+      !(s = resolve(lib, "cuPointerGetAttributes", d.cuPointerGetAttributes)))
     return s;
   // Optional: older drivers lack it, and only kernels that take tensor maps
   // (sm_90a) need it; Module::launch reports its absence for those.
@@ -109,6 +111,55 @@ Status check(const Driver &d, CUresult result, const std::string &call) {
     text = "no description";
   return unavailable(call + " failed: " + name + " (" + text + ", code " +
                      std::to_string(result) + ")");
+}
+
+Status checkDevicePointers(const Driver &d,
+                           const std::vector<TensorPointer> &tensors) {
+  for (const TensorPointer &t : tensors) {
+    char address[32];
+    std::snprintf(address, sizeof address, "%p", t.address);
+    std::string what = std::string("tensor '") + t.name + "' (" + address + ")";
+    // Zeroed: the driver writes IS_MANAGED as a boolean, which may be a
+    // single byte of the four.
+    unsigned memoryType = 0, isManaged = 0;
+    int ordinal = -1;
+    int attributes[] = {CU_POINTER_ATTRIBUTE_MEMORY_TYPE,
+                        CU_POINTER_ATTRIBUTE_IS_MANAGED,
+                        CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL};
+    void *data[] = {&memoryType, &isManaged, &ordinal};
+    if (Status s = check(d,
+                         d.cuPointerGetAttributes(
+                             3, attributes, data,
+                             reinterpret_cast<CUdeviceptr>(t.address)),
+                         "cuPointerGetAttributes(" + what + ")");
+        !s)
+      return s;
+    if (isManaged)
+      continue;
+    std::string problem;
+    switch (memoryType) {
+    case CU_MEMORYTYPE_DEVICE:
+      if (ordinal == d.device)
+        continue;
+      problem = "is memory of device " + std::to_string(ordinal) +
+                "; the kernels run on device " + std::to_string(d.device);
+      break;
+    case CU_MEMORYTYPE_HOST:
+      problem = "is page-locked host memory, not device memory";
+      break;
+    case CU_MEMORYTYPE_ARRAY:
+      problem = "is a CUDA array, not linear device memory";
+      break;
+    default:
+      problem = "is not memory the CUDA driver knows (a host pointer?)";
+      break;
+    }
+    return Status::error(ErrorKind::InvalidArgument,
+                         "launch: " + what + " " + problem +
+                             "; the GPU backend needs device memory "
+                             "(cuMemAlloc, cudaMalloc, a CUDA tensor)");
+  }
+  return Status::ok();
 }
 
 Result<const Driver *> currentDriver() {

@@ -12,6 +12,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace sattn::rt::detail {
 
@@ -30,6 +32,13 @@ constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
 constexpr int CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97;
 constexpr int CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
 constexpr unsigned CU_EVENT_DEFAULT = 0;
+// CUpointer_attribute and CUmemorytype values.
+constexpr int CU_POINTER_ATTRIBUTE_MEMORY_TYPE = 2;
+constexpr int CU_POINTER_ATTRIBUTE_IS_MANAGED = 8;
+constexpr int CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL = 9;
+constexpr unsigned CU_MEMORYTYPE_HOST = 1;
+constexpr unsigned CU_MEMORYTYPE_DEVICE = 2;
+constexpr unsigned CU_MEMORYTYPE_ARRAY = 3;
 
 /// A TMA descriptor: 128 opaque bytes that cuTensorMapEncodeTiled fills and
 /// a kernel takes by value. The driver requires 64-byte alignment (cuda.h of
@@ -78,6 +87,9 @@ struct Driver {
   CUresult (*cuEventSynchronize)(CUevent);
   CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent);
   CUresult (*cuEventDestroy)(CUevent);
+  /// Unlike cuPointerGetAttribute, it answers for an address the driver
+  /// does not know (plain host memory) with success and zeroed attributes.
+  CUresult (*cuPointerGetAttributes)(unsigned, int *, void **, CUdeviceptr);
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuGetErrorString)(CUresult, const char **);
   /// Null where the driver predates it (CUDA 12): only launches of kernels
@@ -103,6 +115,20 @@ Result<const Driver *> currentDriver();
 
 /// Unavailable status "<call> failed: CUDA_ERROR_X (description)", or ok.
 Status check(const Driver &d, CUresult result, const std::string &call);
+
+/// A buffer a launch passes to its kernels, named for messages ("q").
+struct TensorPointer {
+  const char *name;
+  const void *address;
+};
+
+/// Checks that each tensor is memory the kernels on `d.device` can access:
+/// device memory of that device, or managed memory. A host pointer launched
+/// anyway faults on the device and leaves the context unusable for the rest
+/// of the process. One cuPointerGetAttributes call per tensor; a rejected
+/// tensor is an InvalidArgument error that names it.
+Status checkDevicePointers(const Driver &d,
+                           const std::vector<TensorPointer> &tensors);
 
 } // namespace sattn::rt::detail
 

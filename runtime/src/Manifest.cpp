@@ -619,9 +619,53 @@ std::string manifestToJson(const Manifest &m) {
   return doc.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }
 
+namespace {
+
+/// A manifest is five levels deep; anything far deeper is not one.
+constexpr int kMaxManifestDepth = 32;
+
+/// What nlohmann's parser lets through: a NUL byte (its lexer takes one for
+/// the end of the input, so `{...}\0anything` would parse as `{...}`) and
+/// unbounded nesting (the parser is iterative, but dump() and operator==
+/// recurse: a box of a million nested arrays overflowed the stack in the
+/// error message). One pass over the text, brackets counted outside strings.
+Status checkText(const Reader &reader, const std::string &text) {
+  int depth = 0;
+  bool inString = false, escaped = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\0')
+      return reader.fail("$", "invalid JSON: NUL byte at offset " +
+                                  std::to_string(i));
+    if (inString) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxManifestDepth)
+        return reader.fail("$", "invalid manifest: JSON nested deeper than " +
+                                    std::to_string(kMaxManifestDepth) +
+                                    " levels (at offset " + std::to_string(i) +
+                                    ")");
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return Status::ok();
+}
+
+} // namespace
+
 Result<Manifest> parseManifest(const std::string &jsonText,
                                const std::string &source) {
   Reader reader(source);
+  if (Status s = checkText(reader, jsonText); !s)
+    return s;
   // nlohmann reports syntax errors by exception; it stays inside this call.
   json doc;
   try {

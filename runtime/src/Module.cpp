@@ -201,6 +201,9 @@ Status Module::launch(const AttentionShape &shape, LaunchBuffers bufs,
                       void *stream) {
   if (Status s = validateShape(manifest_, shape); !s)
     return s;
+  // A workspace the caller passed is checked like the tensors; one the
+  // module allocates is device memory by construction.
+  bool callerWorkspace = manifest_.hasDelta && bufs.deltaWorkspace;
   if (manifest_.hasDelta && !bufs.deltaWorkspace) {
     // At least one byte: the kernels get a valid pointer even when the
     // shape has no anchor rows.
@@ -228,6 +231,12 @@ Status Module::launch(const AttentionShape &shape, LaunchBuffers bufs,
   if (!driver)
     return driver.status();
   const detail::Driver &d = **driver;
+  std::vector<detail::TensorPointer> tensors = {
+      {"q", bufs.q}, {"k", bufs.k}, {"v", bufs.v}, {"o", bufs.o}};
+  if (callerWorkspace)
+    tensors.push_back({"delta workspace", bufs.deltaWorkspace});
+  if (Status s = detail::checkDevicePointers(d, tensors); !s)
+    return s;
 
   // Tensor maps are encoded for every launch before the first is issued, so
   // that an encoding error launches nothing. Each lives until the

@@ -64,18 +64,23 @@ func.func @swa(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v: memre
 // output needs no truncation; softcap and softmax both use exp2.
 // CHECK-LABEL: func.func @softcap_f32(
 // CHECK-SAME:      memref<?xf32>
-// CHECK-DAG:     %[[CAP:.*]] = arith.constant dense<3.000000e+01> : vector<64xf32>
-// CHECK-DAG:     %[[K2:.*]] = arith.constant dense<0.0961796715> : vector<64xf32>
+// CHECK-DAG:     %[[CAP:.*]] = arith.constant 3.000000e+01 : f32
+// CHECK-DAG:     %[[K2:.*]] = arith.constant 2.885390e+00 : f32
 // CHECK:         sattn.program
 // CHECK:           sattn.lane_id
 // CHECK:           scf.for {{.*}} -> (f32, f32, vector<64xf32>) {
 // CHECK:             scf.for {{.*}} -> (vector<64xf32>) {
-// CHECK:             %[[S0:.*]] = arith.mulf %{{.*}}, %[[K2]] : vector<64xf32>
-// CHECK-NEXT:        %[[E:.*]] = math.exp2 %[[S0]] : vector<64xf32>
-// CHECK-NEXT:        %[[E1:.*]] = arith.addf %[[E]], %{{.*}} : vector<64xf32>
-// CHECK-NEXT:        %[[FR:.*]] = arith.divf %{{.*}}, %[[E1]] : vector<64xf32>
-// CHECK-NEXT:        %[[T:.*]] = arith.subf %{{.*}}, %[[FR]] : vector<64xf32>
-// CHECK-NEXT:        arith.mulf %[[T]], %[[CAP]] : vector<64xf32>
+// CHECK:             %[[X:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT:        %[[U:.*]] = arith.mulf %[[X]], %[[X]] : f32
+// CHECK-NEXT:        arith.cmpf olt, %[[U]], %{{.*}} : f32
+// CHECK:             %[[S0:.*]] = arith.mulf %[[X]], %[[K2]] : f32
+// CHECK-NEXT:        %[[E:.*]] = math.exp2 %[[S0]] : f32
+// CHECK-NEXT:        %[[E1:.*]] = arith.addf %[[E]], %{{.*}} : f32
+// CHECK-NEXT:        %[[FR:.*]] = arith.divf %{{.*}}, %[[E1]] fastmath<afn> : f32
+// CHECK-NEXT:        arith.subf %{{.*}}, %[[FR]] : f32
+// CHECK-NEXT:        %[[T:.*]] = arith.select %{{.*}} : f32
+// CHECK-NEXT:        arith.mulf %[[T]], %[[CAP]] : f32
+// CHECK:             vector.from_elements {{.*}} : vector<64xf32>
 // CHECK:             math.exp2 %{{.*}} : vector<64xf32>
 // CHECK:             math.exp2 %{{.*}} : f32
 // CHECK:             scf.for {{.*}} -> (vector<64xf32>) {

@@ -128,20 +128,48 @@ func.func @row_div(%d: memref<?xf32>, %n: index, %base: index, %start: index) {
 // CHECK-NEXT:        scf.yield %[[NEXT]] : vector<16xf32>
 // CHECK-NEXT:      }
 //
-// score_mod: s * scale, then c * tanh(s / c) = c * (1 - 2 / (exp2(s * 2 log2(e) / c) + 1)).
+// score_mod: s * scale, then element by element x = s / c and c * tanh(x),
+// tanh(x) = 1 - 2 / (exp2(x * 2 log2(e)) + 1), or x + x^3 P(x^2) where
+// x^2 < 0.55^2 (P's coefficients of x^0 and x^2 close to tanh's Taylor
+// series, -1/3 and 2/15).
 // CHECK-NEXT:      %[[SCALE:.*]] = arith.constant dense<1.250000e-01> : vector<16xf32>
 // CHECK-NEXT:      %[[SS:.*]] = arith.mulf %[[S]], %[[SCALE]] : vector<16xf32>
-// CHECK-NEXT:      %[[K2:.*]] = arith.constant dense<5.770780e-02> : vector<16xf32>
-// CHECK-NEXT:      %[[E0:.*]] = arith.mulf %[[SS]], %[[K2]] : vector<16xf32>
-// CHECK-NEXT:      %[[E:.*]] = math.exp2 %[[E0]] : vector<16xf32>
-// CHECK-NEXT:      %[[ONEV:.*]] = arith.constant dense<1.000000e+00> : vector<16xf32>
-// CHECK-NEXT:      %[[EP1:.*]] = arith.addf %[[E]], %[[ONEV]] : vector<16xf32>
-// CHECK-NEXT:      %[[TWO:.*]] = arith.constant dense<2.000000e+00> : vector<16xf32>
-// CHECK-NEXT:      %[[FR:.*]] = arith.divf %[[TWO]], %[[EP1]] : vector<16xf32>
-// CHECK-NEXT:      %[[ONEV2:.*]] = arith.constant dense<1.000000e+00> : vector<16xf32>
-// CHECK-NEXT:      %[[TANH:.*]] = arith.subf %[[ONEV2]], %[[FR]] : vector<16xf32>
-// CHECK-NEXT:      %[[CAP:.*]] = arith.constant dense<5.000000e+01> : vector<16xf32>
-// CHECK-NEXT:      %[[SC:.*]] = arith.mulf %[[TANH]], %[[CAP]] : vector<16xf32>
+// CHECK-NEXT:      %[[INVC:.*]] = arith.constant 2.000000e-02 : f32
+// CHECK-NEXT:      %[[K2:.*]] = arith.constant 2.885390e+00 : f32
+// CHECK-NEXT:      %[[ONEF:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT:      %[[TWO:.*]] = arith.constant 2.000000e+00 : f32
+// CHECK-NEXT:      %[[SWITCH:.*]] = arith.constant 3.025000e-01 : f32
+// CHECK-NEXT:      %[[CAP:.*]] = arith.constant 5.000000e+01 : f32
+// CHECK-NEXT:      %[[P4:.*]] = arith.constant -0.00627{{[0-9]*}} : f32
+// CHECK-NEXT:      %[[P3:.*]] = arith.constant 0.0210{{[0-9]*}} : f32
+// CHECK-NEXT:      %[[P2:.*]] = arith.constant -0.0538{{[0-9]*}} : f32
+// CHECK-NEXT:      %[[P1:.*]] = arith.constant 0.1333{{[0-9]*}} : f32
+// CHECK-NEXT:      %[[P0:.*]] = arith.constant -0.33333{{[0-9]*}} : f32
+// CHECK-NEXT:      %[[S0:.*]] = vector.extract %[[SS]][0] : f32 from vector<16xf32>
+// CHECK-NEXT:      %[[X:.*]] = arith.mulf %[[S0]], %[[INVC]] : f32
+// CHECK-NEXT:      %[[U:.*]] = arith.mulf %[[X]], %[[X]] : f32
+// CHECK-NEXT:      %[[USE:.*]] = arith.cmpf olt, %[[U]], %[[SWITCH]] : f32
+// CHECK-NEXT:      %[[H1:.*]] = arith.mulf %[[P4]], %[[U]] : f32
+// CHECK-NEXT:      %[[H2:.*]] = arith.addf %[[H1]], %[[P3]] : f32
+// CHECK-NEXT:      %[[H3:.*]] = arith.mulf %[[H2]], %[[U]] : f32
+// CHECK-NEXT:      %[[H4:.*]] = arith.addf %[[H3]], %[[P2]] : f32
+// CHECK-NEXT:      %[[H5:.*]] = arith.mulf %[[H4]], %[[U]] : f32
+// CHECK-NEXT:      %[[H6:.*]] = arith.addf %[[H5]], %[[P1]] : f32
+// CHECK-NEXT:      %[[H7:.*]] = arith.mulf %[[H6]], %[[U]] : f32
+// CHECK-NEXT:      %[[PX:.*]] = arith.addf %[[H7]], %[[P0]] : f32
+// CHECK-NEXT:      %[[X3:.*]] = arith.mulf %[[X]], %[[U]] : f32
+// CHECK-NEXT:      %[[X3P:.*]] = arith.mulf %[[X3]], %[[PX]] : f32
+// CHECK-NEXT:      %[[SMALL:.*]] = arith.addf %[[X]], %[[X3P]] : f32
+// CHECK-NEXT:      %[[E0:.*]] = arith.mulf %[[X]], %[[K2]] : f32
+// CHECK-NEXT:      %[[E:.*]] = math.exp2 %[[E0]] : f32
+// CHECK-NEXT:      %[[EP1:.*]] = arith.addf %[[E]], %[[ONEF]] : f32
+// CHECK-NEXT:      %[[FR:.*]] = arith.divf %[[TWO]], %[[EP1]] fastmath<afn> : f32
+// CHECK-NEXT:      %[[LARGE:.*]] = arith.subf %[[ONEF]], %[[FR]] : f32
+// CHECK-NEXT:      %[[TANH:.*]] = arith.select %[[USE]], %[[SMALL]], %[[LARGE]] : f32
+// CHECK-NEXT:      %[[R0:.*]] = arith.mulf %[[TANH]], %[[CAP]] : f32
+// CHECK-NEXT:      vector.extract %[[SS]][1] : f32 from vector<16xf32>
+// CHECK:           vector.extract %[[SS]][15] : f32 from vector<16xf32>
+// CHECK:           %[[SC:.*]] = vector.from_elements %[[R0]], {{.*}} : vector<16xf32>
 //
 // mask: i = start + lane * step, i' = i + Sk - Sq, j = first + iota,
 // keep = (OR over regions of AND over bounds) and j < Sk.

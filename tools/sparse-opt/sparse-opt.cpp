@@ -3,12 +3,14 @@
 // Two modes:
 //  * compile: `sparse-opt <spec.json|file.mlir> --emit=cubin|ptx|mlir
 //    [--chip=sm_90a] [-o <dir|file>]` runs the whole pipeline and writes
-//    <name>.cubin + <name>.json (manifest), <name>.ptx, the IR after the
-//    pipeline (mlir) or the pattern-level IR before any pass (import). Chosen when --emit is given or the input is a .json spec.
+//    <name>.cubin + <name>.manifest.json, <name>.ptx, the IR after the
+//    pipeline (mlir) or the pattern-level IR before any pass (import).
+//    Chosen when --emit is given or the input is a .json spec.
 //  * mlir-opt: anything else behaves exactly like mlir-opt with our
 //    dialects and passes registered (--help lists them).
 // Exit codes: 0 success, 1 failed compile, 2 bad usage or bad input.
-// Files are written only after everything succeeded, via rename.
+// Files are written only after everything succeeded, via rename, and never
+// over the input.
 //
 //===----------------------------------------------------------------------===//
 #include "Compiler/Driver/Compiler.h"
@@ -23,7 +25,9 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdio>
 #include <cstring>
+#include <random>
 #include <optional>
 #include <string>
 #include <vector>
@@ -163,8 +167,20 @@ struct PendingFile {
 };
 
 /// Writes every file to a temporary next to it, then renames them all, so
-/// that a failure leaves no partial output.
-sattn::Status commitFiles(const std::vector<PendingFile> &files) {
+/// that a failure leaves no partial output. Refuses, before writing
+/// anything, to replace `input` (the file the run read), whatever path
+/// names it: outputs are named after the pattern, and a spec may be named
+/// like one of them.
+sattn::Status commitFiles(const std::vector<PendingFile> &files,
+                          const std::string &input) {
+  for (const PendingFile &f : files) {
+    bool same = false;
+    if (!llvm::sys::fs::equivalent(input, f.path, same) && same)
+      return sattn::Status::error(
+          sattn::ErrorKind::InvalidInput,
+          "refusing to write '" + f.path + "': it is the input file '" +
+              input + "' (choose another output with -o)");
+  }
   std::vector<std::pair<std::string, std::string>> temps;
   auto cleanup = [&] {
     for (auto &t : temps)
@@ -179,17 +195,29 @@ sattn::Status commitFiles(const std::vector<PendingFile> &files) {
                                     "cannot create directory '" + dir.str() +
                                         "': " + ec.message());
       }
-    std::string tmp = f.path + ".tmp";
+    // A fresh name, created exclusively, so that no existing file is
+    // truncated, the input included. (Not createUniqueFile: it would also
+    // replace any '%' in the user's directory names.)
+    int fd = -1;
+    std::string tmp;
     std::error_code ec;
-    {
-      llvm::raw_fd_ostream os(tmp, ec, llvm::sys::fs::OF_None);
-      if (!ec) {
-        os << f.contents;
-        os.close();
-        ec = os.error();
-      }
+    std::random_device random;
+    for (int attempt = 0; attempt < 16; ++attempt) {
+      char suffix[32];
+      std::snprintf(suffix, sizeof suffix, ".tmp-%08x", unsigned(random()));
+      tmp = f.path + suffix;
+      ec = llvm::sys::fs::openFileForWrite(tmp, fd,
+                                           llvm::sys::fs::CD_CreateNew);
+      if (ec != std::errc::file_exists)
+        break;
     }
-    temps.push_back({tmp, f.path});
+    if (!ec) {
+      temps.push_back({tmp, f.path});
+      llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+      os << f.contents;
+      os.close();
+      ec = os.error();
+    }
     if (ec) {
       cleanup();
       return sattn::Status::error(sattn::ErrorKind::IOError,
@@ -262,7 +290,7 @@ int runCompileMode(const CompileArgs &args) {
       llvm::outs() << ir;
       return 0;
     }
-    if (sattn::Status s = commitFiles({{args.output, ir}}); !s)
+    if (sattn::Status s = commitFiles({{args.output, ir}}, args.input); !s)
       return fail(s);
     return 0;
   }
@@ -272,8 +300,8 @@ int runCompileMode(const CompileArgs &args) {
   if (!ptx)
     return fail(ptx.status());
   if (args.emit == "ptx") {
-    if (sattn::Status s = commitFiles({{outputPath(args, info->name + ".ptx"),
-                                        *ptx}});
+    if (sattn::Status s = commitFiles(
+            {{outputPath(args, info->name + ".ptx"), *ptx}}, args.input);
         !s)
       return fail(s);
     return 0;
@@ -288,10 +316,13 @@ int runCompileMode(const CompileArgs &args) {
                  << " registers, " << r.spillStoreBytes
                  << " bytes spill stores, " << r.spillLoadBytes
                  << " bytes spill loads\n";
+  // The manifest's suffix keeps it from landing on `<name>.json`, the
+  // spec's usual name; commitFiles refuses the rest.
   sattn::Status s = commitFiles(
       {{outputPath(args, info->name + ".cubin"), cubin->cubin},
-       {outputPath(args, info->name + ".json"),
-        sattn::manifestToJson(manifest)}});
+       {outputPath(args, info->name + ".manifest.json"),
+        sattn::manifestToJson(manifest)}},
+      args.input);
   if (!s)
     return fail(s);
   return 0;

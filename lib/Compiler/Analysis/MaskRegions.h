@@ -11,6 +11,7 @@
 #ifndef SATTN_ANALYSIS_MASKREGIONS_H
 #define SATTN_ANALYSIS_MASKREGIONS_H
 
+#include "Spec/PatternSpec.h"
 #include "sattn/IR/Sattn.h"
 
 #include <optional>
@@ -38,9 +39,18 @@ struct MaskRegion {
 /// multiply, and a kernel evaluates every region on partial tiles.
 constexpr size_t kMaxMaskRegions = 16;
 
-/// Normalises the mask DAG rooted at `mask` (null: dense). Emits an error at
-/// `user` and fails if the mask is not built from sattn.mask ops or has more
-/// than kMaxMaskRegions regions. An empty result means nothing is allowed.
+/// Upper bound on the size of a mask DAG (its ops plus their operands),
+/// checked before normalisation, whose cost grows faster than the DAG's
+/// size. A spec's mask stays below it (Spec/PatternSpec.h: at most
+/// ::sattn::kMaxMaskNodes nodes, so fewer than twice as many ops and
+/// operands).
+constexpr size_t kMaxMaskDagSize = 2 * ::sattn::kMaxMaskNodes;
+
+/// Normalises the mask DAG rooted at `mask` (null: dense), each op once,
+/// without recursion. Emits an error at `user` and fails if the mask is not
+/// built from sattn.mask ops or is larger than kMaxMaskDagSize, or at the
+/// combiner whose result has more than kMaxMaskRegions regions. An empty
+/// result means nothing is allowed.
 FailureOr<SmallVector<MaskRegion>> normalizeMask(Value mask, Operation *user);
 
 /// The regions of dense causal attention (the delta correction's reference).

@@ -35,6 +35,17 @@ struct ClassifyTilesPass
             << chip << "' (host, sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a)";
         return WalkResult::interrupt();
       }
+      // Checked where the factors first matter: the lowerings fold them
+      // into f32 constants (Spec/PatternSpec.h, scoreFactorInRange).
+      for (auto [what, factor] : {std::pair{"scale", op.getScale()},
+                                  std::pair{"softcap", op.getSoftcap()}})
+        if (factor && !::sattn::scoreFactorInRange(factor->convertToDouble())) {
+          op.emitOpError(what)
+              << " " << factor->convertToDouble()
+              << " is outside [2^-63, 2^63]: scaled scores would overflow or "
+                 "vanish in f32";
+          return WalkResult::interrupt();
+        }
       auto regions = normalizeMask(op.getMask(), op);
       if (failed(regions))
         return WalkResult::interrupt();

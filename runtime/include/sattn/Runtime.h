@@ -56,8 +56,9 @@ private:
 /// A loaded cubin with its manifest.
 class Module {
 public:
-  /// Reads <dir>/<name>.json and the cubin it names; validates both (size,
-  /// hash, architecture) before loading.
+  /// Reads a manifest (sparse-opt writes <dir>/<name>.manifest.json) and
+  /// the cubin it names; validates both (size, hash, architecture) before
+  /// loading.
   static Result<std::shared_ptr<Module>> loadFromFiles(
       const std::string &manifestPath);
   static Result<std::shared_ptr<Module>> loadFromMemory(
@@ -66,8 +67,10 @@ public:
 
   const Manifest &manifest() const { return manifest_; }
 
-  /// Validates shape and pointers, then launches every kernel of the plan on
-  /// `stream` (a CUstream, null = default). Allocates (and keeps for reuse)
+  /// Validates shape and pointers (each tensor, and a delta workspace the
+  /// caller passes, must be device memory of the module's device or managed
+  /// memory: one cuPointerGetAttributes call each), then launches every
+  /// kernel of the plan on `stream` (a CUstream, null = default). Allocates (and keeps for reuse)
   /// the delta workspace when the caller passes none.
   Status launch(const AttentionShape &shape, LaunchBuffers bufs,
                 void *stream = nullptr);

@@ -401,6 +401,16 @@ std::vector<NumericCase> build() {
         Spec("scale1_hl", BF16, 64).scale(1.0).mask(headline(40, 8)), 1, 2, 1,
         300, 300);
 
+  // The ends of the accepted range [2^-63, 2^63] (PatternSpec.h,
+  // scoreFactorInRange): a uniform softmax, and a hard maximum. f32, so
+  // that the GPU runs them in the same lowering as the CPU.
+  t.add("scale_min_causal_f32_d64_s130",
+        Spec("scale_min_causal", F32, 64).scale(0x1p-63).mask(M::causal()), 1,
+        2, 1, 130, 130, "smallest scale: masked -inf times it stays -inf");
+  t.add("scale_max_win_f32_d128_s100",
+        Spec("scale_max_win", F32, 128).scale(0x1p63).mask(M::window(20, 0)),
+        1, 1, 1, 100, 100, "largest scale: scaled scores near 2^66");
+
   // --- softcap -------------------------------------------------------------
   t.add("cap5_dense_f32_d128_s100",
         Spec("cap5_dense", F32, 128).scale(1.0).softcap(5.0), 1, 1, 1, 100,
@@ -422,6 +432,36 @@ std::vector<NumericCase> build() {
   t.add("cap20_sink8_f16_d64_sq1_sk100",
         Spec("cap20_sink8", F16, 64).scale(1.0).softcap(20.0).mask(M::sink(8)),
         1, 2, 1, 1, 100);
+  // Large caps: s / c is small, where tanh as 1 - 2 / (e^2x + 1) cancels
+  // (relative error 2^-24 / |x|: 4e-4 rel L2 at 1e4, 4e-2 at 1e6).
+  t.add("cap1e4_causal_f32_d64_s300",
+        Spec("cap1e4_causal", F32, 64).softcap(1e4).mask(M::causal()), 1, 2,
+        1, 300, 300, "softcap 1e4: tanh of ~1e-5");
+  t.add("cap1e6_dense_f32_d128_s100",
+        Spec("cap1e6_dense", F32, 128).scale(1.0).softcap(1e6), 1, 1, 1, 100,
+        100, "softcap 1e6");
+  t.add("cap1e8_hl_f32_d64_s200",
+        Spec("cap1e8_hl", F32, 64).softcap(1e8).mask(headline(40, 8)), 1, 2, 1,
+        200, 200, "softcap 1e8");
+  t.add("cap1e6_causal_bf16_d128_s200",
+        Spec("cap1e6_causal", BF16, 128).softcap(1e6).mask(M::causal()), 1, 2,
+        1, 200, 200, "softcap 1e6 in the tensor-core lowering (on a GPU)");
+  t.add("cap1e5_win_f16_d64_s150",
+        Spec("cap1e5_win", F16, 64).scale(1.0).softcap(1e5).mask(
+            M::window(30, 0)),
+        1, 2, 2, 150, 150, "softcap 1e5, f16");
+  // Where tanh switches form (|s / c| = 0.55): scores of ~1-10 against a cap
+  // of 4 cross it in both directions.
+  t.add("cap4_dense_f32_d64_s100",
+        Spec("cap4_dense", F32, 64).scale(1.0).softcap(4.0), 1, 2, 1, 100,
+        100, "scores on both sides of the tanh switch");
+  t.add("cap_max_causal_f32_d64_s100",
+        Spec("cap_max_causal", F32, 64).scale(1.0).softcap(0x1p63).mask(
+            M::causal()),
+        1, 1, 1, 100, 100, "largest cap: tanh of ~2^-61");
+  t.add("cap_min_causal_f32_d64_s100",
+        Spec("cap_min_causal", F32, 64).softcap(0x1p-63).mask(M::causal()), 1,
+        1, 1, 100, 100, "smallest cap: every score saturates to +-2^-63");
 
   // --- delta correction (Sq == Sk) ---------------------------------------
   // cut = S mod gamma + max(tail_min, gamma); main rows = S - cut.

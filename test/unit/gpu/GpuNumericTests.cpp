@@ -6,7 +6,7 @@
 //   SATTN_GPU_CHIP=<chip> loads <suite-dir>/<chip>/ instead of the device's
 //   default (e.g. sm_90: the mma.sync kernels on a Hopper GPU).
 //
-// <suite-dir>/<chip>/<name>.{cubin,json} are compiled at build time by
+// <suite-dir>/<chip>/<name>.{cubin,manifest.json} are compiled at build time by
 // sparse-opt from <spec-dir>/<name>.json, for sm_80 and sm_90a. This program
 // links only the runtime and the reference (no MLIR), like a deployed host
 // program: it loads the cubins for the device's chip, runs every case on
@@ -61,6 +61,10 @@ const Case kCases[] = {
     {"t_swa_sink_bf16_d128", 1, 2, 2, 5, 5, "sink longer than S"},
     {"t_softcap_union_f16_d128", 2, 2, 1, 180, 180, "softcap, scale, union"},
     {"t_softcap_union_f16_d128", 1, 2, 2, 90, 150, "softcap, Sq < Sk"},
+    {"t_softcap_large_bf16_d128", 1, 4, 2, 300, 300,
+     "softcap 1e6: tanh of ~1e-6 (the two-form tanh)"},
+    {"t_softcap_large_f16_d64", 1, 2, 2, 200, 200,
+     "softcap 1e4, scale 1, window"},
     {"t_delta_g16_bf16_d64", 1, 4, 2, 300, 300, "delta gamma 16"},
     {"t_delta_g16_bf16_d64", 1, 2, 2, 10, 10, "delta, gamma > S (all tail)"},
     {"t_delta_g16_bf16_d64", 2, 2, 1, 129, 129, "delta, batch 2, GQA"},
@@ -93,7 +97,7 @@ int listResources(const std::string &suite) {
     for (const Case &c : kCases) {
       if (&c != kCases && std::string(c.spec) == (&c)[-1].spec)
         continue; // Each spec once.
-      std::string path = suite + "/" + chip + "/" + c.spec + ".json";
+      std::string path = suite + "/" + chip + "/" + c.spec + ".manifest.json";
       std::ifstream in(path);
       std::stringstream text;
       text << in.rdbuf();
@@ -159,7 +163,7 @@ Outcome runCase(const Case &c, const std::string &suite,
     return out;
   }
   auto module = sattn::rt::Module::loadFromFiles(suite + "/" + chip + "/" +
-                                                 c.spec + ".json");
+                                                 c.spec + ".manifest.json");
   if (!module) {
     out.error = module.status().message();
     return out;

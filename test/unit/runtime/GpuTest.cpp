@@ -7,10 +7,12 @@
 //===----------------------------------------------------------------------===//
 #include "TestSupport.h"
 
+#include "CudaDriver.h"
 #include "sattn/Runtime.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -119,6 +121,76 @@ TEST(GpuTest, LaunchesThroughThePlan) {
   ASSERT_TRUE(ms) << ms.status().message();
   EXPECT_GT(*ms, 0.0);
   EXPECT_TRUE(std::isfinite(*ms));
+}
+
+/// A host pointer where device memory is expected is refused before any
+/// kernel runs, and the context stays usable: the same module launches
+/// with device memory and synchronizes afterwards.
+TEST(GpuTest, HostPointerIsRefusedAndTheContextSurvives) {
+  Result<std::shared_ptr<rt::Module>> module = loadFake();
+  SKIP_IF_UNAVAILABLE(module);
+  ASSERT_TRUE(module) << module.status().message();
+  AttentionShape shape = makeShape(1, 2, 1, 64);
+  size_t elems = size_t(shape.B * shape.H * shape.Sq * shape.D);
+  Result<rt::DeviceBuffer> dev = rt::DeviceBuffer::allocate(elems * 4);
+  Result<rt::DeviceBuffer> out = rt::DeviceBuffer::allocate(elems * 4);
+  ASSERT_TRUE(dev && out);
+  std::vector<float> host(elems, 1.0f);
+  LaunchBuffers good;
+  good.q = good.k = good.v = dev->get();
+  good.o = out->get();
+  for (const char *tensor : {"q", "k", "v", "o"}) {
+    LaunchBuffers bad = good;
+    const std::string t = tensor;
+    if (t == "q")
+      bad.q = host.data();
+    else if (t == "k")
+      bad.k = host.data();
+    else if (t == "v")
+      bad.v = host.data();
+    else
+      bad.o = host.data();
+    Status s = (*module)->launch(shape, bad);
+    ASSERT_FALSE(s) << tensor;
+    EXPECT_EQ(s.kind(), ErrorKind::InvalidArgument);
+    EXPECT_NE(s.message().find("tensor '" + t + "'"), std::string::npos)
+        << s.message();
+  }
+  Status launched = (*module)->launch(shape, good);
+  EXPECT_TRUE(launched) << launched.message();
+  Status synced = rt::Module::synchronize();
+  EXPECT_TRUE(synced) << synced.message();
+}
+
+/// What the pointer checks cost per launch (four tensors), printed for the
+/// record; the bound only catches a check gone badly wrong (a synchronizing
+/// call, say), not a regression of a few percent.
+TEST(GpuTest, PointerCheckCostPerLaunch) {
+  Result<const rt::detail::Driver *> driver = rt::detail::currentDriver();
+  if (!driver)
+    GTEST_SKIP() << driver.status().message();
+  std::vector<rt::DeviceBuffer> buffers;
+  for (int i = 0; i < 4; ++i) {
+    Result<rt::DeviceBuffer> b = rt::DeviceBuffer::allocate(1 << 20);
+    ASSERT_TRUE(b) << b.status().message();
+    buffers.push_back(b.take());
+  }
+  std::vector<rt::detail::TensorPointer> tensors = {
+      {"q", buffers[0].get()},
+      {"k", buffers[1].get()},
+      {"v", buffers[2].get()},
+      {"o", static_cast<char *>(buffers[3].get()) + 4096}};
+  constexpr int kLaunches = 100000;
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < kLaunches; ++i)
+    ASSERT_TRUE(rt::detail::checkDevicePointers(**driver, tensors));
+  double us = std::chrono::duration<double, std::micro>(
+                  std::chrono::steady_clock::now() - t0)
+                  .count() /
+              kLaunches;
+  std::printf("pointer checks: %.3f us per launch (4 tensors, %d launches)\n",
+              us, kLaunches);
+  EXPECT_LT(us, 50.0);
 }
 
 TEST(GpuTest, OptsInToLargeSharedMemory) {

@@ -519,6 +519,44 @@ TEST(ManifestTest, BadJsonIsInvalidInput) {
   }
 }
 
+TEST(ManifestTest, NulByteIsInvalidJson) {
+  // nlohmann's lexer would end the input at the NUL and accept the rest.
+  std::string text = manifestToJson(test::attentionManifest());
+  ASSERT_TRUE(parseManifest(text, "m.json"));
+  Result<Manifest> m =
+      parseManifest(text + std::string(1, '\0') + "garbage", "m.json");
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.status().message(), "m.json: $: invalid JSON: NUL byte at offset " +
+                                      std::to_string(text.size()));
+}
+
+TEST(ManifestTest, DeepNestingIsRejectedNotCrashed) {
+  // A million nested arrays as a tensor map's box: the error message used
+  // to print it recursively and overflowed the stack.
+  json doc =
+      json::parse(manifestToJson(test::withTensorMaps(test::attentionManifest())));
+  std::string text = doc.dump();
+  const std::string box = "\"box\":[64,128]";
+  size_t at = text.find(box);
+  ASSERT_NE(at, std::string::npos) << text;
+  const size_t n = 1000000;
+  text.replace(at, box.size(),
+               "\"box\":" + std::string(n, '[') + std::string(n, ']'));
+  Result<Manifest> m = parseManifest(text, "m.json");
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.status().message().rfind(
+                "m.json: $: invalid manifest: JSON nested deeper than 32 levels "
+                "(at offset ",
+                0),
+            0u)
+      << m.status().message();
+  // Brackets inside strings do not count.
+  Manifest named = test::attentionManifest();
+  named.compilerVersion = std::string(100, '[') + "\"\\" + std::string(100, '{');
+  Result<Manifest> back = parseManifest(manifestToJson(named), "m.json");
+  EXPECT_TRUE(back) << back.status().message();
+}
+
 TEST(ManifestTest, Fnv1a64MatchesReferenceVectors) {
   EXPECT_EQ(fnv1a64Hex("", 0), "cbf29ce484222325");
   EXPECT_EQ(fnv1a64Hex("a", 1), "af63dc4c8601ec8c");

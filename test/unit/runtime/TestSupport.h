@@ -4,6 +4,7 @@
 
 #include "sattn/Manifest.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -86,19 +87,27 @@ inline Manifest withTensorMaps(Manifest m) {
   return m;
 }
 
+/// Where the build put the cubins ptxas assembled ("" without ptxas);
+/// $SATTN_TEST_CUBIN_DIR overrides it where the tests run from a bundle
+/// (bench/gpu_bundle.sh).
+inline std::string cubinDir() {
+  const char *env = std::getenv("SATTN_TEST_CUBIN_DIR");
+  return env ? std::string(env) : std::string(SATTN_TEST_CUBIN_DIR);
+}
+
 /// Path of a cubin assembled by ptxas at build time, or "" without ptxas.
 inline std::string cubinPath(const std::string &arch) {
-  std::string dir = SATTN_TEST_CUBIN_DIR;
+  std::string dir = cubinDir();
   return dir.empty() ? "" : dir + "/fake_attention_" + arch + ".cubin";
 }
 
 /// fake_tma.ptx assembled for sm_90a, or "" without ptxas.
 inline std::string tmaCubinPath() {
-  std::string dir = SATTN_TEST_CUBIN_DIR;
+  std::string dir = cubinDir();
   return dir.empty() ? "" : dir + "/fake_tma_sm_90a.cubin";
 }
 
-inline bool haveCubins() { return !std::string(SATTN_TEST_CUBIN_DIR).empty(); }
+inline bool haveCubins() { return !cubinDir().empty(); }
 
 inline std::string readBytes(const std::string &path) {
   std::ifstream in(path, std::ios::binary);

@@ -131,6 +131,29 @@ TEST(ParseSpec, LimitsThatAreStillAccepted) {
   EXPECT_EQ(depth, 32);
 }
 
+TEST(ParseSpec, SizeAndFactorLimitsThatAreStillAccepted) {
+  // 64 masks in a list, 256 mask nodes, scale and softcap at 2^-63 and 2^63.
+  auto unionOfSinks = [](int n) {
+    std::string list;
+    for (int i = 0; i < n; ++i)
+      list += (i ? "," : "") + std::string(R"({"kind": "sink", "tokens": 1})");
+    return R"({"kind": "union", "of": [)" + list + "]}";
+  };
+  PatternSpec s = parseOk(R"({"name": "u", "dtype": "bf16", "head_dim": 128, "mask": )" +
+                          unionOfSinks(64) + "}");
+  EXPECT_EQ(s.mask->children.size(), 64u);
+  // 1 + 3 * 65 + 60 = 256 nodes.
+  s = parseOk(R"({"name": "n", "dtype": "bf16", "head_dim": 128,
+                  "mask": {"kind": "intersect", "of": [)" +
+              unionOfSinks(64) + "," + unionOfSinks(64) + "," + unionOfSinks(64) + "," +
+              unionOfSinks(59) + "]}}");
+  EXPECT_EQ(s.mask->children.size(), 4u);
+  s = parseOk(R"({"name": "f", "dtype": "f32", "head_dim": 64,
+                  "scale": 1.0842021724855044e-19, "softcap": 9223372036854775808.0})");
+  EXPECT_EQ(*s.scale, 0x1p-63);
+  EXPECT_EQ(*s.softcap, 0x1p63);
+}
+
 TEST(ParseSpec, LoadMissingFileIsIOErrorNamingPath) {
   const std::string path = "/nonexistent/dir/spec.json";
   Result<PatternSpec> r = loadPatternSpec(path);
@@ -156,4 +179,21 @@ TEST(ParseSpec, LoadErrorsNameTheFile) {
   ASSERT_FALSE(r.isOk());
   EXPECT_EQ(r.status().kind(), ErrorKind::InvalidInput);
   EXPECT_EQ(r.status().message(), path + R"(: $: missing required key "head_dim")");
+}
+
+TEST(ParseSpec, LoadRefusesAHugeFileWithoutReadingIt) {
+  // 64 MiB of spaces after a valid spec: refused after the limit's worth.
+  std::string path = ::testing::TempDir() + "spec_tests_huge_spec.json";
+  {
+    std::ofstream out(path);
+    out << R"({"name": "x", "dtype": "bf16", "head_dim": 128})";
+    std::string spaces(1 << 20, ' ');
+    for (int i = 0; i < 64; ++i)
+      out << spaces;
+  }
+  Result<PatternSpec> r = loadPatternSpec(path);
+  std::remove(path.c_str());
+  ASSERT_FALSE(r.isOk());
+  EXPECT_EQ(r.status().kind(), ErrorKind::InvalidInput);
+  EXPECT_EQ(r.status().message(), path + ": more than the 1048576 bytes a spec may have");
 }

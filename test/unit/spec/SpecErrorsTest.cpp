@@ -265,3 +265,97 @@ TEST(SpecErrors, InvalidNames) {
     EXPECT_NE(msg.find(tail), std::string::npos) << msg;
   }
 }
+
+// --- Hostile input: NUL bytes, sizes, factors out of f32's reach -------------
+
+TEST(SpecErrors, NulByteIsInvalidJson) {
+  // nlohmann's lexer would take the NUL for the end of the input and accept
+  // the spec before it.
+  std::string text = specWith("") + std::string(1, '\0') + "garbage";
+  EXPECT_EQ(errorOf(text), "spec.json: invalid JSON at line 1, column " +
+                               std::to_string(specWith("").size() + 1) +
+                               ": NUL byte (not allowed in JSON text)");
+  // On a later line, and inside a string (where it must be escaped).
+  EXPECT_EQ(errorOf("{\n  \"name\": \"a" + std::string(1, '\0') + "\"}"),
+            "spec.json: invalid JSON at line 2, column 13: NUL byte (not allowed in JSON text)");
+  EXPECT_EQ(errorOf(std::string(1, '\0')),
+            "spec.json: invalid JSON at line 1, column 1: NUL byte (not allowed in JSON text)");
+}
+
+/// `n` window masks, "{...},{...}".
+std::string windows(size_t n) {
+  std::string list;
+  for (size_t i = 0; i < n; ++i)
+    list += (i ? "," : "") + std::string(R"({"kind": "window", "left": )") +
+            std::to_string(i) + R"(, "right": 0})";
+  return list;
+}
+
+TEST(SpecErrors, LongUnionOrIntersectList) {
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "union", "of": [)" + windows(65) + "]}")),
+            "spec.json: $.mask.of: has 65 masks, more than the 64 a union may have");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "intersect", "of": [{"kind": "causal"},
+                                 {"kind": "union", "of": [)" + windows(10000) + "]}]}")),
+            "spec.json: $.mask.of[1].of: has 10000 masks, more than the 64 a union may "
+            "have");
+}
+
+TEST(SpecErrors, TooManyMaskNodes) {
+  // The root and five unions of 64 windows: 326 nodes. The 257th, the
+  // first past the limit, is the 60th window of the fourth union (1 + 3 * 65
+  // + 1 + 60).
+  std::string lists;
+  for (int i = 0; i < 5; ++i)
+    lists += (i ? "," : "") + std::string(R"({"kind": "union", "of": [)") + windows(64) + "]}";
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "intersect", "of": [)" + lists + "]}")),
+            "spec.json: $.mask.of[3].of[59]: the mask has more than 256 nodes (the "
+            "supported maximum)");
+}
+
+TEST(SpecErrors, HugeTextIsRejectedBeforeParsing) {
+  std::string text = specWith("") + std::string(kMaxSpecBytes, ' ');
+  EXPECT_EQ(errorOf(text), "spec.json: " + std::to_string(text.size()) +
+                               " bytes, more than the 1048576 a spec may have");
+}
+
+TEST(SpecErrors, ScaleAndSoftcapMustStayInF32Reach) {
+  const std::string tail =
+      " is outside [2^-63, 2^63] (about [1.1e-19, 9.2e18]): scaled scores would overflow or "
+      "vanish in f32";
+  EXPECT_EQ(errorOf(specWith(R"("scale": 1e-46)")), "spec.json: $.scale: 1e-46" + tail);
+  EXPECT_EQ(errorOf(specWith(R"("scale": 1e38)")), "spec.json: $.scale: 1e+38" + tail);
+  EXPECT_EQ(errorOf(specWith(R"("softcap": 1e19)")), "spec.json: $.softcap: 1e+19" + tail);
+  EXPECT_EQ(errorOf(specWith(R"("softcap": 1e-20)")), "spec.json: $.softcap: 1e-20" + tail);
+}
+
+// The same limits hold for specs built in C++ (validatePatternSpec).
+TEST(SpecErrors, ValidateAppliesTheSameLimits) {
+  PatternSpec s;
+  s.name = "t";
+  s.dtype = DType::F32;
+  s.headDim = 64;
+  std::vector<MaskExpr> many(65, MaskExpr::causal());
+  s.mask = MaskExpr::unite(many);
+  Status st = validatePatternSpec(s, "built");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.message(), "built: $.mask.of: has 65 masks, more than the 64 a union may have");
+
+  std::vector<MaskExpr> lists(5, MaskExpr::unite(std::vector<MaskExpr>(64, MaskExpr::sink(1))));
+  s.mask = MaskExpr::intersect(lists);
+  st = validatePatternSpec(s, "built");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.message(), "built: $.mask.of[3].of[59]: the mask has more than 256 nodes (the "
+                          "supported maximum)");
+
+  s.mask.reset();
+  s.scale = 1e-46;
+  st = validatePatternSpec(s, "built");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.message(), "built: $.scale: 1e-46 is outside [2^-63, 2^63] (about [1.1e-19, "
+                          "9.2e18]): scaled scores would overflow or vanish in f32");
+  s.scale.reset();
+  s.softcap = 1e38;
+  st = validatePatternSpec(s, "built");
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.message().find("$.softcap: 1e+38 is outside"), std::string::npos) << st.message();
+}
