@@ -99,9 +99,10 @@ Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
     chip = *devChip;
   }
   std::string target = backend == Backend::Cpu ? kHostTarget : chip;
-  if (Status s = session.lowerToKernels(**module, target); !s)
-    return s;
-  std::vector<KernelInfo> kernels = session.kernelInfos(**module);
+  auto lowered = session.lowerToKernelVariants(**module, target, *info);
+  if (!lowered)
+    return lowered.status();
+  std::vector<KernelInfo> &kernels = lowered->kernels;
 
   if (backend == Backend::Cpu) {
     if (Status s = session.lowerToHostLLVM(**module); !s)
@@ -119,7 +120,8 @@ Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
   auto cubin = assemblePtx(*ptx, chip);
   if (!cubin)
     return cubin.status();
-  Manifest manifest = buildManifest(*info, kernels, chip, &*cubin);
+  Manifest manifest =
+      buildManifest(*info, kernels, chip, &*cubin, lowered->variants);
   auto loaded = rt::Module::loadFromMemory(std::move(manifest),
                                            std::move(cubin->cubin),
                                            spec.name + " (JIT)");

@@ -194,8 +194,12 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
                        ? computeDeltaRows(s.Sq, m.deltaGamma, m.deltaTailMin)
                        : DeltaRows{};
   std::vector<PlannedLaunch> plan;
+  // The kernels of the variant compiled for this query length.
+  const auto variant = int64_t(selectVariant(m, s.Sq));
   for (size_t i = 0; i < m.kernels.size(); ++i) {
     const KernelInfo &k = m.kernels[i];
+    if (k.variant != variant)
+      continue;
     // A hand-built manifest may skip parseManifest; its errors are still
     // reported rather than divided by.
     if (k.blockM < 1 || k.threads < 1)

@@ -213,6 +213,7 @@ public:
 
   Status readTop(const json &doc, Manifest &m) const;
   Status readDelta(const json &value, Manifest &m) const;
+  Status readVariants(const json &value, Manifest &m) const;
   Status readKernel(const json &value, const std::string &path,
                     const Manifest &m, KernelInfo &k) const;
   Status readParam(const json &value, const std::string &path,
@@ -236,7 +237,7 @@ Status Reader::readTop(const json &doc, Manifest &m) const {
                     {"format", "format_version", "name", "compiler_version",
                      "spec_hash", "chip", "dtype", "head_dim", "cubin",
                      "cubin_size", "cubin_hash", "delta", "kernels"},
-                    {"supports"});
+                    {"supports", "variants"});
       !s)
     return s;
 
@@ -246,11 +247,18 @@ Status Reader::readTop(const json &doc, Manifest &m) const {
   int64_t version = 0;
   if (Status s = getInt(doc, "$", "format_version", 0, kMaxI64, version); !s)
     return s;
-  if (version != Manifest::kFormatVersion)
+  if (version != 1 && version != Manifest::kFormatVersion)
     return fail("$.format_version",
                 "unsupported version " + std::to_string(version) +
-                    " (this runtime reads version " +
+                    " (this runtime reads versions 1 and " +
                     std::to_string(Manifest::kFormatVersion) + ")");
+  if (version >= 2 && !doc.contains("variants"))
+    return fail("$", "missing key \"variants\" (format version 2)");
+  if (version < 2 && doc.contains("variants"))
+    return fail("$.variants", "needs format version 2");
+  if (doc.contains("variants"))
+    if (Status s = readVariants(doc.at("variants"), m); !s)
+      return s;
 
   if (Status s = getNonEmptyString(doc, "$", "name", m.name); !s)
     return s;
@@ -347,6 +355,55 @@ Status Reader::readDelta(const json &value, Manifest &m) const {
   return getInt(value, "$.delta", "tail_min", 0, kMaxI64, m.deltaTailMin);
 }
 
+/// [{"name": ..., "seq_q": [min, max or null]}, ...]: ordered, from 0,
+/// each starting where the last ended, the last unbounded.
+Status Reader::readVariants(const json &value, Manifest &m) const {
+  if (!value.is_array() || value.empty())
+    return fail("$.variants",
+                "expected a non-empty array, got " + describe(value));
+  m.variants.clear();
+  int64_t expectedMin = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const std::string path = "$.variants[" + std::to_string(i) + "]";
+    const json &v = value[i];
+    if (Status s = getObject(v, path); !s)
+      return s;
+    if (Status s = checkKeys(v, path, {"name", "seq_q"}); !s)
+      return s;
+    LaunchVariant lv;
+    if (Status s = getNonEmptyString(v, path, "name", lv.name); !s)
+      return s;
+    const json &range = v.at("seq_q");
+    if (!range.is_array() || range.size() != 2 ||
+        !range[0].is_number_integer() ||
+        !(range[1].is_number_integer() || range[1].is_null()))
+      return fail(path + ".seq_q",
+                  "expected [min, max] (integers; max null for no bound), "
+                  "got " + describe(range));
+    lv.minSeqQ = range[0].get<int64_t>();
+    lv.maxSeqQ = range[1].is_null() ? -1 : range[1].get<int64_t>();
+    if (lv.minSeqQ != expectedMin)
+      return fail(path + ".seq_q",
+                  "must start at " + std::to_string(expectedMin) +
+                      " (where the previous variant ends), got " +
+                      std::to_string(lv.minSeqQ));
+    bool last = i + 1 == value.size();
+    if (last != (lv.maxSeqQ < 0))
+      return fail(path + ".seq_q", last ? "the last variant must have no "
+                                          "upper bound (null)"
+                                        : "only the last variant may be "
+                                          "unbounded");
+    if (!last && lv.maxSeqQ <= lv.minSeqQ)
+      return fail(path + ".seq_q", "max must exceed min");
+    for (const LaunchVariant &earlier : m.variants)
+      if (earlier.name == lv.name)
+        return fail(path + ".name", "duplicate variant " + jsonQuote(lv.name));
+    expectedMin = lv.maxSeqQ;
+    m.variants.push_back(std::move(lv));
+  }
+  return Status::ok();
+}
+
 Status Reader::readKernel(const json &value, const std::string &path,
                           const Manifest &m, KernelInfo &k) const {
   if (Status s = getObject(value, path); !s)
@@ -354,9 +411,14 @@ Status Reader::readKernel(const json &value, const std::string &path,
   if (Status s = checkKeys(value, path,
                            {"name", "role", "params", "block_m", "block_n",
                             "shared_memory_bytes", "registers", "spill_bytes"},
-                           {"threads", "launch"});
+                           {"threads", "launch", "variant"});
       !s)
     return s;
+  if (value.contains("variant"))
+    if (Status s = getInt(value, path, "variant", 0,
+                          int64_t(m.variants.size()) - 1, k.variant);
+        !s)
+      return s;
   if (Status s = getNonEmptyString(value, path, "name", k.name); !s)
     return s;
   std::string role;
@@ -498,18 +560,24 @@ Status Reader::readTensorMap(const json &value, const std::string &path,
 
 /// Kernel roles and parameters must match the ABI the runtime launches.
 Status Reader::checkConsistency(const Manifest &m) const {
-  std::vector<KernelRole> roles;
-  for (const KernelInfo &k : m.kernels)
-    roles.push_back(k.role);
   std::vector<KernelRole> expected =
       m.hasDelta
           ? std::vector<KernelRole>{KernelRole::DeltaAnchor,
                                     KernelRole::DeltaMain}
           : std::vector<KernelRole>{KernelRole::Attention};
-  if (roles != expected) {
+  for (size_t v = 0; v < m.variants.size(); ++v) {
+    std::vector<KernelRole> roles;
+    for (const KernelInfo &k : m.kernels)
+      if (k.variant == int64_t(v))
+        roles.push_back(k.role);
+    if (roles == expected)
+      continue;
     std::string got;
     for (KernelRole r : roles)
       got += (got.empty() ? "" : ", ") + jsonQuote(kernelRoleName(r));
+    std::string which = m.variants.size() > 1
+                            ? " (variant " + jsonQuote(m.variants[v].name) + ")"
+                            : std::string();
     return fail("$.kernels",
                 std::string(m.hasDelta
                                 ? "a manifest with delta needs a "
@@ -517,7 +585,7 @@ Status Reader::checkConsistency(const Manifest &m) const {
                                   "\"delta_main\" kernel"
                                 : "a manifest without delta needs exactly one "
                                   "\"attention\" kernel") +
-                    ", got [" + got + "]");
+                    which + ", got [" + got + "]");
   }
 
   for (size_t i = 0; i < m.kernels.size(); ++i) {
@@ -588,6 +656,14 @@ std::string manifestToJson(const Manifest &m) {
                     {"rows", deltaRowsJson()}};
   else
     doc["delta"] = nullptr;
+  ordered_json variants = ordered_json::array();
+  for (const LaunchVariant &v : m.variants) {
+    ordered_json range = {v.minSeqQ, nullptr};
+    if (v.maxSeqQ >= 0)
+      range[1] = v.maxSeqQ;
+    variants.push_back({{"name", v.name}, {"seq_q", range}});
+  }
+  doc["variants"] = std::move(variants);
   ordered_json kernels = ordered_json::array();
   for (const KernelInfo &k : m.kernels) {
     ordered_json params = ordered_json::array();
@@ -604,6 +680,7 @@ std::string manifestToJson(const Manifest &m) {
     }
     ordered_json kernel;
     kernel["name"] = k.name;
+    kernel["variant"] = k.variant;
     kernel["role"] = kernelRoleName(k.role);
     kernel["params"] = std::move(params);
     kernel["block_m"] = k.blockM;
@@ -660,6 +737,13 @@ Status checkText(const Reader &reader, const std::string &text) {
 }
 
 } // namespace
+
+size_t selectVariant(const Manifest &m, int64_t seqQ) {
+  for (size_t v = 0; v < m.variants.size(); ++v)
+    if (m.variants[v].holds(seqQ))
+      return v;
+  return 0;
+}
 
 Result<Manifest> parseManifest(const std::string &jsonText,
                                const std::string &source) {

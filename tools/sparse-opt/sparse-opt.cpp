@@ -273,11 +273,13 @@ int runCompileMode(const CompileArgs &args) {
     return fail(sattn::Status::error(info.status().kind(),
                                      args.input + ": " +
                                          info.status().message()));
+  sattn::CompilerSession::LoweredKernels lowered;
   if (args.emit != "import") {
-    if (sattn::Status s =
-            session.lowerToKernels(*module, args.chip, args.tiles);
-        !s)
-      return fail(s);
+    auto kernels =
+        session.lowerToKernelVariants(*module, args.chip, *info, args.tiles);
+    if (!kernels)
+      return fail(kernels.status());
+    lowered = kernels.take();
     // Options some kernel could not have: said, not dropped in silence.
     llvm::errs() << session.warnings();
   }
@@ -295,7 +297,6 @@ int runCompileMode(const CompileArgs &args) {
     return 0;
   }
 
-  std::vector<sattn::KernelInfo> kernels = session.kernelInfos(*module);
   auto ptx = session.lowerToPtx(*module, args.chip);
   if (!ptx)
     return fail(ptx.status());
@@ -309,8 +310,8 @@ int runCompileMode(const CompileArgs &args) {
   auto cubin = sattn::assemblePtx(*ptx, args.chip);
   if (!cubin)
     return fail(cubin.status());
-  sattn::Manifest manifest =
-      sattn::buildManifest(*info, kernels, args.chip, &*cubin);
+  sattn::Manifest manifest = sattn::buildManifest(
+      *info, lowered.kernels, args.chip, &*cubin, lowered.variants);
   for (const sattn::KernelResources &r : cubin->resources)
     llvm::errs() << "sparse-opt: " << r.name << ": " << r.registers
                  << " registers, " << r.spillStoreBytes

@@ -1,6 +1,7 @@
 //===- Compiler.cpp - The compile steps as a library ----------------------===//
 #include "Compiler/Driver/Compiler.h"
 
+#include "Compiler/Analysis/MaskRegions.h"
 #include "Compiler/Import/SpecImport.h"
 #include "Compiler/Registration.h"
 #include "Compiler/TileToGPU/Policy/KernelPolicy.h"
@@ -140,6 +141,23 @@ Result<PatternInfo> CompilerSession::describe(ModuleOp module,
     info.gamma = delta.getGamma();
     info.tailMin = delta.getTailMin();
   }
+  if (op.getMask()) {
+    // A mask the analysis rejects is reported by the tiling; until then it
+    // counts as bounding everything.
+    DiagnosticCapture quiet(*ctx_);
+    FailureOr<SmallVector<mlir::sattn::MaskRegion>> regions =
+        mlir::sattn::normalizeMask(op.getMask(), op);
+    info.masked = info.boundedKeys = true;
+    if (succeeded(regions)) {
+      info.masked = regions->size() != 1;
+      info.boundedKeys = regions->size() > 1;
+      for (const mlir::sattn::MaskRegion &r : *regions) {
+        bool fromBelow = r.diagLo || r.colLo || r.colHi;
+        info.boundedKeys |= fromBelow;
+        info.masked |= fromBelow || r.diagHi;
+      }
+    }
+  }
   return info;
 }
 
@@ -274,6 +292,78 @@ std::vector<KernelInfo> CompilerSession::kernelInfos(ModuleOp module) {
   return kernels;
 }
 
+std::vector<CompileVariant> compileVariants(const std::string &target,
+                                            const PatternInfo &info,
+                                            const TileOptions &requested) {
+  TileOptions defaults;
+  bool custom = requested.blockM != defaults.blockM ||
+                requested.blockN != defaults.blockN ||
+                requested.splitFullTiles != defaults.splitFullTiles ||
+                requested.pipelineKeyLoops != defaults.pipelineKeyLoops ||
+                requested.producerWarpgroup != defaults.producerWarpgroup ||
+                requested.pingPong != defaults.pingPong;
+  std::optional<mlir::sattn::policy::Target> chip =
+      mlir::sattn::policy::targetOf(target);
+  if (custom || !chip)
+    return {CompileVariant{LaunchVariant{"default", 0, -1}, requested}};
+  mlir::sattn::policy::PatternFacts facts;
+  facts.tensorCoreInputs = info.dtype == "bf16" || info.dtype == "f16";
+  facts.headDim = info.headDim;
+  facts.masked = info.masked;
+  facts.boundedKeys = info.boundedKeys;
+  facts.delta = info.hasDelta;
+  std::vector<CompileVariant> variants;
+  for (const auto &choice : mlir::sattn::policy::launchVariants(*chip, facts)) {
+    TileOptions tiles;
+    tiles.blockM = choice.blockM;
+    tiles.pipelineKeyLoops = choice.pipeline;
+    variants.push_back(CompileVariant{
+        LaunchVariant{choice.name, choice.minSeqQ, choice.maxSeqQ}, tiles});
+  }
+  return variants;
+}
+
+Result<CompilerSession::LoweredKernels>
+CompilerSession::lowerToKernelVariants(ModuleOp module,
+                                       const std::string &target,
+                                       const PatternInfo &info,
+                                       TileOptions tiles) {
+  std::vector<CompileVariant> variants = compileVariants(target, info, tiles);
+  LoweredKernels out;
+  if (variants.size() == 1) {
+    if (Status s = lowerToKernels(module, target, variants[0].tiles); !s)
+      return s;
+    out.kernels = kernelInfos(module);
+    out.variants = {variants[0].launch};
+    return out;
+  }
+  // Each variant lowers a copy of the pattern; their kernels then move into
+  // `module`, which ends up holding every variant.
+  OwningOpRef<ModuleOp> pattern = module.clone();
+  std::string warnings;
+  for (Operation &op : llvm::make_early_inc_range(*module.getBody()))
+    op.erase();
+  for (auto [i, v] : llvm::enumerate(variants)) {
+    OwningOpRef<ModuleOp> copy = pattern->clone();
+    if (Status s = lowerToKernels(*copy, target, v.tiles); !s)
+      return s;
+    warnings += warnings_;
+    if (i > 0)
+      for (auto fn : copy->getOps<func::FuncOp>())
+        if (mlir::sattn::getKernelAttr(fn))
+          fn.setSymName((fn.getSymName() + "_v" + Twine(i)).str());
+    for (KernelInfo &k : kernelInfos(*copy)) {
+      k.variant = int64_t(i);
+      out.kernels.push_back(std::move(k));
+    }
+    for (Operation &op : llvm::make_early_inc_range(*copy->getBody()))
+      op.moveBefore(module.getBody(), module.getBody()->end());
+    out.variants.push_back(v.launch);
+  }
+  warnings_ = warnings;
+  return out;
+}
+
 Result<std::string> CompilerSession::lowerToPtx(ModuleOp module,
                                                 const std::string &chip) {
   if (!isSupportedChip(chip))
@@ -300,8 +390,10 @@ Status CompilerSession::lowerToHostLLVM(ModuleOp module) {
 
 Manifest buildManifest(const PatternInfo &info,
                        std::vector<KernelInfo> kernels,
-                       const std::string &chip, const CubinResult *cubin) {
+                       const std::string &chip, const CubinResult *cubin,
+                       std::vector<LaunchVariant> variants) {
   Manifest m;
+  m.variants = std::move(variants);
   m.name = info.name;
   m.compilerVersion = compilerVersion();
   m.specHash = info.specHash;

@@ -34,6 +34,9 @@ struct PatternInfo {
   std::string specHash;
   bool hasDelta = false;
   int64_t gamma = 0, tailMin = 0;
+  /// What the mask bounds (the policy's launch variants depend on it):
+  /// some key of a row; the key range from below or in pieces.
+  bool masked = false, boundedKeys = false;
 };
 
 /// Resource usage of one kernel as ptxas reports it.
@@ -95,6 +98,18 @@ public:
   const std::string &warnings() const { return warnings_; }
   /// The kernels of a lowered module, in launch order, for the manifest.
   std::vector<KernelInfo> kernelInfos(mlir::ModuleOp module);
+  /// Pattern level -> the kernels of every launch variant for `target`
+  /// (compileVariants), all in `module`, each variant's kernels after the
+  /// first renamed <kernel>_v<i>; returns them with their variant and the
+  /// variants' query-length ranges for the manifest.
+  struct LoweredKernels {
+    std::vector<KernelInfo> kernels;
+    std::vector<LaunchVariant> variants;
+  };
+  Result<LoweredKernels> lowerToKernelVariants(mlir::ModuleOp module,
+                                               const std::string &target,
+                                               const PatternInfo &info,
+                                               TileOptions tiles = {});
   /// Lowered kernels -> PTX text for `chip` (sm_80, sm_90a, ...).
   Result<std::string> lowerToPtx(mlir::ModuleOp module,
                                  const std::string &chip);
@@ -109,6 +124,19 @@ private:
   std::unique_ptr<mlir::MLIRContext> ctx_;
   std::string warnings_;
 };
+
+/// One kernel set of a pattern: the options it is compiled with and the
+/// query lengths it serves.
+struct CompileVariant {
+  LaunchVariant launch;
+  TileOptions tiles;
+};
+/// The policy's launch variants for `target` when `requested` is the
+/// default schedule; otherwise exactly one, with the caller's options (an
+/// explicit tile shape or schedule names one kernel set).
+std::vector<CompileVariant> compileVariants(const std::string &target,
+                                            const PatternInfo &info,
+                                            const TileOptions &requested);
 
 /// The text pipelines of the steps above.
 std::string frontendPipeline(const std::string &target, TileOptions tiles);
@@ -126,7 +154,9 @@ Result<CubinResult> assemblePtx(const std::string &ptx,
 /// The manifest of a compiled pattern (cubin fields filled from `cubin`).
 Manifest buildManifest(const PatternInfo &info,
                        std::vector<KernelInfo> kernels,
-                       const std::string &chip, const CubinResult *cubin);
+                       const std::string &chip, const CubinResult *cubin,
+                       std::vector<LaunchVariant> variants = {
+                           LaunchVariant{"default", 0, -1}});
 
 } // namespace sattn
 

@@ -1,6 +1,6 @@
 //===- Manifest.h - What a compiled pattern contains and how to launch it -===//
 //
-// `sparse-opt --emit=cubin` writes <name>.cubin and <name>.json; the JSON is
+// `sparse-opt --emit=cubin` writes <name>.cubin and <name>.manifest.json; the JSON is
 // this struct. The runtime (no MLIR) reads it to validate and launch the
 // kernels; the CPU backend uses the same launch plan.
 //
@@ -32,6 +32,10 @@
 // with, for the delta correction (gamma, tailMin):
 //   mainRows = max(0, Sq - (Sq mod gamma + max(tailMin, gamma)))
 //   numAnchors = ceil(mainRows / gamma),  tailRows = Sq - mainRows.
+// Launch variants (format version 2): "variants" lists kernel sets by the
+// query lengths they serve, {"name", "seq_q": [min, max or null]}, ordered
+// and covering [0, inf) without gaps; each kernel names its "variant". A
+// launch runs the kernels of the variant whose range holds Sq.
 // Launch order is the manifest's kernel order (anchor before main). The JSON
 // also spells out these derived facts ("supports", each kernel's "launch",
 // "delta.rows") so that a reader needs no other document; parseManifest
@@ -58,8 +62,22 @@ struct KernelParam {
   int64_t boxRows = 0; ///< tensor_map: box extent along the sequence (rows)
 };
 
+/// A set of kernels compiled for a range of query lengths: the compiler may
+/// give a pattern several (e.g. 64-row tiles for short sequences, 128-row
+/// tiles with two computing warpgroups for long ones); a launch runs the
+/// one whose range holds its Sq.
+struct LaunchVariant {
+  std::string name;    ///< What distinguishes it, e.g. "64x128".
+  int64_t minSeqQ = 0; ///< First Sq it serves.
+  int64_t maxSeqQ = -1; ///< One past the last; -1: unbounded.
+  bool holds(int64_t sq) const {
+    return sq >= minSeqQ && (maxSeqQ < 0 || sq < maxSeqQ);
+  }
+};
+
 struct KernelInfo {
   std::string name; ///< Symbol in the cubin.
+  int64_t variant = 0; ///< Index into Manifest::variants.
   KernelRole role = KernelRole::Attention;
   std::vector<KernelParam> params;
   int64_t blockM = 64;       ///< Query rows per program (thread block).
@@ -71,7 +89,8 @@ struct KernelInfo {
 };
 
 struct Manifest {
-  static constexpr int kFormatVersion = 1;
+  /// 2: launch variants. Version 1 manifests (one kernel set) still load.
+  static constexpr int kFormatVersion = 2;
   std::string name;
   std::string compilerVersion;
   std::string specHash;
@@ -84,8 +103,15 @@ struct Manifest {
   bool hasDelta = false;
   int64_t deltaGamma = 0;
   int64_t deltaTailMin = 0;
+  /// Ordered by range; the ranges cover every Sq >= 0 exactly once.
+  std::vector<LaunchVariant> variants = {LaunchVariant{"default", 0, -1}};
+  /// Each variant's kernels in launch order (anchor before main).
   std::vector<KernelInfo> kernels;
 };
+
+/// The variant whose range holds `seqQ` (the manifest validates that one
+/// does).
+size_t selectVariant(const Manifest &m, int64_t seqQ);
 
 /// Serialises to JSON text (pretty-printed).
 std::string manifestToJson(const Manifest &m);

@@ -829,16 +829,16 @@ void buildCubin(const PatternSpec &spec, const std::string &chip,
   ASSERT_TRUE(module) << module.status().message();
   auto info = session.describe(**module, specHash(spec));
   ASSERT_TRUE(info) << info.status().message();
-  Status lowered = session.lowerToKernels(**module, chip);
-  ASSERT_TRUE(lowered) << lowered.message();
-  std::vector<KernelInfo> kernels = session.kernelInfos(**module);
+  auto lowered = session.lowerToKernelVariants(**module, chip, *info);
+  ASSERT_TRUE(lowered) << lowered.status().message();
   auto ptx = session.lowerToPtx(**module, chip);
   ASSERT_TRUE(ptx) << ptx.status().message();
   out.ptx = *ptx;
   auto cubin = assemblePtx(*ptx, chip);
   ASSERT_TRUE(cubin) << cubin.status().message();
   out.cubin = cubin.take();
-  out.manifest = buildManifest(*info, kernels, chip, &out.cubin);
+  out.manifest = buildManifest(*info, lowered->kernels, chip, &out.cubin,
+                               lowered->variants);
 }
 
 struct CubinSpec {
@@ -904,6 +904,50 @@ TEST_P(JitCubin, Sm80AndSm90aCubinsValidateForTheirChipOnly) {
     auto parsed = parseManifest(manifestToJson(m), "jit.json");
     EXPECT_TRUE(parsed) << parsed.status().message();
   }
+}
+
+// On sm_90a the policy compiles a causal bf16 head_dim-128 pattern twice:
+// 64-row tiles below 8192 query rows, 128-row tiles (two consumer
+// warpgroups, a producer, pipelined key loops) from there on; one cubin,
+// one manifest, and the launch plan picks by Sq. sm_80 keeps one set.
+TEST(JitCubinVariants, CausalOnSm90aHasTwoVariantsInOneCubin) {
+  if (!ptxasAvailable())
+    GTEST_SKIP() << "ptxas not found: cannot assemble cubins";
+  auto spec = parsePatternSpec(kCausalJson, "<cubin spec>");
+  ASSERT_TRUE(spec) << spec.status().message();
+  CubinBuild hopper;
+  buildCubin(*spec, "sm_90a", hopper);
+  if (HasFatalFailure())
+    return;
+  const Manifest &m = hopper.manifest;
+  ASSERT_EQ(m.variants.size(), 2u);
+  EXPECT_EQ(m.variants[0].maxSeqQ, 8192);
+  EXPECT_EQ(m.variants[1].minSeqQ, 8192);
+  ASSERT_EQ(m.kernels.size(), 2u);
+  EXPECT_EQ(m.kernels[0].variant, 0);
+  EXPECT_EQ(m.kernels[0].blockM, 64);
+  EXPECT_EQ(m.kernels[1].variant, 1);
+  EXPECT_EQ(m.kernels[1].blockM, 128);
+  EXPECT_EQ(m.kernels[1].threads, 384);
+  EXPECT_EQ(m.kernels[1].name, m.kernels[0].name + "_v1");
+  EXPECT_TRUE(contains(hopper.cubin.cubin, m.kernels[1].name));
+  auto parsed = parseManifest(manifestToJson(m), "variants.json");
+  ASSERT_TRUE(parsed) << parsed.status().message();
+  LaunchBuffers bufs;
+  bufs.q = bufs.k = bufs.v = reinterpret_cast<const void *>(0x1000);
+  bufs.o = reinterpret_cast<void *>(0x2000);
+  for (auto [sq, kernel] : {std::pair<int64_t, size_t>{4096, 0}, {8192, 1}}) {
+    auto plan = planLaunches(*parsed, {1, 4, 4, sq, sq, 128}, bufs);
+    ASSERT_TRUE(plan) << plan.status().message();
+    ASSERT_EQ(plan->size(), 1u);
+    EXPECT_EQ((*plan)[0].kernelIndex, kernel) << sq;
+  }
+  CubinBuild ampere;
+  buildCubin(*spec, "sm_80", ampere);
+  if (HasFatalFailure())
+    return;
+  EXPECT_EQ(ampere.manifest.variants.size(), 1u);
+  EXPECT_EQ(ampere.manifest.kernels.size(), 1u);
 }
 
 const CubinSpec kCubinSpecs[] = {

@@ -164,4 +164,31 @@ TEST(KernelPolicy, TmaBlockersKeepCpAsync) {
             "cp.async: a key or value buffer that is not a kernel argument");
 }
 
+TEST(KernelPolicy, LaunchVariantsByQueryLength) {
+  PatternFacts causal{true, 128, true, false, false};
+  std::vector<LaunchVariantChoice> v = launchVariants(Target::Wgmma, causal);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].blockM, 0);
+  EXPECT_EQ(v[0].maxSeqQ, 8192);
+  EXPECT_EQ(v[1].minSeqQ, 8192);
+  EXPECT_EQ(v[1].maxSeqQ, -1);
+  EXPECT_EQ(v[1].blockM, 128);
+  EXPECT_TRUE(v[1].pipeline);
+  // Windows and sinks: 128 rows without pipelining.
+  PatternFacts swa{true, 128, true, true, false};
+  EXPECT_FALSE(launchVariants(Target::Wgmma, swa)[1].pipeline);
+  // Dense switches later.
+  PatternFacts dense{true, 128, false, false, false};
+  EXPECT_EQ(launchVariants(Target::Wgmma, dense)[0].maxSeqQ, 32768);
+  // One form: the delta pair, head_dim 64, f32, other chips.
+  EXPECT_EQ(launchVariants(Target::Wgmma, {true, 128, true, true, true}).size(),
+            1u);
+  EXPECT_EQ(launchVariants(Target::Wgmma, {true, 64, true, false, false}).size(),
+            1u);
+  EXPECT_EQ(launchVariants(Target::Wgmma, {false, 128, true, false, false}).size(),
+            1u);
+  EXPECT_EQ(launchVariants(Target::MmaSync, causal).size(), 1u);
+  EXPECT_EQ(launchVariants(Target::Wgmma, causal)[0].minSeqQ, 0);
+}
+
 } // namespace

@@ -148,6 +148,29 @@ TEST(LaunchPlanTest, AttentionGrid) {
   EXPECT_TRUE(l.tensorMaps.empty());
 }
 
+TEST(LaunchPlanTest, TheVariantForSqIsLaunched) {
+  Manifest m = test::attentionManifest();
+  m.variants = {LaunchVariant{"short", 0, 1000}, LaunchVariant{"long", 1000, -1}};
+  KernelInfo longer = m.kernels[0];
+  longer.name = "sliding_attention_v1";
+  longer.variant = 1;
+  longer.blockM = 128;
+  longer.threads = 384;
+  m.kernels.push_back(longer);
+  for (auto [sq, index, gridX, threads] :
+       {std::tuple<int64_t, size_t, int64_t, int64_t>{999, 0, 16, 64},
+        {1000, 1, 8, 384},
+        {5000, 1, 40, 384}}) {
+    Result<std::vector<PlannedLaunch>> plan =
+        planLaunches(m, shape(1, 2, 2, sq, sq, 128), fakeBuffers());
+    ASSERT_TRUE(plan) << plan.status().message();
+    ASSERT_EQ(plan->size(), 1u) << sq;
+    EXPECT_EQ((*plan)[0].kernelIndex, index) << sq;
+    EXPECT_EQ((*plan)[0].gridX, gridX) << sq;
+    EXPECT_EQ((*plan)[0].blockX, threads) << sq;
+  }
+}
+
 TEST(LaunchPlanTest, DeltaGrids) {
   Manifest m = test::deltaManifest();
   m.kernels[0].blockM = 32;

@@ -121,7 +121,10 @@ TEST(ManifestTest, WritesTensorMapsInTheDocumentedForm) {
 TEST(ManifestTest, WritesTheDocumentedLayoutInOrder) {
   json doc = json::parse(manifestToJson(test::deltaManifest()));
   EXPECT_EQ(doc["format"], "sattn-manifest");
-  EXPECT_EQ(doc["format_version"], 1);
+  EXPECT_EQ(doc["format_version"], 2);
+  EXPECT_EQ(doc["variants"],
+            json::parse(R"([{"name": "default", "seq_q": [0, null]}])"));
+  EXPECT_EQ(doc["kernels"][1]["variant"], 0);
   EXPECT_EQ(doc["delta"]["gamma"], 64);
   EXPECT_EQ(doc["delta"]["tail_min"], 100);
   EXPECT_EQ(doc["kernels"][0]["params"][4],
@@ -131,6 +134,37 @@ TEST(ManifestTest, WritesTheDocumentedLayoutInOrder) {
                   .is_null());
   // Keys appear in the documented order, "format" first.
   EXPECT_EQ(manifestToJson(test::attentionManifest()).find("\"format\""), 4u);
+}
+
+TEST(ManifestTest, VariantsRoundTripAndVersionOneStillLoads) {
+  Manifest m = test::attentionManifest();
+  m.variants = {LaunchVariant{"short", 0, 8192}, LaunchVariant{"long", 8192, -1}};
+  KernelInfo longer = m.kernels[0];
+  longer.name = "sliding_attention_v1";
+  longer.variant = 1;
+  longer.blockM = 128;
+  longer.threads = 384;
+  m.kernels.push_back(longer);
+  Result<Manifest> back = parseManifest(manifestToJson(m), "v.json");
+  ASSERT_TRUE(back) << back.status().message();
+  ASSERT_EQ(back->variants.size(), 2u);
+  EXPECT_EQ(back->variants[1].name, "long");
+  EXPECT_EQ(back->variants[0].maxSeqQ, 8192);
+  EXPECT_EQ(back->variants[1].maxSeqQ, -1);
+  EXPECT_EQ(back->kernels[1].variant, 1);
+  EXPECT_EQ(selectVariant(*back, 8191), 0u);
+  EXPECT_EQ(selectVariant(*back, 8192), 1u);
+  EXPECT_EQ(selectVariant(*back, 1 << 20), 1u);
+
+  // A version-1 manifest (no variants, no kernel variant) is one set.
+  json doc = json::parse(manifestToJson(test::attentionManifest()));
+  doc["format_version"] = 1;
+  doc.erase("variants");
+  doc["kernels"][0].erase("variant");
+  Result<Manifest> v1 = parseManifest(doc.dump(), "v1.json");
+  ASSERT_TRUE(v1) << v1.status().message();
+  ASSERT_EQ(v1->variants.size(), 1u);
+  EXPECT_EQ(v1->kernels[0].variant, 0);
 }
 
 TEST(ManifestTest, WritesShapesAndLaunchGeometry) {
@@ -242,8 +276,49 @@ const ErrorCase kErrorCases[] = {
      "$: missing key \"delta\""},
     {"wrong format", false, [](json &d) { d["format"] = "other"; },
      "$.format: expected \"sattn-manifest\", got \"other\""},
-    {"future version", false, [](json &d) { d["format_version"] = 2; },
-     "$.format_version: unsupported version 2"},
+    {"future version", false, [](json &d) { d["format_version"] = 3; },
+     "$.format_version: unsupported version 3"},
+    {"version 2 without variants", false, [](json &d) { d.erase("variants"); },
+     "$: missing key \"variants\" (format version 2)"},
+    {"version 1 with variants", false,
+     [](json &d) { d["format_version"] = 1; },
+     "$.variants: needs format version 2"},
+    {"no variants", false, [](json &d) { d["variants"] = json::array(); },
+     "$.variants: expected a non-empty array"},
+    {"variant not from 0", false,
+     [](json &d) { d["variants"][0]["seq_q"] = json::parse("[1, null]"); },
+     "$.variants[0].seq_q: must start at 0"},
+    {"last variant bounded", false,
+     [](json &d) { d["variants"][0]["seq_q"] = json::parse("[0, 4096]"); },
+     "$.variants[0].seq_q: the last variant must have no upper bound"},
+    {"gap between variants", false,
+     [](json &d) {
+       d["variants"] = json::parse(
+           R"([{"name": "a", "seq_q": [0, 100]}, {"name": "b", "seq_q": [200, null]}])");
+     },
+     "$.variants[1].seq_q: must start at 100"},
+    {"unbounded variant before another", false,
+     [](json &d) {
+       d["variants"] = json::parse(
+           R"([{"name": "a", "seq_q": [0, null]}, {"name": "b", "seq_q": [0, null]}])");
+     },
+     "$.variants[0].seq_q: only the last variant may be unbounded"},
+    {"duplicate variant", false,
+     [](json &d) {
+       d["variants"] = json::parse(
+           R"([{"name": "a", "seq_q": [0, 100]}, {"name": "a", "seq_q": [100, null]}])");
+     },
+     "$.variants[1].name: duplicate variant \"a\""},
+    {"variant without kernels", false,
+     [](json &d) {
+       d["variants"] = json::parse(
+           R"([{"name": "a", "seq_q": [0, 100]}, {"name": "b", "seq_q": [100, null]}])");
+     },
+     "$.kernels: a manifest without delta needs exactly one \"attention\" "
+     "kernel (variant \"b\"), got []"},
+    {"kernel of no variant", false,
+     [](json &d) { d["kernels"][0]["variant"] = 1; },
+     "$.kernels[0].variant: expected an integer in [0, 0], got 1"},
     {"version as string", false, [](json &d) { d["format_version"] = "1"; },
      "$.format_version: expected an integer, got \"1\""},
     {"name not a string", false, [](json &d) { d["name"] = 5; },

@@ -152,3 +152,23 @@ bool policy::splitFullTiles(Target target, const ScheduleRequest &request,
                             bool split) {
   return split || (target == Target::Wgmma && request.pipeline);
 }
+
+std::vector<LaunchVariantChoice>
+policy::launchVariants(Target target, const PatternFacts &f) {
+  std::vector<LaunchVariantChoice> single = {{"64-row", 0, false, 0, -1}};
+  // Only the bf16/f16 head_dim-128 wgmma kernels were measured in other
+  // forms; the delta pair keeps one form (its anchor kernel fills its own
+  // stages, and two consumer warpgroups measured no faster).
+  if (target != Target::Wgmma || !f.tensorCoreInputs || f.headDim != 128 ||
+      f.delta)
+    return single;
+  // Short sequences keep 64-row tiles (more CTAs to balance causal work
+  // over the SMs); long ones are faster with 128-row tiles, two consumer
+  // warpgroups taking turns and a producer, and for a key range
+  // [0, diagonal) with pipelined key loops as well. Dense kernels switch
+  // later: their 64-row form stays ahead up to 16k.
+  int64_t split = f.masked ? 8192 : 32768;
+  bool pipeline = f.masked && !f.boundedKeys;
+  std::string name = pipeline ? "128-row-pipelined" : "128-row";
+  return {{"64-row", 0, false, 0, split}, {name, 128, pipeline, split, -1}};
+}

@@ -62,6 +62,31 @@ struct KernelConfig {
 KernelConfig chooseKernelConfig(Target target, const KernelFacts &facts,
                                 const ScheduleRequest &request);
 
+/// What the launch variants depend on: the pattern before tiling.
+struct PatternFacts {
+  bool tensorCoreInputs = false;
+  int64_t headDim = 0;
+  /// As MaskBounds: some key of a row is masked; the key range is bounded
+  /// from below or in pieces (windows, sinks).
+  bool masked = false, boundedKeys = false;
+  bool delta = false;
+};
+
+/// One kernel set of a pattern and the query lengths [minSeqQ, maxSeqQ)
+/// (maxSeqQ -1: unbounded) it serves; blockM 0 leaves the tile shape to
+/// chooseTileShape.
+struct LaunchVariantChoice {
+  std::string name;
+  int64_t blockM = 0;
+  bool pipeline = false;
+  int64_t minSeqQ = 0, maxSeqQ = -1;
+};
+/// The variants a pattern is compiled in when the caller leaves the
+/// schedule to the compiler (one, unless the chip's kernels measured
+/// faster in another form at other lengths).
+std::vector<LaunchVariantChoice> launchVariants(Target target,
+                                                const PatternFacts &facts);
+
 /// Whether sattn-tile-flash gives each key loop's full tiles a loop of
 /// their own (`split` asks for it): a pipelined key loop must be
 /// straight-line (ptxas waits for every product in flight where control
