@@ -79,5 +79,9 @@ if [ -n "${PREV_SPARSE_OPT:-}" ]; then
     "$PREV_SPARSE_OPT" "$spec" --emit=cubin --chip=sm_90a \
       -o "$out/kernels-prev" > /dev/null
   done
+  # Compilers before the manifest rename wrote <name>.json.
+  for f in "$out"/kernels-prev/*.json; do
+    case "$f" in *.manifest.json) ;; *) mv "$f" "${f%.json}.manifest.json" ;; esac
+  done
 fi
 echo "staged $(du -sh "$out" | cut -f1) in $out"

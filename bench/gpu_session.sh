@@ -35,10 +35,18 @@ for step in "$@"; do
       | tee "$OUT/runtime_gpu.log" | grep -E "pointer checks|OK|FAILED|PASSED"
     echo "rc=${PIPESTATUS[0]}" ;;
   sanitize)
-    for tool in memcheck racecheck; do
-      for c in t_causal_bf16 t_delta_g16; do
-        SATTN_GPU_CASES=$c timeout 250 compute-sanitizer --tool $tool \
-          ./bin/gpu_numeric_tests gpu-suite specs 2>&1 | tail -2
+    # Every kernel kind of the suite, on its short cases: the default
+    # kernels (64-row TMA with and without a producer, the delta pair,
+    # SIMT f32, softcap), the 128-row pipelined ping-pong form
+    # (gpu-suite-fa3, when staged) and the mma.sync kernels (sm_90).
+    for tool in memcheck racecheck synccheck; do
+      for suite in gpu-suite gpu-suite-fa3 gpu-suite-sm90; do
+        [ -d "$suite" ] || continue
+        chip=""; [ "$suite" = gpu-suite-sm90 ] && chip=sm_90
+        echo "-- $tool $suite"
+        SATTN_GPU_CHIP=$chip SATTN_GPU_MAX_SEQ=${SANITIZE_MAX_SEQ:-700} \
+          timeout ${SANITIZE_TIMEOUT:-120} compute-sanitizer --tool $tool \
+          ./bin/gpu_numeric_tests "$suite" specs 2>&1 | tail -3
       done
     done 2>&1 | tee "$OUT/sanitizer.log" ;;
   sass)
@@ -91,10 +99,15 @@ for step in "$@"; do
       grep -E "^  [a-z_]+|Duration|Compute \(SM\) Throughput|Memory Throughput|L2 Hit Rate|L1/TEX Hit|DRAM Throughput|Stall|Achieved Occupancy|Registers Per|Issue Slots Busy|Executed Ipc A|stalled_" \
         "$OUT/ncu-$1.txt" | grep -v "^    -" | head -40
     }
-    prof causal16k 1 kernels/causal.manifest.json 1,16,16,16384
-    prof causal64k 1 kernels/causal.manifest.json 1,16,16,65536
-    prof swa64k 1 kernels/swa_sink.manifest.json 1,16,16,65536
-    prof delta1M 2 kernels/swa_sink_delta.manifest.json 1,8,8,1048576 ;;
+    # PROFILE_CASES="name pattern B,H,Hkv,S launches;..." replaces the list.
+    pcases=("causal16k causal 1,16,16,16384 1" "causal64k causal 1,16,16,65536 1"
+            "dense64k dense 1,16,16,65536 1" "swa64k swa_sink 1,16,16,65536 1"
+            "delta1M swa_sink_delta 1,8,8,1048576 2")
+    [ -n "${PROFILE_CASES:-}" ] && IFS=';' read -ra pcases <<< "$PROFILE_CASES"
+    for c in "${pcases[@]}"; do
+      read -r name pat shape n <<< "$c"
+      prof "$name" "$n" "kernels/$pat.manifest.json" "$shape"
+    done ;;
   bench)
     python3 bench.py --lib lib/libsattn_rt.so --kernels kernels --out "$OUT/bench" \
       ${BENCH_CASES:+--cases $BENCH_CASES} 2>&1 | tail -40 ;;

@@ -43,9 +43,10 @@ void lowerWarpSpecialize(WarpSpecializeOp split) {
   auto index = [&](OpBuilder &ob, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ob, loc, v);
   };
-  Value isConsumer = arith::CmpIOp::create(
-      b, loc, arith::CmpIPredicate::slt, LaneIdOp::create(b, loc),
-      index(b, consumerThreads));
+  Value consumerLanes = index(b, consumerThreads);
+  Value isConsumer =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                            LaneIdOp::create(b, loc), consumerLanes);
   auto branch = scf::IfOp::create(b, loc, TypeRange{}, isConsumer,
                                   /*withElseRegion=*/true);
   Block *consumer = branch.thenBlock(), *producer = branch.elseBlock();
@@ -58,12 +59,12 @@ void lowerWarpSpecialize(WarpSpecializeOp split) {
   OpBuilder pb(producer->getTerminator());
   NVVM::SetMaxRegisterOp::create(pb, loc, split.getProducerRegisters(),
                                  NVVM::SetMaxRegisterAction::decrease);
-  auto elected = scf::IfOp::create(
-      pb, loc, TypeRange{},
+  Value firstProducerLane = index(pb, consumerThreads);
+  Value isFirst =
       arith::CmpIOp::create(pb, loc, arith::CmpIPredicate::eq,
-                            LaneIdOp::create(pb, loc),
-                            index(pb, consumerThreads)),
-      /*withElseRegion=*/false);
+                            LaneIdOp::create(pb, loc), firstProducerLane);
+  auto elected = scf::IfOp::create(pb, loc, TypeRange{}, isFirst,
+                                   /*withElseRegion=*/false);
   elected.thenBlock()->getOperations().splice(
       elected.thenBlock()->getTerminator()->getIterator(),
       split.getProducer().front().getOperations());
@@ -88,13 +89,15 @@ void lowerNamedBarriers(Operation *root) {
       return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(n));
     };
     if (auto sync = dyn_cast<NamedBarrierSyncOp>(op)) {
-      NVVM::BarrierOp::create(b, loc, Type(), namedBarrierId(b, sync),
-                              threads(sync.getThreads()),
+      Value count = threads(sync.getThreads());
+      Value id = namedBarrierId(b, sync);
+      NVVM::BarrierOp::create(b, loc, Type(), id, count,
                               NVVM::BarrierReductionAttr(), Value());
       op->erase();
     } else if (auto arrive = dyn_cast<NamedBarrierArriveOp>(op)) {
-      NVVM::BarrierArriveOp::create(b, loc, namedBarrierId(b, arrive),
-                                    threads(arrive.getThreads()));
+      Value count = threads(arrive.getThreads());
+      Value id = namedBarrierId(b, arrive);
+      NVVM::BarrierArriveOp::create(b, loc, id, count);
       op->erase();
     }
   });

@@ -43,7 +43,9 @@ bool isProduct(Operation *op) { return isa<TileMmaQKOp, TileMmaPVOp>(op); }
 
 Value warpgroupIndex(OpBuilder &b, Location loc) {
   IndexMath m{b, loc};
-  return m.div(LaneIdOp::create(b, loc), m.c(fragment::kWarpgroup));
+  Value lanes = m.c(fragment::kWarpgroup);
+  Value lane = LaneIdOp::create(b, loc);
+  return m.div(lane, lanes);
 }
 
 void sync(OpBuilder &b, Location loc, Value index) {
@@ -114,8 +116,8 @@ void openAndCloseTurns(Block &body, Location loc) {
   auto onWarpgroup = [&](OpBuilder &b, int64_t wg,
                          function_ref<void(OpBuilder &)> then) {
     IndexMath m{b, loc};
-    Value is = m.cmp(arith::CmpIPredicate::eq, warpgroupIndex(b, loc),
-                     m.c(wg));
+    Value which = m.c(wg);
+    Value is = m.cmp(arith::CmpIPredicate::eq, warpgroupIndex(b, loc), which);
     staging::ifThen(b, loc, is, [&](OpBuilder &tb, Location) { then(tb); });
   };
   OpBuilder start = OpBuilder::atBlockBegin(&body);

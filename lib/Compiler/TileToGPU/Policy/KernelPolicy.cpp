@@ -128,9 +128,11 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
                  (warpgroups > 1 ||
                   (f.masks.masked &&
                    f.role != ::sattn::KernelRole::DeltaAnchor));
-    // Two warpgroups drift apart by up to a tile: rings of three of each.
+    // Two warpgroups drift apart by up to a tile: rings of three of each,
+    // or two where three do not fit (wide key tiles).
     if (warpgroups > 1)
-      c.keyStages = c.valueStages = 3;
+      c.keyStages = c.valueStages =
+          6 * f.blockN * f.headDim * 2 + 1024 + 128 <= 227 * 1024 ? 3 : 2;
   }
   if (request.pipeline) {
     // P.V of tile i-1 reads its value slot while V[i] is filled: two value
@@ -159,8 +161,10 @@ policy::launchVariants(Target target, const PatternFacts &f) {
   // Only the bf16/f16 head_dim-128 wgmma kernels were measured in other
   // forms; the delta pair keeps one form (its anchor kernel fills its own
   // stages, and two consumer warpgroups measured no faster).
+  // Windows and sinks keep one form too: their 128-row form was faster on
+  // an H100 but slower on an H200 at 16k-64k.
   if (target != Target::Wgmma || !f.tensorCoreInputs || f.headDim != 128 ||
-      f.delta)
+      f.delta || f.boundedKeys)
     return single;
   // Short sequences keep 64-row tiles (more CTAs to balance causal work
   // over the SMs); long ones are faster with 128-row tiles, two consumer
@@ -168,7 +172,7 @@ policy::launchVariants(Target target, const PatternFacts &f) {
   // [0, diagonal) with pipelined key loops as well. Dense kernels switch
   // later: their 64-row form stays ahead up to 16k.
   int64_t split = f.masked ? 8192 : 32768;
-  bool pipeline = f.masked && !f.boundedKeys;
+  bool pipeline = f.masked;
   std::string name = pipeline ? "128-row-pipelined" : "128-row";
   return {{"64-row", 0, false, 0, split}, {name, 128, pipeline, split, -1}};
 }

@@ -159,8 +159,10 @@ void copyTile(OpBuilder &b, Location loc, const RingStorage &st,
         srcElems, ob.getUnitAttr());
   };
   if (regular) {
-    Value laneRow = m.div(LaneIdOp::create(b, loc), m.c(chunksPerRow));
-    Value chunk = m.rem(LaneIdOp::create(b, loc), m.c(chunksPerRow));
+    Value rowChunks = m.c(chunksPerRow);
+    Value laneRow = m.div(LaneIdOp::create(b, loc), rowChunks);
+    Value rowChunks2 = m.c(chunksPerRow);
+    Value chunk = m.rem(LaneIdOp::create(b, loc), rowChunks2);
     auto copyAll = [&](OpBuilder &ob, Location l, bool fullTile) {
       IndexMath om{ob, l};
       for (int64_t k = 0; k < chunks / lanes; ++k)

@@ -81,8 +81,9 @@ Value headOf(OpBuilder &b, Location loc, const StagingContext &ctx,
 scf::IfOp onThreadZero(OpBuilder &b, Location loc, Value extraCondition,
                        function_ref<void(OpBuilder &, Location)> body) {
   IndexMath m{b, loc};
+  Value zero = m.c(0);
   Value cond =
-      m.cmp(arith::CmpIPredicate::eq, LaneIdOp::create(b, loc), m.c(0));
+      m.cmp(arith::CmpIPredicate::eq, LaneIdOp::create(b, loc), zero);
   if (extraCondition)
     cond = m.land(cond, extraCondition);
   return ifThen(b, loc, cond, body);
@@ -388,8 +389,9 @@ void waitPhase(OpBuilder &b, Location loc, const RingStorage &st,
 
 void staging::initBarriers(OpBuilder &b, Location loc, const RingStorage &st) {
   IndexMath m{b, loc};
+  Value zero = m.c(0);
   Value cond =
-      m.cmp(arith::CmpIPredicate::eq, LaneIdOp::create(b, loc), m.c(0));
+      m.cmp(arith::CmpIPredicate::eq, LaneIdOp::create(b, loc), zero);
   ifThen(b, loc, cond, [&](OpBuilder &tb, Location l) {
     IndexMath tm{tb, l};
     auto i32c = [&](int64_t v) {
@@ -445,10 +447,10 @@ LogicalResult staging::lowerTmaOp(Operation *op, const RingStorage &st) {
   } else if (auto wait = dyn_cast<RingWaitOp>(op)) {
     waitPhase(b, loc, st, wait.getSlot());
   } else if (auto release = dyn_cast<RingReleaseOp>(op)) {
-    Value leader =
-        m.cmp(arith::CmpIPredicate::eq,
-              m.rem(LaneIdOp::create(b, loc), m.c(fragment::kWarpgroup)),
-              m.c(0));
+    Value zero = m.c(0);
+    Value lanes = m.c(fragment::kWarpgroup);
+    Value leader = m.cmp(arith::CmpIPredicate::eq,
+                         m.rem(LaneIdOp::create(b, loc), lanes), zero);
     ifThen(b, loc, leader, [&](OpBuilder &tb, Location l) {
       IndexMath tm{tb, l};
       NVVM::MBarrierArriveOp::create(
