@@ -81,8 +81,8 @@ LogicalResult TileMmaQKOp::verify() {
   if (q.getRows() != s.getRows() || q.getCols() != ring.getCols() ||
       s.getCols() != ring.getRows())
     return emitOpError("shapes do not match: q ")
-           << q << ", scores " << s << ", ring slots " << ring.getRows()
-           << "x" << ring.getCols();
+           << q << ", scores " << s << ", ring slots " << ring.getRows() << "x"
+           << ring.getCols();
   if (q.getElementType() != ring.getElementType() ||
       !s.getElementType().isF32())
     return emitOpError("q must have the ring's element type and scores f32");
@@ -110,10 +110,10 @@ LogicalResult TileMmaWaitOp::verify() {
   if (getPending() < 0)
     return emitOpError("pending must be >= 0, got ") << getPending();
   Operation *def = getPendingResult().getDefiningOp();
-  bool async = (isa_and_nonnull<TileMmaQKOp>(def) &&
-                cast<TileMmaQKOp>(def).getAsync()) ||
-               (isa_and_nonnull<TileMmaPVOp>(def) &&
-                cast<TileMmaPVOp>(def).getAsync());
+  bool async =
+      (isa_and_nonnull<TileMmaQKOp>(def) &&
+       cast<TileMmaQKOp>(def).getAsync()) ||
+      (isa_and_nonnull<TileMmaPVOp>(def) && cast<TileMmaPVOp>(def).getAsync());
   if (!async)
     return emitOpError("waits for the result of an async sattn.tile.mma_qk "
                        "or sattn.tile.mma_pv");

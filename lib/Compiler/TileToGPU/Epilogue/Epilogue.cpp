@@ -19,9 +19,8 @@ namespace {
 
 struct FillLowering : FragmentPattern<TileFillOp> {
   using FragmentPattern::FragmentPattern;
-  LogicalResult
-  matchAndRewrite(TileFillOp op, Adaptor,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(TileFillOp op, Adaptor,
+                                ConversionPatternRewriter &rw) const override {
     WarpBuilder wb{rw, op.getLoc()};
     rw.replaceOp(op, wb.splat(convertVec(op.getType()),
                               op.getValue().convertToDouble()));
@@ -31,9 +30,8 @@ struct FillLowering : FragmentPattern<TileFillOp> {
 
 struct LoadLowering : FragmentPattern<TileLoadOp> {
   using FragmentPattern::FragmentPattern;
-  LogicalResult
-  matchAndRewrite(TileLoadOp op, Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(TileLoadOp op, Adaptor a,
+                                ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     WarpBuilder wb{rw, loc};
     IndexMath m = wb.im();
@@ -85,9 +83,8 @@ struct LoadLowering : FragmentPattern<TileLoadOp> {
 
 struct StoreLowering : FragmentPattern<TileStoreOp> {
   using FragmentPattern::FragmentPattern;
-  LogicalResult
-  matchAndRewrite(TileStoreOp op, Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(TileStoreOp op, Adaptor a,
+                                ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     WarpBuilder wb{rw, loc};
     IndexMath m = wb.im();
@@ -100,8 +97,8 @@ struct StoreLowering : FragmentPattern<TileStoreOp> {
     for (int64_t h = 0; h < 2; ++h) {
       Value valid = m.lt(wb.row(h), a.getCount());
       Value pos = rowPosition(wb, a.getStart(), a.getStep(), h);
-      Value rowOff = m.add(m.add(a.getBase(), m.mul(pos, cols)),
-                           m.mul(wb.pair(), 2));
+      Value rowOff =
+          m.add(m.add(a.getBase(), m.mul(pos, cols)), m.mul(wb.pair(), 2));
       scf::IfOp::create(rw, loc, valid, [&](OpBuilder &tb, Location l) {
         WarpBuilder t{tb, l};
         IndexMath tm = t.im();
@@ -128,9 +125,8 @@ struct StoreLowering : FragmentPattern<TileStoreOp> {
 
 struct NormalizeLowering : FragmentPattern<TileNormalizeOp> {
   using FragmentPattern::FragmentPattern;
-  LogicalResult
-  matchAndRewrite(TileNormalizeOp op, Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(TileNormalizeOp op, Adaptor a,
+                                ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     WarpBuilder wb{rw, loc};
     VectorType vt = convertVec(op.getType());
@@ -138,13 +134,12 @@ struct NormalizeLowering : FragmentPattern<TileNormalizeOp> {
     SmallVector<Value> inv;
     for (Value partial : wb.unpack(a.getRowSum())) {
       Value l = wb.quadReduce(partial, /*isMax=*/false);
-      Value noKey = arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::OEQ,
-                                          l, wb.f32(0));
-      inv.push_back(
-          wb.im().select(noKey, wb.f32(0), wb.divf(wb.f32(1.0), l)));
+      Value noKey = arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::OEQ, l,
+                                          wb.f32(0));
+      inv.push_back(wb.im().select(noKey, wb.f32(0), wb.divf(wb.f32(1.0), l)));
     }
-    rw.replaceOp(op, wb.mulf(a.getAcc(),
-                             wb.spreadRows(wb.pack(rowType, inv), vt)));
+    rw.replaceOp(op,
+                 wb.mulf(a.getAcc(), wb.spreadRows(wb.pack(rowType, inv), vt)));
     return success();
   }
 };

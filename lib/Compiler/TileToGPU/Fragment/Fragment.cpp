@@ -35,9 +35,9 @@ Value WarpBuilder::spreadRows(Value rowValues, VectorType frag) {
 
 Value WarpBuilder::quadReduce(Value v, bool isMax) {
   for (int64_t offset : {1, 2}) {
-    Value other = gpu::ShuffleOp::create(b, loc, v, offset, kWarp,
-                                         gpu::ShuffleMode::XOR)
-                      .getShuffleResult();
+    Value other =
+        gpu::ShuffleOp::create(b, loc, v, offset, kWarp, gpu::ShuffleMode::XOR)
+            .getShuffleResult();
     v = isMax ? maxf(v, other) : addf(v, other);
   }
   return v;

@@ -1,4 +1,5 @@
-//===- Fragment.h - The tensor-core fragment layout of a tile ----*- C++ -*-===//
+//===- Fragment.h - The tensor-core fragment layout of a tile ----*- C++
+//-*-===//
 //
 // How the tensor-core lowerings lay a tile out over lanes. A program of
 // block_m query rows runs as block_m / 16 warps; warp w owns rows
@@ -85,9 +86,7 @@ struct WarpBuilder {
   /// maxNum as the LLVM intrinsic: NVPTX selects one max.f32, whereas the
   /// GPU pipeline's arith-expand turns arith.maxnumf into two compares and
   /// two selects.
-  Value maxf(Value x, Value y) {
-    return LLVM::MaxNumOp::create(b, loc, x, y);
-  }
+  Value maxf(Value x, Value y) { return LLVM::MaxNumOp::create(b, loc, x, y); }
   Value exp2(Value v) { return math::Exp2Op::create(b, loc, v); }
 
   SmallVector<Value> unpack(Value vec);
@@ -112,8 +111,7 @@ struct WarpBuilder {
 };
 
 /// A conversion pattern over tile ops with the fragment type converter.
-template <typename Op>
-struct FragmentPattern : public OpConversionPattern<Op> {
+template <typename Op> struct FragmentPattern : public OpConversionPattern<Op> {
   using OpConversionPattern<Op>::OpConversionPattern;
   using Adaptor = typename Op::Adaptor;
   VectorType convertVec(Type t) const {

@@ -40,23 +40,22 @@ LogicalResult mainloop::lowerMainloop(
       ConversionTarget target(*ctx);
       fragment::populateFragmentPatterns(converter, patterns);
       addProducts(converter, patterns);
-      scf::populateSCFStructuralTypeConversionsAndLegality(converter,
-                                                           patterns, target);
+      scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
+                                                           target);
       target.addLegalDialect<arith::ArithDialect, vector::VectorDialect,
                              math::MathDialect, memref::MemRefDialect,
                              gpu::GPUDialect, nvgpu::NVGPUDialect,
                              NVVM::NVVMDialect, LLVM::LLVMDialect>();
       target.addLegalOp<ProgramOp, LaneIdOp, WarpSpecializeOp,
                         NamedBarrierSyncOp, NamedBarrierArriveOp>();
-      target.addLegalOp<RingAllocOp, RingCopyOp, RingCommitOp,
-                        RingWaitCopiesOp, RingAcquireOp, RingLoadOp,
-                        RingWaitOp, RingReleaseOp, RingBufferOp,
-                        RingSlotOffsetOp, RingBaseAddressOp>();
+      target.addLegalOp<RingAllocOp, RingCopyOp, RingCommitOp, RingWaitCopiesOp,
+                        RingAcquireOp, RingLoadOp, RingWaitOp, RingReleaseOp,
+                        RingBufferOp, RingSlotOffsetOp, RingBaseAddressOp>();
       target.addIllegalOp<TileFillOp, TileLoadOp, TileStoreOp, TileQKOp,
                           TileScoreModOp, TileMaskOp, TileSoftmaxStepOp,
-                          TileScaleRowsOp, TilePVOp, TileNormalizeOp,
-                          TileAddOp, TileSubOp, TileTruncFOp, TileMmaQKOp,
-                          TileMmaPVOp, TileMmaWaitOp>();
+                          TileScaleRowsOp, TilePVOp, TileNormalizeOp, TileAddOp,
+                          TileSubOp, TileTruncFOp, TileMmaQKOp, TileMmaPVOp,
+                          TileMmaWaitOp>();
       if (failed(applyPartialConversion(program, target, std::move(patterns))))
         return failure();
       fn->setAttr(attrs::kLaunch, launchOf(program, config));

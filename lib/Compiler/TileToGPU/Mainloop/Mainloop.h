@@ -1,4 +1,5 @@
-//===- Mainloop.h - Tile ops of a tensor-core program -> NVVM ----*- C++ -*-===//
+//===- Mainloop.h - Tile ops of a tensor-core program -> NVVM ----*- C++
+//-*-===//
 //
 // The mainloop lowerings (MmaSync.cpp, Wgmma.cpp) convert the tile ops of
 // the programs whose #sattn.kernel_config names their mainloop: the staged
@@ -19,10 +20,9 @@ namespace mlir::sattn::mainloop {
 
 /// Converts the tile ops of every program whose kernel's config has
 /// `mainloop`, with the fragment patterns plus those `addProducts` adds.
-LogicalResult
-lowerMainloop(ModuleOp module, MainloopKind mainloop,
-              function_ref<void(TypeConverter &, RewritePatternSet &)>
-                  addProducts);
+LogicalResult lowerMainloop(
+    ModuleOp module, MainloopKind mainloop,
+    function_ref<void(TypeConverter &, RewritePatternSet &)> addProducts);
 
 } // namespace mlir::sattn::mainloop
 

@@ -69,11 +69,20 @@ void ldmatrixMma(WarpBuilder &wb, Value buffer, Value offset, bool transpose,
   }
 }
 
+/// The ring's buffer (what ldmatrix addresses) and the element offset of
+/// `slot` in it.
+std::pair<Value, Value> slotOf(OpBuilder &b, Location loc, Value ring,
+                               Value slot) {
+  Value offset = RingSlotOffsetOp::create(b, loc, b.getIndexType(), ring, slot);
+  Value buffer = RingBufferOp::create(
+      b, loc, staging::bufferType(cast<RingType>(ring.getType())), ring);
+  return {buffer, offset};
+}
+
 struct QKLowering : FragmentPattern<TileMmaQKOp> {
   using FragmentPattern::FragmentPattern;
-  LogicalResult
-  matchAndRewrite(TileMmaQKOp op, Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(TileMmaQKOp op, Adaptor a,
+                                ConversionPatternRewriter &rw) const override {
     if (op.getAsync())
       return rw.notifyMatchFailure(op, "mma.sync products are synchronous");
     Location loc = op.getLoc();
@@ -83,10 +92,7 @@ struct QKLowering : FragmentPattern<TileMmaQKOp> {
     VectorType sFrag = convertVec(op.getType());
     int64_t keys = cast<TileType>(op.getType()).getCols();
     Type inputType = ring.getElementType();
-    Value keyBuffer = RingSlotOffsetOp::create(rw, loc, rw.getIndexType(), op.getRing(),
-                                               op.getSlot());
-    Value buffer = RingBufferOp::create(rw, loc, staging::bufferType(ring),
-                                        op.getRing());
+    auto [buffer, keyBuffer] = slotOf(rw, loc, op.getRing(), op.getSlot());
     SmallVector<Value> qElts = wb.unpack(a.getQ());
     SmallVector<Value> acc(sFrag.getNumElements(), wb.f32(0.0));
     // ldmatrix x4, lane l addresses row l % 8 of matrix l / 8: matrices
@@ -114,9 +120,8 @@ struct QKLowering : FragmentPattern<TileMmaQKOp> {
 
 struct PVLowering : FragmentPattern<TileMmaPVOp> {
   using FragmentPattern::FragmentPattern;
-  LogicalResult
-  matchAndRewrite(TileMmaPVOp op, Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(TileMmaPVOp op, Adaptor a,
+                                ConversionPatternRewriter &rw) const override {
     if (op.getAsync())
       return rw.notifyMatchFailure(op, "mma.sync products are synchronous");
     Location loc = op.getLoc();
@@ -125,10 +130,7 @@ struct PVLowering : FragmentPattern<TileMmaPVOp> {
     RingType ring = cast<RingType>(op.getRing().getType());
     int64_t keys = cast<TileType>(op.getProbs().getType()).getCols();
     Type inputType = ring.getElementType();
-    Value valueBuffer = RingSlotOffsetOp::create(rw, loc, rw.getIndexType(), op.getRing(),
-                                                 op.getSlot());
-    Value buffer = RingBufferOp::create(rw, loc, staging::bufferType(ring),
-                                        op.getRing());
+    auto [buffer, valueBuffer] = slotOf(rw, loc, op.getRing(), op.getSlot());
     SmallVector<Value> pElts = wb.unpack(a.getProbs());
     SmallVector<Value> acc = wb.unpack(a.getAcc());
     // ldmatrix x4 .trans: matrices (keys +0, d +0), (keys +8, d +0),

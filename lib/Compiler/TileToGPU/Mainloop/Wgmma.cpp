@@ -59,9 +59,9 @@ Value wgmmaDescriptor(WarpBuilder &wb, Value ringAddress, Value elementOffset,
 /// still in flight and the results must pass through wgmmaWait before use
 /// (ptxas tracks the asynchronous registers in between).
 SmallVector<Value> wgmma(WarpBuilder &wb, int64_t n, Type inputType,
-                                ArrayRef<SmallVector<Value, 4>> aRegs,
-                                ArrayRef<Value> descs, bool transposeB,
-                                ArrayRef<Value> acc, bool wait = true) {
+                         ArrayRef<SmallVector<Value, 4>> aRegs,
+                         ArrayRef<Value> descs, bool transposeB,
+                         ArrayRef<Value> acc, bool wait = true) {
   OpBuilder &b = wb.b;
   int64_t numAcc = n / 2;
   bool accumulate = !acc.empty();
@@ -110,13 +110,14 @@ SmallVector<Value> wgmma(WarpBuilder &wb, int64_t n, Type inputType,
       if (isa<VectorType>(r.getType()))
         r = vector::ExtractOp::create(
             b, wb.loc,
-            vector::BitCastOp::create(
-                b, wb.loc, VectorType::get({1}, b.getI32Type()), r),
+            vector::BitCastOp::create(b, wb.loc,
+                                      VectorType::get({1}, b.getI32Type()), r),
             ArrayRef<int64_t>{0});
       operands.push_back(r);
     }
   operands.append(descs.begin(), descs.end());
-  operands.push_back(arith::ConstantOp::create(b, wb.loc, b.getI32IntegerAttr(1)));
+  operands.push_back(
+      arith::ConstantOp::create(b, wb.loc, b.getI32IntegerAttr(1)));
   SmallVector<Type> f32s(numAcc, b.getF32Type());
   auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(), f32s);
   auto asmOp = LLVM::InlineAsmOp::create(
@@ -134,7 +135,7 @@ SmallVector<Value> wgmma(WarpBuilder &wb, int64_t n, Type inputType,
 /// (they complete in issue order); `acc` are the results of an earlier
 /// one, passed through (tied) so that nothing reads them before the wait.
 SmallVector<Value> wgmmaWait(WarpBuilder &wb, ArrayRef<Value> acc,
-                                    int64_t pending = 0) {
+                             int64_t pending = 0) {
   OpBuilder &b = wb.b;
   std::string constraints;
   for (size_t i = 0; i < acc.size(); ++i)
@@ -157,9 +158,8 @@ SmallVector<Value> wgmmaWait(WarpBuilder &wb, ArrayRef<Value> acc,
 
 struct QKLowering : FragmentPattern<TileMmaQKOp> {
   using FragmentPattern::FragmentPattern;
-  LogicalResult
-  matchAndRewrite(TileMmaQKOp op, Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(TileMmaQKOp op, Adaptor a,
+                                ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     WarpBuilder wb{rw, loc};
     IndexMath m = wb.im();
@@ -173,9 +173,10 @@ struct QKLowering : FragmentPattern<TileMmaQKOp> {
     OpBuilder::InsertionGuard guard(rw);
     if (auto turn = dyn_cast_or_null<NamedBarrierSyncOp>(op->getPrevNode()))
       rw.setInsertionPoint(turn);
-    Value keyBuffer =
-        RingSlotOffsetOp::create(rw, loc, rw.getIndexType(), op.getRing(), op.getSlot());
-    Value address = RingBaseAddressOp::create(rw, loc, rw.getIndexType(), op.getRing());
+    Value keyBuffer = RingSlotOffsetOp::create(rw, loc, rw.getIndexType(),
+                                               op.getRing(), op.getSlot());
+    Value address =
+        RingBaseAddressOp::create(rw, loc, rw.getIndexType(), op.getRing());
     SmallVector<Value> qElts = wb.unpack(a.getQ());
     // B = K^T, K-major: k-step kk reads 32 bytes at column kk * 16 of the
     // 64-element column block kk / 4; 8-row groups are 1024 bytes apart.
@@ -183,8 +184,8 @@ struct QKLowering : FragmentPattern<TileMmaQKOp> {
     SmallVector<Value> descs;
     for (int64_t kk = 0; kk < ring.getCols() / 16; ++kk) {
       aRegs.push_back(aOperand(wb, qElts, kk, inputType));
-      Value off = m.add(keyBuffer, (kk / 4) * (ring.getRows() * 64) +
-                                       (kk % 4) * 16);
+      Value off =
+          m.add(keyBuffer, (kk / 4) * (ring.getRows() * 64) + (kk % 4) * 16);
       descs.push_back(wgmmaDescriptor(wb, address, off, /*leading=*/16,
                                       /*stride=*/1024));
     }
@@ -199,9 +200,8 @@ struct QKLowering : FragmentPattern<TileMmaQKOp> {
 
 struct PVLowering : FragmentPattern<TileMmaPVOp> {
   using FragmentPattern::FragmentPattern;
-  LogicalResult
-  matchAndRewrite(TileMmaPVOp op, Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(TileMmaPVOp op, Adaptor a,
+                                ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     WarpBuilder wb{rw, loc};
     IndexMath m = wb.im();
@@ -211,9 +211,10 @@ struct PVLowering : FragmentPattern<TileMmaPVOp> {
     OpBuilder::InsertionGuard guard(rw);
     if (auto turn = dyn_cast_or_null<NamedBarrierSyncOp>(op->getPrevNode()))
       rw.setInsertionPoint(turn);
-    Value valueBuffer =
-        RingSlotOffsetOp::create(rw, loc, rw.getIndexType(), op.getRing(), op.getSlot());
-    Value address = RingBaseAddressOp::create(rw, loc, rw.getIndexType(), op.getRing());
+    Value valueBuffer = RingSlotOffsetOp::create(rw, loc, rw.getIndexType(),
+                                                 op.getRing(), op.getSlot());
+    Value address =
+        RingBaseAddressOp::create(rw, loc, rw.getIndexType(), op.getRing());
     SmallVector<Value> pElts = wb.unpack(a.getProbs());
     SmallVector<Value> acc = wb.unpack(a.getAcc());
     // B = V, N-major (transposed): k-step kk reads key rows 16kk..16kk+15
@@ -239,9 +240,8 @@ struct PVLowering : FragmentPattern<TileMmaPVOp> {
 
 struct WaitLowering : FragmentPattern<TileMmaWaitOp> {
   using FragmentPattern::FragmentPattern;
-  LogicalResult
-  matchAndRewrite(TileMmaWaitOp op, Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(TileMmaWaitOp op, Adaptor a,
+                                ConversionPatternRewriter &rw) const override {
     WarpBuilder wb{rw, op.getLoc()};
     SmallVector<Value> results = wb.unpack(a.getPendingResult());
     rw.replaceOp(op, wb.pack(convertVec(op.getType()),
@@ -251,8 +251,7 @@ struct WaitLowering : FragmentPattern<TileMmaWaitOp> {
 };
 
 struct LowerMainloopWgmmaPass
-    : public mlir::sattn::impl::LowerMainloopWgmmaBase<
-          LowerMainloopWgmmaPass> {
+    : public mlir::sattn::impl::LowerMainloopWgmmaBase<LowerMainloopWgmmaPass> {
   void runOnOperation() override {
     if (failed(mainloop::lowerMainloop(
             getOperation(), MainloopKind::wgmma,

@@ -53,8 +53,8 @@ void sync(OpBuilder &b, Location loc, Value index) {
                              kPingPongThreads);
 }
 void arrive(OpBuilder &b, Location loc, Value index) {
-  NamedBarrierArriveOp::create(b, loc, NamedBarrierKind::warp_scheduler,
-                               index, kPingPongThreads);
+  NamedBarrierArriveOp::create(b, loc, NamedBarrierKind::warp_scheduler, index,
+                               kPingPongThreads);
 }
 
 bool isAsync(Operation *op) {
@@ -69,8 +69,8 @@ TileMmaWaitOp makeAsync(Operation *product) {
   OpBuilder b(product->getContext());
   b.setInsertionPointAfter(product);
   Value result = product->getResult(0);
-  auto wait = TileMmaWaitOp::create(b, product->getLoc(), result.getType(),
-                                    result, 0);
+  auto wait =
+      TileMmaWaitOp::create(b, product->getLoc(), result.getType(), result, 0);
   result.replaceAllUsesExcept(wait.getResult(), wait);
   if (auto qk = dyn_cast<TileMmaQKOp>(product))
     qk.setAsync(true);

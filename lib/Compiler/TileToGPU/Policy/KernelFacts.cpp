@@ -31,9 +31,8 @@ std::string mlir::sattn::pairProducts(
         pairs.push_back({qk, pv});
     }
     if (auto pv = dyn_cast<TilePVOp>(op)) {
-      bool paired = llvm::any_of(pairs, [&](auto &qkPv) {
-        return qkPv.second == pv;
-      });
+      bool paired =
+          llvm::any_of(pairs, [&](auto &qkPv) { return qkPv.second == pv; });
       if (!paired)
         why = "a pv without a qk of the same key tile before it";
     }

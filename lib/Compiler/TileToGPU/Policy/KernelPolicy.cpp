@@ -47,8 +47,8 @@ int64_t ctasPerSm(const KernelConfig &c, const KernelFacts &f,
   // head_dim 16-bit elements; the wgmma layout's alignment pad and the
   // mbarriers come on top.
   constexpr int64_t kSharedPerSm = 227 * 1024;
-  int64_t bytes = (c.keyStages + c.valueStages) * f.blockN * f.headDim * 2 +
-                  1024 + 128;
+  int64_t bytes =
+      (c.keyStages + c.valueStages) * f.blockN * f.headDim * 2 + 1024 + 128;
   int64_t fit = std::max<int64_t>(1, kSharedPerSm / bytes);
   return std::min<int64_t>(consumerWarpgroups == 1 ? 2 : 1, fit);
 }
@@ -124,10 +124,10 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
     // kernels of one warpgroup and the delta anchor kernel (two query row
     // sets, more registers than a producer leaves one consumer) fill their
     // own stages.
-    c.producer = request.producer &&
-                 (warpgroups > 1 ||
-                  (f.masks.masked &&
-                   f.role != ::sattn::KernelRole::DeltaAnchor));
+    c.producer =
+        request.producer &&
+        (warpgroups > 1 ||
+         (f.masks.masked && f.role != ::sattn::KernelRole::DeltaAnchor));
     // Two warpgroups drift apart by up to a tile: rings of three of each,
     // or two where three do not fit (wide key tiles).
     if (warpgroups > 1)
@@ -155,8 +155,8 @@ bool policy::splitFullTiles(Target target, const ScheduleRequest &request,
   return split || (target == Target::Wgmma && request.pipeline);
 }
 
-std::vector<LaunchVariantChoice>
-policy::launchVariants(Target target, const PatternFacts &f) {
+std::vector<LaunchVariantChoice> policy::launchVariants(Target target,
+                                                        const PatternFacts &f) {
   std::vector<LaunchVariantChoice> single = {{"64-row", 0, false, 0, -1}};
   // Only the bf16/f16 head_dim-128 wgmma kernels were measured in other
   // forms; the delta pair keeps one form (its anchor kernel fills its own

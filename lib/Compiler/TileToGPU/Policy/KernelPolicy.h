@@ -1,4 +1,5 @@
-//===- KernelPolicy.h - Tile shapes, warp roles, stages, registers -*- C++ -*-===//
+//===- KernelPolicy.h - Tile shapes, warp roles, stages, registers -*- C++
+//-*-===//
 //
 // The one place where the GPU kernels' tuning lives (as FlashAttention-3's
 // tile_size.h and heuristics.h): pure functions of the chip, the kernel's
@@ -91,8 +92,7 @@ std::vector<LaunchVariantChoice> launchVariants(Target target,
 /// their own (`split` asks for it): a pipelined key loop must be
 /// straight-line (ptxas waits for every product in flight where control
 /// flow merges), so pipelining on the GPU splits them.
-bool splitFullTiles(Target target, const ScheduleRequest &request,
-                    bool split);
+bool splitFullTiles(Target target, const ScheduleRequest &request, bool split);
 
 } // namespace mlir::sattn::policy
 

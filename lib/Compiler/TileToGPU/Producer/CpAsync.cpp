@@ -33,8 +33,7 @@ using fragment::kChunk;
 // Schedule
 //===----------------------------------------------------------------------===//
 
-void staging::stageWithCpAsync(StagingContext &ctx, TileQKOp qk,
-                               TilePVOp pv) {
+void staging::stageWithCpAsync(StagingContext &ctx, TileQKOp qk, TilePVOp pv) {
   Location loc = qk.getLoc();
   OpBuilder b(qk);
   IndexMath m{b, loc};

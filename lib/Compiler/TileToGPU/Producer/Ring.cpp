@@ -104,9 +104,9 @@ RingStorage allocate(RingAllocOp alloc, int64_t lanes) {
                       MemRefLayoutAttrInterface(), workgroup));
   IndexMath m{b, loc};
   int64_t elemBytes = ring.elementBytes();
-  st.buffer = memref::ViewOp::create(b, loc, bufferType(ring), raw,
-                                     m.c(tma ? kBarrierBytes : 0),
-                                     ValueRange{});
+  st.buffer =
+      memref::ViewOp::create(b, loc, bufferType(ring), raw,
+                             m.c(tma ? kBarrierBytes : 0), ValueRange{});
   st.pad = m.c(0);
   if (aligned) {
     st.address =
@@ -118,8 +118,8 @@ RingStorage allocate(RingAllocOp alloc, int64_t lanes) {
   }
   if (tma) {
     st.barriers = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, raw);
-    st.phases = memref::AllocaOp::create(b, loc,
-                                         MemRefType::get({}, b.getI32Type()));
+    st.phases =
+        memref::AllocaOp::create(b, loc, MemRefType::get({}, b.getI32Type()));
     // The slots start empty: a filling thread's first wait on each release
     // barrier is for the phase before its first (parity 1), which a fresh
     // barrier reports complete.

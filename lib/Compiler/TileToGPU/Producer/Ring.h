@@ -1,4 +1,5 @@
-//===- Ring.h - K/V stages in shared memory: schedules and lowering -*- C++ -*-===//
+//===- Ring.h - K/V stages in shared memory: schedules and lowering -*- C++
+//-*-===//
 //
 // A tensor-core program stages its key and value tiles in one ring of
 // shared-memory slots (!sattn.ring): slots [0, key_stages) hold keys, the

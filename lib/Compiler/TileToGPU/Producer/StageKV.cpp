@@ -29,9 +29,9 @@ RingType ringTypeFor(KernelConfigAttr config, int64_t blockM, int64_t blockN,
                      int64_t headDim, Type element) {
   bool wgmma = config.getMainloop() == MainloopKind::wgmma;
   int64_t consumers = blockM / fragment::kRowsPerWarp / 4;
-  bool released = config.getStaging() == StagingKind::tma &&
-                  (config.getProducer() || consumers > 1 ||
-                   config.getPipeline());
+  bool released =
+      config.getStaging() == StagingKind::tma &&
+      (config.getProducer() || consumers > 1 || config.getPipeline());
   return RingType::get(
       config.getContext(), config.numStages(), blockN, headDim, element,
       wgmma ? SmemSwizzle::wgmma_128b : SmemSwizzle::xor_chunks,

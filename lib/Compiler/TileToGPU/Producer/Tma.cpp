@@ -82,8 +82,7 @@ scf::IfOp onThreadZero(OpBuilder &b, Location loc, Value extraCondition,
                        function_ref<void(OpBuilder &, Location)> body) {
   IndexMath m{b, loc};
   Value zero = m.c(0);
-  Value cond =
-      m.cmp(arith::CmpIPredicate::eq, LaneIdOp::create(b, loc), zero);
+  Value cond = m.cmp(arith::CmpIPredicate::eq, LaneIdOp::create(b, loc), zero);
   if (extraCondition)
     cond = m.land(cond, extraCondition);
   return ifThen(b, loc, cond, body);
@@ -117,8 +116,8 @@ void stageProducts(const StagingContext &ctx, TileQKOp qk, TilePVOp pv,
   b.setInsertionPoint(pv);
   RingWaitOp::create(b, pv.getLoc(), ctx.ring, valueSlot);
   auto stagedPv =
-      TileMmaPVOp::create(b, pv.getLoc(), pv.getType(), pv.getProbs(),
-                          ctx.ring, valueSlot, pv.getAcc(), /*async=*/false);
+      TileMmaPVOp::create(b, pv.getLoc(), pv.getType(), pv.getProbs(), ctx.ring,
+                          valueSlot, pv.getAcc(), /*async=*/false);
   if (releases(ctx))
     RingReleaseOp::create(b, pv.getLoc(), ctx.ring, valueSlot);
   pv.replaceAllUsesWith(stagedPv.getResult());
@@ -368,8 +367,7 @@ Value i32(OpBuilder &b, Location loc, Value index) {
 
 /// Waits for the current phase of mbarrier `index` (a slot's fill below
 /// `slots`, its release from there on) and flips this thread's parity bit.
-void waitPhase(OpBuilder &b, Location loc, const RingStorage &st,
-               Value index) {
+void waitPhase(OpBuilder &b, Location loc, const RingStorage &st, Value index) {
   Value bits = memref::LoadOp::create(b, loc, st.phases, ValueRange{});
   Value shift = i32(b, loc, index);
   Value one = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1));
@@ -390,8 +388,7 @@ void waitPhase(OpBuilder &b, Location loc, const RingStorage &st,
 void staging::initBarriers(OpBuilder &b, Location loc, const RingStorage &st) {
   IndexMath m{b, loc};
   Value zero = m.c(0);
-  Value cond =
-      m.cmp(arith::CmpIPredicate::eq, LaneIdOp::create(b, loc), zero);
+  Value cond = m.cmp(arith::CmpIPredicate::eq, LaneIdOp::create(b, loc), zero);
   ifThen(b, loc, cond, [&](OpBuilder &tb, Location l) {
     IndexMath tm{tb, l};
     auto i32c = [&](int64_t v) {
@@ -403,9 +400,8 @@ void staging::initBarriers(OpBuilder &b, Location loc, const RingStorage &st) {
                                    i32c(1), Value());
     if (int64_t consumers = st.type.getReleases())
       for (int64_t s = 0; s < n; ++s)
-        NVVM::MBarrierInitOp::create(
-            tb, l, barrierOf(tb, l, st, tm.c(n + s)), i32c(consumers),
-            Value());
+        NVVM::MBarrierInitOp::create(tb, l, barrierOf(tb, l, st, tm.c(n + s)),
+                                     i32c(consumers), Value());
     NVVM::FenceMbarrierInitOp::create(tb, l);
   });
   gpu::BarrierOp::create(b, loc);
@@ -426,8 +422,8 @@ LogicalResult staging::lowerTmaOp(Operation *op, const RingStorage &st) {
         arith::ConstantOp::create(b, loc,
                                   b.getI32IntegerAttr(ring.slotBytes())),
         NVVM::MemScopeKind::CTA, /*relaxed=*/false, Value());
-    Value slotAddress = m.add(st.address, m.mul(st.slot(m, load.getSlot()),
-                                                ring.elementBytes()));
+    Value slotAddress = m.add(
+        st.address, m.mul(st.slot(m, load.getSlot()), ring.elementBytes()));
     Value row = i32(b, loc, load.getFirst()),
           headIndex = i32(b, loc, load.getHead());
     for (int64_t block = 0; block < ring.getCols() / 64; ++block) {

@@ -28,9 +28,8 @@ namespace {
 /// bound instead of 64-bit index arithmetic per element.
 struct MaskLowering : FragmentPattern<TileMaskOp> {
   using FragmentPattern::FragmentPattern;
-  LogicalResult
-  matchAndRewrite(TileMaskOp op, Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(TileMaskOp op, Adaptor a,
+                                ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     WarpBuilder wb{rw, loc};
     IndexMath m = wb.im();
@@ -81,8 +80,8 @@ struct MaskLowering : FragmentPattern<TileMaskOp> {
       Value any = keepByRegions(
           rw, loc, op.getRegions(), allOf,
           [&](RegionAxis axis, P p, int64_t bound) {
-            return cmp(p, m.sub(m.c(bound),
-                                axis == RegionAxis::Diag ? d0 : jBase));
+            return cmp(
+                p, m.sub(m.c(bound), axis == RegionAxis::Diag ? d0 : jBase));
           });
       Value inSeq = cmp(P::slt, m.sub(a.getSeqK(), jBase));
       keepRows[h] = arith::AndIOp::create(rw, loc, any, inSeq);
@@ -93,8 +92,8 @@ struct MaskLowering : FragmentPattern<TileMaskOp> {
     for (int64_t e = 0; e < n; ++e)
       mask.push_back((e / 2) % 2 == 0 ? (e / 4) * 2 + e % 2
                                       : half + (e / 4) * 2 + e % 2);
-    Value keep = vector::ShuffleOp::create(rw, loc, keepRows[0], keepRows[1],
-                                           mask);
+    Value keep =
+        vector::ShuffleOp::create(rw, loc, keepRows[0], keepRows[1], mask);
     Value negInf = wb.splat(frag, -std::numeric_limits<double>::infinity());
     rw.replaceOp(op, m.select(keep, a.getScores(), negInf));
     return success();
@@ -103,9 +102,8 @@ struct MaskLowering : FragmentPattern<TileMaskOp> {
 
 struct SoftmaxStepLowering : FragmentPattern<TileSoftmaxStepOp> {
   using FragmentPattern::FragmentPattern;
-  LogicalResult
-  matchAndRewrite(TileSoftmaxStepOp op, Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(TileSoftmaxStepOp op, Adaptor a,
+                                ConversionPatternRewriter &rw) const override {
     Location loc = op.getLoc();
     WarpBuilder wb{rw, loc};
     IndexMath m = wb.im();
@@ -137,9 +135,8 @@ struct SoftmaxStepLowering : FragmentPattern<TileSoftmaxStepOp> {
     for (Value v : safeMax)
       negScaledMax.push_back(wb.mulf(v, wb.f32(-kLog2E)));
     Value shift = wb.spreadRows(wb.pack(rowType, negScaledMax), frag);
-    Value p = wb.exp2(LLVM::FMAOp::create(rw, loc, a.getScores(),
-                                          wb.splat(frag, scale * kLog2E),
-                                          shift));
+    Value p = wb.exp2(LLVM::FMAOp::create(
+        rw, loc, a.getScores(), wb.splat(frag, scale * kLog2E), shift));
     // Row sums stay per lane (its columns' share) until normalize sums the
     // quad: alpha is the same on the four lanes of a row, so the rescaled
     // partial sums add up to the rescaled row sum, and the key loop saves
@@ -158,9 +155,8 @@ struct SoftmaxStepLowering : FragmentPattern<TileSoftmaxStepOp> {
 
 struct ScaleRowsLowering : FragmentPattern<TileScaleRowsOp> {
   using FragmentPattern::FragmentPattern;
-  LogicalResult
-  matchAndRewrite(TileScaleRowsOp op, Adaptor a,
-                  ConversionPatternRewriter &rw) const override {
+  LogicalResult matchAndRewrite(TileScaleRowsOp op, Adaptor a,
+                                ConversionPatternRewriter &rw) const override {
     WarpBuilder wb{rw, op.getLoc()};
     VectorType vt = convertVec(op.getType());
     rw.replaceOp(op, wb.mulf(a.getTile(), wb.spreadRows(a.getFactors(), vt)));

@@ -75,9 +75,8 @@ public:
         return op->emitOpError("is needed by the producer's fills but is "
                                "the consumers' work");
       // The control flow around a live op runs in the producer too.
-      for (Operation *p = op->getParentOp(); p && region.isAncestor(
-                                                  p->getParentRegion());
-           p = p->getParentOp())
+      for (Operation *p = op->getParentOp();
+           p && region.isAncestor(p->getParentRegion()); p = p->getParentOp())
         markOp(p);
       if (auto loop = dyn_cast<scf::ForOp>(op)) {
         markValue(loop.getLowerBound());
@@ -202,8 +201,8 @@ LogicalResult pruneProducer(Region &region) {
             continue;
           Operation *yield = r.front().getTerminator();
           OpBuilder b(yield);
-          FailureOr<Value> v = standIn(b, branch.getLoc(),
-                                       branch.getResult(i).getType());
+          FailureOr<Value> v =
+              standIn(b, branch.getLoc(), branch.getResult(i).getType());
           if (failed(v))
             return branch.emitOpError("has a result of type ")
                    << branch.getResult(i).getType()
