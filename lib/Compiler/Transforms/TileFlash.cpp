@@ -486,8 +486,7 @@ private:
   /// different row sets (anchors at stride gamma, tail rows at stride 1), so
   /// the loop is emitted once for both: every copy of a key loop is a full
   /// unrolled tile body for LLVM and ptxas, and this kernel's compile time
-  /// is most of a delta pattern's (a fourth copy took 0.3 s of the 2 s
-  /// spec -> cubin budget on the 2-core build machines).
+  /// is most of a delta pattern's.
   void emitDeltaAnchor(StringRef name, DeltaAttr delta) {
     beginKernel(name, ::sattn::KernelRole::DeltaAnchor, /*withDelta=*/true);
     DeltaRowsIR dr = deltaRows(delta);
@@ -547,8 +546,8 @@ private:
                         m.c(1), rows.count);
     // The pattern's tiles here are a short tail after the dense prefix, so
     // its two ranges keep two loops: merging them saves one unprefetched
-    // tile per program but cost the sm_90a anchor kernel 11 registers (238
-    // -> 249) and 2% on delta 128k (H200, bench/RESULTS.md).
+    // tile per program but costs the anchor kernel registers it does not
+    // have to spare, and measured slower (bench/RESULTS.md).
     FlashState sparseSt =
         runKeyLoop(maskRegions, rows, qTile, /*mergeTwoRanges=*/false);
     Value stored =
