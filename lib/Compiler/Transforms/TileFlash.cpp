@@ -547,7 +547,7 @@ private:
     // The pattern's tiles here are a short tail after the dense prefix, so
     // its two ranges keep two loops: merging them saves one unprefetched
     // tile per program but costs the anchor kernel registers it does not
-    // have to spare, and measured slower (bench/RESULTS.md).
+    // have to spare.
     FlashState sparseSt =
         runKeyLoop(maskRegions, rows, qTile, /*mergeTwoRanges=*/false);
     Value stored =

@@ -1,5 +1,4 @@
-//===- Fragment.h - The tensor-core fragment layout of a tile ----*- C++
-//-*-===//
+//===- Fragment.h - The tensor-core fragment layout of a tile ---*- C++ -*-===//
 //
 // How the tensor-core lowerings lay a tile out over lanes. A program of
 // block_m query rows runs as block_m / 16 warps; warp w owns rows

@@ -1,5 +1,4 @@
-//===- Mainloop.h - Tile ops of a tensor-core program -> NVVM ----*- C++
-//-*-===//
+//===- Mainloop.h - Tile ops of a tensor-core program -> NVVM ---*- C++ -*-===//
 //
 // The mainloop lowerings (MmaSync.cpp, Wgmma.cpp) convert the tile ops of
 // the programs whose #sattn.kernel_config names their mainloop: the staged

@@ -1,5 +1,4 @@
-//===- KernelFacts.h - What the GPU policy reads off a kernel ----*- C++
-//-*-===//
+//===- KernelFacts.h - What the GPU policy reads off a kernel ---*- C++ -*-===//
 //
 // The facts about one kernel of the tiled form that the policy's decisions
 // depend on, read off the IR once: its role and shapes, whether its tiles

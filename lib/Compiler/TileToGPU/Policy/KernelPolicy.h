@@ -1,11 +1,10 @@
-//===- KernelPolicy.h - Tile shapes, warp roles, stages, registers -*- C++
-//-*-===//
+//===- KernelPolicy.h - Tile shapes, warp roles, stages --------*- C++ -*-===//
 //
 // The one place where the GPU kernels' tuning lives (as FlashAttention-3's
 // tile_size.h and heuristics.h): pure functions of the chip, the kernel's
 // facts (KernelFacts.h) and the caller's schedule options. The passes carry
-// out what these return and decide nothing themselves; every choice here
-// was made by measurement, recorded in bench/RESULTS.md.
+// out what these return and decide nothing themselves. The evidence for
+// each choice is in bench/RESULTS.md.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SATTN_TILETOGPU_POLICY_KERNELPOLICY_H

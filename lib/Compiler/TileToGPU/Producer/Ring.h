@@ -1,5 +1,4 @@
-//===- Ring.h - K/V stages in shared memory: schedules and lowering -*- C++
-//-*-===//
+//===- Ring.h - K/V stages in shared memory ---------------------*- C++ -*-===//
 //
 // A tensor-core program stages its key and value tiles in one ring of
 // shared-memory slots (!sattn.ring): slots [0, key_stages) hold keys, the
