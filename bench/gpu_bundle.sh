@@ -42,6 +42,10 @@ done
 #                                     producer and ping-pong); the same with
 #                                     pipelined key loops (FlashAttention-3's
 #                                     schedule); 64-row pipelined key loops
+#   SCHEDULES="regq fa3-regq"         the default variants / fa3 with Q.K^T
+#                                     reading Q from registers
+#                                     (--no-stage-query), as before Q was
+#                                     staged in shared memory
 #   PREV_SPARSE_OPT=path              kernels of another compiler build (an
 #                                     earlier commit) as kernels-prev/, the
 #                                     baseline of a same-run A/B
@@ -68,8 +72,10 @@ for s in ${SCHEDULES:-}; do
     p128) stage_variant "$s" --block-m=128 ;;
     fa3) stage_variant "$s" --block-m=128 --pipeline-key-loops ;;
     pipe64) stage_variant "$s" --pipeline-key-loops ;;
+    regq) stage_variant "$s" --no-stage-query ;;
+    fa3-regq) stage_variant "$s" --block-m=128 --pipeline-key-loops --no-stage-query ;;
     *) echo "gpu_bundle.sh: unknown schedule '$s' (split, pipe, split-pipe," \
-            "no-producer, p128, fa3, pipe64)" >&2
+            "no-producer, p128, fa3, pipe64, regq, fa3-regq)" >&2
        exit 2 ;;
   esac
 done

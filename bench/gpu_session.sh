@@ -38,9 +38,10 @@ for step in "$@"; do
     # Every kernel kind of the suite, on its short cases: the default
     # kernels (64-row TMA with and without a producer, the delta pair,
     # SIMT f32, softcap), the 128-row pipelined ping-pong form
-    # (gpu-suite-fa3, when staged) and the mma.sync kernels (sm_90).
+    # and the 128-row ping-pong forms with Q in shared memory (gpu-suite-p128,
+    # gpu-suite-fa3: pipelined; when staged) and the mma.sync kernels (sm_90).
     for tool in memcheck racecheck synccheck; do
-      for suite in gpu-suite gpu-suite-fa3 gpu-suite-sm90; do
+      for suite in gpu-suite gpu-suite-p128 gpu-suite-fa3 gpu-suite-sm90; do
         [ -d "$suite" ] || continue
         chip=""; [ "$suite" = gpu-suite-sm90 ] && chip=sm_90
         echo "-- $tool $suite"

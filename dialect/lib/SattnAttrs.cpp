@@ -133,16 +133,14 @@ LogicalResult LaunchAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-LogicalResult
-KernelConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                         MainloopKind mainloop, StagingKind staging,
-                         int64_t keyStages, int64_t valueStages, bool producer,
-                         int64_t producerRegisters, int64_t consumerRegisters,
-                         int64_t minCtasPerSm, bool pipeline, bool pingPong,
-                         StringAttr note) {
+LogicalResult KernelConfigAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, MainloopKind mainloop,
+    StagingKind staging, int64_t keyStages, int64_t valueStages, bool producer,
+    int64_t producerRegisters, int64_t consumerRegisters, int64_t minCtasPerSm,
+    bool pipeline, bool pingPong, bool stageQuery, StringAttr note) {
   if (mainloop == MainloopKind::simt) {
     if (staging != StagingKind::none || keyStages || valueStages || producer ||
-        pipeline || pingPong)
+        pipeline || pingPong || stageQuery)
       return emitError() << "a simt kernel_config stages nothing and has no "
                             "warp roles";
     return success();
@@ -169,6 +167,9 @@ KernelConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           "(multiples of 8) and min_ctas_per_sm >= 1, got "
                        << producerRegisters << " / " << consumerRegisters
                        << " / " << minCtasPerSm;
+  if (stageQuery && mainloop != MainloopKind::wgmma)
+    return emitError() << "stage_query needs the wgmma mainloop (mma.sync "
+                          "reads Q from registers)";
   if (!producer && (producerRegisters || consumerRegisters))
     return emitError() << "register counts are set only with a producer";
   return success();

@@ -20,15 +20,19 @@ static LogicalResult needFill(Operation *op, Value ring, StagingKind fill) {
   return success();
 }
 
+/// `op` copies from `buffer` into `ring`: their element types match.
+static LogicalResult sameElements(Operation *op, Value ring, Value buffer) {
+  Type elt = cast<MemRefType>(buffer.getType()).getElementType();
+  if (elt != ringOf(ring).getElementType())
+    return op->emitOpError("buffer element type ")
+           << elt << " must match the ring's " << ringOf(ring).getElementType();
+  return success();
+}
+
 LogicalResult RingCopyOp::verify() {
   if (failed(needFill(*this, getRing(), StagingKind::cp_async)))
     return failure();
-  Type elt = cast<MemRefType>(getBuffer().getType()).getElementType();
-  if (elt != ringOf(getRing()).getElementType())
-    return emitOpError("buffer element type ")
-           << elt << " must match the ring's "
-           << ringOf(getRing()).getElementType();
-  return success();
+  return sameElements(*this, getRing(), getBuffer());
 }
 
 LogicalResult RingCommitOp::verify() {
@@ -63,6 +67,25 @@ LogicalResult RingReleaseOp::verify() {
   return success();
 }
 
+/// `op` needs a ring that holds a Q tile.
+static LogicalResult needQueryTile(Operation *op, Value ring) {
+  if (ringOf(ring).getQueryRows() == 0)
+    return op->emitOpError("needs a ring that holds the Q tile "
+                           "(query_rows > 0), got ")
+           << ring.getType();
+  return success();
+}
+
+LogicalResult RingStageQueryOp::verify() {
+  if (failed(needQueryTile(*this, getRing())))
+    return failure();
+  return sameElements(*this, getRing(), getBuffer());
+}
+
+LogicalResult RingQueryOffsetOp::verify() {
+  return needQueryTile(*this, getRing());
+}
+
 /// An asynchronous product's only use is the wait for it.
 static LogicalResult verifyAsyncUse(Operation *op, bool async) {
   if (!async)
@@ -75,17 +98,30 @@ static LogicalResult verifyAsyncUse(Operation *op, bool async) {
 }
 
 LogicalResult TileMmaQKOp::verify() {
-  auto q = cast<TileType>(getQ().getType());
   auto s = cast<TileType>(getScores().getType());
   RingType ring = ringOf(getRing());
-  if (q.getRows() != s.getRows() || q.getCols() != ring.getCols() ||
-      s.getCols() != ring.getRows())
+  if (!s.getElementType().isF32() || s.getCols() != ring.getRows())
+    return emitOpError("scores must be f32 with one column per slot row, "
+                       "got ")
+           << s << " for ring slots " << ring.getRows() << "x"
+           << ring.getCols();
+  if (!getQ()) {
+    // Q from the ring: its Q tile has the scores' rows.
+    if (failed(needQueryTile(*this, getRing())))
+      return failure();
+    if (ring.getQueryRows() != s.getRows())
+      return emitOpError("scores have ")
+             << s.getRows() << " rows but the ring's Q tile has "
+             << ring.getQueryRows();
+    return verifyAsyncUse(*this, getAsync());
+  }
+  auto q = cast<TileType>(getQ().getType());
+  if (q.getRows() != s.getRows() || q.getCols() != ring.getCols())
     return emitOpError("shapes do not match: q ")
            << q << ", scores " << s << ", ring slots " << ring.getRows() << "x"
            << ring.getCols();
-  if (q.getElementType() != ring.getElementType() ||
-      !s.getElementType().isF32())
-    return emitOpError("q must have the ring's element type and scores f32");
+  if (q.getElementType() != ring.getElementType())
+    return emitOpError("q must have the ring's element type");
   return verifyAsyncUse(*this, getAsync());
 }
 

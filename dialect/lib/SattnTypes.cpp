@@ -44,7 +44,7 @@ Type RingType::parse(AsmParser &parser) {
   SmallVector<int64_t> shape;
   Type elementType;
   StringRef swizzleWord, fillWord;
-  int64_t releases = 0;
+  int64_t releases = 0, queryRows = 0;
   if (parser.parseLess() || parser.parseInteger(slots) ||
       parser.parseKeyword("x") ||
       parser.parseDimensionList(shape, /*allowDynamic=*/false) ||
@@ -52,10 +52,22 @@ Type RingType::parse(AsmParser &parser) {
       parser.parseKeyword(&swizzleWord) || parser.parseComma() ||
       parser.parseKeyword(&fillWord))
     return {};
-  if (succeeded(parser.parseOptionalComma()))
-    if (parser.parseKeyword("releases") || parser.parseEqual() ||
-        parser.parseInteger(releases))
+  // Optional `, releases = N` and `, query_rows = M`, in that order.
+  while (succeeded(parser.parseOptionalComma())) {
+    StringRef key;
+    if (parser.parseKeyword(&key) || parser.parseEqual())
       return {};
+    int64_t *value = key == "releases" && !queryRows ? &releases
+                     : key == "query_rows"           ? &queryRows
+                                                     : nullptr;
+    if (!value) {
+      parser.emitError(parser.getCurrentLocation(),
+                       "expected 'releases' or 'query_rows' (in that order)");
+      return {};
+    }
+    if (parser.parseInteger(*value))
+      return {};
+  }
   if (parser.parseGreater())
     return {};
   std::optional<SmemSwizzle> swizzle = symbolizeSmemSwizzle(swizzleWord);
@@ -63,13 +75,14 @@ Type RingType::parse(AsmParser &parser) {
   if (!swizzle || !fill || shape.size() != 2) {
     parser.emitError(parser.getNameLoc(),
                      "expected !sattn.ring<slots x rows x cols x type, "
-                     "xor_chunks|wgmma_128b, cp_async|tma[, releases = N]>");
+                     "xor_chunks|wgmma_128b, cp_async|tma[, releases = N]"
+                     "[, query_rows = M]>");
     return {};
   }
   return RingType::getChecked(
       [&] { return parser.emitError(parser.getNameLoc()); },
       parser.getContext(), slots, shape[0], shape[1], elementType, *swizzle,
-      *fill, releases);
+      *fill, releases, queryRows);
 }
 
 void RingType::print(AsmPrinter &printer) const {
@@ -78,13 +91,16 @@ void RingType::print(AsmPrinter &printer) const {
           << ", " << stringifyStagingKind(getFill());
   if (getReleases())
     printer << ", releases = " << getReleases();
+  if (getQueryRows())
+    printer << ", query_rows = " << getQueryRows();
   printer << ">";
 }
 
 LogicalResult RingType::verify(function_ref<InFlightDiagnostic()> emitError,
                                int64_t slots, int64_t rows, int64_t cols,
                                Type elementType, SmemSwizzle swizzle,
-                               StagingKind fill, int64_t releases) {
+                               StagingKind fill, int64_t releases,
+                               int64_t queryRows) {
   if (slots < 1 || slots > 8)
     return emitError() << "ring slots must be in [1, 8], got " << slots;
   if (rows < 1 || cols < 1 || rows % 8 || cols % 8)
@@ -104,5 +120,10 @@ LogicalResult RingType::verify(function_ref<InFlightDiagnostic()> emitError,
   if (releases < 0 || (releases > 0 && fill != StagingKind::tma))
     return emitError() << "releases (empty mbarriers) need a tma ring, got "
                        << releases;
+  if (queryRows < 0 || queryRows % 64 ||
+      (queryRows > 0 && swizzle != SmemSwizzle::wgmma_128b))
+    return emitError() << "query_rows must be whole 64-row warpgroup blocks "
+                          "in the wgmma_128b layout, got "
+                       << queryRows;
   return success();
 }

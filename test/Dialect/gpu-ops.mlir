@@ -5,7 +5,7 @@
 // CHECK:         %[[R:.*]] = sattn.ring.alloc : !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2>
 // CHECK:         sattn.warp_specialize consumers(2, registers = 240) producer(registers = 24) {
 // CHECK:           sattn.ring.wait %[[R]][%{{.*}}]
-// CHECK:           %[[S:.*]] = sattn.tile.mma_qk %{{.*}}, %[[R]][%{{.*}}] {async} : <128x128xbf16>, !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2> -> <128x128xf32>
+// CHECK:           %[[S:.*]] = sattn.tile.mma_qk %[[R]][%{{.*}}] q(%{{.*}} : !sattn.tile<128x128xbf16>) {async} : !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2> -> <128x128xf32>
 // CHECK:           sattn.named_barrier.arrive warp_scheduler[%{{.*}}] threads = 256
 // CHECK:           sattn.tile.mma_wait %[[S]] pending = 0 : <128x128xf32>
 // CHECK:           sattn.ring.release %[[R]][%{{.*}}]
@@ -19,7 +19,7 @@ func.func @staged(%q: !sattn.tile<128x128xbf16>, %map: !llvm.ptr, %n: index, %i:
     sattn.warp_specialize consumers(2, registers = 240) producer(registers = 24) {
       sattn.ring.wait %r[%i] : !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2>
       sattn.named_barrier.sync warp_scheduler[%i] threads = 256
-      %s = sattn.tile.mma_qk %q, %r[%i] {async} : <128x128xbf16>, !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2> -> <128x128xf32>
+      %s = sattn.tile.mma_qk %r[%i] q(%q : !sattn.tile<128x128xbf16>) {async} : !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2> -> <128x128xf32>
       sattn.named_barrier.arrive warp_scheduler[%i] threads = 256
       %w = sattn.tile.mma_wait %s pending = 0 : <128x128xf32>
       sattn.ring.release %r[%i] : !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2>
@@ -45,5 +45,18 @@ func.func @cp_async(%r: !sattn.ring<3 x 64x64xf16, xor_chunks, cp_async>, %b: me
   %buf = sattn.ring.buffer %r : !sattn.ring<3 x 64x64xf16, xor_chunks, cp_async> -> memref<12288xf16, #gpu.address_space<workgroup>>
   %off = sattn.ring.slot_offset %r[%i] : !sattn.ring<3 x 64x64xf16, xor_chunks, cp_async>
   %o = sattn.tile.mma_pv %p, %r[%i], %acc : <64x64xf32>, !sattn.ring<3 x 64x64xf16, xor_chunks, cp_async>, <64x64xf32>
+  return
+}
+
+// A ring that holds the Q tile: stage_q fills it, query_offset locates it,
+// and a product without q reads it.
+// CHECK-LABEL: func.func @staged_query(
+// CHECK:         sattn.ring.stage_q %{{.*}}, %{{.*}}[%{{.*}}] rows(%{{.*}}, %{{.*}}, %{{.*}}) : !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2, query_rows = 128>, memref<?xbf16>
+// CHECK:         sattn.ring.query_offset %{{.*}} : !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2, query_rows = 128>
+// CHECK:         sattn.tile.mma_qk %{{.*}}[%{{.*}}] : !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2, query_rows = 128> -> <128x128xf32>
+func.func @staged_query(%r: !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2, query_rows = 128>, %q: memref<?xbf16>, %i: index) {
+  sattn.ring.stage_q %r, %q[%i] rows(%i, %i, %i) : !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2, query_rows = 128>, memref<?xbf16>
+  %o = sattn.ring.query_offset %r : !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2, query_rows = 128>
+  %s = sattn.tile.mma_qk %r[%i] : !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2, query_rows = 128> -> <128x128xf32>
   return
 }

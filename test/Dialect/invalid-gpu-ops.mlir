@@ -48,7 +48,7 @@ func.func @acquire_unreleased(%r: !sattn.ring<3 x 64x128xbf16, wgmma_128b, tma>,
 
 func.func @qk_shapes(%q: !sattn.tile<64x64xbf16>, %r: !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma>, %i: index) {
   // expected-error @below {{shapes do not match}}
-  %s = sattn.tile.mma_qk %q, %r[%i] : <64x64xbf16>, !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma> -> <64x128xf32>
+  %s = sattn.tile.mma_qk %r[%i] q(%q : !sattn.tile<64x64xbf16>) : !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma> -> <64x128xf32>
   return
 }
 
@@ -56,7 +56,7 @@ func.func @qk_shapes(%q: !sattn.tile<64x64xbf16>, %r: !sattn.ring<3 x 128x128xbf
 
 func.func @async_unwaited(%q: !sattn.tile<64x128xbf16>, %r: !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma>, %i: index) {
   // expected-error @below {{async result must have one use, a sattn.tile.mma_wait}}
-  %s = sattn.tile.mma_qk %q, %r[%i] {async} : <64x128xbf16>, !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma> -> <64x128xf32>
+  %s = sattn.tile.mma_qk %r[%i] q(%q : !sattn.tile<64x128xbf16>) {async} : !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma> -> <64x128xf32>
   %t = sattn.tile.add %s, %s : <64x128xf32>
   return
 }
@@ -64,7 +64,7 @@ func.func @async_unwaited(%q: !sattn.tile<64x128xbf16>, %r: !sattn.ring<3 x 128x
 // -----
 
 func.func @wait_for_sync(%q: !sattn.tile<64x128xbf16>, %r: !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma>, %i: index) {
-  %s = sattn.tile.mma_qk %q, %r[%i] : <64x128xbf16>, !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma> -> <64x128xf32>
+  %s = sattn.tile.mma_qk %r[%i] q(%q : !sattn.tile<64x128xbf16>) : !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma> -> <64x128xf32>
   // expected-error @below {{waits for the result of an async sattn.tile.mma_qk or sattn.tile.mma_pv}}
   %w = sattn.tile.mma_wait %s pending = 0 : <64x128xf32>
   return
@@ -102,5 +102,51 @@ func.func @roles_bad_registers(%n: index) {
 func.func @barrier_threads(%i: index) {
   // expected-error @below {{threads must be a multiple of 32 in [32, 1024], got 100}}
   sattn.named_barrier.sync warp_scheduler[%i] threads = 100
+  return
+}
+
+// -----
+
+// expected-error @below {{query_rows must be whole 64-row warpgroup blocks in the wgmma_128b layout, got 96}}
+func.func @query_rows_partial(%r: !sattn.ring<3 x 64x128xbf16, wgmma_128b, tma, query_rows = 96>) {
+  return
+}
+
+// -----
+
+// expected-error @below {{query_rows must be whole 64-row warpgroup blocks in the wgmma_128b layout, got 64}}
+func.func @query_rows_xor(%r: !sattn.ring<3 x 64x128xbf16, xor_chunks, cp_async, query_rows = 64>) {
+  return
+}
+
+// -----
+
+func.func @qk_without_query_tile(%r: !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma>, %i: index) {
+  // expected-error @below {{needs a ring that holds the Q tile (query_rows > 0)}}
+  %s = sattn.tile.mma_qk %r[%i] : !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma> -> <64x128xf32>
+  return
+}
+
+// -----
+
+func.func @qk_query_rows(%r: !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma, query_rows = 128>, %i: index) {
+  // expected-error @below {{scores have 64 rows but the ring's Q tile has 128}}
+  %s = sattn.tile.mma_qk %r[%i] : !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma, query_rows = 128> -> <64x128xf32>
+  return
+}
+
+// -----
+
+func.func @stage_q_without_query_tile(%r: !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma>, %q: memref<?xbf16>, %i: index) {
+  // expected-error @below {{needs a ring that holds the Q tile (query_rows > 0)}}
+  sattn.ring.stage_q %r, %q[%i] rows(%i, %i, %i) : !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma>, memref<?xbf16>
+  return
+}
+
+// -----
+
+func.func @stage_q_element(%r: !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma, query_rows = 64>, %q: memref<?xf16>, %i: index) {
+  // expected-error @below {{buffer element type 'f16' must match the ring's 'bf16'}}
+  sattn.ring.stage_q %r, %q[%i] rows(%i, %i, %i) : !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma, query_rows = 64>, memref<?xf16>
   return
 }

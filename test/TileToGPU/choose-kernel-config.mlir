@@ -2,6 +2,7 @@
 // #sattn.kernel_config (lib/Compiler/TileToGPU/Policy).
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a" | FileCheck %s --check-prefix=H
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a block-m=128" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a" | FileCheck %s --check-prefix=TWO
+// RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a block-m=128" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a stage-query=0" | FileCheck %s --check-prefix=TWOR
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_80" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_80" | FileCheck %s --check-prefix=A
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a producer=0 pipeline=1" 2>&1 | FileCheck %s --check-prefix=PIPE
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a pipeline=1" 2>&1 | FileCheck %s --check-prefix=PIPEP
@@ -12,9 +13,13 @@
 // H-LABEL: func.func @dense(
 // H-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 1>
 // Two consumer warpgroups (128 rows): a producer with 24 registers, 240
-// for each consumer, one CTA per SM, rings of three, and ping-pong.
+// for each consumer, one CTA per SM, rings of three (with the Q tile, 225
+// KiB), ping-pong, and Q.K^T reading Q from shared memory.
 // TWO-LABEL: func.func @dense(
-// TWO-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true>
+// TWO-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true, stage_query = true>
+// Without it (stage-query=0) the rest is the same.
+// TWOR-LABEL: func.func @dense(
+// TWOR-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true>
 // sm_80: mma.sync with cp.async.
 // A-LABEL: func.func @dense(
 // A-SAME:      sattn.config = #sattn.kernel_config<mainloop = mma_sync, staging = cp_async, key_stages = 2, value_stages = 1>

@@ -34,6 +34,45 @@ func.func @warpgroup(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>,
 
 // -----
 
+// Q staged in the ring (stage_query): Q.K^T takes A through descriptors
+// too, from this warpgroup's 64-row block of the ring's Q tile (at
+// sattn.ring.query_offset, plus 64 x 64 elements per warpgroup), as NVVM's
+// wgmma ops: fence, 4 k-steps of which the first does not scale-add D,
+// commit, wait. P.V still takes P from registers (inline asm). The ring
+// grows by the 8 KiB Q tile.
+// CHECK-LABEL: func.func @staged_query(
+// CHECK-SAME:      sattn.launch = #sattn.launch<threads = 128, shared_memory_bytes = 15488>
+// CHECK:         sattn.ring.stage_q
+// CHECK:         %[[QOFF:.*]] = sattn.ring.query_offset
+// CHECK:         nvvm.wgmma.fence.aligned
+// CHECK-NEXT:    llvm.mlir.poison
+// CHECK-NEXT:    %[[A0:.*]] = nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 16, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
+// CHECK-NEXT:    %[[A1:.*]] = nvvm.wgmma.mma_async {{.*}}, %[[A0]], <m = 64, n = 16, k = 16>, D[<f32>, <one>]
+// CHECK-NEXT:    %[[A2:.*]] = nvvm.wgmma.mma_async {{.*}}, %[[A1]], {{.*}} D[<f32>, <one>]
+// CHECK-NEXT:    %[[A3:.*]] = nvvm.wgmma.mma_async {{.*}}, %[[A2]], {{.*}} D[<f32>, <one>]
+// CHECK-NEXT:    nvvm.wgmma.commit.group.sync.aligned
+// CHECK-NEXT:    nvvm.wgmma.wait.group.sync.aligned 0
+// CHECK:         llvm.inline_asm has_side_effects {{.*}}m64n64k16.f32.bf16.bf16 {{.*}}p, 1, 1, 1;
+// CHECK-NOT:     sattn.tile
+func.func @staged_query(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %sk: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 64, block_n = 16, arg_names = ["q", "k", "v", "n", "base", "first", "Sk"]>, sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 1, stage_query = true>} {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %c64 = arith.constant 64 : index
+    %left = arith.subi %sk, %first : index
+    %count = arith.minsi %left, %c16 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %c64) : memref<?xbf16> -> <64x64xbf16>
+    %a0 = sattn.tile.fill 0.0 : <64x64xf32>
+    %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <64x64xbf16>, memref<?xbf16> -> <64x16xf32>
+    %a1 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %a0 : <64x16xf32>, memref<?xbf16>, <64x64xf32>
+  }
+  return
+}
+
+
+// -----
+
 // A pipelined key loop: its asynchronous products end at the commit, and
 // their results pass through wgmma.wait_group (1 for Q.K^T, whose P.V is
 // still in flight; 0 for P.V), each result tied to its input so that

@@ -87,3 +87,41 @@ func.func @tma(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: i
   }
   return
 }
+
+// -----
+
+// The Q tile in the ring (stage_query): after the three 2 KiB slots (from
+// the pad, element pad + 3 * 1024), 64 x 64 elements, so the view holds
+// 3072 + 4096 elements and the 1 KiB pad. The consumer warpgroup copies
+// its 64 rows with cp.async (4096 elements = 512 chunks, 4 per lane, rows
+// past the count zero-filled), waits for them, fences them for the async
+// proxy and meets on its query_staged barrier (128 threads); the producer
+// copies nothing.
+// CHECK-LABEL: func.func @tma_staged_query(
+// CHECK:         memref.view {{.*}} to memref<7680xbf16, #gpu.address_space<workgroup>>
+// CHECK:         sattn.warp_specialize
+// CHECK-COUNT-4:   nvgpu.device_async_copy
+// CHECK:           nvvm.cp.async.commit.group
+// CHECK-NEXT:      nvvm.cp.async.wait.group 0
+// CHECK-NEXT:      nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// CHECK-NEXT:      sattn.named_barrier.sync query_staged[%{{.*}}] threads = 128
+// CHECK:           nvvm.wgmma.mma_async
+// CHECK:         } producer {
+// CHECK-NOT:       nvgpu.device_async_copy
+// CHECK-NOT:     sattn.ring
+func.func @tma_staged_query(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %sk: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 64, block_n = 16, arg_names = ["q", "k", "v", "n", "base", "first", "Sk"]>, sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 1, producer = true, producer_registers = 24, consumer_registers = 232, min_ctas_per_sm = 2, stage_query = true>} {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %c64 = arith.constant 64 : index
+    %left = arith.subi %sk, %first : index
+    %count = arith.minsi %left, %c16 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %c64) : memref<?xbf16> -> <64x64xbf16>
+    %a0 = sattn.tile.fill 0.0 : <64x64xf32>
+    %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <64x64xbf16>, memref<?xbf16> -> <64x16xf32>
+    %a1 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %a0 : <64x16xf32>, memref<?xbf16>, <64x64xf32>
+    sattn.tile.store %a1, %q[%base] rows(%x, %c1, %c64) : <64x64xf32>, memref<?xbf16>
+  }
+  return
+}

@@ -28,7 +28,7 @@
 // CHECK:           scf.if
 // CHECK:             sattn.ring.copy %[[RING]][%[[OTHER]]], %[[K]]
 // CHECK:           sattn.ring.commit %[[RING]]
-// CHECK-NEXT:      %[[S:.*]] = sattn.tile.mma_qk %{{.*}}, %[[RING]][%[[PARITY]]]
+// CHECK-NEXT:      %[[S:.*]] = sattn.tile.mma_qk %[[RING]][%[[PARITY]]] q(
 // CHECK-NEXT:      sattn.ring.wait_copies %[[RING]] pending = 1
 // CHECK:           sattn.tile.mma_pv %[[S]], %[[RING]][%c2{{.*}}]
 // CHECK-NOT:     sattn.tile.qk
@@ -80,7 +80,7 @@ func.func @cp_async_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf
 // CHECK-NEXT:        scf.if
 // CHECK:               sattn.ring.load %[[RING]][%{{.*}}], %[[KMAP]]
 // CHECK:           sattn.ring.wait %[[RING]][%[[KSLOT]]]
-// CHECK-NEXT:      sattn.tile.mma_qk %{{.*}}, %[[RING]][%[[KSLOT]]]
+// CHECK-NEXT:      sattn.tile.mma_qk %[[RING]][%[[KSLOT]]] q(
 // CHECK-NEXT:      sattn.ring.wait %[[RING]][%[[VSLOT]]]
 // CHECK-NEXT:      sattn.tile.mma_pv %{{.*}}, %[[RING]][%[[VSLOT]]]
 // CHECK-NOT:     sattn.ring.release
@@ -127,7 +127,7 @@ func.func @tma_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, 
 // CHECK:               sattn.ring.acquire
 // CHECK-NEXT:          sattn.ring.load
 // CHECK:           sattn.ring.wait %[[RING]][%[[KS:.*]]]
-// CHECK-NEXT:      sattn.tile.mma_qk %{{.*}}, %[[RING]][%[[KS]]]
+// CHECK-NEXT:      sattn.tile.mma_qk %[[RING]][%[[KS]]] q(
 // CHECK-NEXT:      sattn.ring.release %[[RING]][%[[KS]]]
 // CHECK-NEXT:      sattn.ring.wait %[[RING]][%[[VS:.*]]]
 // CHECK-NEXT:      sattn.tile.mma_pv %{{.*}}, %[[RING]][%[[VS]]]
@@ -148,6 +148,60 @@ func.func @tma_released(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf1
       %acc2 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %acc : <128x16xf32>, memref<?xbf16>, <128x64xf32>
       scf.yield %acc2 : !sattn.tile<128x64xf32>
     }
+  }
+  return
+}
+
+// -----
+
+// stage_query: the ring also holds the 128-row Q tile; it is copied in
+// where it was loaded (sattn.ring.stage_q, same rows), the register tile
+// is gone, and the products read Q from the ring (no q operand).
+// CHECK-LABEL: func.func @staged_query(
+// CHECK-SAME:      %[[Q:[^:]+]]: memref<?xbf16>
+// CHECK:         %[[RING:.*]] = sattn.ring.alloc : !sattn.ring<6 x 16x64xbf16, wgmma_128b, tma, releases = 2, query_rows = 128>
+// CHECK-NOT:     sattn.tile.load
+// CHECK:         sattn.ring.stage_q %[[RING]], %[[Q]][%{{.*}}] rows(%{{.*}}, %c1, %c128)
+// CHECK:         scf.for
+// CHECK:           sattn.ring.wait %[[RING]][%[[KS:.*]]]
+// CHECK-NEXT:      sattn.tile.mma_qk %[[RING]][%[[KS]]] :
+func.func @staged_query(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 128, block_n = 16, arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk"]>, sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true, stage_query = true>} {
+  sattn.program grid(%n, %n) block_m = 128 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %c128 = arith.constant 128 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %c128) : memref<?xbf16> -> <128x64xbf16>
+    %a0 = sattn.tile.fill 0.0 : <128x64xf32>
+    %r = scf.for %i = %lb to %ub step %c1 iter_args(%acc = %a0) -> (!sattn.tile<128x64xf32>) {
+      %first = arith.muli %i, %c16 : index
+      %left = arith.subi %sk, %first : index
+      %count = arith.minsi %left, %c16 : index
+      %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <128x64xbf16>, memref<?xbf16> -> <128x16xf32>
+      %acc2 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %acc : <128x16xf32>, memref<?xbf16>, <128x64xf32>
+      scf.yield %acc2 : !sattn.tile<128x64xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// stage_query needs the one Q tile to come from a load of whole rows: a
+// gathered load (row_div > 1) cannot be staged.
+func.func @staged_query_gathered(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %sk: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 128, block_n = 16, arg_names = ["q", "k", "v", "n", "base", "first", "Sk"]>, sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true, stage_query = true>} {
+  // expected-error @below {{cannot stage Q (#sattn.kernel_config stage_query)}}
+  sattn.program grid(%n, %n) block_m = 128 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %c128 = arith.constant 128 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %c128) {row_div = 2} : memref<?xbf16> -> <128x64xbf16>
+    %a0 = sattn.tile.fill 0.0 : <128x64xf32>
+    %left = arith.subi %sk, %first : index
+    %count = arith.minsi %left, %c16 : index
+    %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <128x64xbf16>, memref<?xbf16> -> <128x16xf32>
+    %acc2 = sattn.tile.pv %s, %v[%base] keys(%first, %count), %a0 : <128x16xf32>, memref<?xbf16>, <128x64xf32>
   }
   return
 }
@@ -209,14 +263,14 @@ func.func @unpaired(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, 
 // CHECK:               sattn.ring.load %[[RING]][%c1{{.*}}], %[[KMAP]]
 // CHECK:             sattn.ring.load %[[RING]][%c2{{.*}}], %[[VMAP:[a-z0-9_]+]]
 // CHECK:           sattn.ring.wait %[[RING]][%c0{{.*}}]
-// CHECK-NEXT:      sattn.tile.mma_qk %{{.*}}, %[[RING]][%c0{{.*}}] :
+// CHECK-NEXT:      sattn.tile.mma_qk %[[RING]][%c0{{.*}}] q(
 // CHECK-NEXT:      sattn.ring.release %[[RING]][%c0{{.*}}]
 // CHECK:           scf.for
 // CHECK:             scf.if
 // CHECK:               sattn.ring.load %[[RING]][%{{.*}}], %[[KMAP]]
 // CHECK:               sattn.ring.load %[[RING]][%{{.*}}], %[[VMAP]]
 // CHECK:             sattn.ring.wait %[[RING]][%[[KS:[a-z0-9_]+]]]
-// CHECK-NEXT:        %[[S:.*]] = sattn.tile.mma_qk %{{.*}}, %[[RING]][%[[KS]]] {async}
+// CHECK-NEXT:        %[[S:.*]] = sattn.tile.mma_qk %[[RING]][%[[KS]]] q({{.*}}) {async}
 // CHECK:             sattn.ring.wait %[[RING]][%[[VS:[a-z0-9_]+]]]
 // CHECK-NEXT:        %[[O:.*]] = sattn.tile.mma_pv %{{.*}}, %[[RING]][%[[VS]]], %{{.*}} {async}
 // CHECK-NEXT:        %[[SW:.*]] = sattn.tile.mma_wait %[[S]] pending = 1

@@ -43,6 +43,8 @@ const char *kUsage =
     "key-loop schedules)\n"
     "                  [--no-producer-warpgroup] [--no-ping-pong]  (sm_90a: "
     "without the producer warpgroup / the two warpgroups' turns)\n"
+    "                  [--no-stage-query]  (sm_90a: Q.K^T with Q from "
+    "registers, not shared memory)\n"
     "       sparse-opt [mlir-opt options] <file.mlir>   (see --help)\n";
 
 struct CompileArgs {
@@ -125,6 +127,8 @@ std::optional<CompileArgs> parseCompileArgs(int argc, char **argv, int &rc) {
       args.tiles.producerWarpgroup = false;
     } else if (a == "--no-ping-pong") {
       args.tiles.pingPong = false;
+    } else if (a == "--no-stage-query") {
+      args.tiles.stageQuery = false;
     } else if (!a.empty() && a[0] == '-') {
       rc = usageError("unknown option '" + a + "' in compile mode");
       return std::nullopt;

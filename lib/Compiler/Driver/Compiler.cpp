@@ -189,7 +189,8 @@ std::string frontendPipeline(const std::string &target, TileOptions tiles) {
                          " block-n=" + std::to_string(tiles.blockN) +
                          " chip=" + target + "}";
   mlir::sattn::policy::ScheduleRequest request{
-      tiles.producerWarpgroup, tiles.pingPong, tiles.pipelineKeyLoops};
+      tiles.producerWarpgroup, tiles.pingPong, tiles.pipelineKeyLoops,
+      tiles.stageQuery};
   std::optional<mlir::sattn::policy::Target> chip =
       mlir::sattn::policy::targetOf(target);
   bool split = chip ? mlir::sattn::policy::splitFullTiles(*chip, request,
@@ -207,6 +208,7 @@ std::string frontendPipeline(const std::string &target, TileOptions tiles) {
     lowering = "sattn-choose-kernel-config{chip=" + target +
                " producer=" + flag(tiles.producerWarpgroup) +
                " ping-pong=" + flag(tiles.pingPong) +
+               " stage-query=" + flag(tiles.stageQuery) +
                " pipeline=" + flag(tiles.pipelineKeyLoops) + "},";
     if (hopper)
       lowering += "sattn-pipeline-key-loops,";
@@ -317,6 +319,7 @@ std::vector<CompileVariant> compileVariants(const std::string &target,
     TileOptions tiles;
     tiles.blockM = choice.blockM;
     tiles.pipelineKeyLoops = choice.pipeline;
+    tiles.stageQuery = requested.stageQuery;
     variants.push_back(CompileVariant{
         LaunchVariant{choice.name, choice.minSeqQ, choice.maxSeqQ}, tiles});
   }

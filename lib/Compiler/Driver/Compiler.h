@@ -71,6 +71,10 @@ struct TileOptions {
   bool producerWarpgroup = true;
   /// sm_90a, two computing warpgroups: they take turns at the tensor cores.
   bool pingPong = true;
+  /// sm_90a: Q.K^T reads Q from shared memory where the policy finds it
+  /// pays. Unlike the options above, turning it off keeps the launch
+  /// variants (it changes how each is built, not which are built).
+  bool stageQuery = true;
 };
 
 /// Owns an MLIRContext with everything the pipelines need registered.

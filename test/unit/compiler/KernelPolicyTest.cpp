@@ -120,6 +120,37 @@ TEST(KernelPolicy, TwoWarpgroupsShareRingsWithAProducerAndTakeTurns) {
   EXPECT_FALSE(chooseKernelConfig(Target::Wgmma, facts(128), noTurns).pingPong);
 }
 
+TEST(KernelPolicy, TwoWarpgroupsReadQFromSharedMemory) {
+  // Two consumer warpgroups: Q staged in the ring. Six 32 KiB slots and the
+  // 32 KiB Q tile (+ 1 KiB pad, 128 bytes of barriers) fit 227 KiB.
+  KernelConfig two = chooseKernelConfig(Target::Wgmma, facts(128), {});
+  EXPECT_TRUE(two.stageQuery);
+  EXPECT_EQ(two.keyStages, 3);
+  // One warpgroup keeps Q in registers (two CTAs per SM would not fit the
+  // extra shared memory), as do mma.sync and the caller who turns it off.
+  EXPECT_FALSE(chooseKernelConfig(Target::Wgmma, facts(64), {}).stageQuery);
+  EXPECT_FALSE(
+      chooseKernelConfig(Target::Wgmma, facts(64, true), {}).stageQuery);
+  EXPECT_FALSE(chooseKernelConfig(Target::MmaSync, facts(128), {}).stageQuery);
+  ScheduleRequest registers;
+  registers.stageQuery = false;
+  EXPECT_FALSE(
+      chooseKernelConfig(Target::Wgmma, facts(128), registers).stageQuery);
+  // The delta anchor kernel reads two sets of query rows.
+  EXPECT_FALSE(
+      chooseKernelConfig(Target::Wgmma,
+                         facts(128, true, true, KernelRole::DeltaAnchor), {})
+          .stageQuery);
+  // Wide key tiles: six 48 KiB slots do not fit, four with the Q tile do
+  // (4 * 48 + 32 + 1.125 KiB).
+  KernelFacts wide = facts(128);
+  wide.blockN = 192;
+  KernelConfig w = chooseKernelConfig(Target::Wgmma, wide, {});
+  EXPECT_TRUE(w.stageQuery);
+  EXPECT_EQ(w.keyStages, 2);
+  EXPECT_EQ(w.valueStages, 2);
+}
+
 TEST(KernelPolicy, PipeliningNeedsTwoValueSlotsAndTma) {
   ScheduleRequest pipe;
   pipe.pipeline = true;

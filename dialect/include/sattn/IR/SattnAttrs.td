@@ -194,6 +194,9 @@ def Sattn_KernelConfigAttr : Sattn_Attr<"KernelConfig", "kernel_config"> {
         (FlashAttention-3's intra-warpgroup overlap);
       * `ping_pong`: two consumer warpgroups take turns at the tensor
         cores;
+      * `stage_query`: Q.K^T reads Q from shared memory (wgmma's A through
+        a descriptor), copied there once per tile by the consumer
+        warpgroups, instead of from a register fragment (wgmma only);
       * `note`: why the policy did not give the kernel what the chip or the
         caller's options would have asked for (reported as a warning).
   }];
@@ -209,6 +212,7 @@ def Sattn_KernelConfigAttr : Sattn_Attr<"KernelConfig", "kernel_config"> {
       DefaultValuedParameter<"int64_t", "0">:$min_ctas_per_sm,
       Sattn_BoolParameter:$pipeline,
       Sattn_BoolParameter:$ping_pong,
+      Sattn_BoolParameter:$stage_query,
       OptionalParameter<"::mlir::StringAttr">:$note);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
@@ -242,6 +246,9 @@ def Sattn_NamedBarrierKind : I32EnumAttr<"NamedBarrierKind",
       // One per consumer warpgroup: warpgroup w's turn at the tensor cores
       // (ping-pong), ids 1 + w. Id 0 is __syncthreads.
       I32EnumAttrCase<"warp_scheduler", 1>,
+      // One per consumer warpgroup: its rows of the Q tile are in shared
+      // memory (sattn.ring.stage_q), ids 3 + w.
+      I32EnumAttrCase<"query_staged", 3>,
     ]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::sattn";

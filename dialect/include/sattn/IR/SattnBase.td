@@ -37,9 +37,13 @@ def Sattn_Dialect : Dialect {
   // SattnAttrs.td) are checked by name.
   let hasOperationAttrVerify = 1;
   let useDefaultAttributePrinterParser = 1;
+  // LLVM: the GPU ops' formats parse !llvm.ptr through its C++ class,
+  // which needs the dialect loaded (an op at the top of a module, before
+  // anything else loaded it, crashed the parser).
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 class Sattn_Op<string mnemonic, list<Trait> traits = []>

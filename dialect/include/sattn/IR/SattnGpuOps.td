@@ -132,6 +132,26 @@ def Sattn_RingReleaseOp : Sattn_RingOp<"release", [
   let hasVerifier = 1;
 }
 
+def Sattn_RingStageQueryOp : Sattn_RingOp<"stage_q", [
+    MemoryEffects<[MemWrite<Sattn_SmemResource>, MemRead]>]> {
+  let summary = "Each consumer warpgroup copies its 64 rows of the Q tile into the ring";
+  let description = [{
+    Row r < count of the ring's Q tile (`query_rows` rows) reads the
+    elements at `buffer[base + (start + r * step) * D]`; rows >= count are
+    zero. Warpgroup w copies rows [64w, 64w + 64) with cp.async, waits for
+    them, makes them visible to wgmma (the async proxy) and meets its other
+    warps on the `query_staged` named barrier w: afterwards its
+    `sattn.tile.mma_qk` ops without a `q` operand read them.
+  }];
+  let arguments = (ins Sattn_RingType:$ring, MemRefRankOf<[BF16, F16], [1]>:$buffer,
+                       Index:$base, Index:$start, Index:$step, Index:$count);
+  let assemblyFormat = [{
+    $ring `,` $buffer `[` $base `]` `rows` `(` $start `,` $step `,` $count `)`
+    attr-dict `:` qualified(type($ring)) `,` type($buffer)
+  }];
+  let hasVerifier = 1;
+}
+
 def Sattn_RingBufferOp : Sattn_RingOp<"buffer", [Pure]> {
   let summary = "The ring's slots as one shared-memory buffer (what ldmatrix reads)";
   let arguments = (ins Sattn_RingType:$ring);
@@ -153,6 +173,14 @@ def Sattn_RingBaseAddressOp : Sattn_RingOp<"base_address", [Pure]> {
   let assemblyFormat = "$ring attr-dict `:` qualified(type($ring))";
 }
 
+def Sattn_RingQueryOffsetOp : Sattn_RingOp<"query_offset", [Pure]> {
+  let summary = "Element offset of the Q tile's first element in sattn.ring.buffer";
+  let arguments = (ins Sattn_RingType:$ring);
+  let results = (outs Index:$offset);
+  let assemblyFormat = "$ring attr-dict `:` qualified(type($ring))";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Tensor-core products over staged tiles
 //===----------------------------------------------------------------------===//
@@ -162,15 +190,17 @@ def Sattn_TileMmaQKOp : Sattn_Op<"tile.mma_qk", [
   let summary = "Scores of a staged key tile: s = q . K[slot]^T (f32)";
   let description = [{
     The staged form of `sattn.tile.qk`: the keys are the `rows` rows of
-    ring slot `slot` (zero past the tile's count). With `async` the product
-    is issued and not waited for: its only use is a `sattn.tile.mma_wait`.
+    ring slot `slot` (zero past the tile's count). Q is the `q` tile (in
+    registers) or, without it, the ring's Q tile (`query_rows`, filled by
+    `sattn.ring.stage_q`). With `async` the product is issued and not
+    waited for: its only use is a `sattn.tile.mma_wait`.
   }];
-  let arguments = (ins Sattn_TileType:$q, Sattn_RingType:$ring, Index:$slot,
-                       UnitAttr:$async);
+  let arguments = (ins Optional<Sattn_TileType>:$q, Sattn_RingType:$ring,
+                       Index:$slot, UnitAttr:$async);
   let results = (outs Sattn_TileType:$scores);
   let assemblyFormat = [{
-    $q `,` $ring `[` $slot `]` attr-dict `:` type($q) `,` qualified(type($ring))
-    `->` type($scores)
+    $ring `[` $slot `]` (`q` `(` $q^ `:` type($q) `)`)? attr-dict `:`
+    qualified(type($ring)) `->` type($scores)
   }];
   let hasVerifier = 1;
 }

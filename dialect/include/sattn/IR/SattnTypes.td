@@ -39,7 +39,7 @@ def Sattn_TileType : Sattn_Type<"Tile", "tile"> {
 }
 
 def Sattn_RingType : Sattn_Type<"Ring", "ring"> {
-  let summary = "Shared-memory stages of K / V tiles, e.g. !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma>";
+  let summary = "Shared-memory stages of K / V tiles (and the Q tile), e.g. !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma>";
   let description = [{
     `slots` buffers of `rows` x `cols` elements (a key tile of block_n keys
     by head_dim) in the program's dynamic shared memory, laid out by
@@ -49,13 +49,18 @@ def Sattn_RingType : Sattn_Type<"Ring", "ring"> {
     slot also has an "empty" mbarrier that N consumer warpgroups arrive on
     when done with it, and a refill first acquires it; otherwise a slot is
     refilled by the one warpgroup that read it, in program order. Which
-    slots hold keys and which values is the staging's choice.
+    slots hold keys and which values is the staging's choice. With
+    `query_rows = M` (> 0, wgmma_128b only) the ring also holds the
+    program's Q tile after its slots: M rows of `cols`, as M / 64 blocks of
+    64 rows in the same layout (one per consumer warpgroup), which
+    `sattn.ring.stage_q` fills and a `sattn.tile.mma_qk` without a `q`
+    operand reads.
   }];
   let parameters = (ins "int64_t":$slots, "int64_t":$rows, "int64_t":$cols,
                         "::mlir::Type":$elementType,
                         "::mlir::sattn::SmemSwizzle":$swizzle,
                         "::mlir::sattn::StagingKind":$fill,
-                        "int64_t":$releases);
+                        "int64_t":$releases, "int64_t":$queryRows);
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
@@ -64,6 +69,7 @@ def Sattn_RingType : Sattn_Type<"Ring", "ring"> {
       return getElementType().getIntOrFloatBitWidth() / 8;
     }
     int64_t slotBytes() const { return slotElements() * elementBytes(); }
+    int64_t queryElements() const { return getQueryRows() * getCols(); }
   }];
 }
 

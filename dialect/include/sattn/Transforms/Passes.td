@@ -76,6 +76,9 @@ def ChooseKernelConfig : Pass<"sattn-choose-kernel-config", "::mlir::ModuleOp"> 
            "Let two consumer warpgroups take turns at the tensor cores">,
     Option<"pipeline", "pipeline", "bool", "false",
            "Ask for FA3's intra-warpgroup pipelining of key loops">,
+    Option<"stageQuery", "stage-query", "bool", "true",
+           "Let wgmma kernels read Q from shared memory where the policy "
+           "finds it pays">,
   ];
 }
 

@@ -50,7 +50,8 @@ LogicalResult mainloop::lowerMainloop(
                         NamedBarrierSyncOp, NamedBarrierArriveOp>();
       target.addLegalOp<RingAllocOp, RingCopyOp, RingCommitOp, RingWaitCopiesOp,
                         RingAcquireOp, RingLoadOp, RingWaitOp, RingReleaseOp,
-                        RingBufferOp, RingSlotOffsetOp, RingBaseAddressOp>();
+                        RingBufferOp, RingSlotOffsetOp, RingBaseAddressOp,
+                        RingStageQueryOp, RingQueryOffsetOp>();
       target.addIllegalOp<TileFillOp, TileLoadOp, TileStoreOp, TileQKOp,
                           TileScoreModOp, TileMaskOp, TileSoftmaxStepOp,
                           TileScaleRowsOp, TilePVOp, TileNormalizeOp, TileAddOp,

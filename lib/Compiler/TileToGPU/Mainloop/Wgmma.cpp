@@ -1,15 +1,17 @@
 //===- Wgmma.cpp - Staged products as wgmma.mma_async (sm_90a) ------------===//
 //
 // sattn-lower-mainloop-wgmma. Each warpgroup's 64 rows compute both
-// products with wgmma.mma_async m64nNk16: A from registers (the fragment:
-// Q for Q.K^T, P rounded to the values' type for P.V), B from the ring's
-// wgmma_128b slots through shared-memory descriptors. MLIR's wgmma op takes
-// A from shared memory only, so each product is one inline-asm block
-// (fence, the k-steps, commit, and unless the product is async the wait),
-// which also keeps LLVM from touching the accumulators while the
-// asynchronous products are in flight. An async product's results pass
-// through sattn.tile.mma_wait's wgmma.wait_group, tied, so that nothing
-// reads them before it (ptxas tracks the asynchronous registers between).
+// products with wgmma.mma_async m64nNk16, B from the ring's wgmma_128b
+// slots through shared-memory descriptors. Q.K^T takes A from the ring's Q
+// tile (a staged query) through a descriptor as well, as NVVM's wgmma ops;
+// otherwise A comes from registers (the fragment: Q, or P rounded to the
+// values' type for P.V). NVVM's wgmma op takes A from shared memory only,
+// so a register-A product is one inline-asm block (fence, the k-steps,
+// commit, and unless the product is async the wait), which also keeps LLVM
+// from touching the accumulators while the asynchronous products are in
+// flight. An async product's results pass through sattn.tile.mma_wait's
+// wgmma.wait_group, tied, so that nothing reads them before it (ptxas
+// tracks the asynchronous registers between).
 //
 //===----------------------------------------------------------------------===//
 #include "Compiler/TileToGPU/Fragment/Fragment.h"
@@ -131,6 +133,44 @@ SmallVector<Value> wgmma(WarpBuilder &wb, int64_t n, Type inputType,
   return out;
 }
 
+/// acc = sum over k-steps of A_k x B_k, both from shared memory
+/// (descriptors), with NVVM's wgmma ops: fence, the k-steps (the first
+/// does not scale-add D, which spares initialising the accumulators),
+/// commit, and with `wait` the wait for it.
+SmallVector<Value> wgmmaShared(WarpBuilder &wb, int64_t n, Type inputType,
+                               ArrayRef<Value> aDescs, ArrayRef<Value> bDescs,
+                               bool wait) {
+  OpBuilder &b = wb.b;
+  Location loc = wb.loc;
+  MLIRContext *ctx = b.getContext();
+  SmallVector<Type> f32s(n / 2, b.getF32Type());
+  auto accType = LLVM::LLVMStructType::getLiteral(ctx, f32s);
+  auto type = NVVM::WGMMATypesAttr::get(
+      ctx, inputType.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16);
+  auto one = NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one);
+  NVVM::WgmmaFenceAlignedOp::create(b, loc);
+  Value acc = LLVM::PoisonOp::create(b, loc, accType);
+  for (size_t k = 0; k < aDescs.size(); ++k)
+    acc = NVVM::WgmmaMmaAsyncOp::create(
+        b, loc, accType, acc, aDescs[k], bDescs[k],
+        NVVM::MMAShapeAttr::get(ctx, 64, n, 16), type, type,
+        NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+        NVVM::WGMMAScaleOutAttr::get(ctx, k == 0 ? NVVM::WGMMAScaleOut::zero
+                                                 : NVVM::WGMMAScaleOut::one),
+        one, one,
+        // Both K-major: A's rows and B's columns run along head_dim.
+        NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+        NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+        NVVM::MMAIntOverflowAttr());
+  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  if (wait)
+    NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < n / 2; ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, loc, acc, i));
+  return out;
+}
+
 /// Waits until at most `pending` of the warpgroup's products are in flight
 /// (they complete in issue order); `acc` are the results of an earlier
 /// one, passed through (tied) so that nothing reads them before the wait.
@@ -177,22 +217,40 @@ struct QKLowering : FragmentPattern<TileMmaQKOp> {
                                                op.getRing(), op.getSlot());
     Value address =
         RingBaseAddressOp::create(rw, loc, rw.getIndexType(), op.getRing());
-    SmallVector<Value> qElts = wb.unpack(a.getQ());
     // B = K^T, K-major: k-step kk reads 32 bytes at column kk * 16 of the
     // 64-element column block kk / 4; 8-row groups are 1024 bytes apart.
+    // A staged Q is read the same way from this warpgroup's 64-row block
+    // of the ring's Q tile.
+    Value queryBlock;
+    if (!a.getQ()) {
+      Value warpgroup = m.div(wb.lane(), m.c(fragment::kWarpgroup));
+      queryBlock = m.add(
+          RingQueryOffsetOp::create(rw, loc, rw.getIndexType(), op.getRing()),
+          m.mul(warpgroup, 64 * ring.getCols()));
+    }
+    SmallVector<Value> qElts;
+    if (a.getQ())
+      qElts = wb.unpack(a.getQ());
     SmallVector<SmallVector<Value, 4>> aRegs;
-    SmallVector<Value> descs;
+    SmallVector<Value> aDescs, descs;
     for (int64_t kk = 0; kk < ring.getCols() / 16; ++kk) {
-      aRegs.push_back(aOperand(wb, qElts, kk, inputType));
-      Value off =
-          m.add(keyBuffer, (kk / 4) * (ring.getRows() * 64) + (kk % 4) * 16);
+      int64_t column = (kk % 4) * 16;
+      if (queryBlock)
+        aDescs.push_back(wgmmaDescriptor(
+            wb, address, m.add(queryBlock, (kk / 4) * 64 * 64 + column),
+            /*leading=*/16, /*stride=*/1024));
+      else
+        aRegs.push_back(aOperand(wb, qElts, kk, inputType));
+      Value off = m.add(keyBuffer, (kk / 4) * (ring.getRows() * 64) + column);
       descs.push_back(wgmmaDescriptor(wb, address, off, /*leading=*/16,
                                       /*stride=*/1024));
     }
     rw.setInsertionPoint(op);
     SmallVector<Value> scores =
-        wgmma(wb, keys, inputType, aRegs, descs, /*transposeB=*/false, {},
-              /*wait=*/!op.getAsync());
+        queryBlock
+            ? wgmmaShared(wb, keys, inputType, aDescs, descs, !op.getAsync())
+            : wgmma(wb, keys, inputType, aRegs, descs, /*transposeB=*/false, {},
+                    /*wait=*/!op.getAsync());
     rw.replaceOp(op, wb.pack(sFrag, scores));
     return success();
   }

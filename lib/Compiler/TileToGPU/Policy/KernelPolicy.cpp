@@ -38,6 +38,18 @@ TileShape policy::chooseTileShape(Target target, bool tensorCoreInputs,
 
 namespace {
 
+/// Shared memory per SM for thread blocks, and the most one block may have.
+constexpr int64_t kSharedPerSm = 227 * 1024;
+
+/// Dynamic shared memory of a kernel: its K/V slots (block_n x head_dim
+/// 16-bit elements each), the Q tile when staged, the wgmma layout's
+/// alignment pad and the mbarriers.
+int64_t sharedBytes(const KernelConfig &c, const KernelFacts &f) {
+  int64_t slots = (c.keyStages + c.valueStages) * f.blockN * f.headDim * 2;
+  int64_t query = c.stageQuery ? f.blockM * f.headDim * 2 : 0;
+  return slots + query + 1024 + 128;
+}
+
 /// Thread blocks per SM a kernel can have: one consumer warpgroup runs two
 /// when both fit in shared memory (as many warps as one CTA of two
 /// warpgroups), two consumer warpgroups one.
@@ -46,10 +58,7 @@ int64_t ctasPerSm(const KernelConfig &c, const KernelFacts &f,
   // 227 KiB of shared memory per SM for blocks; a slot is block_n x
   // head_dim 16-bit elements; the wgmma layout's alignment pad and the
   // mbarriers come on top.
-  constexpr int64_t kSharedPerSm = 227 * 1024;
-  int64_t bytes =
-      (c.keyStages + c.valueStages) * f.blockN * f.headDim * 2 + 1024 + 128;
-  int64_t fit = std::max<int64_t>(1, kSharedPerSm / bytes);
+  int64_t fit = std::max<int64_t>(1, kSharedPerSm / sharedBytes(c, f));
   return std::min<int64_t>(consumerWarpgroups == 1 ? 2 : 1, fit);
 }
 
@@ -128,11 +137,20 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
         request.producer &&
         (warpgroups > 1 ||
          (f.masks.masked && f.role != ::sattn::KernelRole::DeltaAnchor));
+    // Q.K^T with Q in shared memory frees the registers of Q's fragment
+    // (32 a thread at head_dim 128), which two consumer warpgroups sharing
+    // an SM's registers with a producer need; one warpgroup has registers
+    // to spare, and its second CTA per SM would not fit the extra shared
+    // memory. The delta anchor kernel reads two sets of query rows.
+    c.stageQuery = request.stageQuery && c.mainloop == MainloopKind::wgmma &&
+                   warpgroups > 1 && f.role != ::sattn::KernelRole::DeltaAnchor;
     // Two warpgroups drift apart by up to a tile: rings of three of each,
     // or two where three do not fit (wide key tiles).
-    if (warpgroups > 1)
-      c.keyStages = c.valueStages =
-          6 * f.blockN * f.headDim * 2 + 1024 + 128 <= 227 * 1024 ? 3 : 2;
+    if (warpgroups > 1) {
+      c.keyStages = c.valueStages = 3;
+      if (sharedBytes(c, f) > kSharedPerSm)
+        c.keyStages = c.valueStages = 2;
+    }
   }
   if (request.pipeline) {
     // P.V of tile i-1 reads its value slot while V[i] is filled: two value

@@ -104,8 +104,8 @@ void staging::stageWithCpAsync(StagingContext &ctx, TileQKOp qk, TilePVOp pv) {
 
   OpBuilder qb(qk);
   qb.setInsertionPoint(qk);
-  auto staged = TileMmaQKOp::create(qb, loc, qk.getType(), qk.getQ(), ring,
-                                    keySlot, /*async=*/false);
+  auto staged = TileMmaQKOp::create(qb, loc, qk.getType(), ctx.queryOf(qk),
+                                    ring, keySlot, /*async=*/false);
   qk.replaceAllUsesWith(staged.getScores());
   qk.erase();
   auto stagedPv =

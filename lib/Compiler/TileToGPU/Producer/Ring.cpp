@@ -22,7 +22,8 @@ using namespace mlir::sattn;
 using namespace mlir::sattn::staging;
 
 int64_t staging::sharedMemoryBytes(RingType ring) {
-  int64_t bytes = ring.getSlots() * ring.slotBytes();
+  int64_t bytes = ring.getSlots() * ring.slotBytes() +
+                  ring.queryElements() * ring.elementBytes();
   if (ring.getSwizzle() == SmemSwizzle::wgmma_128b)
     bytes += kSwizzleAlignBytes;
   if (ring.getFill() == StagingKind::tma)
@@ -36,7 +37,8 @@ MemRefType staging::bufferType(RingType ring) {
   auto workgroup = gpu::AddressSpaceAttr::get(
       ring.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
   return MemRefType::get(
-      {ring.getSlots() * ring.slotElements() + padBytes / ring.elementBytes()},
+      {ring.getSlots() * ring.slotElements() + ring.queryElements() +
+       padBytes / ring.elementBytes()},
       ring.getElementType(), MemRefLayoutAttrInterface(), workgroup);
 }
 
@@ -64,18 +66,25 @@ std::optional<KeyLoop> staging::keyLoopOf(TileQKOp qk,
 
 Value staging::swizzledOffset(OpBuilder &b, Location loc, RingType ring,
                               Value row, Value chunk) {
+  return swizzledOffset(b, loc, ring.getSwizzle(), ring.getRows(),
+                        ring.getCols(), row, chunk);
+}
+
+Value staging::swizzledOffset(OpBuilder &b, Location loc, SmemSwizzle swizzle,
+                              int64_t rows, int64_t cols, Value row,
+                              Value chunk) {
   IndexMath m{b, loc};
   using fragment::kChunk;
-  if (ring.getSwizzle() == SmemSwizzle::wgmma_128b) {
+  if (swizzle == SmemSwizzle::wgmma_128b) {
     // Column blocks of 64 elements, each `rows` rows of 128 bytes; the
     // hardware applies the same XOR to the address bits.
     Value rowBits = arith::AndIOp::create(b, loc, row, m.c(7));
     Value block = m.div(chunk, m.c(8));
     Value c = arith::XOrIOp::create(b, loc, m.rem(chunk, m.c(8)), rowBits);
-    return m.add(m.add(m.mul(block, ring.getRows() * 64), m.mul(row, 64)),
+    return m.add(m.add(m.mul(block, rows * 64), m.mul(row, 64)),
                  m.mul(c, kChunk));
   }
-  int64_t headDim = ring.getCols();
+  int64_t headDim = cols;
   int64_t chunks = headDim / kChunk;
   Value xorMask = m.c(std::min<int64_t>(8, chunks) - 1);
   Value rowBits = arith::AndIOp::create(b, loc, row, xorMask);
@@ -145,6 +154,9 @@ LogicalResult lowerRingOp(Operation *op, const RingStorage &st) {
     if (!st.address)
       return op->emitOpError("needs a ring in the wgmma_128b layout");
     address.replaceAllUsesWith(st.address);
+  } else if (isQueryOp(op)) {
+    lowerQueryOp(op, st);
+    return success();
   } else if (st.type.getFill() == StagingKind::cp_async) {
     return lowerCpAsyncOp(op, st);
   } else {

@@ -2,7 +2,8 @@
 //
 // A tensor-core program stages its key and value tiles in one ring of
 // shared-memory slots (!sattn.ring): slots [0, key_stages) hold keys, the
-// next value_stages hold values. sattn-stage-kv decides when each slot is
+// next value_stages hold values, and with query_rows the Q tile follows
+// (Query.cpp). sattn-stage-kv decides when each slot is
 // filled, waited for and released (CpAsync.cpp, Tma.cpp: the schedules) and
 // replaces the products by ones that read the slots; sattn-lower-rings
 // turns the ring ops into NVVM (the same files: the lowerings).
@@ -48,6 +49,12 @@ struct StagingContext {
   DenseMap<Value, Value> tensorMaps;
   Value seqK;
   int64_t headDim = 0;
+  /// Q.K^T reads the ring's Q tile (sattn.ring.stage_q) rather than a
+  /// register tile: the staged products get no q operand.
+  bool stagedQuery = false;
+
+  /// The q operand of a staged product replacing `qk`.
+  Value queryOf(TileQKOp qk) const { return stagedQuery ? Value() : qk.getQ(); }
 };
 
 /// `body` under `cond`: an scf.if without results or else branch.
@@ -105,10 +112,17 @@ struct RingStorage {
 /// in the ring's swizzle (the address ldmatrix, cp.async and TMA agree on).
 Value swizzledOffset(OpBuilder &b, Location loc, RingType ring, Value row,
                      Value chunk);
+/// The same within a block of `rows` x `cols` elements in `swizzle`.
+Value swizzledOffset(OpBuilder &b, Location loc, SmemSwizzle swizzle,
+                     int64_t rows, int64_t cols, Value row, Value chunk);
 
 /// The cp.async ops (CpAsync.cpp) and the TMA ops (Tma.cpp) of a ring.
 LogicalResult lowerCpAsyncOp(Operation *op, const RingStorage &storage);
 LogicalResult lowerTmaOp(Operation *op, const RingStorage &storage);
+/// The ring's Q tile (Query.cpp): sattn.ring.stage_q and
+/// sattn.ring.query_offset.
+bool isQueryOp(Operation *op);
+void lowerQueryOp(Operation *op, const RingStorage &storage);
 /// Thread 0 initialises a TMA ring's mbarriers; a CTA barrier makes them
 /// visible before any thread waits or any copy arrives.
 void initBarriers(OpBuilder &b, Location loc, const RingStorage &storage);

@@ -35,7 +35,34 @@ RingType ringTypeFor(KernelConfigAttr config, int64_t blockM, int64_t blockN,
   return RingType::get(
       config.getContext(), config.numStages(), blockN, headDim, element,
       wgmma ? SmemSwizzle::wgmma_128b : SmemSwizzle::xor_chunks,
-      config.getStaging(), released ? std::max<int64_t>(consumers, 1) : 0);
+      config.getStaging(), released ? std::max<int64_t>(consumers, 1) : 0,
+      config.getStageQuery() ? blockM : 0);
+}
+
+/// With stage_query: the one Q tile every qk of `program` reads, copied
+/// into the ring where it was loaded (sattn.ring.stage_q); the qks then
+/// read the ring's copy (TileMmaQKOp without q).
+LogicalResult stageQuery(ProgramOp program, Value ring) {
+  Value q;
+  WalkResult walk = program.walk([&](TileQKOp qk) {
+    if (q && qk.getQ() != q)
+      return WalkResult::interrupt();
+    q = qk.getQ();
+    return WalkResult::advance();
+  });
+  auto load = q ? q.getDefiningOp<TileLoadOp>() : TileLoadOp();
+  if (walk.wasInterrupted() || !load || load.getRowDiv() != 1 ||
+      !llvm::all_of(q.getUsers(),
+                    [](Operation *u) { return isa<TileQKOp>(u); }))
+    return program.emitOpError(
+        "cannot stage Q (#sattn.kernel_config stage_query): its qks must "
+        "all read one tile.load of whole rows (row_div 1) used by nothing "
+        "else");
+  OpBuilder b(load);
+  RingStageQueryOp::create(b, load.getLoc(), ring, load.getBuffer(),
+                           load.getBase(), load.getStart(), load.getStep(),
+                           load.getCount());
+  return success();
 }
 
 /// A tensor-map parameter for `buffer` (a kernel parameter), added to the
@@ -100,6 +127,10 @@ struct StageKVPass : public mlir::sattn::impl::StageKVBase<StageKVPass> {
                     q.getCols(), q.getElementType());
     OpBuilder b = OpBuilder::atBlockBegin(&program.getBody().front());
     ctx.ring = RingAllocOp::create(b, program.getLoc(), ringType);
+    ctx.stagedQuery = config.getStageQuery();
+    Operation *queryLoad = someQk.getQ().getDefiningOp();
+    if (ctx.stagedQuery && failed(stageQuery(program, ctx.ring)))
+      return failure();
 
     if (config.getStaging() == StagingKind::tma) {
       // Every key tile is clipped by the same Sk (TMA zero-fills the rows
@@ -139,6 +170,9 @@ struct StageKVPass : public mlir::sattn::impl::StageKVBase<StageKVPass> {
       else
         stageWithCpAsync(ctx, qk, pv);
     }
+    // The Q tile now lives in the ring only.
+    if (ctx.stagedQuery && queryLoad->use_empty())
+      queryLoad->erase();
     return success();
   }
 };

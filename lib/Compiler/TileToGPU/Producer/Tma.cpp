@@ -107,8 +107,9 @@ void stageProducts(const StagingContext &ctx, TileQKOp qk, TilePVOp pv,
                    Value keySlot, Value valueSlot) {
   OpBuilder b(qk);
   RingWaitOp::create(b, qk.getLoc(), ctx.ring, keySlot);
-  auto stagedQk = TileMmaQKOp::create(b, qk.getLoc(), qk.getType(), qk.getQ(),
-                                      ctx.ring, keySlot, /*async=*/false);
+  auto stagedQk =
+      TileMmaQKOp::create(b, qk.getLoc(), qk.getType(), ctx.queryOf(qk),
+                          ctx.ring, keySlot, /*async=*/false);
   if (releases(ctx))
     RingReleaseOp::create(b, qk.getLoc(), ctx.ring, keySlot);
   qk.replaceAllUsesWith(stagedQk.getScores());
@@ -273,8 +274,9 @@ LogicalResult staging::stagePipelinedWithTma(StagingContext &ctx,
     });
     Value slot = m.c(0);
     RingWaitOp::create(b, loc, ctx.ring, slot);
-    auto qk = TileMmaQKOp::create(b, loc, firstQk.getType(), firstQk.getQ(),
-                                  ctx.ring, slot, /*async=*/false);
+    auto qk =
+        TileMmaQKOp::create(b, loc, firstQk.getType(), ctx.queryOf(firstQk),
+                            ctx.ring, slot, /*async=*/false);
     RingReleaseOp::create(b, loc, ctx.ring, slot);
     firstQk.replaceAllUsesWith(qk.getScores());
     firstQk.erase();
@@ -300,7 +302,7 @@ LogicalResult staging::stagePipelinedWithTma(StagingContext &ctx,
     Value kSlot = keySlot(m, tile), vSlot = valueSlot(m, prev);
     b.setInsertionPoint(loopQk);
     RingWaitOp::create(b, loc, ctx.ring, kSlot);
-    auto qk = TileMmaQKOp::create(b, loc, loopQk.getType(), loopQk.getQ(),
+    auto qk = TileMmaQKOp::create(b, loc, loopQk.getType(), ctx.queryOf(loopQk),
                                   ctx.ring, kSlot, /*async=*/true);
     b.setInsertionPoint(loopPv);
     RingWaitOp::create(b, loc, ctx.ring, vSlot);
