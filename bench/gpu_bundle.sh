@@ -42,6 +42,8 @@ done
 #                                     producer and ping-pong); the same with
 #                                     pipelined key loops (FlashAttention-3's
 #                                     schedule); 64-row pipelined key loops
+#   SCHEDULES="fa3-176"               fa3 with 176-key tiles (FA3's dense
+#                                     tile; fits the registers with Q staged)
 #   SCHEDULES="regq fa3-regq"         the default variants / fa3 with Q.K^T
 #                                     reading Q from registers
 #                                     (--no-stage-query), as before Q was
@@ -72,10 +74,11 @@ for s in ${SCHEDULES:-}; do
     p128) stage_variant "$s" --block-m=128 ;;
     fa3) stage_variant "$s" --block-m=128 --pipeline-key-loops ;;
     pipe64) stage_variant "$s" --pipeline-key-loops ;;
+    fa3-176) stage_variant "$s" --block-m=128 --block-n=176 --pipeline-key-loops ;;
     regq) stage_variant "$s" --no-stage-query ;;
     fa3-regq) stage_variant "$s" --block-m=128 --pipeline-key-loops --no-stage-query ;;
     *) echo "gpu_bundle.sh: unknown schedule '$s' (split, pipe, split-pipe," \
-            "no-producer, p128, fa3, pipe64, regq, fa3-regq)" >&2
+            "no-producer, p128, fa3, pipe64, fa3-176, regq, fa3-regq)" >&2
        exit 2 ;;
   esac
 done

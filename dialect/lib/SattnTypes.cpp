@@ -6,27 +6,48 @@
 using namespace mlir;
 using namespace mlir::sattn;
 
-// !sattn.tile<64x128xf32>: the builtin dimension-list syntax.
+// !sattn.tile<64x128xf32[, layout]>: the builtin dimension-list syntax, then
+// the layout unless it is none.
 Type TileType::parse(AsmParser &parser) {
   SmallVector<int64_t> shape;
   Type elementType;
+  TileLayout layout = TileLayout::none;
   if (parser.parseLess() ||
       parser.parseDimensionList(shape, /*allowDynamic=*/false) ||
-      parser.parseType(elementType) || parser.parseGreater())
+      parser.parseType(elementType))
+    return {};
+  if (succeeded(parser.parseOptionalComma())) {
+    StringRef word;
+    SMLoc at = parser.getCurrentLocation();
+    if (parser.parseKeyword(&word))
+      return {};
+    std::optional<TileLayout> parsed = symbolizeTileLayout(word);
+    if (!parsed) {
+      parser.emitError(at, "expected a tile layout (none, m16n8k16), got '")
+          << word << "'";
+      return {};
+    }
+    layout = *parsed;
+  }
+  if (parser.parseGreater())
     return {};
   return TileType::getChecked(
       [&] { return parser.emitError(parser.getNameLoc()); },
-      parser.getContext(), ArrayRef<int64_t>(shape), elementType);
+      parser.getContext(), ArrayRef<int64_t>(shape), elementType, layout);
 }
 
 void TileType::print(AsmPrinter &printer) const {
   printer << "<";
   printer.printDimensionList(getShape());
-  printer << "x" << getElementType() << ">";
+  printer << "x" << getElementType();
+  if (getLayout() != TileLayout::none)
+    printer << ", " << stringifyTileLayout(getLayout());
+  printer << ">";
 }
 
 LogicalResult TileType::verify(function_ref<InFlightDiagnostic()> emitError,
-                               ArrayRef<int64_t> shape, Type elementType) {
+                               ArrayRef<int64_t> shape, Type elementType,
+                               TileLayout layout) {
   if (shape.size() != 2)
     return emitError() << "tile must have 2 dimensions (rows x cols), got "
                        << shape.size();
@@ -35,6 +56,12 @@ LogicalResult TileType::verify(function_ref<InFlightDiagnostic()> emitError,
   if (!elementType.isF32() && !elementType.isF16() && !elementType.isBF16())
     return emitError() << "tile element type must be f32, f16 or bf16, got "
                        << elementType;
+  // Warps of 16 rows; lanes hold column pairs of 8-column groups.
+  if (layout == TileLayout::m16n8k16 &&
+      (shape[0] % 16 || (shape[1] != 1 && shape[1] % 8)))
+    return emitError() << "an m16n8k16 tile needs rows in whole 16-row warps "
+                          "and one column or whole 8-column groups, got "
+                       << shape[0] << "x" << shape[1];
   return success();
 }
 

@@ -150,3 +150,17 @@ func.func @stage_q_element(%r: !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma, qu
   sattn.ring.stage_q %r, %q[%i] rows(%i, %i, %i) : !sattn.ring<3 x 128x128xbf16, wgmma_128b, tma, query_rows = 64>, memref<?xf16>
   return
 }
+
+// -----
+
+// expected-error @below {{an m16n8k16 tile needs rows in whole 16-row warps and one column or whole 8-column groups, got 24x64}}
+func.func @layout_rows(%t: !sattn.tile<24x64xf32, m16n8k16>) {
+  return
+}
+
+// -----
+
+// expected-error @below {{expected a tile layout (none, m16n8k16), got 'wgmma'}}
+func.func @layout_unknown(%t: !sattn.tile<64x64xf32, wgmma>) {
+  return
+}

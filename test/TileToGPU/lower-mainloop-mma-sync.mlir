@@ -1,7 +1,7 @@
 // sattn-lower-mainloop-mma-sync: the tile ops of mma_sync kernels as
 // warp-level tensor-core code on the m16n8k16 fragment layout. (Inputs in
 // the tiled form, staged first; the ring ops stay for sattn-lower-rings.)
-// RUN: sparse-opt %s -split-input-file --sattn-stage-kv --sattn-lower-mainloop-mma-sync | FileCheck %s
+// RUN: sparse-opt %s -split-input-file --sattn-stage-kv --sattn-assign-tile-layouts --sattn-lower-mainloop-mma-sync | FileCheck %s
 
 // One key tile of a 16-row program at head_dim 32, 16 keys: one warp; the
 // ring is [K 0][K 1][V], 512 bf16 each (3072 bytes).
@@ -106,3 +106,4 @@ func.func @simt(%q: memref<?xf32>, %k: memref<?xf32>, %v: memref<?xf32>, %n: ind
   }
   return
 }
+

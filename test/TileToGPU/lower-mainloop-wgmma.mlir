@@ -1,6 +1,6 @@
 // sattn-lower-mainloop-wgmma: the tile ops of wgmma kernels, one warpgroup
 // per 64 rows. (Inputs in the tiled form, staged first.)
-// RUN: sparse-opt %s -split-input-file --sattn-pipeline-key-loops --sattn-stage-kv --sattn-lower-mainloop-wgmma | FileCheck %s
+// RUN: sparse-opt %s -split-input-file --sattn-pipeline-key-loops --sattn-stage-kv --sattn-assign-tile-layouts --sattn-lower-mainloop-wgmma | FileCheck %s
 
 // One warpgroup at head_dim 64, 16 keys: both products are one inline-asm
 // block each, B through shared-memory descriptors from the ring's base

@@ -1,6 +1,6 @@
 // sattn-lower-rings: rings and their fills as NVVM. (Inputs in the tiled
 // form: staged, warp-specialised and lowered to fragments first.)
-// RUN: sparse-opt %s -split-input-file -verify-diagnostics --sattn-stage-kv --sattn-warp-specialize --sattn-lower-mainloop-wgmma --sattn-lower-mainloop-mma-sync --sattn-lower-rings | FileCheck %s
+// RUN: sparse-opt %s -split-input-file -verify-diagnostics --sattn-stage-kv --sattn-warp-specialize --sattn-assign-tile-layouts --sattn-lower-mainloop-wgmma --sattn-lower-mainloop-mma-sync --sattn-lower-rings | FileCheck %s
 
 // cp.async: the ring is a view at the start of the dynamic shared memory,
 // 1536 bf16 (K 0, K 1, V). A whole tile (count == 16) is copied without row

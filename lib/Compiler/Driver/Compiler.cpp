@@ -214,8 +214,10 @@ std::string frontendPipeline(const std::string &target, TileOptions tiles) {
       lowering += "sattn-pipeline-key-loops,";
     lowering += "sattn-stage-kv,";
     if (hopper)
-      lowering += "sattn-warp-specialize,sattn-ping-pong,"
-                  "sattn-lower-mainloop-wgmma,";
+      lowering += "sattn-warp-specialize,sattn-ping-pong,";
+    lowering += "sattn-assign-tile-layouts,";
+    if (hopper)
+      lowering += "sattn-lower-mainloop-wgmma,";
     lowering += "sattn-lower-mainloop-mma-sync,sattn-lower-rings,";
   }
   return "builtin.module(" + classify + "," + tileFlash + ",canonicalize,cse," +

@@ -154,6 +154,22 @@ def Sattn_LaunchAttr : Sattn_Attr<"Launch", "launch"> {
   let genVerifyDecl = 1;
 }
 
+def Sattn_TileLayout : I32EnumAttr<"TileLayout",
+    "How a tile's elements are spread over a program's lanes", [
+      // Not chosen yet: the tiled form before a lowering, and the SIMT
+      // lowering's tiles (lane r holds row r).
+      I32EnumAttrCase<"none", 0>,
+      // The accumulator layout of mma.sync.m16n8k16 (also each warp's share
+      // of a wgmma m64nNk16 accumulator): warp w holds rows [16w, 16w + 16),
+      // lane l rows l / 4 and l / 4 + 8, columns 8nb + 2(l % 4) + {0, 1};
+      // a one-column tile holds its two rows (lib/Compiler/TileToGPU/
+      // Fragment/Fragment.h).
+      I32EnumAttrCase<"m16n8k16", 1>,
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::sattn";
+}
+
 def Sattn_MainloopKind : I32EnumAttr<"MainloopKind",
     "How a kernel's two products (Q.K^T, P.V) run", [
       I32EnumAttrCase<"simt", 0>,

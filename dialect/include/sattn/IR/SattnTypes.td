@@ -24,17 +24,33 @@ def Sattn_TileType : Sattn_Type<"Tile", "tile"> {
   let summary = "A rows x cols block of one query tile, e.g. !sattn.tile<64x128xf32>";
   let description = [{
     A value of the tiled form: rows are the query rows of one program
-    instance. How a tile lives on the target is the lowering's choice (one
-    row per thread in the SIMT lowering; mma fragments later). A tile of
-    one column holds one value per row (row max, row sum).
+    instance. A tile of one column holds one value per row (row max, row
+    sum). `layout` says how its elements are spread over the lanes:
+    `none` until sattn-assign-tile-layouts gives a tensor-core kernel's
+    tiles the fragment layout its mainloop lowering reads (`m16n8k16`);
+    the SIMT lowering keeps `none` (lane r holds row r).
   }];
   let parameters = (ins ArrayRefParameter<"int64_t">:$shape,
-                        "::mlir::Type":$elementType);
+                        "::mlir::Type":$elementType,
+                        "::mlir::sattn::TileLayout":$layout);
+  let skipDefaultBuilders = 1;
+  let builders = [
+    TypeBuilder<(ins "::llvm::ArrayRef<int64_t>":$shape,
+                     "::mlir::Type":$elementType,
+                     CArg<"::mlir::sattn::TileLayout",
+                          "::mlir::sattn::TileLayout::none">:$layout), [{
+      return $_get($_ctxt, shape, elementType, layout);
+    }]>
+  ];
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     int64_t getRows() const { return getShape()[0]; }
     int64_t getCols() const { return getShape()[1]; }
+    /// The same tile in `layout`.
+    TileType withLayout(::mlir::sattn::TileLayout layout) const {
+      return get(getContext(), getShape(), getElementType(), layout);
+    }
   }];
 }
 

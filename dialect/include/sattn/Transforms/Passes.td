@@ -194,12 +194,25 @@ def LowerMainloopMmaSync : Pass<"sattn-lower-mainloop-mma-sync", "::mlir::Module
                            "::mlir::LLVM::LLVMDialect"];
 }
 
+def AssignTileLayouts : Pass<"sattn-assign-tile-layouts", "::mlir::ModuleOp"> {
+  let summary = "Give the tiles of tensor-core kernels their fragment layout";
+  let description = [{
+    The last pass before the mainloop lowerings: in every kernel whose
+    config's mainloop is mma_sync or wgmma, every !sattn.tile value (op
+    results and block arguments: loop-carried tiles too) gets layout
+    m16n8k16, the accumulator layout both lowerings hold tiles in. The
+    lowerings convert only tiles in that layout, so the IR says how each
+    tile lives in registers. SIMT kernels keep layout none.
+  }];
+}
+
 def LowerMainloopWgmma : Pass<"sattn-lower-mainloop-wgmma", "::mlir::ModuleOp"> {
   let summary = "Lower the tile ops of wgmma kernels to warpgroup tensor-core code";
   let description = [{
     For kernels whose config's mainloop is wgmma (sm_90a): one warpgroup
     per 64 rows computes both products with wgmma.mma_async m64nNk16, A
-    from the fragment's registers, B through shared-memory descriptors over
+    from the fragment's registers (or, with a staged Q, from shared memory),
+    B through shared-memory descriptors over
     the ring's wgmma_128b slots; an async product's results pass through
     wgmma.wait_group where its sattn.tile.mma_wait is. Softmax, mask and
     epilogue as in sattn-lower-mainloop-mma-sync (shared patterns). Sets

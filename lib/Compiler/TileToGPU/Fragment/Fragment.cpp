@@ -15,7 +15,13 @@ Type fragment::fragmentType(TileType t) {
 
 void fragment::addFragmentConversion(TypeConverter &converter) {
   converter.addConversion([](Type t) { return t; });
-  converter.addConversion([](TileType t) { return fragmentType(t); });
+  // Only tiles that sattn-assign-tile-layouts put in the m16n8k16 layout:
+  // any other tile has no conversion, so its ops stay illegal.
+  converter.addConversion([](TileType t) -> std::optional<Type> {
+    if (t.getLayout() != TileLayout::m16n8k16)
+      return std::nullopt;
+    return fragmentType(t);
+  });
 }
 
 SmallVector<Value> WarpBuilder::unpack(Value vec) {

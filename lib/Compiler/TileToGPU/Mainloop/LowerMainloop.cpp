@@ -34,6 +34,23 @@ LogicalResult mainloop::lowerMainloop(
     if (!config || config.getMainloop() != mainloop)
       continue;
     for (auto program : fn.getBody().getOps<ProgramOp>()) {
+      // The layout the conversion reads is in the IR; a tile without it
+      // would otherwise surface as an op that failed to legalize.
+      WalkResult unassigned = program.walk([](Operation *op) {
+        for (Value v : op->getResults()) {
+          auto t = dyn_cast<TileType>(v.getType());
+          if (!t || t.getLayout() == TileLayout::m16n8k16)
+            continue;
+          op->emitOpError("has a tile result not in the m16n8k16 layout "
+                          "(sattn-assign-tile-layouts gives tensor-core "
+                          "kernels theirs): ")
+              << t;
+          return WalkResult::interrupt();
+        }
+        return WalkResult::advance();
+      });
+      if (unassigned.wasInterrupted())
+        return failure();
       TypeConverter converter;
       fragment::addFragmentConversion(converter);
       RewritePatternSet patterns(ctx);
