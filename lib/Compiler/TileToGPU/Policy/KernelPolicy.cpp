@@ -176,11 +176,11 @@ bool policy::splitFullTiles(Target target, const ScheduleRequest &request,
 std::vector<LaunchVariantChoice> policy::launchVariants(Target target,
                                                         const PatternFacts &f) {
   std::vector<LaunchVariantChoice> single = {{"64-row", 0, false, 0, -1}};
-  // Only the bf16/f16 head_dim-128 wgmma kernels were measured in other
-  // forms; the delta pair keeps one form (its anchor kernel fills its own
-  // stages, and two consumer warpgroups measured no faster).
-  // Windows and sinks keep one form too: their 128-row form was faster on
-  // an H100 but slower on an H200 at 16k-64k.
+  // Other forms exist only for the bf16/f16 head_dim-128 wgmma kernels.
+  // The delta pair keeps one form: its anchor kernel fills its own stages,
+  // which two consumer warpgroups do not speed up. Windows and sinks keep
+  // one form too: which of their forms is faster depends on the card, and
+  // sm_90a does not tell an H100 from an H200.
   if (target != Target::Wgmma || !f.tensorCoreInputs || f.headDim != 128 ||
       f.delta || f.boundedKeys)
     return single;
@@ -188,7 +188,7 @@ std::vector<LaunchVariantChoice> policy::launchVariants(Target target,
   // over the SMs); long ones are faster with 128-row tiles, two consumer
   // warpgroups taking turns and a producer, and for a key range
   // [0, diagonal) with pipelined key loops as well. Dense kernels switch
-  // later: their 64-row form stays ahead up to 16k.
+  // later: without masked tiles to balance, 64-row tiles keep up longer.
   int64_t split = f.masked ? 8192 : 32768;
   bool pipeline = f.masked;
   std::string name = pipeline ? "128-row-pipelined" : "128-row";
