@@ -48,6 +48,10 @@ done
 #                                     reading Q from registers
 #                                     (--no-stage-query), as before Q was
 #                                     staged in shared memory
+#   SCHEDULES="np fa3-np"             the default variants / fa3 with one
+#                                     thread block per query tile
+#                                     (--no-persistent), as before the
+#                                     persistent grid
 #   PREV_SPARSE_OPT=path              kernels of another compiler build (an
 #                                     earlier commit) as kernels-prev/, the
 #                                     baseline of a same-run A/B
@@ -77,8 +81,10 @@ for s in ${SCHEDULES:-}; do
     fa3-176) stage_variant "$s" --block-m=128 --block-n=176 --pipeline-key-loops ;;
     regq) stage_variant "$s" --no-stage-query ;;
     fa3-regq) stage_variant "$s" --block-m=128 --pipeline-key-loops --no-stage-query ;;
+    np) stage_variant "$s" --no-persistent ;;
+    fa3-np) stage_variant "$s" --block-m=128 --pipeline-key-loops --no-persistent ;;
     *) echo "gpu_bundle.sh: unknown schedule '$s' (split, pipe, split-pipe," \
-            "no-producer, p128, fa3, pipe64, fa3-176, regq, fa3-regq)" >&2
+            "no-producer, p128, fa3, pipe64, fa3-176, regq, fa3-regq, np, fa3-np)" >&2
        exit 2 ;;
   esac
 done

@@ -2,6 +2,9 @@
 # Runs on the GPU machine from the staged bundle (bench/gpu_bundle.sh):
 #   gpu_session.sh STEP...   with STEP one of
 #     numeric   the GPU numeric suite (every case vs the double reference)
+#     persistent  the suites whose kernels run on a persistent grid, with
+#               those kernels on at most 1 and 7 blocks (several program
+#               instances per block)
 #     mma       the same suite compiled for sm_90: the mma.sync lowering
 #     runtime   the runtime's GPU tests (launch, pointer checks and what
 #               they cost per launch, tensor maps)
@@ -26,6 +29,14 @@ for step in "$@"; do
   numeric)
     ./bin/gpu_numeric_tests gpu-suite specs 2>&1 | tee "$OUT/gpu_numeric.log" | tail -30
     echo "rc=${PIPESTATUS[0]}" ;;
+  persistent)
+    for blocks in 1 7; do
+      for suite in gpu-suite gpu-suite-p128 gpu-suite-fa3; do
+        [ -d "$suite" ] || continue
+        echo "$suite: $(SATTN_GPU_MAX_BLOCKS=$blocks ./bin/gpu_numeric_tests \
+          "$suite" specs 2>&1 | tee "$OUT/persistent-$suite-$blocks.log" | tail -1)"
+      done
+    done 2>&1 | tee "$OUT/persistent.log" ;;
   mma)
     SATTN_GPU_CHIP=sm_90 ./bin/gpu_numeric_tests gpu-suite-sm90 specs 2>&1 \
       | tee "$OUT/gpu_numeric_sm90.log" | tail -3

@@ -118,7 +118,7 @@ KernelAttr KernelAttr::withTensorMap(StringRef name, TensorMapAttr map) const {
 
 LogicalResult LaunchAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  int64_t threads, int64_t sharedMemoryBytes,
-                                 int64_t minCtasPerSm) {
+                                 int64_t minCtasPerSm, bool persistent) {
   if (threads < 1 || threads > 1024)
     return emitError() << "launch threads must be in [1, 1024], got "
                        << threads;
@@ -137,7 +137,10 @@ LogicalResult KernelConfigAttr::verify(
     function_ref<InFlightDiagnostic()> emitError, MainloopKind mainloop,
     StagingKind staging, int64_t keyStages, int64_t valueStages, bool producer,
     int64_t producerRegisters, int64_t consumerRegisters, int64_t minCtasPerSm,
-    bool pipeline, bool pingPong, bool stageQuery, StringAttr note) {
+    bool pipeline, bool pingPong, bool stageQuery, bool persistent,
+    WorkOrder workOrder, StringAttr note) {
+  if (!persistent && workOrder != WorkOrder::query_tile_fastest)
+    return emitError() << "a work_order needs a persistent grid";
   if (mainloop == MainloopKind::simt) {
     if (staging != StagingKind::none || keyStages || valueStages || producer ||
         pipeline || pingPong || stageQuery)

@@ -22,6 +22,26 @@ LogicalResult ProgramOp::verify() {
   return success();
 }
 
+LogicalResult WorkLoopOp::verify() {
+  auto program = (*this)->getParentOfType<ProgramOp>();
+  if (!program)
+    return emitOpError("must be nested in a sattn.program");
+  if ((*this)->getParentOfType<WorkLoopOp>())
+    return emitOpError("must not be nested in another sattn.work_loop");
+  Block &body = getBody().front();
+  if (body.getNumArguments() != 2 ||
+      !llvm::all_of(body.getArgumentTypes(),
+                    [](Type t) { return t.isIndex(); }))
+    return emitOpError("body must take two index arguments (x, y)");
+  for (BlockArgument arg : program.getBody().front().getArguments())
+    if (!arg.use_empty())
+      return emitOpError("needs the enclosing program's instance index #")
+             << arg.getArgNumber()
+             << " unused: a block of a persistent grid runs the instances "
+                "its work loops take";
+  return success();
+}
+
 LogicalResult LaneIdOp::verify() {
   if (!(*this)->getParentOfType<ProgramOp>())
     return emitOpError("must be nested in a sattn.program");

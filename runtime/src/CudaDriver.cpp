@@ -65,6 +65,8 @@ Status load(Driver &d) {
       !(s = resolve(lib, "cuModuleUnload", d.cuModuleUnload)) ||
       !(s = resolve(lib, "cuModuleGetFunction", d.cuModuleGetFunction)) ||
       !(s = resolve(lib, "cuFuncSetAttribute", d.cuFuncSetAttribute)) ||
+      !(s = resolve(lib, "cuOccupancyMaxActiveBlocksPerMultiprocessor",
+                    d.cuOccupancyMaxActiveBlocksPerMultiprocessor)) ||
       !(s = resolve(lib, "cuLaunchKernel", d.cuLaunchKernel)) ||
       !(s = resolve(lib, "cuMemAlloc_v2", d.cuMemAlloc)) ||
       !(s = resolve(lib, "cuMemFree_v2", d.cuMemFree)) ||

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <utility>
 
 namespace sattn {
@@ -22,6 +23,15 @@ Status badArgument(const std::string &message) {
 std::string arg(const char *name, int64_t value) {
   return std::string("argument '") + name + "' (" + std::to_string(value) + ")";
 }
+
+/// The most batch * head pairs a launch takes (Manifest.h's
+/// max_batch_heads).
+constexpr int64_t kMaxBatchHeads = 65535;
+
+/// The most program instances a persistent kernel runs: it counts them in
+/// unsigned 32 bits, and a block's next index (at most this plus the grid
+/// size) must not wrap.
+constexpr int64_t kMaxPersistentInstances = int64_t(1) << 31;
 
 /// TMA's largest tensor dimension (elements) and stride (exclusive, bytes).
 constexpr int64_t kMaxTmaDim = int64_t(1) << 32;
@@ -124,6 +134,13 @@ Status validateShape(const Manifest &m, const AttentionShape &s) {
   if (s.D != m.headDim)
     return badArgument(arg("D", s.D) + " must equal the head_dim of '" +
                        m.name + "' (" + std::to_string(m.headDim) + ")");
+  // The kernels number heads in 32 bits, and a grid's y dimension (B * H
+  // without a persistent grid) holds at most 65535.
+  if (s.B > kMaxBatchHeads || s.H > kMaxBatchHeads ||
+      s.B * s.H > kMaxBatchHeads)
+    return badArgument("'B' * 'H' (" + std::to_string(s.B) + " * " +
+                       std::to_string(s.H) + ") must be at most " +
+                       std::to_string(kMaxBatchHeads));
   if (s.H % s.Hkv != 0)
     return badArgument(arg("Hkv", s.Hkv) + " must divide 'H' (" +
                        std::to_string(s.H) + ")");
@@ -210,6 +227,7 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
     PlannedLaunch launch;
     launch.kernelIndex = i;
     launch.blockX = k.threads;
+    launch.persistent = k.persistent;
     launch.gridY = s.B * s.H;
     switch (k.role) {
     case KernelRole::Attention:
@@ -225,6 +243,13 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
     }
     if (launch.gridX == 0)
       continue;
+    // A persistent kernel numbers its instances in 32 bits.
+    if (k.persistent && launch.gridX * launch.gridY > kMaxPersistentInstances)
+      return badArgument(
+          "kernel '" + k.name + "' runs " + std::to_string(launch.gridX) +
+          " query tiles for each of 'B' * 'H' (" +
+          std::to_string(launch.gridY) +
+          ") heads, more than its persistent grid numbers (2^31)");
     for (size_t j = 0; j < k.params.size(); ++j) {
       const KernelParam &p = k.params[j];
       if (p.kind == "tensor_map") {
@@ -247,6 +272,19 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
     plan.push_back(std::move(launch));
   }
   return plan;
+}
+
+int64_t persistentGridX(const PlannedLaunch &launch, int64_t residentBlocks,
+                        int64_t maxBlocks) {
+  // gridX < 2^31 and gridY < 2^16 once launched; an unchecked plan is
+  // clamped rather than overflowed.
+  int64_t instances = 0;
+  if (__builtin_mul_overflow(launch.gridX, launch.gridY, &instances))
+    instances = std::numeric_limits<int64_t>::max();
+  int64_t n = std::min(instances, std::max<int64_t>(residentBlocks, 1));
+  if (maxBlocks > 0)
+    n = std::min(n, maxBlocks);
+  return std::max<int64_t>(n, 1);
 }
 
 } // namespace sattn

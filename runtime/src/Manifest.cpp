@@ -61,6 +61,7 @@ std::string manifestToJson(const Manifest &m) {
     kernel["params"] = std::move(params);
     kernel["block_m"] = k.blockM;
     kernel["threads"] = k.threads;
+    kernel["persistent"] = k.persistent;
     kernel["block_n"] = k.blockN;
     kernel["launch"] = launchJson(k);
     kernel["shared_memory_bytes"] = k.sharedMemBytes;

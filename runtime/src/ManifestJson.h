@@ -104,7 +104,12 @@ inline std::string gridXFormula(const KernelInfo &k) {
 inline ordered_json launchJson(const KernelInfo &k) {
   ordered_json l;
   l["block"] = {k.threads, 1, 1};
-  l["grid"] = {gridXFormula(k), "B * H", "1"};
+  if (k.persistent) {
+    l["instances"] = {gridXFormula(k), "B * H"};
+    l["grid"] = {"min(instances, resident blocks)", "1", "1"};
+  } else {
+    l["grid"] = {gridXFormula(k), "B * H", "1"};
+  }
   return l;
 }
 

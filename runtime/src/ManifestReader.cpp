@@ -152,10 +152,10 @@ Status Reader::readTop(const json &doc, Manifest &m) const {
   int64_t version = 0;
   if (Status s = getInt(doc, "$", "format_version", 0, kMaxI64, version); !s)
     return s;
-  if (version != 1 && version != Manifest::kFormatVersion)
+  if (version < 1 || version > Manifest::kFormatVersion)
     return fail("$.format_version",
                 "unsupported version " + std::to_string(version) +
-                    " (this runtime reads versions 1 and " +
+                    " (this runtime reads versions 1 to " +
                     std::to_string(Manifest::kFormatVersion) + ")");
   if (version >= 2 && !doc.contains("variants"))
     return fail("$", "missing key \"variants\" (format version 2)");
@@ -238,7 +238,8 @@ Status Reader::checkDerived(const json &doc, const Manifest &m) const {
     if (kernels[i].contains("launch") &&
         !same(kernels[i].at("launch"), launchJson(m.kernels[i])))
       return fail("$.kernels[" + std::to_string(i) + "].launch",
-                  "does not match the kernel's role, block_m and threads "
+                  "does not match the kernel's role, block_m, threads and "
+                  "persistent "
                   "(expected " +
                       launchJson(m.kernels[i]).dump() + ")");
   return Status::ok();
@@ -316,7 +317,7 @@ Status Reader::readKernel(const json &value, const std::string &path,
   if (Status s = checkKeys(value, path,
                            {"name", "role", "params", "block_m", "block_n",
                             "shared_memory_bytes", "registers", "spill_bytes"},
-                           {"threads", "launch", "variant"});
+                           {"threads", "launch", "variant", "persistent"});
       !s)
     return s;
   if (value.contains("variant"))
@@ -356,6 +357,13 @@ Status Reader::readKernel(const json &value, const std::string &path,
   if (value.contains("threads"))
     if (Status s = getInt(value, path, "threads", 1, 1024, k.threads); !s)
       return s;
+  if (value.contains("persistent")) {
+    const json &persistent = value.at("persistent");
+    if (!persistent.is_boolean())
+      return fail(path + ".persistent",
+                  "expected true or false, got " + describe(persistent));
+    k.persistent = persistent.get<bool>();
+  }
   if (Status s = getInt(value, path, "block_n", 1, kMaxI64, k.blockN); !s)
     return s;
   if (Status s = getInt(value, path, "shared_memory_bytes", 0,

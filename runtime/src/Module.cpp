@@ -82,6 +82,36 @@ Status checkFingerprint(const Manifest &m, const std::string &bytes,
   return Status::ok();
 }
 
+/// Blocks of kernel `k` the device runs at once: its SMs times the blocks
+/// per SM its threads, registers and shared memory allow. A persistent
+/// kernel is launched with this many (at most one per instance).
+Result<int64_t> residentBlocks(const detail::Driver &d,
+                               detail::CUfunction function, const KernelInfo &k,
+                               const std::string &source) {
+  int sms = 0, perSm = 0;
+  if (Status s = detail::check(
+          d,
+          d.cuDeviceGetAttribute(
+              &sms, detail::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, d.device),
+          "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");
+      !s)
+    return s;
+  if (Status s = detail::check(
+          d,
+          d.cuOccupancyMaxActiveBlocksPerMultiprocessor(
+              &perSm, function, int(k.threads), size_t(k.sharedMemBytes)),
+          "cuOccupancyMaxActiveBlocksPerMultiprocessor('" + k.name + "')");
+      !s)
+    return s;
+  if (sms < 1 || perSm < 1)
+    return Status::error(ErrorKind::Unavailable,
+                         source + ": kernel '" + k.name +
+                             "' fits no SM of this device (" +
+                             std::to_string(perSm) + " blocks per SM, " +
+                             std::to_string(sms) + " SMs)");
+  return int64_t(sms) * perSm;
+}
+
 } // namespace
 
 Result<std::shared_ptr<Module>>
@@ -184,6 +214,11 @@ Module::loadFromMemory(Manifest manifest, std::string cubinBytes,
           !s)
         return s;
     module->functions_.push_back(function);
+    Result<int64_t> resident =
+        k.persistent ? residentBlocks(d, function, k, source) : int64_t(0);
+    if (!resident)
+      return resident.status();
+    module->residentBlocks_.push_back(*resident);
   }
   return module;
 }
@@ -198,7 +233,12 @@ Module::~Module() {
 }
 
 Status Module::launch(const AttentionShape &shape, LaunchBuffers bufs,
-                      void *stream) {
+                      void *stream, const LaunchOptions &options) {
+  if (options.maxPersistentBlocks < 0)
+    return Status::error(ErrorKind::InvalidArgument,
+                         "launch: maxPersistentBlocks (" +
+                             std::to_string(options.maxPersistentBlocks) +
+                             ") must be >= 0 (0: as many as fit)");
   if (Status s = validateShape(manifest_, shape); !s)
     return s;
   // A workspace the caller passed is checked like the tensors; one the
@@ -263,6 +303,14 @@ Status Module::launch(const AttentionShape &shape, LaunchBuffers bufs,
   for (size_t l = 0; l < plan->size(); ++l) {
     PlannedLaunch &launch = (*plan)[l];
     const KernelInfo &k = manifest_.kernels[launch.kernelIndex];
+    // A persistent kernel's instances are counted in 64 bits inside it; its
+    // grid is as many blocks as run at once.
+    if (launch.persistent) {
+      launch.gridX =
+          persistentGridX(launch, residentBlocks_[launch.kernelIndex],
+                          options.maxPersistentBlocks);
+      launch.gridY = 1;
+    }
     if (launch.gridX > kMaxGridX || launch.gridY > kMaxGridY)
       return Status::error(ErrorKind::InvalidArgument,
                            "launch: grid (" + std::to_string(launch.gridX) +

@@ -60,3 +60,25 @@ func.func @staged_query(%r: !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, relea
   %s = sattn.tile.mma_qk %r[%i] : !sattn.ring<6 x 128x128xbf16, wgmma_128b, tma, releases = 2, query_rows = 128> -> <128x128xf32>
   return
 }
+
+// A persistent block's loop over program instances.
+// CHECK-LABEL: func.func @work_loop(
+// CHECK:         sattn.program grid(%{{.*}}, %{{.*}}) block_m = 128 {
+// CHECK:           sattn.work_loop order = head_fastest {
+// CHECK-NEXT:      ^bb0(%[[X:.*]]: index, %[[Y:.*]]: index):
+// CHECK-NEXT:        arith.addi %[[X]], %[[Y]] : index
+// CHECK:           sattn.work_loop order = query_tile_fastest {
+func.func @work_loop(%n: index) {
+  sattn.program grid(%n, %n) block_m = 128 {
+  ^bb0(%x: index, %y: index):
+    sattn.work_loop order = head_fastest {
+    ^bb0(%x1: index, %y1: index):
+      %s = arith.addi %x1, %y1 : index
+    }
+    sattn.work_loop order = query_tile_fastest {
+    ^bb0(%x2: index, %y2: index):
+      %t = arith.addi %x2, %y2 : index
+    }
+  }
+  return
+}

@@ -164,3 +164,62 @@ func.func @layout_rows(%t: !sattn.tile<24x64xf32, m16n8k16>) {
 func.func @layout_unknown(%t: !sattn.tile<64x64xf32, wgmma>) {
   return
 }
+
+// -----
+
+func.func @work_loop_outside_program() {
+  // expected-error @below {{must be nested in a sattn.program}}
+  sattn.work_loop order = head_fastest {
+  ^bb0(%x: index, %y: index):
+  }
+  return
+}
+
+// -----
+
+func.func @work_loop_in_work_loop(%n: index) {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    sattn.work_loop order = head_fastest {
+    ^bb0(%x1: index, %y1: index):
+      // expected-error @below {{must not be nested in another sattn.work_loop}}
+      sattn.work_loop order = head_fastest {
+      ^bb0(%x2: index, %y2: index):
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+func.func @work_loop_arguments(%n: index) {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    // expected-error @below {{body must take two index arguments (x, y)}}
+    sattn.work_loop order = query_tile_fastest {
+    ^bb0(%t: index):
+    }
+  }
+  return
+}
+
+// -----
+
+// The program's own (x, y) name no instance in a persistent block.
+func.func @work_loop_program_instance(%n: index) {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    %z = arith.addi %y, %y : index
+    // expected-error @below {{needs the enclosing program's instance index #1 unused}}
+    sattn.work_loop order = query_tile_fastest {
+    ^bb0(%x1: index, %y1: index):
+    }
+  }
+  return
+}
+
+// -----
+
+// expected-error @below {{a work_order needs a persistent grid}}
+func.func private @order_without_persistent() attributes {sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 1, work_order = head_fastest>}

@@ -3,6 +3,7 @@
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a" | FileCheck %s --check-prefix=H
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a block-m=128" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a" | FileCheck %s --check-prefix=TWO
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a block-m=128" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a stage-query=0" | FileCheck %s --check-prefix=TWOR
+// RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a block-m=128" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a persistent=0" | FileCheck %s --check-prefix=TWONP
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_80" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_80" | FileCheck %s --check-prefix=A
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a producer=0 pipeline=1" 2>&1 | FileCheck %s --check-prefix=PIPE
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a pipeline=1" 2>&1 | FileCheck %s --check-prefix=PIPEP
@@ -12,14 +13,20 @@
 // (no producer for a kernel without a mask).
 // H-LABEL: func.func @dense(
 // H-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 1>
-// Two consumer warpgroups (128 rows): a producer with 24 registers, 240
-// for each consumer, one CTA per SM, rings of three (with the Q tile, 225
-// KiB), ping-pong, and Q.K^T reading Q from shared memory.
+// Two consumer warpgroups (128 rows): one CTA per SM, so a persistent
+// grid (instances in the hardware's order: without a mask they are equal);
+// a producer with 40 registers (its loop over instances), 232 for each
+// consumer, rings of three (with the Q tile, 225 KiB), ping-pong, and
+// Q.K^T reading Q from shared memory.
 // TWO-LABEL: func.func @dense(
-// TWO-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true, stage_query = true>
-// Without it (stage-query=0) the rest is the same.
+// TWO-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 40, consumer_registers = 232, min_ctas_per_sm = 1, ping_pong = true, stage_query = true, persistent = true>
+// Without Q staged (stage-query=0) the rest is the same.
 // TWOR-LABEL: func.func @dense(
-// TWOR-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true>
+// TWOR-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 40, consumer_registers = 232, min_ctas_per_sm = 1, ping_pong = true, persistent = true>
+// Without the persistent grid (persistent=0): a block per instance, whose
+// producer needs 24 registers and leaves the consumers 240.
+// TWONP-LABEL: func.func @dense(
+// TWONP-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true, stage_query = true>
 // sm_80: mma.sync with cp.async.
 // A-LABEL: func.func @dense(
 // A-SAME:      sattn.config = #sattn.kernel_config<mainloop = mma_sync, staging = cp_async, key_stages = 2, value_stages = 1>
@@ -42,9 +49,14 @@ func.func @dense(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v: mem
 // H-LABEL: func.func @causal(
 // H-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 1, producer = true, producer_registers = 24, consumer_registers = 232, min_ctas_per_sm = 2>
 // Pipelined with a producer: four slots of 32 KiB leave room for one CTA
-// per SM, whose consumer warpgroup gets the 248-register cap.
+// per SM, whose consumer warpgroup gets the 248-register cap; one CTA per
+// SM makes the grid persistent, with every head's longest key loops first
+// (a causal mask).
 // PIPEP-LABEL: func.func @causal(
-// PIPEP-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 2, producer = true, producer_registers = 24, consumer_registers = 248, min_ctas_per_sm = 1, pipeline = true>
+// PIPEP-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 2, producer = true, producer_registers = 40, consumer_registers = 248, min_ctas_per_sm = 1, pipeline = true, persistent = true, work_order = head_fastest>
+// Two consumer warpgroups under a causal mask: the same order.
+// TWO-LABEL: func.func @causal(
+// TWO-SAME:      persistent = true, work_order = head_fastest>
 func.func @causal(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v: memref<?x?x?x128xbf16>, %o: memref<?x?x?x128xbf16>) {
   %c = sattn.mask.causal
   sattn.attention %q, %k, %v, %o mask(%c) : memref<?x?x?x128xbf16>, memref<?x?x?x128xbf16>
@@ -78,6 +90,17 @@ func.func @swa_delta(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v:
 // H-SAME:      sattn.config = #sattn.kernel_config<mainloop = simt, note = "SIMT: keys that are not bf16 or f16">
 func.func @dense_f32(%q: memref<?x?x?x64xf32>, %k: memref<?x?x?x64xf32>, %v: memref<?x?x?x64xf32>, %o: memref<?x?x?x64xf32>) {
   sattn.attention %q, %k, %v, %o : memref<?x?x?x64xf32>, memref<?x?x?x64xf32>
+  return
+}
+
+// -----
+
+// A softcap's tanh needs the consumers' 240 registers: two consumer
+// warpgroups keep a block per instance, and the producer 24.
+// TWO-LABEL: func.func @softcap(
+// TWO-SAME:      producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true, stage_query = true>
+func.func @softcap(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v: memref<?x?x?x128xbf16>, %o: memref<?x?x?x128xbf16>) {
+  sattn.attention %q, %k, %v, %o {softcap = 30.0 : f64} : memref<?x?x?x128xbf16>, memref<?x?x?x128xbf16>
   return
 }
 

@@ -32,11 +32,17 @@ func.func @helper(%x: index) -> index {
 // Query tiles in reverse order (heaviest first under causal masks).
 // CHECK-NEXT:      %[[LASTX:.*]] = arith.subi %[[GX]], %[[C1]] : index
 // CHECK-NEXT:      %[[X:.*]] = arith.subi %[[LASTX]], %[[XB]] : index
-// y = b * H + h; kv head = h / (H / Hkv); bases in elements.
-// CHECK-NEXT:      %[[BATCH:.*]] = arith.divsi %[[Y]], %[[H]] : index
-// CHECK-NEXT:      %[[HEAD:.*]] = arith.remsi %[[Y]], %[[H]] : index
-// CHECK-NEXT:      %[[GROUP:.*]] = arith.divsi %[[H]], %[[HKV]] : index
-// CHECK-NEXT:      %[[KVH:.*]] = arith.divsi %[[HEAD]], %[[GROUP]] : index
+// y = b * H + h; kv head = h / (H / Hkv), in unsigned 32 bits (B * H is at
+// most 65535); bases in elements.
+// CHECK-NEXT:      %[[Y32:.*]] = arith.index_castui %[[Y]] : index to i32
+// CHECK-NEXT:      %[[H32:.*]] = arith.index_castui %[[H]] : index to i32
+// CHECK-NEXT:      %[[HKV32:.*]] = arith.index_castui %[[HKV]] : index to i32
+// CHECK-NEXT:      %[[BATCH32:.*]] = arith.divui %[[Y32]], %[[H32]] : i32
+// CHECK-NEXT:      %[[BATCH:.*]] = arith.index_castui %[[BATCH32]] : i32 to index
+// CHECK-NEXT:      %[[HEAD:.*]] = arith.remui %[[Y32]], %[[H32]] : i32
+// CHECK-NEXT:      %[[GROUP:.*]] = arith.divui %[[H32]], %[[HKV32]] : i32
+// CHECK-NEXT:      %[[KVH32:.*]] = arith.divui %[[HEAD]], %[[GROUP]] : i32
+// CHECK-NEXT:      %[[KVH:.*]] = arith.index_castui %[[KVH32]] : i32 to index
 // CHECK-NEXT:      %[[QROW:.*]] = arith.muli %[[Y]], %[[SQ]] : index
 // CHECK-NEXT:      %[[QBASE:.*]] = arith.muli %[[QROW]], %[[C64]] : index
 // CHECK-NEXT:      %[[KVB:.*]] = arith.muli %[[BATCH]], %[[HKV]] : index

@@ -48,6 +48,14 @@ void expandProgramOnCPU(ProgramOp program) {
 
 struct ProgramToCPUPass : public mlir::sattn::impl::ProgramToCPUBase<ProgramToCPUPass> {
   void runOnOperation() override {
+    WalkResult persistent = getOperation().walk([](WorkLoopOp loop) {
+      loop.emitOpError("is lowered for GPUs only (a persistent grid); the "
+                       "CPU backend runs every program instance as a loop "
+                       "iteration");
+      return WalkResult::interrupt();
+    });
+    if (persistent.wasInterrupted())
+      return signalPassFailure();
     SmallVector<ProgramOp> programs;
     getOperation().walk([&](ProgramOp p) { programs.push_back(p); });
     for (ProgramOp p : programs)

@@ -1,8 +1,10 @@
 //===- ProgramToGPU.cpp - SIMT kernels -> gpu.func kernels ----------------===//
 //
 // Each kernel function becomes a `gpu.func` in one `gpu.module`: the program
-// grid maps to block ids (x: query tiles, y: batch*head) and lanes to
-// threads, as many per block as the tile lowering's #sattn.launch says. Arguments keep their order, which is
+// grid maps to block ids (x: query tiles, y: batch*head), or, in a
+// persistent kernel, each work loop to a loop over instances from the block
+// id by the grid size; lanes map to threads, as many per block as the tile
+// lowering's #sattn.launch says. Arguments keep their order, which is
 // the manifest's ABI; with the bare-pointer convention each flat buffer is
 // one pointer parameter.
 //
@@ -103,8 +105,48 @@ void lowerNamedBarriers(Operation *root) {
   });
 }
 
+/// A persistent block's instances: t = blockIdx.x, + gridDim.x, ... below
+/// grid_x * grid_y, each split into (x, y) in the loop's order. In 32 bits
+/// (the runtime launches no more instances than that): the producer
+/// warpgroup keeps the loop's values live beside its fills in a few dozen
+/// registers, and a 64-bit division would be a call.
+void lowerWorkLoop(WorkLoopOp loop, ProgramOp program) {
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  Type i32 = b.getI32Type();
+  auto narrow = [&](Value v) -> Value {
+    return arith::IndexCastUIOp::create(b, loc, i32, v);
+  };
+  auto widen = [&](Value v) -> Value {
+    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), v);
+  };
+  Value gridX = narrow(program.getGridX()), gridY = narrow(program.getGridY());
+  Value instances = arith::MulIOp::create(b, loc, gridX, gridY);
+  Value first = narrow(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
+  Value blocks = narrow(gpu::GridDimOp::create(b, loc, gpu::Dimension::x));
+  auto forOp = scf::ForOp::create(b, loc, first, instances, blocks,
+                                  ValueRange{}, /*bodyBuilder=*/nullptr,
+                                  /*unsignedCmp=*/true);
+  b.setInsertionPointToStart(forOp.getBody());
+  Value t = forOp.getInductionVar();
+  bool headFastest = loop.getOrder() == WorkOrder::head_fastest;
+  Value fastest = headFastest ? gridY : gridX;
+  Value inner = widen(arith::RemUIOp::create(b, loc, t, fastest));
+  Value outer = widen(arith::DivUIOp::create(b, loc, t, fastest));
+  Block &body = loop.getBody().front();
+  body.getArgument(0).replaceAllUsesWith(headFastest ? outer : inner);
+  body.getArgument(1).replaceAllUsesWith(headFastest ? inner : outer);
+  forOp.getBody()->getOperations().splice(
+      Block::iterator(forOp.getBody()->getTerminator()), body.getOperations());
+  loop.erase();
+}
+
 /// Replaces `program` by its body run once per thread block.
 void expandProgramOnGPU(ProgramOp program) {
+  SmallVector<WorkLoopOp> workLoops;
+  program.walk([&](WorkLoopOp loop) { workLoops.push_back(loop); });
+  for (WorkLoopOp loop : workLoops)
+    lowerWorkLoop(loop, program);
   SmallVector<WarpSpecializeOp> splits;
   program.walk([&](WarpSpecializeOp split) { splits.push_back(split); });
   for (WarpSpecializeOp split : splits)

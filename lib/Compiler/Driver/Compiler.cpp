@@ -190,7 +190,7 @@ std::string frontendPipeline(const std::string &target, TileOptions tiles) {
                          " chip=" + target + "}";
   mlir::sattn::policy::ScheduleRequest request{
       tiles.producerWarpgroup, tiles.pingPong, tiles.pipelineKeyLoops,
-      tiles.stageQuery};
+      tiles.stageQuery, tiles.persistent};
   std::optional<mlir::sattn::policy::Target> chip =
       mlir::sattn::policy::targetOf(target);
   bool split = chip ? mlir::sattn::policy::splitFullTiles(*chip, request,
@@ -209,12 +209,14 @@ std::string frontendPipeline(const std::string &target, TileOptions tiles) {
                " producer=" + flag(tiles.producerWarpgroup) +
                " ping-pong=" + flag(tiles.pingPong) +
                " stage-query=" + flag(tiles.stageQuery) +
+               " persistent=" + flag(tiles.persistent) +
                " pipeline=" + flag(tiles.pipelineKeyLoops) + "},";
     if (hopper)
       lowering += "sattn-pipeline-key-loops,";
     lowering += "sattn-stage-kv,";
     if (hopper)
-      lowering += "sattn-warp-specialize,sattn-ping-pong,";
+      lowering +=
+          "sattn-warp-specialize,sattn-persistent-grid,sattn-ping-pong,";
     lowering += "sattn-assign-tile-layouts,";
     if (hopper)
       lowering += "sattn-lower-mainloop-wgmma,";
@@ -276,6 +278,7 @@ std::vector<KernelInfo> CompilerSession::kernelInfos(ModuleOp module) {
     mlir::sattn::LaunchAttr launch = mlir::sattn::getLaunchAttr(fn);
     k.threads = launch ? launch.getThreads() : k.blockM;
     k.sharedMemBytes = launch ? launch.getSharedMemoryBytes() : 0;
+    k.persistent = launch && launch.getPersistent();
     for (auto [i, type] : llvm::enumerate(fn.getArgumentTypes())) {
       KernelParam p;
       p.name = kernel.argName(i).str();
@@ -322,6 +325,7 @@ std::vector<CompileVariant> compileVariants(const std::string &target,
     tiles.blockM = choice.blockM;
     tiles.pipelineKeyLoops = choice.pipeline;
     tiles.stageQuery = requested.stageQuery;
+    tiles.persistent = requested.persistent;
     variants.push_back(CompileVariant{
         LaunchVariant{choice.name, choice.minSeqQ, choice.maxSeqQ}, tiles});
   }

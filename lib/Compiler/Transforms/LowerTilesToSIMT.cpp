@@ -394,7 +394,8 @@ struct LowerTilesToSIMTPass
                                       std::move(patterns))))
       return signalPassFailure();
     for (auto [fn, lanes] : lanesPerKernel)
-      fn->setAttr(attrs::kLaunch, LaunchAttr::get(ctx, lanes, 0, 0));
+      fn->setAttr(attrs::kLaunch,
+                  LaunchAttr::get(ctx, lanes, 0, 0, runsWorkLoop(fn)));
   }
 };
 

@@ -148,11 +148,23 @@ private:
     // tiles carry the most work, so they should start first.
     Value x = im().sub(im().sub(gridX, im().c(1)), block->getArgument(0));
     Value y = block->getArgument(1);
-    // y = b * H + h; query head h reads kv head h / (H / Hkv).
+    // y = b * H + h; query head h reads kv head h / (H / Hkv). In 32 bits,
+    // since validateShape bounds B * H by 65535: a 64-bit division is a
+    // call, and its register convention crowds a persistent producer's few
+    // registers.
     IndexMath m = im();
-    Value batch = m.div(y, size(1));
-    Value head = m.rem(y, size(1));
-    Value kvHead = m.div(head, m.div(size(1), size(2)));
+    Type i32 = b.getI32Type();
+    auto narrow = [&](Value v) -> Value {
+      return arith::IndexCastUIOp::create(b, loc, i32, v);
+    };
+    auto widen = [&](Value v) -> Value {
+      return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), v);
+    };
+    Value y32 = narrow(y), heads = narrow(size(1)), kvHeads = narrow(size(2));
+    Value batch = widen(arith::DivUIOp::create(b, loc, y32, heads));
+    Value head = arith::RemUIOp::create(b, loc, y32, heads);
+    Value group = arith::DivUIOp::create(b, loc, heads, kvHeads);
+    Value kvHead = widen(arith::DivUIOp::create(b, loc, head, group));
     qBase = m.mul(m.mul(y, seqQ()), headDim);
     kvBase = m.mul(m.mul(m.add(m.mul(batch, size(2)), kvHead), seqK()),
                    headDim);

@@ -1,8 +1,8 @@
 //===- Manifest.h - What a compiled pattern contains and how to launch it -===//
 //
-// `sparse-opt --emit=cubin` writes <name>.cubin and <name>.manifest.json; the JSON is
-// this struct. The runtime (no MLIR) reads it to validate and launch the
-// kernels; the CPU backend uses the same launch plan.
+// `sparse-opt --emit=cubin` writes <name>.cubin and <name>.manifest.json; the
+// JSON is this struct. The runtime (no MLIR) reads it to validate and launch
+// the kernels; the CPU backend uses the same launch plan.
 //
 // Kernel ABI (every role): tensors are contiguous row-major
 //   q, o: [B, H, Sq, D]   k, v: [B, Hkv, Sk, D]   (dtype of the manifest)
@@ -32,6 +32,11 @@
 // with, for the delta correction (gamma, tailMin):
 //   mainRows = max(0, Sq - (Sq mod gamma + max(tailMin, gamma)))
 //   numAnchors = ceil(mainRows / gamma),  tailRows = Sq - mainRows.
+// Those grids count program instances (one query tile of one batch*head
+// each). A kernel marked "persistent" (format version 3) instead runs on
+// grid (n, 1, 1) with n = min(instances, blocks resident at once on the
+// device): block b takes instances b, b + n, b + 2n, ... in its own order,
+// so any n >= 1 computes the same result.
 // Launch variants (format version 2): "variants" lists kernel sets by the
 // query lengths they serve, {"name", "seq_q": [min, max or null]}, ordered
 // and covering [0, inf) without gaps; each kernel names its "variant". A
@@ -84,13 +89,18 @@ struct KernelInfo {
   int64_t threads = 64;      ///< Threads per block (block_m in SIMT form).
   int64_t blockN = 64;       ///< Keys per key tile.
   int64_t sharedMemBytes = 0;
+  /// Runs its instances in a loop on as many blocks as are resident at once
+  /// (see the header comment).
+  bool persistent = false;
   int64_t registers = -1;    ///< From ptxas, -1 if unknown.
   int64_t spillBytes = -1;   ///< Spill stores + loads from ptxas, -1 unknown.
 };
 
 struct Manifest {
-  /// 2: launch variants. Version 1 manifests (one kernel set) still load.
-  static constexpr int kFormatVersion = 2;
+  /// 2: launch variants; 3: persistent kernels. Versions 1 (one kernel
+  /// set) and 2 still load; a reader older than version 3 must not take a
+  /// persistent kernel, which it would launch once per instance.
+  static constexpr int kFormatVersion = 3;
   std::string name;
   std::string compilerVersion;
   std::string specHash;
@@ -154,7 +164,10 @@ struct TensorMapRequest {
 /// (pointers as uint64_t bit patterns, sizes as int64_t).
 struct PlannedLaunch {
   size_t kernelIndex = 0;
+  /// The program instances (see Manifest.h); the grid itself unless
+  /// `persistent`, then see persistentGridX.
   int64_t gridX = 0, gridY = 0, blockX = 0;
+  bool persistent = false;
   /// One 8-byte slot per parameter; a tensor map's slot is a placeholder 0
   /// (the launcher passes the encoded map instead).
   std::vector<int64_t> args;
@@ -177,6 +190,12 @@ int64_t deltaWorkspaceBytes(const Manifest &m, const AttentionShape &s);
 Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
                                                 const AttentionShape &s,
                                                 const LaunchBuffers &bufs);
+
+/// Blocks of a persistent launch (grid (n, 1, 1)): one per instance up to
+/// the `residentBlocks` the device runs at once, and at most `maxBlocks`
+/// when positive; at least one.
+int64_t persistentGridX(const PlannedLaunch &launch, int64_t residentBlocks,
+                        int64_t maxBlocks = 0);
 
 } // namespace sattn
 

@@ -53,6 +53,14 @@ private:
   size_t size_ = 0;
 };
 
+/// Launch settings beyond the shape, the buffers and the stream.
+struct LaunchOptions {
+  /// Persistent kernels (Manifest.h) run on at most this many thread blocks
+  /// when positive, instead of as many as the device holds at once: SMs
+  /// left to other streams, or (the GPU tests) several instances per block.
+  int64_t maxPersistentBlocks = 0;
+};
+
 /// A loaded cubin with its manifest.
 class Module {
 public:
@@ -70,10 +78,12 @@ public:
   /// Validates shape and pointers (each tensor, and a delta workspace the
   /// caller passes, must be device memory of the module's device or managed
   /// memory: one cuPointerGetAttributes call each), then launches every
-  /// kernel of the plan on `stream` (a CUstream, null = default). Allocates (and keeps for reuse)
-  /// the delta workspace when the caller passes none.
+  /// kernel of the plan on `stream` (a CUstream, null = default), a
+  /// persistent kernel on as many blocks as the device holds at once (see
+  /// LaunchOptions). Allocates (and keeps for reuse) the delta workspace
+  /// when the caller passes none.
   Status launch(const AttentionShape &shape, LaunchBuffers bufs,
-                void *stream = nullptr);
+                void *stream = nullptr, const LaunchOptions &options = {});
   /// Waits for all work on the current context.
   static Status synchronize();
 
@@ -82,6 +92,9 @@ private:
   Manifest manifest_;
   void *cuModule_ = nullptr;
   std::vector<void *> functions_;
+  /// Per kernel: blocks resident at once on the device (SMs times blocks
+  /// per SM); set for persistent kernels, 0 for the others.
+  std::vector<int64_t> residentBlocks_;
   DeviceBuffer workspace_;
 };
 

@@ -7,6 +7,8 @@
 //   ones are slow under compute-sanitizer).
 //   SATTN_GPU_CHIP=<chip> loads <suite-dir>/<chip>/ instead of the device's
 //   default (e.g. sm_90: the mma.sync kernels on a Hopper GPU).
+//   SATTN_GPU_MAX_BLOCKS=<n> launches persistent kernels on at most n
+//   blocks, so that each runs several program instances.
 //
 // <suite-dir>/<chip>/<name>.{cubin,manifest.json} are compiled at build time by
 // sparse-opt from <spec-dir>/<name>.json, for sm_80 and sm_90a. This program
@@ -163,7 +165,7 @@ struct Outcome {
 
 Outcome runCase(const Case &c, const std::string &suite,
                 const std::string &specDir, const std::string &chip,
-                uint64_t seed) {
+                uint64_t seed, const sattn::rt::LaunchOptions &options) {
   Outcome out;
   auto spec = sattn::loadPatternSpec(specDir + "/" + c.spec + ".json");
   if (!spec) {
@@ -212,7 +214,8 @@ Outcome runCase(const Case &c, const std::string &suite,
     dev.push_back(b.take());
   }
   sattn::Status s = (*module)->launch(
-      shape, {dev[0].get(), dev[1].get(), dev[2].get(), dev[3].get()});
+      shape, {dev[0].get(), dev[1].get(), dev[2].get(), dev[3].get()}, nullptr,
+      options);
   if (s)
     s = sattn::rt::Module::synchronize();
   if (s)
@@ -274,13 +277,16 @@ int main(int argc, char **argv) {
   // under compute-sanitizer).
   const char *filter = std::getenv("SATTN_GPU_CASES");
   const char *maxSeq = std::getenv("SATTN_GPU_MAX_SEQ");
+  sattn::rt::LaunchOptions options;
+  if (const char *blocks = std::getenv("SATTN_GPU_MAX_BLOCKS"))
+    options.maxPersistentBlocks = std::atoll(blocks);
   for (const Case &c : kCases) {
     ++seed;
     if (filter && !std::strstr(c.spec, filter))
       continue;
     if (maxSeq && std::max(c.Sq, c.Sk) > std::atoll(maxSeq))
       continue;
-    Outcome o = runCase(c, suite, specDir, chip, seed);
+    Outcome o = runCase(c, suite, specDir, chip, seed, options);
     std::printf("%s %-26s B=%lld H=%lld Hkv=%lld Sq=%lld Sk=%lld  rel_l2 "
                 "%.3e  max_abs %.3e  (%s)%s%s\n",
                 o.pass ? "PASS" : "FAIL", c.spec, (long long)c.B,
@@ -293,8 +299,14 @@ int main(int argc, char **argv) {
       worstCase = std::string(c.spec) + " Sq=" + std::to_string(c.Sq);
     }
   }
-  std::printf("GPU numeric (%s): %d passed, %d failed, worst rel_l2 %.3e "
-              "(%s)\n", chip.c_str(), passed, failed, worst,
-              worstCase.c_str());
+  std::printf("GPU numeric (%s%s): %d passed, %d failed, worst rel_l2 %.3e "
+              "(%s)\n",
+              chip.c_str(),
+              options.maxPersistentBlocks
+                  ? (", persistent kernels on <= " +
+                     std::to_string(options.maxPersistentBlocks) + " blocks")
+                        .c_str()
+                  : "",
+              passed, failed, worst, worstCase.c_str());
   return failed ? 1 : 0;
 }

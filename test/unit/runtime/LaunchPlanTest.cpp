@@ -96,8 +96,17 @@ TEST(LaunchPlanTest, ValidateShapeNamesTheArgument) {
                       "'sliding' (128)");
   expectArgumentError(validateShape(m, shape(1, 8, 3, 100, 100, 128)),
                       "launch: argument 'Hkv' (3) must divide 'H' (8)");
-  Status overflow = validateShape(
-      m, shape(int64_t(1) << 40, int64_t(1) << 20, 1, 1 << 20, 1, 128));
+  // The kernels number batch * head pairs in 32 bits, and a grid's y
+  // dimension holds 65535.
+  expectArgumentError(validateShape(m, shape(65536, 1, 1, 100, 100, 128)),
+                      "launch: 'B' * 'H' (65536 * 1) must be at most 65535");
+  expectArgumentError(validateShape(m, shape(256, 256, 1, 100, 100, 128)),
+                      "launch: 'B' * 'H' (256 * 256) must be at most 65535");
+  expectArgumentError(
+      validateShape(m, shape(1, int64_t(1) << 40, 1, 100, 100, 128)),
+      "launch: 'B' * 'H' (1 * 1099511627776) must be at most 65535");
+  EXPECT_TRUE(validateShape(m, shape(5, 13107, 1, 100, 100, 128)));
+  Status overflow = validateShape(m, shape(1, 1, 1, int64_t(1) << 60, 1, 128));
   EXPECT_EQ(overflow.kind(), ErrorKind::InvalidArgument);
   EXPECT_NE(overflow.message().find("overflow"), std::string::npos);
 }
@@ -326,20 +335,10 @@ TEST(LaunchPlanTest, TensorMapDimsAreAtMost2To32) {
                       "launch: argument 'Sk' (4294967297) exceeds 2^32 "
                       "(4294967296), the largest TMA dimension, for tensor "
                       "'k' (tensor map 'k_map' of kernel 'sliding_attention')");
-  // B * Hkv = 2^33 (B * H * Sq * D = 2^40 fits int64).
-  AttentionShape manyHeads = shape(k2To32 * 2, 1, 1, 1, 1, 128);
-  ASSERT_TRUE(validateShape(m, manyHeads));
-  plan = planLaunches(m, manyHeads, fakeBuffers());
-  ASSERT_FALSE(plan);
-  expectArgumentError(plan.status(),
-                      "launch: 'B' * 'Hkv' (8589934592) exceeds 2^32 "
-                      "(4294967296), the largest TMA dimension, for tensor "
-                      "'k' (tensor map 'k_map' of kernel 'sliding_attention')");
-  // Exactly 2^32 is allowed: B = Hkv = 2^16.
-  plan = planLaunches(m, shape(1 << 16, 1 << 16, 1 << 16, 1, 1, 128),
-                      fakeBuffers());
+  // B * Hkv never reaches TMA's limit: validateShape bounds B * H by 65535.
+  plan = planLaunches(m, shape(1, 65535, 65535, 1, 1, 128), fakeBuffers());
   ASSERT_TRUE(plan) << plan.status().message();
-  EXPECT_EQ((*plan)[0].tensorMaps[1].dims[2], k2To32);
+  EXPECT_EQ((*plan)[0].tensorMaps[1].dims[2], 65535);
   // Sk = 2^32 at D = 64: a head is 2^39 bytes, under TMA's 2^40 stride limit.
   plan = planLaunches(d64, shape(1, 1, 1, 1, k2To32, 64), fakeBuffers());
   ASSERT_TRUE(plan) << plan.status().message();
@@ -353,7 +352,7 @@ TEST(LaunchPlanTest, TensorMapDimsAreAtMost2To32) {
       << plan.status().message();
   // Manifests without tensor maps have no such limit.
   EXPECT_TRUE(planLaunches(test::attentionManifest(),
-                           shape(k2To32 * 2, 1, 1, 1, 1, 128), fakeBuffers()));
+                           shape(1, 1, 1, 1, k2To32 * 2, 128), fakeBuffers()));
 }
 
 TEST(LaunchPlanTest, HandBuiltTensorMapsAreChecked) {
@@ -382,6 +381,55 @@ TEST(LaunchPlanTest, InvalidShapeIsReportedFirst) {
   ASSERT_FALSE(plan);
   expectArgumentError(plan.status(),
                       "launch: argument 'Hkv' (3) must divide 'H' (8)");
+}
+
+} // namespace
+
+namespace {
+
+TEST(LaunchPlanTest, PersistentKernelsKeepTheirInstancesInThePlan) {
+  Manifest m = test::attentionManifest();
+  m.kernels[0].persistent = true;
+  Result<std::vector<PlannedLaunch>> plan =
+      planLaunches(m, shape(2, 8, 2, 1000, 1000, 128), fakeBuffers());
+  ASSERT_TRUE(plan) << plan.status().message();
+  ASSERT_EQ(plan->size(), 1u);
+  const PlannedLaunch &launch = (*plan)[0];
+  EXPECT_TRUE(launch.persistent);
+  // ceil(1000 / 64) = 16 query tiles for each of B * H = 16 heads.
+  EXPECT_EQ(launch.gridX, 16);
+  EXPECT_EQ(launch.gridY, 16);
+  // As many blocks as run at once, up to one per instance (256 here).
+  EXPECT_EQ(persistentGridX(launch, 132), 132);
+  EXPECT_EQ(persistentGridX(launch, 1000), 256);
+  // A cap from the caller, and never fewer than one block.
+  EXPECT_EQ(persistentGridX(launch, 132, 7), 7);
+  EXPECT_EQ(persistentGridX(launch, 132, 1000), 132);
+  EXPECT_EQ(persistentGridX(launch, 0), 1);
+  // Not persistent: the plan's grid is one block per instance.
+  m.kernels[0].persistent = false;
+  plan = planLaunches(m, shape(2, 8, 2, 1000, 1000, 128), fakeBuffers());
+  ASSERT_TRUE(plan);
+  EXPECT_FALSE((*plan)[0].persistent);
+}
+
+TEST(LaunchPlanTest, PersistentKernelsCountInstancesIn31Bits) {
+  Manifest m = test::attentionManifest();
+  m.kernels[0].persistent = true;
+  // ceil(2^22 / 64) = 65536 query tiles for 65535 heads: 2^32 - 2^16
+  // instances, past the 2^31 a persistent kernel numbers.
+  Result<std::vector<PlannedLaunch>> plan = planLaunches(
+      m, shape(1, 65535, 65535, int64_t(1) << 22, 1, 128), fakeBuffers());
+  ASSERT_FALSE(plan);
+  expectArgumentError(plan.status(),
+                      "launch: kernel 'sliding_attention' runs 65536 query "
+                      "tiles for each of 'B' * 'H' (65535) heads, more than "
+                      "its persistent grid numbers (2^31)");
+  // Exactly 2^31 is allowed: 65536 query tiles for 32768 heads.
+  plan = planLaunches(m, shape(1, 32768, 32768, int64_t(1) << 22, 1, 128),
+                      fakeBuffers());
+  ASSERT_TRUE(plan) << plan.status().message();
+  EXPECT_EQ((*plan)[0].gridX * (*plan)[0].gridY, int64_t(1) << 31);
 }
 
 } // namespace

@@ -121,7 +121,8 @@ TEST(ManifestTest, WritesTensorMapsInTheDocumentedForm) {
 TEST(ManifestTest, WritesTheDocumentedLayoutInOrder) {
   json doc = json::parse(manifestToJson(test::deltaManifest()));
   EXPECT_EQ(doc["format"], "sattn-manifest");
-  EXPECT_EQ(doc["format_version"], 2);
+  EXPECT_EQ(doc["format_version"], 3);
+  EXPECT_EQ(doc["kernels"][0]["persistent"], false);
   EXPECT_EQ(doc["variants"],
             json::parse(R"([{"name": "default", "seq_q": [0, null]}])"));
   EXPECT_EQ(doc["kernels"][1]["variant"], 0);
@@ -185,6 +186,27 @@ TEST(ManifestTest, WritesShapesAndLaunchGeometry) {
   EXPECT_EQ(attn["supports"]["seq_q_equals_seq_k"], false);
   EXPECT_EQ(attn["kernels"][0]["launch"]["grid"][0],
             "ceil(Sq / " + std::to_string(test::attentionManifest().kernels[0].blockM) + ")");
+}
+
+TEST(ManifestTest, PersistentKernelsRoundTripWithTheirGrid) {
+  Manifest m = test::attentionManifest();
+  m.kernels[0].persistent = true;
+  json doc = json::parse(manifestToJson(m));
+  EXPECT_EQ(doc["kernels"][0]["persistent"], true);
+  EXPECT_EQ(doc["kernels"][0]["launch"]["instances"],
+            json({"ceil(Sq / 64)", "B * H"}));
+  EXPECT_EQ(doc["kernels"][0]["launch"]["grid"],
+            json({"min(instances, resident blocks)", "1", "1"}));
+  Result<Manifest> back = parseManifest(doc.dump(), "p.json");
+  ASSERT_TRUE(back) << back.status().message();
+  EXPECT_TRUE(back->kernels[0].persistent);
+  // Without the key (versions 1 and 2) a kernel runs a block per instance.
+  doc["kernels"][0].erase("persistent");
+  doc["kernels"][0].erase("launch");
+  doc["format_version"] = 2;
+  back = parseManifest(doc.dump(), "p.json");
+  ASSERT_TRUE(back) << back.status().message();
+  EXPECT_FALSE(back->kernels[0].persistent);
 }
 
 TEST(ManifestTest, RejectsDerivedFieldsThatDisagree) {
@@ -276,12 +298,26 @@ const ErrorCase kErrorCases[] = {
      "$: missing key \"delta\""},
     {"wrong format", false, [](json &d) { d["format"] = "other"; },
      "$.format: expected \"sattn-manifest\", got \"other\""},
-    {"future version", false, [](json &d) { d["format_version"] = 3; },
-     "$.format_version: unsupported version 3"},
+    {"future version", false, [](json &d) { d["format_version"] = 4; },
+     "$.format_version: unsupported version 4 (this runtime reads versions 1 "
+     "to 3)"},
+    {"version 0", false, [](json &d) { d["format_version"] = 0; },
+     "$.format_version: unsupported version 0"},
+    {"persistent not a bool", false,
+     [](json &d) { d["kernels"][0]["persistent"] = 1; },
+     "$.kernels[0].persistent: expected true or false, got 1"},
+    {"persistent launch without the flag", false,
+     [](json &d) {
+       d["kernels"][0]["launch"]["grid"] =
+           json::parse(R"j(["min(instances, resident blocks)", "1", "1"])j");
+     },
+     "$.kernels[0].launch: does not match"},
+    {"persistent flag without its launch", false,
+     [](json &d) { d["kernels"][0]["persistent"] = true; },
+     "$.kernels[0].launch: does not match"},
     {"version 2 without variants", false, [](json &d) { d.erase("variants"); },
      "$: missing key \"variants\" (format version 2)"},
-    {"version 1 with variants", false,
-     [](json &d) { d["format_version"] = 1; },
+    {"version 1 with variants", false, [](json &d) { d["format_version"] = 1; },
      "$.variants: needs format version 2"},
     {"no variants", false, [](json &d) { d["variants"] = json::array(); },
      "$.variants: expected a non-empty array"},
@@ -420,8 +456,8 @@ const ErrorCase kErrorCases[] = {
      "$.kernels[0].threads: expected an integer in [1, 1024], got 4096"},
     {"launch block is not threads", false,
      [](json &d) { d["kernels"][0]["threads"] = 256; },
-     "$.kernels[0].launch: does not match the kernel's role, block_m and "
-     "threads"},
+     "$.kernels[0].launch: does not match the kernel's role, block_m, "
+     "threads and persistent"},
     {"block_n bool", false, [](json &d) { d["kernels"][0]["block_n"] = true; },
      "$.kernels[0].block_n: expected an integer, got true"},
     {"negative shared memory", false,

@@ -80,6 +80,12 @@ inline KernelConfigAttr getKernelConfig(Operation *op) {
 inline LaunchAttr getLaunchAttr(Operation *op) {
   return op->getAttrOfType<LaunchAttr>(attrs::kLaunch);
 }
+/// Whether `op` holds a sattn.work_loop: its kernel is launched on a
+/// persistent grid (#sattn.launch's `persistent`).
+inline bool runsWorkLoop(Operation *op) {
+  return op->walk([](WorkLoopOp) { return WalkResult::interrupt(); })
+      .wasInterrupted();
+}
 
 } // namespace mlir::sattn
 

@@ -144,12 +144,17 @@ def Sattn_LaunchAttr : Sattn_Attr<"Launch", "launch"> {
     Set by the tile lowering that decides it (`sattn.launch`): `threads` per
     block (block_m lanes in the SIMT form, 32 per 16 rows with tensor cores,
     plus 128 for a producer warpgroup), the dynamic shared memory in bytes,
-    and `min_ctas_per_sm` (0: none), the launch bound that gives ptxas the
-    register cap `setmaxnreg` needs.
+    `min_ctas_per_sm` (0: none), the launch bound that gives ptxas the
+    register cap `setmaxnreg` needs, and `persistent`: the kernel's program
+    runs a `sattn.work_loop`, so it is launched on a one-dimensional grid of
+    as many blocks as are resident at once (at most one per program
+    instance), each working through instances until none is left, instead
+    of one block per instance.
   }];
   let parameters = (ins "int64_t":$threads,
                         DefaultValuedParameter<"int64_t", "0">:$shared_memory_bytes,
-                        DefaultValuedParameter<"int64_t", "0">:$min_ctas_per_sm);
+                        DefaultValuedParameter<"int64_t", "0">:$min_ctas_per_sm,
+                        Sattn_BoolParameter:$persistent);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }
@@ -190,6 +195,27 @@ def Sattn_StagingKind : I32EnumAttr<"StagingKind",
   let cppNamespace = "::mlir::sattn";
 }
 
+def Sattn_WorkOrder : I32EnumAttr<"WorkOrder",
+    "The order in which a persistent grid's blocks take program instances", [
+      // Instance t is (x, y) = (t mod grid_x, t / grid_x): every query tile
+      // of one batch*head before the next, the order in which the hardware
+      // starts the blocks of a non-persistent grid. Blocks running at once
+      // read the same K/V.
+      I32EnumAttrCase<"query_tile_fastest", 0>,
+      // Instance t is (x, y) = (t / grid_y, t mod grid_y): query tile x of
+      // every batch*head before tile x + 1. sattn-tile-flash numbers query
+      // tiles heaviest first under causal masks, so this hands out the
+      // longest key loops of all heads first and leaves the shortest for
+      // the end, where blocks run out of work at different times.
+      I32EnumAttrCase<"head_fastest", 1>,
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::sattn";
+}
+
+def Sattn_WorkOrderAttr
+    : EnumAttr<Sattn_Dialect, Sattn_WorkOrder, "work_order">;
+
 def Sattn_KernelConfigAttr : Sattn_Attr<"KernelConfig", "kernel_config"> {
   let summary = "The GPU policy's decisions for one kernel";
   let description = [{
@@ -213,6 +239,10 @@ def Sattn_KernelConfigAttr : Sattn_Attr<"KernelConfig", "kernel_config"> {
       * `stage_query`: Q.K^T reads Q from shared memory (wgmma's A through
         a descriptor), copied there once per tile by the consumer
         warpgroups, instead of from a register fragment (wgmma only);
+      * `persistent`: a grid of resident blocks, each running program
+        instances in turn in `work_order` (sattn-persistent-grid), so that a
+        producer fills the next instance's stages while the consumers
+        finish the last one;
       * `note`: why the policy did not give the kernel what the chip or the
         caller's options would have asked for (reported as a warning).
   }];
@@ -229,6 +259,9 @@ def Sattn_KernelConfigAttr : Sattn_Attr<"KernelConfig", "kernel_config"> {
       Sattn_BoolParameter:$pipeline,
       Sattn_BoolParameter:$ping_pong,
       Sattn_BoolParameter:$stage_query,
+      Sattn_BoolParameter:$persistent,
+      DefaultValuedParameter<"::mlir::sattn::WorkOrder",
+                             "::mlir::sattn::WorkOrder::query_tile_fastest">:$work_order,
       OptionalParameter<"::mlir::StringAttr">:$note);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

@@ -35,6 +35,28 @@ def Sattn_ProgramOp : Sattn_Op<"program", [
   let hasVerifier = 1;
 }
 
+def Sattn_WorkLoopOp : Sattn_Op<"work_loop", [
+    SingleBlock, NoTerminator, RecursiveMemoryEffects]> {
+  let summary = "The program instances one block of a persistent grid runs";
+  let description = [{
+    In a `sattn.program` launched on a persistent grid (`#sattn.launch`'s
+    `persistent`): the body runs once per program instance (x, y) that this
+    thread block takes, with x and y as its block arguments. Of the
+    grid_x * grid_y instances, numbered in `order` (`#sattn.work_order`),
+    block b of a grid of n blocks takes b, b + n, b + 2n, ... Everything
+    outside the loop is set up once per block and carries over from one
+    instance to the next (a ring's mbarrier phases, the turns of two
+    warpgroups), so a producer fills the stages of its next instance while
+    the consumers finish the current one. The enclosing program's own (x, y)
+    then name no instance and must be unused. Made by
+    `sattn-persistent-grid`, lowered by `sattn-program-to-gpu`.
+  }];
+  let arguments = (ins Sattn_WorkOrderAttr:$order);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "`order` `=` $order attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+}
+
 def Sattn_LaneIdOp : Sattn_Op<"lane_id", [Pure]> {
   let summary = "This lane's index within its program instance";
   let description = [{

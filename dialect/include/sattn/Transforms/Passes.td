@@ -79,6 +79,9 @@ def ChooseKernelConfig : Pass<"sattn-choose-kernel-config", "::mlir::ModuleOp"> 
     Option<"stageQuery", "stage-query", "bool", "true",
            "Let wgmma kernels read Q from shared memory where the policy "
            "finds it pays">,
+    Option<"persistent", "persistent", "bool", "true",
+           "Let kernels run on a persistent grid where the policy finds it "
+           "pays">,
   ];
 }
 
@@ -155,6 +158,23 @@ def WarpSpecialize : Pass<"sattn-warp-specialize", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect"];
+}
+
+def PersistentGrid : Pass<"sattn-persistent-grid", "::mlir::ModuleOp"> {
+  let summary = "Run program instances in a loop per resident thread block";
+  let description = [{
+    For kernels whose config asks for a persistent grid: the code after the
+    ring's allocation (each region of a `sattn.warp_specialize`: the
+    consumers' and the producer's) becomes the body of a `sattn.work_loop`
+    in the config's work order, and the program's (x, y) inside it the
+    loop's. What is set up before the loop (the ring, its mbarriers) is set
+    up once per block, so the producer's fills of the next instance overlap
+    the consumers' last products and epilogue of this one. Run before
+    sattn-ping-pong, whose first and last turn then open and close around
+    the loop, once per block. A warp_specialize that does not end the
+    program is an error.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 def PingPong : Pass<"sattn-ping-pong", "::mlir::ModuleOp"> {

@@ -11,9 +11,10 @@
 using namespace mlir;
 using namespace mlir::sattn;
 
-/// Threads, shared memory and launch bound of a lowered kernel: its
+/// Threads, shared memory, launch bound and grid of a lowered kernel: its
 /// consumers' warps (two per 32 rows) plus a producer warpgroup, the ring's
-/// bytes, the config's CTAs per SM where setmaxnreg needs a register cap.
+/// bytes, the config's CTAs per SM where setmaxnreg needs a register cap,
+/// and whether its program loops over instances (a persistent grid).
 static LaunchAttr launchOf(ProgramOp program, KernelConfigAttr config) {
   int64_t threads = fragment::threadsFor(program.getBlockMAttr().getInt());
   int64_t smem = 0;
@@ -22,7 +23,8 @@ static LaunchAttr launchOf(ProgramOp program, KernelConfigAttr config) {
     smem = staging::sharedMemoryBytes(alloc.getRing().getType());
   });
   return LaunchAttr::get(program.getContext(), threads, smem,
-                         config.getProducer() ? config.getMinCtasPerSm() : 0);
+                         config.getProducer() ? config.getMinCtasPerSm() : 0,
+                         runsWorkLoop(program));
 }
 
 LogicalResult mainloop::lowerMainloop(
@@ -63,7 +65,7 @@ LogicalResult mainloop::lowerMainloop(
                              math::MathDialect, memref::MemRefDialect,
                              gpu::GPUDialect, nvgpu::NVGPUDialect,
                              NVVM::NVVMDialect, LLVM::LLVMDialect>();
-      target.addLegalOp<ProgramOp, LaneIdOp, WarpSpecializeOp,
+      target.addLegalOp<ProgramOp, WorkLoopOp, LaneIdOp, WarpSpecializeOp,
                         NamedBarrierSyncOp, NamedBarrierArriveOp>();
       target.addLegalOp<RingAllocOp, RingCopyOp, RingCommitOp, RingWaitCopiesOp,
                         RingAcquireOp, RingLoadOp, RingWaitOp, RingReleaseOp,

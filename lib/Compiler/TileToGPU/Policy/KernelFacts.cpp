@@ -154,5 +154,7 @@ KernelFacts mlir::sattn::analyzeKernel(func::FuncOp fn, ProgramOp program) {
   if (f.whyNotTensorCores.empty())
     f.whyNotTma = whyNotTma(fn, program, f.blockN);
   f.masks = maskBounds(program);
+  program.walk(
+      [&](TileScoreModOp mod) { f.softcap |= bool(mod.getSoftcap()); });
   return f;
 }

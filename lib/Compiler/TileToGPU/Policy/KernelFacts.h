@@ -37,6 +37,8 @@ struct KernelFacts {
   /// empty.
   std::string whyNotTma;
   MaskBounds masks;
+  /// Its scores are capped (softcap * tanh(s / softcap)).
+  bool softcap = false;
 };
 
 /// The facts of kernel function `fn` (one with #sattn.kernel and one

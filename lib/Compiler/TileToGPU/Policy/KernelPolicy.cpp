@@ -67,15 +67,19 @@ int64_t ctasPerSm(const KernelConfig &c, const KernelFacts &f,
 /// CTAs per SM); the producer hands all but its own back and the consumers
 /// split the pool (setmaxnreg counts are multiples of 8 in [24, 256]). The
 /// producer's copy of a key range with a lower end or several pieces
-/// (windows, sinks) spilled at 24, so it keeps 32 there.
+/// (windows, sinks) spilled at 24, so it keeps 32 there. On a persistent
+/// grid it keeps 40: its loop over instances holds the shared-memory
+/// address of every slot (LLVM hoists them out of it), which spilled at 32.
 void splitRegisters(KernelConfig &c, int64_t consumerWarpgroups,
-                    bool boundedKeys, int64_t ctas) {
+                    bool boundedKeys, bool persistent, int64_t ctas) {
   constexpr int64_t kRegistersPerSm = 65536;
   auto down8 = [](int64_t r) { return r / 8 * 8; };
   int64_t threads = (consumerWarpgroups + 1) * 128;
   int64_t entry =
       std::min<int64_t>(248, down8(kRegistersPerSm / (threads * ctas)));
-  c.producerRegisters = consumerWarpgroups == 1 && boundedKeys ? 32 : 24;
+  c.producerRegisters = persistent                               ? 40
+                        : consumerWarpgroups == 1 && boundedKeys ? 32
+                                                                 : 24;
   int64_t pool = entry * (consumerWarpgroups + 1) - c.producerRegisters;
   c.consumerRegisters =
       std::min<int64_t>(248, down8(pool / consumerWarpgroups));
@@ -162,9 +166,26 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
       c.valueStages = std::max<int64_t>(c.valueStages, 2);
     }
   }
-  if (c.producer)
-    splitRegisters(c, warpgroups, f.masks.boundedKeys,
-                   ctasPerSm(c, f, warpgroups));
+  if (c.producer) {
+    int64_t ctas = ctasPerSm(c, f, warpgroups);
+    // With one block per SM, an SM idles from one block's last products
+    // until the next block's first tiles have landed; resident blocks that
+    // go on to their next instance let the producer load it meanwhile.
+    // Blocks of one warpgroup run two per SM, which already overlaps one's
+    // epilogue with the other's mainloop.
+    // The producer of a persistent grid keeps 40 registers (see
+    // splitRegisters), which leaves two consumer warpgroups 232: a
+    // softcap's tanh spills there, so those kernels keep a block per
+    // instance and 240.
+    c.persistent = request.persistent && ctas == 1 && !f.softcap;
+    splitRegisters(c, warpgroups, f.masks.boundedKeys, c.persistent, ctas);
+    // Under a mask the instances' key loops differ in length: all heads'
+    // longest first (sattn-tile-flash numbers query tiles heaviest first),
+    // so that blocks run out of work together. Equal instances keep the
+    // order in which blocks of one head read the same K/V.
+    if (c.persistent && f.masks.masked)
+      c.workOrder = WorkOrder::head_fastest;
+  }
   return c;
 }
 

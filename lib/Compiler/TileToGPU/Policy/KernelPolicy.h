@@ -36,14 +36,15 @@ TileShape chooseTileShape(Target target, bool tensorCoreInputs,
                           int64_t headDim);
 
 /// What the caller asks of the schedule (sparse-opt's flags): the producer
-/// warpgroup, the ping-pong of two consumer warpgroups and Q in shared
-/// memory where they pay (on unless turned off), FA3's intra-warpgroup
-/// pipelining (opt-in).
+/// warpgroup, the ping-pong of two consumer warpgroups, Q in shared memory
+/// and the persistent grid where they pay (on unless turned off), FA3's
+/// intra-warpgroup pipelining (opt-in).
 struct ScheduleRequest {
   bool producer = true;
   bool pingPong = true;
   bool pipeline = false;
   bool stageQuery = true;
+  bool persistent = true;
 };
 
 /// The decisions #sattn.kernel_config records (see its description).
@@ -54,6 +55,8 @@ struct KernelConfig {
   bool producer = false;
   int64_t producerRegisters = 0, consumerRegisters = 0, minCtasPerSm = 0;
   bool pipeline = false, pingPong = false, stageQuery = false;
+  bool persistent = false;
+  WorkOrder workOrder = WorkOrder::query_tile_fastest;
   /// Why the kernel did not get what its target offers (kept in the IR).
   std::string note;
   /// Options the caller asked for that this kernel cannot have (reported
