@@ -16,6 +16,7 @@ cp "$build/bin/gpu_numeric_tests" "$build/bin/sattn_time" \
 cp -r "$build/test/unit/runtime/cubins" "$out/runtime-cubins"
 cp "$build/lib/libsattn_rt.so" "$out/lib/"
 cp -r "$build/gpu-suite" "$out/gpu-suite"
+cp -r "$build/gpu-suite-persistent" "$out/gpu-suite-persistent"
 cp -r "$root/test/unit/gpu/specs" "$out/specs"
 cp "$root/bench/bench.py" "$root/bench/report.py" "$root/bench/gpu_session.sh" "$out/"
 for spec in "$root"/examples/specs/{causal,dense,swa_sink,swa_sink_delta}.json \
@@ -48,10 +49,8 @@ done
 #                                     reading Q from registers
 #                                     (--no-stage-query), as before Q was
 #                                     staged in shared memory
-#   SCHEDULES="np fa3-np"             the default variants / fa3 with one
-#                                     thread block per query tile
-#                                     (--no-persistent), as before the
-#                                     persistent grid
+#   SCHEDULES="persist fa3-persist"   the default variants / fa3 on a
+#                                     persistent grid (--persistent)
 #   PREV_SPARSE_OPT=path              kernels of another compiler build (an
 #                                     earlier commit) as kernels-prev/, the
 #                                     baseline of a same-run A/B
@@ -81,10 +80,10 @@ for s in ${SCHEDULES:-}; do
     fa3-176) stage_variant "$s" --block-m=128 --block-n=176 --pipeline-key-loops ;;
     regq) stage_variant "$s" --no-stage-query ;;
     fa3-regq) stage_variant "$s" --block-m=128 --pipeline-key-loops --no-stage-query ;;
-    np) stage_variant "$s" --no-persistent ;;
-    fa3-np) stage_variant "$s" --block-m=128 --pipeline-key-loops --no-persistent ;;
+    persist) stage_variant "$s" --persistent ;;
+    fa3-persist) stage_variant "$s" --block-m=128 --pipeline-key-loops --persistent ;;
     *) echo "gpu_bundle.sh: unknown schedule '$s' (split, pipe, split-pipe," \
-            "no-producer, p128, fa3, pipe64, fa3-176, regq, fa3-regq, np, fa3-np)" >&2
+            "no-producer, p128, fa3, pipe64, fa3-176, regq, fa3-regq, persist, fa3-persist)" >&2
        exit 2 ;;
   esac
 done

@@ -2,9 +2,8 @@
 # Runs on the GPU machine from the staged bundle (bench/gpu_bundle.sh):
 #   gpu_session.sh STEP...   with STEP one of
 #     numeric   the GPU numeric suite (every case vs the double reference)
-#     persistent  the suites whose kernels run on a persistent grid, with
-#               those kernels on at most 1 and 7 blocks (several program
-#               instances per block)
+#     persistent  the suites compiled with --persistent, their kernels on at
+#               most 1 and 7 blocks (several program instances per block)
 #     mma       the same suite compiled for sm_90: the mma.sync lowering
 #     runtime   the runtime's GPU tests (launch, pointer checks and what
 #               they cost per launch, tensor maps)
@@ -31,7 +30,7 @@ for step in "$@"; do
     echo "rc=${PIPESTATUS[0]}" ;;
   persistent)
     for blocks in 1 7; do
-      for suite in gpu-suite gpu-suite-p128 gpu-suite-fa3; do
+      for suite in gpu-suite-persistent gpu-suite-persist gpu-suite-fa3-persist; do
         [ -d "$suite" ] || continue
         echo "$suite: $(SATTN_GPU_MAX_BLOCKS=$blocks ./bin/gpu_numeric_tests \
           "$suite" specs 2>&1 | tee "$OUT/persistent-$suite-$blocks.log" | tail -1)"

@@ -3,7 +3,8 @@
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a" | FileCheck %s --check-prefix=H
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a block-m=128" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a" | FileCheck %s --check-prefix=TWO
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a block-m=128" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a stage-query=0" | FileCheck %s --check-prefix=TWOR
-// RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a block-m=128" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a persistent=0" | FileCheck %s --check-prefix=TWONP
+// RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a block-m=128" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a persistent=1" 2>/dev/null | FileCheck %s --check-prefix=TWOP
+// RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a block-m=128" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a persistent=1" 2>&1 >/dev/null | FileCheck %s --check-prefix=TWOPWARN
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_80" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_80" | FileCheck %s --check-prefix=A
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a producer=0 pipeline=1" 2>&1 | FileCheck %s --check-prefix=PIPE
 // RUN: sparse-opt %s -split-input-file --sattn-classify-tiles="chip=sm_90a" --sattn-tile-flash --canonicalize --cse --sattn-choose-kernel-config="chip=sm_90a pipeline=1" 2>&1 | FileCheck %s --check-prefix=PIPEP
@@ -13,20 +14,19 @@
 // (no producer for a kernel without a mask).
 // H-LABEL: func.func @dense(
 // H-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 1>
-// Two consumer warpgroups (128 rows): one CTA per SM, so a persistent
-// grid (instances in the hardware's order: without a mask they are equal);
-// a producer with 40 registers (its loop over instances), 232 for each
-// consumer, rings of three (with the Q tile, 225 KiB), ping-pong, and
-// Q.K^T reading Q from shared memory.
+// Two consumer warpgroups (128 rows): a producer with 24 registers, 240
+// for each consumer, one CTA per SM, rings of three (with the Q tile, 225
+// KiB), ping-pong, and Q.K^T reading Q from shared memory.
 // TWO-LABEL: func.func @dense(
-// TWO-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 40, consumer_registers = 232, min_ctas_per_sm = 1, ping_pong = true, stage_query = true, persistent = true>
+// TWO-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true, stage_query = true>
 // Without Q staged (stage-query=0) the rest is the same.
 // TWOR-LABEL: func.func @dense(
-// TWOR-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 40, consumer_registers = 232, min_ctas_per_sm = 1, ping_pong = true, persistent = true>
-// Without the persistent grid (persistent=0): a block per instance, whose
-// producer needs 24 registers and leaves the consumers 240.
-// TWONP-LABEL: func.func @dense(
-// TWONP-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true, stage_query = true>
+// TWOR-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true>
+// A persistent grid asked for (persistent=1), which one CTA per SM takes,
+// in the hardware's order of instances: the producer keeps 40 registers
+// (its loop over instances), each consumer 232.
+// TWOP-LABEL: func.func @dense(
+// TWOP-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 3, value_stages = 3, producer = true, producer_registers = 40, consumer_registers = 232, min_ctas_per_sm = 1, ping_pong = true, stage_query = true, persistent = true>
 // sm_80: mma.sync with cp.async.
 // A-LABEL: func.func @dense(
 // A-SAME:      sattn.config = #sattn.kernel_config<mainloop = mma_sync, staging = cp_async, key_stages = 2, value_stages = 1>
@@ -49,14 +49,13 @@ func.func @dense(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v: mem
 // H-LABEL: func.func @causal(
 // H-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 1, producer = true, producer_registers = 24, consumer_registers = 232, min_ctas_per_sm = 2>
 // Pipelined with a producer: four slots of 32 KiB leave room for one CTA
-// per SM, whose consumer warpgroup gets the 248-register cap; one CTA per
-// SM makes the grid persistent, with every head's longest key loops first
-// (a causal mask).
+// per SM, whose consumer warpgroup gets the 248-register cap.
 // PIPEP-LABEL: func.func @causal(
-// PIPEP-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 2, producer = true, producer_registers = 40, consumer_registers = 248, min_ctas_per_sm = 1, pipeline = true, persistent = true, work_order = head_fastest>
-// Two consumer warpgroups under a causal mask: the same order.
-// TWO-LABEL: func.func @causal(
-// TWO-SAME:      persistent = true, work_order = head_fastest>
+// PIPEP-SAME:      sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 2, producer = true, producer_registers = 24, consumer_registers = 248, min_ctas_per_sm = 1, pipeline = true>
+// Two consumer warpgroups under a causal mask on a persistent grid: the
+// same order (every query tile of a head before the next head).
+// TWOP-LABEL: func.func @causal(
+// TWOP-SAME:      stage_query = true, persistent = true>
 func.func @causal(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v: memref<?x?x?x128xbf16>, %o: memref<?x?x?x128xbf16>) {
   %c = sattn.mask.causal
   sattn.attention %q, %k, %v, %o mask(%c) : memref<?x?x?x128xbf16>, memref<?x?x?x128xbf16>
@@ -85,7 +84,8 @@ func.func @swa_delta(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v:
 // -----
 
 // f32 has no tensor-core form: the SIMT lowering takes the kernel, and the
-// note says why.
+// note says why; a persistent grid asked for is reported.
+// TWOPWARN: warning: option not applied to this kernel: a persistent grid (no tensor cores for this kernel: keys that are not bf16 or f16)
 // H-LABEL: func.func @dense_f32(
 // H-SAME:      sattn.config = #sattn.kernel_config<mainloop = simt, note = "SIMT: keys that are not bf16 or f16">
 func.func @dense_f32(%q: memref<?x?x?x64xf32>, %k: memref<?x?x?x64xf32>, %v: memref<?x?x?x64xf32>, %o: memref<?x?x?x64xf32>) {
@@ -96,9 +96,11 @@ func.func @dense_f32(%q: memref<?x?x?x64xf32>, %k: memref<?x?x?x64xf32>, %v: mem
 // -----
 
 // A softcap's tanh needs the consumers' 240 registers: two consumer
-// warpgroups keep a block per instance, and the producer 24.
-// TWO-LABEL: func.func @softcap(
-// TWO-SAME:      producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true, stage_query = true>
+// warpgroups keep a block per instance, and the producer 24, even when a
+// persistent grid is asked for (reported).
+// TWOPWARN: warning: option not applied to this kernel: a persistent grid (a softcap's consumers need 240 registers)
+// TWOP-LABEL: func.func @softcap(
+// TWOP-SAME:      producer_registers = 24, consumer_registers = 240, min_ctas_per_sm = 1, ping_pong = true, stage_query = true>
 func.func @softcap(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v: memref<?x?x?x128xbf16>, %o: memref<?x?x?x128xbf16>) {
   sattn.attention %q, %k, %v, %o {softcap = 30.0 : f64} : memref<?x?x?x128xbf16>, memref<?x?x?x128xbf16>
   return

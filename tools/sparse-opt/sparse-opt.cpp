@@ -45,8 +45,8 @@ const char *kUsage =
     "without the producer warpgroup / the two warpgroups' turns)\n"
     "                  [--no-stage-query]  (sm_90a: Q.K^T with Q from "
     "registers, not shared memory)\n"
-    "                  [--no-persistent]  (sm_90a: one thread block per "
-    "query tile, not a persistent grid)\n"
+    "                  [--persistent]  (sm_90a: kernels of one block per "
+    "SM loop over query tiles on a persistent grid)\n"
     "       sparse-opt [mlir-opt options] <file.mlir>   (see --help)\n";
 
 struct CompileArgs {
@@ -131,8 +131,8 @@ std::optional<CompileArgs> parseCompileArgs(int argc, char **argv, int &rc) {
       args.tiles.pingPong = false;
     } else if (a == "--no-stage-query") {
       args.tiles.stageQuery = false;
-    } else if (a == "--no-persistent") {
-      args.tiles.persistent = false;
+    } else if (a == "--persistent") {
+      args.tiles.persistent = true;
     } else if (!a.empty() && a[0] == '-') {
       rc = usageError("unknown option '" + a + "' in compile mode");
       return std::nullopt;

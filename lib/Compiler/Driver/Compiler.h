@@ -75,9 +75,10 @@ struct TileOptions {
   /// pays. Unlike the options above, turning it off keeps the launch
   /// variants (it changes how each is built, not which are built).
   bool stageQuery = true;
-  /// sm_90a: a persistent grid where the policy finds it pays (kernels of
-  /// one thread block per SM). Keeps the launch variants, as stageQuery.
-  bool persistent = true;
+  /// sm_90a: a persistent grid for kernels of one thread block per SM
+  /// (opt-in: it measured no faster). Keeps the launch variants, as
+  /// stageQuery.
+  bool persistent = false;
 };
 
 /// Owns an MLIRContext with everything the pipelines need registered.

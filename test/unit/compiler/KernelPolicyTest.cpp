@@ -111,44 +111,56 @@ TEST(KernelPolicy, TwoWarpgroupsShareRingsWithAProducerAndTakeTurns) {
   EXPECT_TRUE(c.pingPong);
   EXPECT_EQ(c.keyStages, 3);
   EXPECT_EQ(c.valueStages, 3);
-  // One CTA of 384 threads: 168 at entry. One CTA per SM: a persistent
-  // grid, whose producer keeps 40; (3 * 168 - 40) / 2 = 232.
-  EXPECT_TRUE(c.persistent);
-  EXPECT_EQ(c.workOrder, WorkOrder::query_tile_fastest);
-  EXPECT_EQ(c.producerRegisters, 40);
-  EXPECT_EQ(c.consumerRegisters, 232);
+  // One CTA of 384 threads: 168 at entry; (3 * 168 - 24) / 2 = 240.
+  EXPECT_FALSE(c.persistent);
+  EXPECT_EQ(c.producerRegisters, 24);
+  EXPECT_EQ(c.consumerRegisters, 240);
   EXPECT_EQ(c.minCtasPerSm, 1);
   ScheduleRequest noTurns;
   noTurns.pingPong = false;
   EXPECT_FALSE(chooseKernelConfig(Target::Wgmma, facts(128), noTurns).pingPong);
 }
 
-TEST(KernelPolicy, OneBlockPerSmMakesTheGridPersistent) {
-  // Without it: a block per instance, (3 * 168 - 24) / 2 = 240.
-  ScheduleRequest perTile;
-  perTile.persistent = false;
-  KernelConfig c = chooseKernelConfig(Target::Wgmma, facts(128), perTile);
-  EXPECT_FALSE(c.persistent);
-  EXPECT_EQ(c.producerRegisters, 24);
-  EXPECT_EQ(c.consumerRegisters, 240);
-  // Under a mask the instances differ: every head's heaviest first.
-  KernelConfig causal = chooseKernelConfig(Target::Wgmma, facts(128, true), {});
+TEST(KernelPolicy, APersistentGridForKernelsOfOneBlockPerSm) {
+  // Asked for, one CTA per SM takes it, in the hardware's order of
+  // instances; its producer keeps 40: (3 * 168 - 40) / 2 = 232.
+  ScheduleRequest persistent;
+  persistent.persistent = true;
+  KernelConfig c = chooseKernelConfig(Target::Wgmma, facts(128), persistent);
+  EXPECT_TRUE(c.persistent);
+  EXPECT_EQ(c.workOrder, WorkOrder::query_tile_fastest);
+  EXPECT_EQ(c.producerRegisters, 40);
+  EXPECT_EQ(c.consumerRegisters, 232);
+  EXPECT_TRUE(c.dropped.empty());
+  KernelConfig causal =
+      chooseKernelConfig(Target::Wgmma, facts(128, true), persistent);
   EXPECT_TRUE(causal.persistent);
-  EXPECT_EQ(causal.workOrder, WorkOrder::head_fastest);
-  // Two CTAs per SM (one consumer warpgroup): not persistent.
-  KernelConfig one = chooseKernelConfig(Target::Wgmma, facts(64, true), {});
-  EXPECT_EQ(one.minCtasPerSm, 2);
-  EXPECT_FALSE(one.persistent);
-  // No producer (dense, one warpgroup): nothing to run ahead.
-  EXPECT_FALSE(chooseKernelConfig(Target::Wgmma, facts(64), {}).persistent);
-  EXPECT_FALSE(chooseKernelConfig(Target::MmaSync, facts(128), {}).persistent);
+  EXPECT_EQ(causal.workOrder, WorkOrder::query_tile_fastest);
+  // Not asked for: a block per instance.
+  EXPECT_FALSE(chooseKernelConfig(Target::Wgmma, facts(128), {}).persistent);
+  // Two CTAs per SM (one consumer warpgroup), no producer, SIMT: reported.
+  auto droppedFor = [&](Target t, const KernelFacts &f) {
+    KernelConfig k = chooseKernelConfig(t, f, persistent);
+    EXPECT_FALSE(k.persistent);
+    return k.dropped.size() == 1 ? k.dropped[0] : std::string("none");
+  };
+  EXPECT_EQ(droppedFor(Target::Wgmma, facts(64, true)),
+            "a persistent grid (two blocks of this kernel fit an SM)");
+  EXPECT_EQ(droppedFor(Target::Wgmma, facts(64)),
+            "a persistent grid (no producer warpgroup to load the next "
+            "instance)");
+  EXPECT_EQ(droppedFor(Target::MmaSync, facts(128)),
+            "a persistent grid (no producer warpgroup to load the next "
+            "instance)");
   // A softcap's consumers need the 240 registers a block per instance
   // leaves them.
   KernelFacts capped = facts(128);
   capped.softcap = true;
-  KernelConfig sc = chooseKernelConfig(Target::Wgmma, capped, {});
-  EXPECT_FALSE(sc.persistent);
-  EXPECT_EQ(sc.consumerRegisters, 240);
+  EXPECT_EQ(droppedFor(Target::Wgmma, capped),
+            "a persistent grid (a softcap's consumers need 240 registers)");
+  EXPECT_EQ(
+      chooseKernelConfig(Target::Wgmma, capped, persistent).consumerRegisters,
+      240);
 }
 
 TEST(KernelPolicy, TwoWarpgroupsReadQFromSharedMemory) {
@@ -192,14 +204,12 @@ TEST(KernelPolicy, PipeliningNeedsTwoValueSlotsAndTma) {
   EXPECT_TRUE(dense.dropped.empty());
   // With a producer: four slots of 32 KiB leave room for one CTA per SM,
   // whose 256 threads start at 248 registers (the cap): the consumer gets
-  // min(248, 2 * 248 - 40) (a persistent grid's producer keeps 40).
+  // min(248, 2 * 248 - 24).
   KernelConfig causal =
       chooseKernelConfig(Target::Wgmma, facts(64, true), pipe);
   EXPECT_TRUE(causal.pipeline);
   EXPECT_TRUE(causal.producer);
   EXPECT_EQ(causal.minCtasPerSm, 1);
-  EXPECT_TRUE(causal.persistent);
-  EXPECT_EQ(causal.producerRegisters, 40);
   EXPECT_EQ(causal.consumerRegisters, 248);
   // Not on mma.sync: reported.
   KernelConfig sm80 = chooseKernelConfig(Target::MmaSync, facts(), pipe);

@@ -25,11 +25,12 @@
 #include "Spec/PatternSpec.h"
 #include "sattn/Runtime.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <random>
@@ -103,7 +104,12 @@ int listResources(const std::string &suite) {
   int bad = 0;
   std::printf("%-8s %-34s %-14s %9s %11s\n", "chip", "kernel", "role",
               "registers", "spill bytes");
+  int chips = 0;
   for (const char *chip : {"sm_80", "sm_90a"}) {
+    // A suite may hold one chip's cubins (e.g. the persistent sm_90a ones).
+    if (!std::filesystem::is_directory(suite + "/" + chip))
+      continue;
+    ++chips;
     for (const Case &c : kCases) {
       if (&c != kCases && std::string(c.spec) == (&c)[-1].spec)
         continue; // Each spec once.
@@ -152,6 +158,10 @@ int listResources(const std::string &suite) {
         }
       }
     }
+  }
+  if (!chips) {
+    std::printf("FAIL %s holds no sm_80 or sm_90a cubins\n", suite.c_str());
+    ++bad;
   }
   std::printf("resources: %s\n", bad ? "FAIL" : "all cubins valid");
   return bad ? 1 : 0;
@@ -267,6 +277,11 @@ int main(int argc, char **argv) {
     std::printf("SKIPPED: no cubins for this device (%s)\n",
                 cc ? ("compute capability " + std::to_string(*cc)).c_str()
                    : cc.status().message().c_str());
+    return 77;
+  }
+  if (!std::filesystem::is_directory(suite + "/" + chip)) {
+    std::printf("SKIPPED: %s holds no %s cubins\n", suite.c_str(),
+                chip.c_str());
     return 77;
   }
   int passed = 0, failed = 0;

@@ -79,9 +79,8 @@ def ChooseKernelConfig : Pass<"sattn-choose-kernel-config", "::mlir::ModuleOp"> 
     Option<"stageQuery", "stage-query", "bool", "true",
            "Let wgmma kernels read Q from shared memory where the policy "
            "finds it pays">,
-    Option<"persistent", "persistent", "bool", "true",
-           "Let kernels run on a persistent grid where the policy finds it "
-           "pays">,
+    Option<"persistent", "persistent", "bool", "false",
+           "Ask for a persistent grid (kernels of one block per SM)">,
   ];
 }
 

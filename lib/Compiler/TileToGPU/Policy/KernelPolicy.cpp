@@ -99,13 +99,19 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
     if (request.pipeline)
       c.dropped.push_back("pipelined key loops (" + why + ")");
   };
+  auto dropPersistent = [&](const std::string &why) {
+    if (request.persistent)
+      c.dropped.push_back("a persistent grid (" + why + ")");
+  };
   if (target == Target::Host) {
     dropPipeline("the CPU backend runs the SIMT form");
+    dropPersistent("the CPU backend runs every instance in a loop");
     return c;
   }
   if (!f.whyNotTensorCores.empty()) {
     addNote(c, "SIMT: " + f.whyNotTensorCores);
     dropPipeline("no tensor cores for this kernel: " + f.whyNotTensorCores);
+    dropPersistent("no tensor cores for this kernel: " + f.whyNotTensorCores);
     return c;
   }
   // wgmma m64nNk16: a warpgroup per 64 rows (one or two), head_dim in whole
@@ -168,23 +174,29 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
   }
   if (c.producer) {
     int64_t ctas = ctasPerSm(c, f, warpgroups);
-    // With one block per SM, an SM idles from one block's last products
-    // until the next block's first tiles have landed; resident blocks that
-    // go on to their next instance let the producer load it meanwhile.
-    // Blocks of one warpgroup run two per SM, which already overlaps one's
-    // epilogue with the other's mainloop.
+    // Asked for: with one block per SM, an SM idles from one block's last
+    // products until the next block's first tiles have landed; resident
+    // blocks that go on to their next instance let the producer load it
+    // meanwhile. Blocks of one warpgroup run two per SM, which already
+    // overlaps one's epilogue with the other's mainloop. It is opt-in
+    // because it measured no faster (bench/RESULTS.md): the overlap gains
+    // less than the 8 registers a thread the consumers give up.
     // The producer of a persistent grid keeps 40 registers (see
     // splitRegisters), which leaves two consumer warpgroups 232: a
     // softcap's tanh spills there, so those kernels keep a block per
     // instance and 240.
     c.persistent = request.persistent && ctas == 1 && !f.softcap;
+    if (ctas > 1)
+      dropPersistent("two blocks of this kernel fit an SM");
+    else if (f.softcap)
+      dropPersistent("a softcap's consumers need 240 registers");
     splitRegisters(c, warpgroups, f.masks.boundedKeys, c.persistent, ctas);
-    // Under a mask the instances' key loops differ in length: all heads'
-    // longest first (sattn-tile-flash numbers query tiles heaviest first),
-    // so that blocks run out of work together. Equal instances keep the
-    // order in which blocks of one head read the same K/V.
-    if (c.persistent && f.masks.masked)
-      c.workOrder = WorkOrder::head_fastest;
+    // Instances in the hardware's own order (every query tile of a head,
+    // heaviest first, before the next head): blocks running at once read
+    // the same K/V from L2. Every head's heaviest tile first
+    // (head_fastest) measured 17-21% slower on causal 16k-64k.
+  } else {
+    dropPersistent("no producer warpgroup to load the next instance");
   }
   return c;
 }

@@ -36,15 +36,15 @@ TileShape chooseTileShape(Target target, bool tensorCoreInputs,
                           int64_t headDim);
 
 /// What the caller asks of the schedule (sparse-opt's flags): the producer
-/// warpgroup, the ping-pong of two consumer warpgroups, Q in shared memory
-/// and the persistent grid where they pay (on unless turned off), FA3's
-/// intra-warpgroup pipelining (opt-in).
+/// warpgroup, the ping-pong of two consumer warpgroups and Q in shared
+/// memory where they pay (on unless turned off), FA3's intra-warpgroup
+/// pipelining and the persistent grid (opt-in).
 struct ScheduleRequest {
   bool producer = true;
   bool pingPong = true;
   bool pipeline = false;
   bool stageQuery = true;
-  bool persistent = true;
+  bool persistent = false;
 };
 
 /// The decisions #sattn.kernel_config records (see its description).
