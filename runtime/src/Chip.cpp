@@ -15,9 +15,12 @@ std::optional<ChipTarget> parseChip(const std::string &chip) {
   size_t pos = prefix.size();
   int sm = 0;
   size_t digits = 0;
+  // Digits past the third are counted, not accumulated: a long run would
+  // overflow `sm` before the check below rejects it.
   while (pos < chip.size() &&
          std::isdigit(static_cast<unsigned char>(chip[pos]))) {
-    sm = sm * 10 + (chip[pos] - '0');
+    if (digits < 3)
+      sm = sm * 10 + (chip[pos] - '0');
     ++pos;
     ++digits;
   }

@@ -139,6 +139,9 @@ TEST(CubinTest, ChipRunsOnTable) {
       {"sm_120", 121, true}, {"sm_120", 100, false}, {"host", 90, false},
       {"sm_9", 90, false},   {"sm_90b", 90, false},  {"", 90, false},
       {"sm_090", 90, false},
+      // Found by the manifest fuzzer: a digit run that overflowed int.
+      {"sm_8900000000000000813928906518471490a", 89, false},
+      {"sm_9000", 90, false},
   };
   for (const Case &c : cases)
     EXPECT_EQ(rt::chipRunsOn(c.chip, c.cc), c.runs)
