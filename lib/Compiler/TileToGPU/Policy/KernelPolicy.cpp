@@ -193,8 +193,10 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
     splitRegisters(c, warpgroups, f.masks.boundedKeys, c.persistent, ctas);
     // Instances in the hardware's own order (every query tile of a head,
     // heaviest first, before the next head): blocks running at once read
-    // the same K/V from L2. Every head's heaviest tile first
-    // (head_fastest) measured 17-21% slower on causal 16k-64k.
+    // the same K/V from L2, where every head's heaviest tile first
+    // (head_fastest) spreads them over all heads. Under a causal mask a
+    // static stride is unbalanced in either order; that needs a dynamic
+    // scheduler (bench/RESULTS.md).
   } else {
     dropPersistent("no producer warpgroup to load the next instance");
   }
