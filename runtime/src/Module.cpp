@@ -303,8 +303,8 @@ Status Module::launch(const AttentionShape &shape, LaunchBuffers bufs,
   for (size_t l = 0; l < plan->size(); ++l) {
     PlannedLaunch &launch = (*plan)[l];
     const KernelInfo &k = manifest_.kernels[launch.kernelIndex];
-    // A persistent kernel's instances are counted in 64 bits inside it; its
-    // grid is as many blocks as run at once.
+    // A persistent kernel numbers its instances itself (planLaunches bounds
+    // them by 2^31); its grid is as many blocks as run at once.
     if (launch.persistent) {
       launch.gridX =
           persistentGridX(launch, residentBlocks_[launch.kernelIndex],

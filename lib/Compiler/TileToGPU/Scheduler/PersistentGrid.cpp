@@ -9,11 +9,11 @@
 //   ^bb0(%x, %y):
 //     %ring = sattn.ring.alloc
 //     sattn.warp_specialize consumers(...) {
-//       sattn.work_loop order = head_fastest {
+//       sattn.work_loop order = query_tile_fastest {
 //       ^bb0(%x1, %y1):   the consumers' code, on instance (%x1, %y1)
 //       }
 //     } producer {
-//       sattn.work_loop order = head_fastest {
+//       sattn.work_loop order = query_tile_fastest {
 //       ^bb0(%x2, %y2):   the producer's fills, on the same instances
 //       }
 //     }
