@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Compiler/Conversion/KernelBoundary.h"
+#include "Compiler/Transforms/IndexMath.h"
 #include "sattn/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -113,17 +114,12 @@ void lowerNamedBarriers(Operation *root) {
 void lowerWorkLoop(WorkLoopOp loop, ProgramOp program) {
   OpBuilder b(loop);
   Location loc = loop.getLoc();
-  Type i32 = b.getI32Type();
-  auto narrow = [&](Value v) -> Value {
-    return arith::IndexCastUIOp::create(b, loc, i32, v);
-  };
-  auto widen = [&](Value v) -> Value {
-    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), v);
-  };
-  Value gridX = narrow(program.getGridX()), gridY = narrow(program.getGridY());
+  IndexMath m{b, loc};
+  Value gridX = m.toU32(program.getGridX()),
+        gridY = m.toU32(program.getGridY());
   Value instances = arith::MulIOp::create(b, loc, gridX, gridY);
-  Value first = narrow(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
-  Value blocks = narrow(gpu::GridDimOp::create(b, loc, gpu::Dimension::x));
+  Value first = m.toU32(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x));
+  Value blocks = m.toU32(gpu::GridDimOp::create(b, loc, gpu::Dimension::x));
   auto forOp = scf::ForOp::create(b, loc, first, instances, blocks,
                                   ValueRange{}, /*bodyBuilder=*/nullptr,
                                   /*unsignedCmp=*/true);
@@ -131,8 +127,8 @@ void lowerWorkLoop(WorkLoopOp loop, ProgramOp program) {
   Value t = forOp.getInductionVar();
   bool headFastest = loop.getOrder() == WorkOrder::head_fastest;
   Value fastest = headFastest ? gridY : gridX;
-  Value inner = widen(arith::RemUIOp::create(b, loc, t, fastest));
-  Value outer = widen(arith::DivUIOp::create(b, loc, t, fastest));
+  Value inner = m.fromU32(arith::RemUIOp::create(b, loc, t, fastest));
+  Value outer = m.fromU32(arith::DivUIOp::create(b, loc, t, fastest));
   Block &body = loop.getBody().front();
   body.getArgument(0).replaceAllUsesWith(headFastest ? outer : inner);
   body.getArgument(1).replaceAllUsesWith(headFastest ? inner : outer);

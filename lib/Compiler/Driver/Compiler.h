@@ -76,8 +76,7 @@ struct TileOptions {
   /// variants (it changes how each is built, not which are built).
   bool stageQuery = true;
   /// sm_90a: a persistent grid for kernels of one thread block per SM
-  /// (opt-in: it measured no faster). Keeps the launch variants, as
-  /// stageQuery.
+  /// (opt-in). Keeps the launch variants, as stageQuery.
   bool persistent = false;
 };
 

@@ -48,6 +48,14 @@ struct IndexMath {
   Value select(Value cond, Value x, Value y) {
     return arith::SelectOp::create(b, loc, cond, x, y);
   }
+  /// An index known to fit 32 unsigned bits as i32, and back: where 64-bit
+  /// arithmetic would cost (a 64-bit division is a call on NVPTX).
+  Value toU32(Value x) {
+    return arith::IndexCastUIOp::create(b, loc, b.getI32Type(), x);
+  }
+  Value fromU32(Value x) {
+    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), x);
+  }
 };
 
 } // namespace mlir::sattn

@@ -153,18 +153,12 @@ private:
     // call, and its register convention crowds a persistent producer's few
     // registers.
     IndexMath m = im();
-    Type i32 = b.getI32Type();
-    auto narrow = [&](Value v) -> Value {
-      return arith::IndexCastUIOp::create(b, loc, i32, v);
-    };
-    auto widen = [&](Value v) -> Value {
-      return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), v);
-    };
-    Value y32 = narrow(y), heads = narrow(size(1)), kvHeads = narrow(size(2));
-    Value batch = widen(arith::DivUIOp::create(b, loc, y32, heads));
+    Value y32 = m.toU32(y), heads = m.toU32(size(1)),
+          kvHeads = m.toU32(size(2));
+    Value batch = m.fromU32(arith::DivUIOp::create(b, loc, y32, heads));
     Value head = arith::RemUIOp::create(b, loc, y32, heads);
     Value group = arith::DivUIOp::create(b, loc, heads, kvHeads);
-    Value kvHead = widen(arith::DivUIOp::create(b, loc, head, group));
+    Value kvHead = m.fromU32(arith::DivUIOp::create(b, loc, head, group));
     qBase = m.mul(m.mul(y, seqQ()), headDim);
     kvBase = m.mul(m.mul(m.add(m.mul(batch, size(2)), kvHead), seqK()),
                    headDim);

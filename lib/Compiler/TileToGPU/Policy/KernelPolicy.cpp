@@ -178,9 +178,10 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
     // products until the next block's first tiles have landed; resident
     // blocks that go on to their next instance let the producer load it
     // meanwhile. Blocks of one warpgroup run two per SM, which already
-    // overlaps one's epilogue with the other's mainloop. It is opt-in
-    // because it measured no faster (bench/RESULTS.md): the overlap gains
-    // less than the 8 registers a thread the consumers give up.
+    // overlaps one's epilogue with the other's mainloop. Opt-in: the
+    // overlap is set against the 8 registers a thread the consumers give
+    // up, and a static stride balances causal work worse than the
+    // hardware's greedy dispatch of a block per instance.
     // The producer of a persistent grid keeps 40 registers (see
     // splitRegisters), which leaves two consumer warpgroups 232: a
     // softcap's tanh spills there, so those kernels keep a block per
@@ -194,9 +195,7 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
     // Instances in the hardware's own order (every query tile of a head,
     // heaviest first, before the next head): blocks running at once read
     // the same K/V from L2, where every head's heaviest tile first
-    // (head_fastest) spreads them over all heads. Under a causal mask a
-    // static stride is unbalanced in either order; that needs a dynamic
-    // scheduler (bench/RESULTS.md).
+    // (head_fastest) spreads them over all heads' K/V.
   } else {
     dropPersistent("no producer warpgroup to load the next instance");
   }
