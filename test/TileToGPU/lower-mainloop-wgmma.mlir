@@ -40,14 +40,37 @@ func.func @warpgroup(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>,
 // wgmma ops: fence, 4 k-steps of which the first does not scale-add D,
 // commit, wait. P.V still takes P from registers (inline asm). The ring
 // grows by the 8 KiB Q tile.
+// Each operand's descriptors come from one base: the low word (start
+// address / 16, leading offset 16 bytes = 1 << 16) built once in 32 bits
+// from the shared address, each k-step adding its constant (32 bytes = 2),
+// the high word (stride 1024 bytes = 64, 128-byte swizzle = 1 << 62)
+// OR-ed in: 4611686293305294848 = 1 << 62 | 64 << 32.
 // CHECK-LABEL: func.func @staged_query(
 // CHECK-SAME:      sattn.launch = #sattn.launch<threads = 128, shared_memory_bytes = 15488>
 // CHECK:         sattn.ring.stage_q
 // CHECK:         %[[QOFF:.*]] = sattn.ring.query_offset
+// CHECK:         %[[QADDR:.*]] = arith.index_castui %{{.*}} : index to i32
+// CHECK:         %[[QMASK:.*]] = arith.andi %[[QADDR]], %c262143_i32{{.*}}
+// CHECK:         %[[QSTART:.*]] = arith.shrui %[[QMASK]], %c4_i32{{.*}}
+// CHECK:         %[[QLO:.*]] = arith.ori %[[QSTART]], %c65536_i32{{.*}}
+// CHECK:         %[[KADDR:.*]] = arith.index_castui %{{.*}} : index to i32
+// CHECK:         %[[KMASK:.*]] = arith.andi %[[KADDR]], %c262143_i32{{.*}}
+// CHECK:         %[[KSTART:.*]] = arith.shrui %[[KMASK]], %c4_i32{{.*}}
+// CHECK:         %[[KLO:.*]] = arith.ori %[[KSTART]], %c65536_i32{{.*}}
+// CHECK:         %[[QW0:.*]] = arith.extui %[[QLO]] : i32 to i64
+// CHECK:         %[[QD0:.*]] = arith.ori %[[QW0]], %c4611686293305294848_i64{{.*}}
+// CHECK:         %[[KW0:.*]] = arith.extui %[[KLO]] : i32 to i64
+// CHECK:         %[[KD0:.*]] = arith.ori %[[KW0]], %c4611686293305294848_i64{{.*}}
+// CHECK:         %[[QLO1:.*]] = arith.addi %[[QLO]], %c2_i32{{.*}}
+// CHECK:         %[[QW1:.*]] = arith.extui %[[QLO1]] : i32 to i64
+// CHECK:         %[[QD1:.*]] = arith.ori %[[QW1]], %c4611686293305294848_i64{{.*}}
+// CHECK:         %[[KLO1:.*]] = arith.addi %[[KLO]], %c2_i32{{.*}}
+// CHECK:         %[[KW1:.*]] = arith.extui %[[KLO1]] : i32 to i64
+// CHECK:         %[[KD1:.*]] = arith.ori %[[KW1]], %c4611686293305294848_i64{{.*}}
 // CHECK:         nvvm.wgmma.fence.aligned
 // CHECK-NEXT:    llvm.mlir.poison
-// CHECK-NEXT:    %[[A0:.*]] = nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 16, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
-// CHECK-NEXT:    %[[A1:.*]] = nvvm.wgmma.mma_async {{.*}}, %[[A0]], <m = 64, n = 16, k = 16>, D[<f32>, <one>]
+// CHECK-NEXT:    %[[A0:.*]] = nvvm.wgmma.mma_async %[[QD0]], %[[KD0]], {{.*}}, <m = 64, n = 16, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
+// CHECK-NEXT:    %[[A1:.*]] = nvvm.wgmma.mma_async %[[QD1]], %[[KD1]], %[[A0]], <m = 64, n = 16, k = 16>, D[<f32>, <one>]
 // CHECK-NEXT:    %[[A2:.*]] = nvvm.wgmma.mma_async {{.*}}, %[[A1]], {{.*}} D[<f32>, <one>]
 // CHECK-NEXT:    %[[A3:.*]] = nvvm.wgmma.mma_async {{.*}}, %[[A2]], {{.*}} D[<f32>, <one>]
 // CHECK-NEXT:    nvvm.wgmma.commit.group.sync.aligned

@@ -9,8 +9,9 @@
 // iteration waits for K[i] (no group left in flight, then a barrier: every
 // warp is past the previous P.V), copies V[i] into slot 2 and K[i+1] into
 // the other K slot (committed even when there is no next tile, so that the
-// P.V's wait counts one group), reads K[i] from slot i mod 2, and waits for
-// V with one group (K[i+1]) still in flight.
+// P.V's wait counts one group), reads K[i] from slot i mod 2 (in 32 bits:
+// a tile count is below 2^32), and waits for V with one group (K[i+1])
+// still in flight.
 // CHECK-LABEL: func.func @cp_async_loop(
 // CHECK-SAME:      %[[K:[^:]+]]: memref<?xbf16>, %[[V:[^:]+]]: memref<?xbf16>, %{{[^:]+}}: index, %{{[^:]+}}: index, %[[LB:[^:]+]]: index, %[[UB:[^:]+]]: index
 // CHECK:         %[[RING:.*]] = sattn.ring.alloc : !sattn.ring<3 x 16x32xbf16, xor_chunks, cp_async>
@@ -20,7 +21,9 @@
 // CHECK:         sattn.ring.commit %[[RING]]
 // CHECK:         scf.for %[[IV:[^ ]+]] = %[[LB]] to %[[UB]]
 // CHECK:           %[[ITER:.*]] = arith.divsi
-// CHECK:           %[[PARITY:.*]] = arith.remsi %[[ITER]], %c2
+// CHECK:           %[[ITER32:.*]] = arith.index_castui %[[ITER]] : index to i32
+// CHECK-NEXT:      %[[PARITY32:.*]] = arith.remui %[[ITER32]], %c2_i32
+// CHECK-NEXT:      %[[PARITY:.*]] = arith.index_castui %[[PARITY32]] : i32 to index
 // CHECK:           %[[OTHER:.*]] = arith.subi %c1{{.*}}, %[[PARITY]]
 // CHECK:           sattn.ring.wait_copies %[[RING]] pending = 0
 // CHECK:           sattn.ring.copy %[[RING]][%c2{{.*}}], %[[V]]
@@ -73,7 +76,9 @@ func.func @cp_async_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf
 // CHECK-NEXT:    scf.if %[[FIRSTFILL]] {
 // CHECK:           sattn.ring.load %[[RING]][%c0{{.*}}], %[[KMAP]][%[[KHEAD]], %{{.*}}]
 // CHECK:         scf.for
-// CHECK:           %[[KSLOT:.*]] = arith.remsi %[[ITER:.*]], %c2
+// CHECK:           %[[ITER32:.*]] = arith.index_castui %{{.*}} : index to i32
+// CHECK-NEXT:      %[[KSLOT32:.*]] = arith.remui %[[ITER32]], %c2_i32
+// CHECK-NEXT:      %[[KSLOT:.*]] = arith.index_castui %[[KSLOT32]] : i32 to index
 // CHECK:           %[[VSLOT:.*]] = arith.addi %c2{{.*}}, %{{.*}}
 // CHECK:           scf.if
 // CHECK-NEXT:        sattn.ring.load %[[RING]][%[[VSLOT]]], %[[VMAP]]

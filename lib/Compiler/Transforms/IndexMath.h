@@ -56,6 +56,13 @@ struct IndexMath {
   Value fromU32(Value x) {
     return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), x);
   }
+  /// x mod n for 0 <= x < 2^32 (a count, such as a key loop's tiles), in
+  /// 32 unsigned bits: a 64-bit signed remainder by a constant costs about
+  /// ten more instructions on NVPTX, in the key loop.
+  Value remU32(Value x, int64_t n) {
+    return fromU32(arith::RemUIOp::create(
+        b, loc, toU32(x), arith::ConstantIntOp::create(b, loc, n, 32)));
+  }
 };
 
 } // namespace mlir::sattn

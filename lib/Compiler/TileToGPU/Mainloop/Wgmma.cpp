@@ -29,26 +29,52 @@ using namespace mlir::sattn::fragment;
 
 namespace {
 
-/// A wgmma shared-memory descriptor (PTX ISA "matrix descriptor") for the
-/// 128-byte swizzle mode: start address, leading and stride byte offsets,
-/// all in 16-byte units.
-Value wgmmaDescriptor(WarpBuilder &wb, Value ringAddress, Value elementOffset,
-                      int64_t leadingBytes, int64_t strideBytes) {
-  IndexMath m = wb.im();
-  OpBuilder &b = wb.b;
-  Location loc = wb.loc;
-  Value addr = m.add(ringAddress, m.mul(elementOffset, 2));
-  Type i64 = b.getI64Type();
-  Value a = arith::IndexCastOp::create(b, loc, i64, addr);
-  auto c64 = [&](int64_t v) {
-    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
-  };
-  Value start = arith::ShRUIOp::create(
-      b, loc, arith::AndIOp::create(b, loc, a, c64(0x3FFFF)), c64(4));
-  int64_t fixed = ((leadingBytes >> 4) << 16) | ((strideBytes >> 4) << 32) |
-                  (int64_t(1) << 62);
-  return arith::OrIOp::create(b, loc, start, c64(fixed));
-}
+/// The wgmma shared-memory descriptors (PTX ISA "matrix descriptor", 128-byte
+/// swizzle mode) of one operand's k-steps: start address, leading and stride
+/// byte offsets, all in 16-byte units. The low word holds the 14-bit start
+/// address and the leading offset. A shared-window address is below 2^18, so
+/// the start field of `base + offset` is the base's plus offset / 16 and the
+/// sum never carries into the leading offset: the base's low word is built
+/// once (32-bit arithmetic) and each k-step adds a constant to it, where
+/// building every descriptor from its 64-bit address costs a handful of
+/// instructions per k-step in the key loop.
+struct Descriptors {
+  WarpBuilder &wb;
+  Value low;    // i32: the base's start address, the leading offset
+  int64_t high; // the high word: the stride offset, 128-byte swizzle
+
+  Descriptors(WarpBuilder &wb, Value ringAddress, Value elementOffset,
+              int64_t leadingBytes, int64_t strideBytes)
+      : wb(wb) {
+    IndexMath m = wb.im();
+    OpBuilder &b = wb.b;
+    Location loc = wb.loc;
+    Value addr = m.toU32(m.add(ringAddress, m.mul(elementOffset, 2)));
+    Value start = arith::ShRUIOp::create(
+        b, loc, arith::AndIOp::create(b, loc, addr, c32(0x3FFFF)), c32(4));
+    low = arith::OrIOp::create(b, loc, start, c32((leadingBytes >> 4) << 16));
+    high = (strideBytes >> 4) | (int64_t(1) << 30);
+  }
+
+  /// The descriptor `elementOffset` elements past the base.
+  Value at(int64_t elementOffset) {
+    OpBuilder &b = wb.b;
+    Location loc = wb.loc;
+    assert(elementOffset * 2 % 16 == 0 && "k-steps move by 16-byte units");
+    Value lowK =
+        elementOffset
+            ? arith::AddIOp::create(b, loc, low, c32(elementOffset * 2 >> 4))
+            : low;
+    return arith::OrIOp::create(
+        b, loc, arith::ExtUIOp::create(b, loc, b.getI64Type(), lowK),
+        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(high << 32)));
+  }
+
+private:
+  Value c32(int64_t v) {
+    return arith::ConstantOp::create(wb.b, wb.loc, wb.b.getI32IntegerAttr(v));
+  }
+};
 
 /// acc += sum over k-steps of A_k (registers, 4 per lane) x B_k (shared
 /// memory, descriptors) with wgmma.mma_async m64nNk16, as one inline-asm
@@ -233,17 +259,19 @@ struct QKLowering : FragmentPattern<TileMmaQKOp> {
       qElts = wb.unpack(a.getQ());
     SmallVector<SmallVector<Value, 4>> aRegs;
     SmallVector<Value> aDescs, descs;
+    std::optional<Descriptors> queryDescs;
+    if (queryBlock)
+      queryDescs.emplace(wb, address, queryBlock, /*leading=*/16,
+                         /*stride=*/1024);
+    Descriptors keyDescs(wb, address, keyBuffer, /*leading=*/16,
+                         /*stride=*/1024);
     for (int64_t kk = 0; kk < ring.getCols() / 16; ++kk) {
       int64_t column = (kk % 4) * 16;
-      if (queryBlock)
-        aDescs.push_back(wgmmaDescriptor(
-            wb, address, m.add(queryBlock, (kk / 4) * 64 * 64 + column),
-            /*leading=*/16, /*stride=*/1024));
+      if (queryDescs)
+        aDescs.push_back(queryDescs->at((kk / 4) * 64 * 64 + column));
       else
         aRegs.push_back(aOperand(wb, qElts, kk, inputType));
-      Value off = m.add(keyBuffer, (kk / 4) * (ring.getRows() * 64) + column);
-      descs.push_back(wgmmaDescriptor(wb, address, off, /*leading=*/16,
-                                      /*stride=*/1024));
+      descs.push_back(keyDescs.at((kk / 4) * (ring.getRows() * 64) + column));
     }
     rw.setInsertionPoint(op);
     SmallVector<Value> scores =
@@ -280,12 +308,11 @@ struct PVLowering : FragmentPattern<TileMmaPVOp> {
     // (leading), 8-key groups 1024 bytes (stride).
     SmallVector<SmallVector<Value, 4>> aRegs;
     SmallVector<Value> descs;
+    Descriptors valueDescs(wb, address, valueBuffer,
+                           /*leading=*/ring.getRows() * 128, /*stride=*/1024);
     for (int64_t kk = 0; kk < keys / 16; ++kk) {
       aRegs.push_back(aOperand(wb, pElts, kk, inputType));
-      descs.push_back(wgmmaDescriptor(wb, address,
-                                      m.add(valueBuffer, kk * 16 * 64),
-                                      /*leading=*/ring.getRows() * 128,
-                                      /*stride=*/1024));
+      descs.push_back(valueDescs.at(kk * 16 * 64));
     }
     rw.setInsertionPoint(op);
     SmallVector<Value> out =

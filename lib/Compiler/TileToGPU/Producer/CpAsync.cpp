@@ -80,7 +80,7 @@ void staging::stageWithCpAsync(StagingContext &ctx, TileQKOp qk, TilePVOp pv) {
     }
     Value iter = m.div(m.sub(loop.getInductionVar(), loop.getLowerBound()),
                        loop.getStep());
-    Value parity = m.rem(iter, m.c(2));
+    Value parity = m.remU32(iter, 2);
     Value other = m.sub(m.c(1), parity);
     // Only K[i] is in flight here; after the barrier every warp is past
     // Q.K[i-1] and P.V[i-1], so the other K slot and V are free.

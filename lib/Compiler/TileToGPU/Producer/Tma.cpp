@@ -168,8 +168,8 @@ void staging::stageWithTma(StagingContext &ctx, TileQKOp qk, TilePVOp pv) {
                  });
     Value iter = m.div(m.sub(loop.getInductionVar(), loop.getLowerBound()),
                        loop.getStep());
-    keySlot = m.rem(iter, m.c(keyStages));
-    valueSlot = m.add(m.c(keyStages), m.rem(iter, m.c(valueStages)));
+    keySlot = m.remU32(iter, keyStages);
+    valueSlot = m.add(m.c(keyStages), m.remU32(iter, valueStages));
     Value nextIv = m.add(loop.getInductionVar(), loop.getStep());
     Value hasNext = m.lt(nextIv, loop.getUpperBound());
     onThreadZero(b, loc, Value(), [&](OpBuilder &tb, Location l) {
@@ -179,12 +179,11 @@ void staging::stageWithTma(StagingContext &ctx, TileQKOp qk, TilePVOp pv) {
         IndexMath nm{nb, nl};
         SmallVector<Value> at = evaluateAt(nb, loop, slice, nextIv, {first});
         Value nextIter = nm.add(iter, nm.c(1));
-        fill(nb, nl, ctx, nm.rem(nextIter, nm.c(keyStages)), kMap, kHead,
-             at[0]);
+        fill(nb, nl, ctx, nm.remU32(nextIter, keyStages), kMap, kHead, at[0]);
         if (valueRing)
           fill(nb, nl, ctx,
-               nm.add(nm.c(keyStages), nm.rem(nextIter, nm.c(valueStages))),
-               vMap, vHead, at[0]);
+               nm.add(nm.c(keyStages), nm.remU32(nextIter, valueStages)), vMap,
+               vHead, at[0]);
       });
     });
   }
@@ -248,9 +247,9 @@ LogicalResult staging::stagePipelinedWithTma(StagingContext &ctx,
     return evaluateAt(b, loop, *slice, iv, {loopQk.getFirst()})[0];
   };
   int64_t ks = ctx.keyStages, vs = ctx.valueStages;
-  auto keySlot = [&](IndexMath &m, Value t) { return m.rem(t, m.c(ks)); };
+  auto keySlot = [&](IndexMath &m, Value t) { return m.remU32(t, ks); };
   auto valueSlot = [&](IndexMath &m, Value t) {
-    return m.add(m.c(ks), m.rem(t, m.c(vs)));
+    return m.add(m.c(ks), m.remU32(t, vs));
   };
   // The guard's condition is lb < ub; the rotated loop runs from lb + step.
   Value step = loop.getStep(), ub = loop.getUpperBound();
