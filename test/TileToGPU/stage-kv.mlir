@@ -22,6 +22,7 @@
 // CHECK:         scf.for %[[IV:[^ ]+]] = %[[LB]] to %[[UB]]
 // CHECK:           %[[ITER:.*]] = arith.divsi
 // CHECK:           %[[ITER32:.*]] = arith.index_castui %[[ITER]] : index to i32
+// CHECK-NEXT:      %c2_i32 = arith.constant 2 : i32
 // CHECK-NEXT:      %[[PARITY32:.*]] = arith.remui %[[ITER32]], %c2_i32
 // CHECK-NEXT:      %[[PARITY:.*]] = arith.index_castui %[[PARITY32]] : i32 to index
 // CHECK:           %[[OTHER:.*]] = arith.subi %c1{{.*}}, %[[PARITY]]
@@ -77,6 +78,7 @@ func.func @cp_async_loop(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf
 // CHECK:           sattn.ring.load %[[RING]][%c0{{.*}}], %[[KMAP]][%[[KHEAD]], %{{.*}}]
 // CHECK:         scf.for
 // CHECK:           %[[ITER32:.*]] = arith.index_castui %{{.*}} : index to i32
+// CHECK-NEXT:      %c2_i32 = arith.constant 2 : i32
 // CHECK-NEXT:      %[[KSLOT32:.*]] = arith.remui %[[ITER32]], %c2_i32
 // CHECK-NEXT:      %[[KSLOT:.*]] = arith.index_castui %[[KSLOT32]] : i32 to index
 // CHECK:           %[[VSLOT:.*]] = arith.addi %c2{{.*}}, %{{.*}}

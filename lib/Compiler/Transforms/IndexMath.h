@@ -60,8 +60,11 @@ struct IndexMath {
   /// 32 unsigned bits: a 64-bit signed remainder by a constant costs about
   /// ten more instructions on NVPTX, in the key loop.
   Value remU32(Value x, int64_t n) {
-    return fromU32(arith::RemUIOp::create(
-        b, loc, toU32(x), arith::ConstantIntOp::create(b, loc, n, 32)));
+    // Sequenced: the IR's order must not depend on the compiler's order of
+    // evaluating arguments (lit tests check it).
+    Value x32 = toU32(x);
+    Value divisor = arith::ConstantIntOp::create(b, loc, n, 32);
+    return fromU32(arith::RemUIOp::create(b, loc, x32, divisor));
   }
 };
 

@@ -49,9 +49,12 @@ struct Descriptors {
     IndexMath m = wb.im();
     OpBuilder &b = wb.b;
     Location loc = wb.loc;
-    Value addr = m.toU32(m.add(ringAddress, m.mul(elementOffset, 2)));
-    Value start = arith::ShRUIOp::create(
-        b, loc, arith::AndIOp::create(b, loc, addr, c32(0x3FFFF)), c32(4));
+    // One statement per op: the IR's order must not depend on the C++
+    // compiler's order of evaluating arguments.
+    Value byteOffset = m.mul(elementOffset, 2);
+    Value addr = m.toU32(m.add(ringAddress, byteOffset));
+    Value window = arith::AndIOp::create(b, loc, addr, c32(0x3FFFF));
+    Value start = arith::ShRUIOp::create(b, loc, window, c32(4));
     low = arith::OrIOp::create(b, loc, start, c32((leadingBytes >> 4) << 16));
     high = (strideBytes >> 4) | (int64_t(1) << 30);
   }
@@ -65,9 +68,10 @@ struct Descriptors {
         elementOffset
             ? arith::AddIOp::create(b, loc, low, c32(elementOffset * 2 >> 4))
             : low;
-    return arith::OrIOp::create(
-        b, loc, arith::ExtUIOp::create(b, loc, b.getI64Type(), lowK),
-        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(high << 32)));
+    Value low64 = arith::ExtUIOp::create(b, loc, b.getI64Type(), lowK);
+    Value high64 =
+        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(high << 32));
+    return arith::OrIOp::create(b, loc, low64, high64);
   }
 
 private:
