@@ -1,7 +1,6 @@
 //===- Compiler.cpp - The compile steps as a library ----------------------===//
 #include "Compiler/Driver/Compiler.h"
 
-#include "Compiler/Analysis/MaskRegions.h"
 #include "Compiler/Import/SpecImport.h"
 #include "Compiler/Registration.h"
 #include "Compiler/TileToGPU/Policy/KernelPolicy.h"
@@ -140,23 +139,6 @@ Result<PatternInfo> CompilerSession::describe(ModuleOp module,
     info.hasDelta = true;
     info.gamma = delta.getGamma();
     info.tailMin = delta.getTailMin();
-  }
-  if (op.getMask()) {
-    // A mask the analysis rejects is reported by the tiling; until then it
-    // counts as bounding everything.
-    DiagnosticCapture quiet(*ctx_);
-    FailureOr<SmallVector<mlir::sattn::MaskRegion>> regions =
-        mlir::sattn::normalizeMask(op.getMask(), op);
-    info.masked = info.boundedKeys = true;
-    if (succeeded(regions)) {
-      info.masked = regions->size() != 1;
-      info.boundedKeys = regions->size() > 1;
-      for (const mlir::sattn::MaskRegion &r : *regions) {
-        bool fromBelow = r.diagLo || r.colLo || r.colHi;
-        info.boundedKeys |= fromBelow;
-        info.masked |= fromBelow || r.diagHi;
-      }
-    }
   }
   return info;
 }
@@ -316,9 +298,6 @@ std::vector<CompileVariant> compileVariants(const std::string &target,
   mlir::sattn::policy::PatternFacts facts;
   facts.tensorCoreInputs = info.dtype == "bf16" || info.dtype == "f16";
   facts.headDim = info.headDim;
-  facts.masked = info.masked;
-  facts.boundedKeys = info.boundedKeys;
-  facts.delta = info.hasDelta;
   std::vector<CompileVariant> variants;
   for (const auto &choice : mlir::sattn::policy::launchVariants(*chip, facts)) {
     TileOptions tiles;

@@ -34,9 +34,6 @@ struct PatternInfo {
   std::string specHash;
   bool hasDelta = false;
   int64_t gamma = 0, tailMin = 0;
-  /// What the mask bounds (the policy's launch variants depend on it):
-  /// some key of a row; the key range from below or in pieces.
-  bool masked = false, boundedKeys = false;
 };
 
 /// Resource usage of one kernel as ptxas reports it.

@@ -105,6 +105,33 @@ TEST(KernelPolicy, DeltaAnchorKernelKeepsItsRegisters) {
   EXPECT_FALSE(c.producer);
 }
 
+TEST(KernelPolicy, TwoWarpgroupsProducerRegistersFollowItsKeyRanges) {
+  // 128 rows, one CTA of 384 threads, 168 at entry: windows and sinks keep
+  // 32 for the producer, (3 * 168 - 32) / 2 = 236 -> 232 for each consumer.
+  KernelConfig swa =
+      chooseKernelConfig(Target::Wgmma, facts(128, true, true), {});
+  EXPECT_EQ(swa.producerRegisters, 32);
+  EXPECT_EQ(swa.consumerRegisters, 232);
+  // The delta anchor kernel's two sets of rows: 40, (504 - 40) / 2 = 232.
+  ScheduleRequest pipelined;
+  pipelined.pipeline = true;
+  KernelConfig anchor = chooseKernelConfig(
+      Target::Wgmma, facts(128, true, false, KernelRole::DeltaAnchor),
+      pipelined);
+  EXPECT_TRUE(anchor.producer);
+  EXPECT_EQ(anchor.producerRegisters, 40);
+  EXPECT_EQ(anchor.consumerRegisters, 232);
+  // It is not pipelined, with a note rather than a warning: the request is
+  // the pair's, and its main kernel takes it.
+  EXPECT_FALSE(anchor.pipeline);
+  EXPECT_TRUE(anchor.dropped.empty());
+  EXPECT_EQ(anchor.note, "not pipelined: the delta anchor kernel's registers");
+  KernelConfig main = chooseKernelConfig(
+      Target::Wgmma, facts(128, true, true, KernelRole::DeltaMain), pipelined);
+  EXPECT_TRUE(main.pipeline);
+  EXPECT_EQ(main.valueStages, 3);
+}
+
 TEST(KernelPolicy, TwoWarpgroupsShareRingsWithAProducerAndTakeTurns) {
   KernelConfig c = chooseKernelConfig(Target::Wgmma, facts(128), {});
   EXPECT_TRUE(c.producer);
@@ -161,6 +188,25 @@ TEST(KernelPolicy, APersistentGridForKernelsOfOneBlockPerSm) {
   EXPECT_EQ(
       chooseKernelConfig(Target::Wgmma, capped, persistent).consumerRegisters,
       240);
+  // Pipelined consumers need 240 too.
+  ScheduleRequest persistentPipelined = persistent;
+  persistentPipelined.pipeline = true;
+  KernelConfig fa3 =
+      chooseKernelConfig(Target::Wgmma, facts(128, true), persistentPipelined);
+  EXPECT_FALSE(fa3.persistent);
+  EXPECT_TRUE(fa3.pipeline);
+  EXPECT_EQ(fa3.consumerRegisters, 240);
+  ASSERT_EQ(fa3.dropped.size(), 1u);
+  EXPECT_EQ(fa3.dropped[0],
+            "a persistent grid (pipelined consumers need 240 registers)");
+  // A producer of several key ranges (windows and sinks, the delta anchor
+  // kernel) needs more than the 40 a persistent grid leaves it.
+  const char *several = "a persistent grid (a producer of several key ranges "
+                        "needs more than 40 registers)";
+  EXPECT_EQ(droppedFor(Target::Wgmma, facts(128, true, true)), several);
+  EXPECT_EQ(droppedFor(Target::Wgmma,
+                       facts(128, true, false, KernelRole::DeltaAnchor)),
+            several);
 }
 
 TEST(KernelPolicy, TwoWarpgroupsReadQFromSharedMemory) {
@@ -239,30 +285,23 @@ TEST(KernelPolicy, TmaBlockersKeepCpAsync) {
 }
 
 TEST(KernelPolicy, LaunchVariantsByQueryLength) {
-  PatternFacts causal{true, 128, true, false, false};
-  std::vector<LaunchVariantChoice> v = launchVariants(Target::Wgmma, causal);
+  PatternFacts bf16d128{true, 128};
+  std::vector<LaunchVariantChoice> v = launchVariants(Target::Wgmma, bf16d128);
   ASSERT_EQ(v.size(), 2u);
   EXPECT_EQ(v[0].blockM, 0);
-  EXPECT_EQ(v[0].maxSeqQ, 8192);
-  EXPECT_EQ(v[1].minSeqQ, 8192);
+  EXPECT_FALSE(v[0].pipeline);
+  EXPECT_EQ(v[0].minSeqQ, 0);
+  EXPECT_EQ(v[0].maxSeqQ, 4096);
+  EXPECT_EQ(v[1].name, "128-row-pipelined");
+  EXPECT_EQ(v[1].minSeqQ, 4096);
   EXPECT_EQ(v[1].maxSeqQ, -1);
   EXPECT_EQ(v[1].blockM, 128);
   EXPECT_TRUE(v[1].pipeline);
-  // Windows and sinks keep one form.
-  PatternFacts swa{true, 128, true, true, false};
-  EXPECT_EQ(launchVariants(Target::Wgmma, swa).size(), 1u);
-  // Dense switches later.
-  PatternFacts dense{true, 128, false, false, false};
-  EXPECT_EQ(launchVariants(Target::Wgmma, dense)[0].maxSeqQ, 32768);
-  // One form: the delta pair, head_dim 64, f32, other chips.
-  EXPECT_EQ(launchVariants(Target::Wgmma, {true, 128, true, true, true}).size(),
-            1u);
-  EXPECT_EQ(launchVariants(Target::Wgmma, {true, 64, true, false, false}).size(),
-            1u);
-  EXPECT_EQ(launchVariants(Target::Wgmma, {false, 128, true, false, false}).size(),
-            1u);
-  EXPECT_EQ(launchVariants(Target::MmaSync, causal).size(), 1u);
-  EXPECT_EQ(launchVariants(Target::Wgmma, causal)[0].minSeqQ, 0);
+  // One form: head_dim 64, f32, other chips.
+  EXPECT_EQ(launchVariants(Target::Wgmma, {true, 64}).size(), 1u);
+  EXPECT_EQ(launchVariants(Target::Wgmma, {false, 128}).size(), 1u);
+  EXPECT_EQ(launchVariants(Target::MmaSync, bf16d128).size(), 1u);
+  EXPECT_EQ(launchVariants(Target::Host, bf16d128).size(), 1u);
 }
 
 } // namespace

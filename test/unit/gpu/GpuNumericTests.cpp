@@ -53,13 +53,17 @@ const Case kCases[] = {
     {"t_dense_bf16_d128", 1, 2, 2, 1, 1, "one query, one key"},
     {"t_dense_bf16_d128", 2, 4, 2, 77, 77, "batch 2, GQA 2:1, ragged"},
     {"t_dense_bf16_d128", 1, 2, 1, 130, 300, "Sq < Sk"},
+    // From 4096 query rows sm_90a launches the 128-row variant (two
+    // consumer warpgroups, a producer, pipelined key loops); the long cases
+    // below run it.
+    {"t_dense_bf16_d128", 1, 2, 1, 4097, 4097,
+     "the 128-row variant from its first length, GQA 2:1, ragged"},
     {"t_causal_bf16_d128", 1, 4, 4, 300, 300, "ragged tiles"},
     {"t_causal_bf16_d128", 1, 8, 1, 129, 129, "GQA 8:1"},
     {"t_causal_bf16_d128", 1, 4, 2, 128, 128, "GQA 4:2, exact tiles"},
     {"t_causal_bf16_d128", 1, 2, 2, 50, 200, "Sq < Sk, bottom-right"},
-    {"t_causal_bf16_d128", 1, 2, 2, 200, 50, "Sq > Sk: rows without keys are 0"},
-    // From 8192 query rows sm_90a launches the 128-row variant (two
-    // consumer warpgroups, a producer, pipelined key loops).
+    {"t_causal_bf16_d128", 1, 2, 2, 200, 50,
+     "Sq > Sk: rows without keys are 0"},
     {"t_causal_bf16_d128", 1, 2, 1, 8250, 8250,
      "long: the 128-row variant on sm_90a, ragged, GQA 2:1"},
     {"t_causal_f16_d64", 3, 4, 2, 333, 333, "batch 3, f16"},
@@ -67,10 +71,13 @@ const Case kCases[] = {
     {"t_window_f32_d64", 1, 2, 2, 257, 257, "two-sided window, f32"},
     {"t_window_f32_d64", 1, 4, 2, 20, 20, "window longer than S"},
     {"t_window1_bf16_d64", 1, 2, 2, 100, 100, "window 1 (diagonal only)"},
-    {"t_swa_sink_bf16_d128", 1, 4, 2, 500, 500, "window + sink, many empty tiles"},
+    {"t_swa_sink_bf16_d128", 1, 4, 2, 500, 500,
+     "window + sink, many empty tiles"},
     {"t_swa_sink_bf16_d128", 1, 2, 2, 5, 5, "sink longer than S"},
     {"t_swa_sink_bf16_d128", 1, 2, 2, 8200, 8200, "long window + sinks"},
     {"t_softcap_union_f16_d128", 2, 2, 1, 180, 180, "softcap, scale, union"},
+    {"t_softcap_union_f16_d128", 1, 1, 1, 4100, 4200,
+     "softcap, union, the 128-row variant, Sq < Sk"},
     {"t_softcap_union_f16_d128", 1, 2, 2, 90, 150, "softcap, Sq < Sk"},
     {"t_softcap_large_bf16_d128", 1, 4, 2, 300, 300,
      "softcap 1e6: tanh of ~1e-6 (the two-form tanh)"},

@@ -64,26 +64,33 @@ int64_t ctasPerSm(const KernelConfig &c, const KernelFacts &f,
 
 /// Registers per thread of a warp-specialised kernel. The CTA starts with
 /// `entry` for every thread (ptxas's cap from the launch bounds: threads and
-/// CTAs per SM); the producer hands all but its own back and the consumers
-/// split the pool (setmaxnreg counts are multiples of 8 in [24, 256]). The
-/// producer's copy of a key range with a lower end or several pieces
-/// (windows, sinks) spilled at 24, so it keeps 32 there. On a persistent
-/// grid it keeps 40: its loop over instances holds the shared-memory
-/// address of every slot (LLVM hoists them out of it), which spilled at 32.
+/// CTAs per SM); the producer hands all but `producerRegisters` back and the
+/// consumers split the pool (setmaxnreg counts are multiples of 8 in
+/// [24, 256]).
 void splitRegisters(KernelConfig &c, int64_t consumerWarpgroups,
-                    bool boundedKeys, bool persistent, int64_t ctas) {
+                    int64_t producerRegisters, int64_t ctas) {
   constexpr int64_t kRegistersPerSm = 65536;
   auto down8 = [](int64_t r) { return r / 8 * 8; };
   int64_t threads = (consumerWarpgroups + 1) * 128;
   int64_t entry =
       std::min<int64_t>(248, down8(kRegistersPerSm / (threads * ctas)));
-  c.producerRegisters = persistent                               ? 40
-                        : consumerWarpgroups == 1 && boundedKeys ? 32
-                                                                 : 24;
+  c.producerRegisters = producerRegisters;
   int64_t pool = entry * (consumerWarpgroups + 1) - c.producerRegisters;
   c.consumerRegisters =
       std::min<int64_t>(248, down8(pool / consumerWarpgroups));
   c.minCtasPerSm = ctas;
+}
+
+/// What the producer's loops keep live. Copying one key range [0, hi) fits
+/// 24. A range with a lower end or in pieces (windows, sinks) spilled at 24
+/// and keeps 32. The delta anchor kernel's two sets of rows, each with its
+/// own key loops, spilled at 32 and keeps 40; so does a persistent grid's
+/// loop over instances, which holds the shared-memory address of every slot
+/// (LLVM hoists them out of it).
+int64_t producerRegisters(const KernelFacts &f, bool persistent) {
+  if (persistent || f.role == ::sattn::KernelRole::DeltaAnchor)
+    return 40;
+  return f.masks.boundedKeys ? 32 : 24;
 }
 
 void addNote(KernelConfig &c, const std::string &note) {
@@ -167,6 +174,11 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
     // slots at least, handed back on release barriers.
     if (c.staging != StagingKind::tma) {
       dropPipeline("needs wgmma with TMA staging");
+    } else if (f.role == ::sattn::KernelRole::DeltaAnchor) {
+      // Its two sets of query rows leave no registers for the next tile's
+      // scores in flight (it spilled); the request stands for the main
+      // kernel of the pair, so this is a note, not a warning.
+      addNote(c, "not pipelined: the delta anchor kernel's registers");
     } else {
       c.pipeline = true;
       c.valueStages = std::max<int64_t>(c.valueStages, 2);
@@ -183,15 +195,25 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
     // up, and a static stride balances causal work worse than the
     // hardware's greedy dispatch of a block per instance.
     // The producer of a persistent grid keeps 40 registers (see
-    // splitRegisters), which leaves two consumer warpgroups 232: a
-    // softcap's tanh spills there, so those kernels keep a block per
-    // instance and 240.
-    c.persistent = request.persistent && ctas == 1 && !f.softcap;
+    // producerRegisters), which leaves two consumer warpgroups 232: a
+    // softcap's tanh and the scores of pipelined key loops spill there, so
+    // those kernels keep a block per instance and 240. So do kernels whose
+    // producer copies more than one key range [0, hi) (windows, sinks, the
+    // delta anchor's two sets of rows): they spilled on a persistent grid.
+    bool oneKeyRange =
+        !f.masks.boundedKeys && f.role != ::sattn::KernelRole::DeltaAnchor;
+    c.persistent = request.persistent && ctas == 1 && !f.softcap &&
+                   !c.pipeline && oneKeyRange;
     if (ctas > 1)
       dropPersistent("two blocks of this kernel fit an SM");
     else if (f.softcap)
       dropPersistent("a softcap's consumers need 240 registers");
-    splitRegisters(c, warpgroups, f.masks.boundedKeys, c.persistent, ctas);
+    else if (c.pipeline)
+      dropPersistent("pipelined consumers need 240 registers");
+    else if (!oneKeyRange)
+      dropPersistent("a producer of several key ranges needs more than 40 "
+                     "registers");
+    splitRegisters(c, warpgroups, producerRegisters(f, c.persistent), ctas);
     // Instances in the hardware's own order (every query tile of a head,
     // heaviest first, before the next head): blocks running at once read
     // the same K/V from L2, where every head's heaviest tile first
@@ -211,20 +233,17 @@ std::vector<LaunchVariantChoice> policy::launchVariants(Target target,
                                                         const PatternFacts &f) {
   std::vector<LaunchVariantChoice> single = {{"64-row", 0, false, 0, -1}};
   // Other forms exist only for the bf16/f16 head_dim-128 wgmma kernels.
-  // The delta pair keeps one form: its anchor kernel fills its own stages,
-  // which two consumer warpgroups do not speed up. Windows and sinks keep
-  // one form too: which of their forms is faster depends on the card, and
-  // sm_90a does not tell an H100 from an H200.
-  if (target != Target::Wgmma || !f.tensorCoreInputs || f.headDim != 128 ||
-      f.delta || f.boundedKeys)
+  if (target != Target::Wgmma || !f.tensorCoreInputs || f.headDim != 128)
     return single;
-  // Short sequences keep 64-row tiles (more CTAs to balance causal work
-  // over the SMs); long ones are faster with 128-row tiles, two consumer
-  // warpgroups taking turns and a producer, and for a key range
-  // [0, diagonal) with pipelined key loops as well. Dense kernels switch
-  // later: without masked tiles to balance, 64-row tiles keep up longer.
-  int64_t split = f.masked ? 8192 : 32768;
-  bool pipeline = f.masked;
-  std::string name = pipeline ? "128-row-pipelined" : "128-row";
-  return {{"64-row", 0, false, 0, split}, {name, 128, pipeline, split, -1}};
+  // Long sequences: 128-row tiles, two consumer warpgroups taking turns, a
+  // producer, Q.K[i]^T issued beside P[i-1].V[i-1] (FA3's schedule), for
+  // every mask and the delta pair. The consumers' instructions per product
+  // are what the second warpgroup and the pipelining hide, and with the
+  // k-steps' descriptors a constant apart there are few enough of them that
+  // this form leads from a few thousand rows on. Short sequences keep 64-row
+  // tiles: twice the blocks, two per SM, where a grid of 128-row blocks
+  // would leave SMs idle or run one partial wave.
+  constexpr int64_t split = 4096;
+  return {{"64-row", 0, false, 0, split},
+          {"128-row-pipelined", 128, true, split, -1}};
 }

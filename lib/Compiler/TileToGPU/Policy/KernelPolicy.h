@@ -71,10 +71,6 @@ KernelConfig chooseKernelConfig(Target target, const KernelFacts &facts,
 struct PatternFacts {
   bool tensorCoreInputs = false;
   int64_t headDim = 0;
-  /// As MaskBounds: some key of a row is masked; the key range is bounded
-  /// from below or in pieces (windows, sinks).
-  bool masked = false, boundedKeys = false;
-  bool delta = false;
 };
 
 /// One kernel set of a pattern and the query lengths [minSeqQ, maxSeqQ)
