@@ -49,8 +49,10 @@ done
 #                                     reading Q from registers
 #                                     (--no-stage-query), as before Q was
 #                                     staged in shared memory
-#   SCHEDULES="persist fa3-persist"   the default variants / fa3 on a
-#                                     persistent grid (--persistent)
+#   SCHEDULES="persist fa3-persist"   the default variants / fa3 with
+#                                     --persistent (the policy drops it for
+#                                     pipelined kernels: the 128-row
+#                                     variants stay a block per instance)
 #   PREV_SPARSE_OPT=path              kernels of another compiler build (an
 #                                     earlier commit) as kernels-prev/, the
 #                                     baseline of a same-run A/B

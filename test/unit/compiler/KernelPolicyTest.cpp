@@ -107,10 +107,10 @@ TEST(KernelPolicy, DeltaAnchorKernelKeepsItsRegisters) {
 
 TEST(KernelPolicy, TwoWarpgroupsProducerRegistersFollowItsKeyRanges) {
   // 128 rows, one CTA of 384 threads, 168 at entry: windows and sinks keep
-  // 32 for the producer, (3 * 168 - 32) / 2 = 236 -> 232 for each consumer.
+  // 40 for the producer, (3 * 168 - 40) / 2 = 232 for each consumer.
   KernelConfig swa =
       chooseKernelConfig(Target::Wgmma, facts(128, true, true), {});
-  EXPECT_EQ(swa.producerRegisters, 32);
+  EXPECT_EQ(swa.producerRegisters, 40);
   EXPECT_EQ(swa.consumerRegisters, 232);
   // The delta anchor kernel's two sets of rows: 40, (504 - 40) / 2 = 232.
   ScheduleRequest pipelined;

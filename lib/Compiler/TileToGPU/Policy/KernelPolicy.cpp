@@ -83,14 +83,20 @@ void splitRegisters(KernelConfig &c, int64_t consumerWarpgroups,
 
 /// What the producer's loops keep live. Copying one key range [0, hi) fits
 /// 24. A range with a lower end or in pieces (windows, sinks) spilled at 24
-/// and keeps 32. The delta anchor kernel's two sets of rows, each with its
-/// own key loops, spilled at 32 and keeps 40; so does a persistent grid's
-/// loop over instances, which holds the shared-memory address of every slot
-/// (LLVM hoists them out of it).
-int64_t producerRegisters(const KernelFacts &f, bool persistent) {
+/// and keeps 32; next to two consumer warpgroups, whose key loops are split
+/// (full tiles apart) and so are its copies, it spilled at 32 and keeps 40,
+/// which costs the consumers nothing: (3 * 168 - 40) / 2 rounds down to the
+/// same 232 as (3 * 168 - 32) / 2. The delta anchor kernel's two sets of
+/// rows keep 40 too, as does a persistent grid's loop over instances,
+/// which holds the shared-memory address of every slot (LLVM hoists them
+/// out of it).
+int64_t producerRegisters(const KernelFacts &f, int64_t consumerWarpgroups,
+                          bool persistent) {
   if (persistent || f.role == ::sattn::KernelRole::DeltaAnchor)
     return 40;
-  return f.masks.boundedKeys ? 32 : 24;
+  if (!f.masks.boundedKeys)
+    return 24;
+  return consumerWarpgroups > 1 ? 40 : 32;
 }
 
 void addNote(KernelConfig &c, const std::string &note) {
@@ -213,7 +219,8 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
     else if (!oneKeyRange)
       dropPersistent("a producer of several key ranges needs more than 40 "
                      "registers");
-    splitRegisters(c, warpgroups, producerRegisters(f, c.persistent), ctas);
+    splitRegisters(c, warpgroups,
+                   producerRegisters(f, warpgroups, c.persistent), ctas);
     // Instances in the hardware's own order (every query tile of a head,
     // heaviest first, before the next head): blocks running at once read
     // the same K/V from L2, where every head's heaviest tile first
