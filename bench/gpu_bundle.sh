@@ -53,6 +53,8 @@ done
 #                                     --persistent (the policy drops it for
 #                                     pipelined kernels: the 128-row
 #                                     variants stay a block per instance)
+#   SCHEDULES="cr"                    the default variants with
+#                                     --conditional-rescale
 #   PREV_SPARSE_OPT=path              kernels of another compiler build (an
 #                                     earlier commit) as kernels-prev/, the
 #                                     baseline of a same-run A/B
@@ -84,8 +86,9 @@ for s in ${SCHEDULES:-}; do
     fa3-regq) stage_variant "$s" --block-m=128 --pipeline-key-loops --no-stage-query ;;
     persist) stage_variant "$s" --persistent ;;
     fa3-persist) stage_variant "$s" --block-m=128 --pipeline-key-loops --persistent ;;
+    cr) stage_variant "$s" --conditional-rescale ;;
     *) echo "gpu_bundle.sh: unknown schedule '$s' (split, pipe, split-pipe," \
-            "no-producer, p128, fa3, pipe64, fa3-176, regq, fa3-regq, persist, fa3-persist)" >&2
+            "no-producer, p128, fa3, pipe64, fa3-176, regq, fa3-regq, persist, fa3-persist, cr)" >&2
        exit 2 ;;
   esac
 done

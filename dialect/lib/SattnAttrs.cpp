@@ -138,7 +138,7 @@ LogicalResult KernelConfigAttr::verify(
     StagingKind staging, int64_t keyStages, int64_t valueStages, bool producer,
     int64_t producerRegisters, int64_t consumerRegisters, int64_t minCtasPerSm,
     bool pipeline, bool pingPong, bool stageQuery, bool persistent,
-    WorkOrder workOrder, StringAttr note) {
+    WorkOrder workOrder, bool conditionalRescale, StringAttr note) {
   if (!persistent && workOrder != WorkOrder::query_tile_fastest)
     return emitError() << "a work_order needs a persistent grid";
   if (mainloop == MainloopKind::simt) {
@@ -146,6 +146,8 @@ LogicalResult KernelConfigAttr::verify(
         pipeline || pingPong || stageQuery)
       return emitError() << "a simt kernel_config stages nothing and has no "
                             "warp roles";
+    if (conditionalRescale)
+      return emitError() << "conditional_rescale needs a tensor-core mainloop";
     return success();
   }
   if (staging == StagingKind::none)

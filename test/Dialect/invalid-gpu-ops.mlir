@@ -223,3 +223,10 @@ func.func @work_loop_program_instance(%n: index) {
 
 // expected-error @below {{a work_order needs a persistent grid}}
 func.func private @order_without_persistent() attributes {sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 1, work_order = head_fastest>}
+
+// -----
+
+// The SIMT lowering multiplies every row; only the tensor-core mainloops
+// take conditional_rescale.
+// expected-error @below {{conditional_rescale needs a tensor-core mainloop}}
+func.func private @simt_conditional_rescale() attributes {sattn.config = #sattn.kernel_config<mainloop = simt, conditional_rescale = true>}

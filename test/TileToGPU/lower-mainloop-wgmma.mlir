@@ -106,7 +106,52 @@ func.func @staged_query(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf1
 // CHECK:           llvm.inline_asm has_side_effects {{.*}}m64n64k16{{.*}}wgmma.commit_group.sync.aligned;\0A}"
 // CHECK:           llvm.inline_asm has_side_effects "wgmma.wait_group.sync.aligned 1;", "=f,=f,=f,=f,=f,=f,=f,=f,0,1,2,3,4,5,6,7"
 // CHECK:           llvm.inline_asm has_side_effects "wgmma.wait_group.sync.aligned 0;", "=f,{{.*}},31"
+// Without conditional_rescale the accumulator is multiplied every tile.
+// CHECK-NOT:       nvvm.vote.sync
 func.func @pipelined(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 64, block_n = 16, arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk"]>, sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 2, pipeline = true>} {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : index
+    %c64 = arith.constant 64 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %c64) : memref<?xbf16> -> <64x64xbf16>
+    %m0 = sattn.tile.fill 0xFF800000 : <64x1xf32>
+    %l0 = sattn.tile.fill 0.0 : <64x1xf32>
+    %a0 = sattn.tile.fill 0.0 : <64x64xf32>
+    %r:3 = scf.for %i = %lb to %ub step %c1 iter_args(%m = %m0, %l = %l0, %acc = %a0) -> (!sattn.tile<64x1xf32>, !sattn.tile<64x1xf32>, !sattn.tile<64x64xf32>) {
+      %first = arith.muli %i, %c16 : index
+      %left = arith.subi %sk, %first : index
+      %count = arith.minsi %left, %c16 : index
+      %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <64x64xbf16>, memref<?xbf16> -> <64x16xf32>
+      %nm, %ns, %p, %al = sattn.tile.softmax_step %s, %m, %l : <64x16xf32>, <64x1xf32>
+      %sc = sattn.tile.scale_rows %acc, %al : <64x64xf32>, <64x1xf32>
+      %o = sattn.tile.pv %p, %v[%base] keys(%first, %count), %sc : <64x16xf32>, memref<?xbf16>, <64x64xf32>
+      scf.yield %nm, %ns, %o : !sattn.tile<64x1xf32>, !sattn.tile<64x1xf32>, !sattn.tile<64x64xf32>
+    }
+    %out = sattn.tile.normalize %r#2, %r#1 : <64x64xf32>, <64x1xf32>
+    sattn.tile.store %out, %q[%base] rows(%x, %c1, %c64) : <64x64xf32>, memref<?xbf16>
+  }
+  return
+}
+
+// -----
+
+// conditional_rescale: the factors are compared with 1 (two rows a lane),
+// the warp votes, and only a warp where some row's maximum grew multiplies
+// the accumulator; the other branch passes it through unchanged.
+// CHECK-LABEL: func.func @conditional_rescale(
+// CHECK:         scf.for
+// CHECK:           %[[F0:.*]] = arith.cmpf une, %{{.*}}, %[[ONE:.*]] : f32
+// CHECK-NEXT:      %[[F1:.*]] = arith.cmpf une, %{{.*}}, %[[ONE]] : f32
+// CHECK-NEXT:      %[[ANY:.*]] = arith.ori %[[F0]], %[[F1]] : i1
+// CHECK:           %[[VOTE:.*]] = nvvm.vote.sync any %{{.*}}, %[[ANY]] -> i1
+// CHECK-NEXT:      %[[ACC:.*]] = scf.if %[[VOTE]] -> (vector<32xf32>) {
+// CHECK:             %[[SCALED:.*]] = arith.mulf %[[OLD:.*]], %{{.*}} : vector<32xf32>
+// CHECK-NEXT:        scf.yield %[[SCALED]] : vector<32xf32>
+// CHECK-NEXT:      } else {
+// CHECK-NEXT:        scf.yield %[[OLD]] : vector<32xf32>
+// CHECK-NEXT:      }
+func.func @conditional_rescale(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %lb: index, %ub: index, %sk: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 64, block_n = 16, arg_names = ["q", "k", "v", "n", "base", "lb", "ub", "Sk"]>, sattn.config = #sattn.kernel_config<mainloop = wgmma, staging = tma, key_stages = 2, value_stages = 2, pipeline = true, conditional_rescale = true>} {
   sattn.program grid(%n, %n) block_m = 64 {
   ^bb0(%x: index, %y: index):
     %c1 = arith.constant 1 : index

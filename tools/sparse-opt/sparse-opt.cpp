@@ -47,6 +47,8 @@ const char *kUsage =
     "registers, not shared memory)\n"
     "                  [--persistent]  (sm_90a: kernels of one block per "
     "SM loop over query tiles on a persistent grid)\n"
+    "                  [--conditional-rescale]  (tensor-core kernels: "
+    "rescale the accumulator only where a row's maximum grew)\n"
     "       sparse-opt [mlir-opt options] <file.mlir>   (see --help)\n";
 
 struct CompileArgs {
@@ -133,6 +135,8 @@ std::optional<CompileArgs> parseCompileArgs(int argc, char **argv, int &rc) {
       args.tiles.stageQuery = false;
     } else if (a == "--persistent") {
       args.tiles.persistent = true;
+    } else if (a == "--conditional-rescale") {
+      args.tiles.conditionalRescale = true;
     } else if (!a.empty() && a[0] == '-') {
       rc = usageError("unknown option '" + a + "' in compile mode");
       return std::nullopt;

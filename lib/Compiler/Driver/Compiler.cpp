@@ -171,8 +171,8 @@ std::string frontendPipeline(const std::string &target, TileOptions tiles) {
                          " block-n=" + std::to_string(tiles.blockN) +
                          " chip=" + target + "}";
   mlir::sattn::policy::ScheduleRequest request{
-      tiles.producerWarpgroup, tiles.pingPong, tiles.pipelineKeyLoops,
-      tiles.stageQuery, tiles.persistent};
+      tiles.producerWarpgroup, tiles.pingPong,   tiles.pipelineKeyLoops,
+      tiles.stageQuery,        tiles.persistent, tiles.conditionalRescale};
   std::optional<mlir::sattn::policy::Target> chip =
       mlir::sattn::policy::targetOf(target);
   bool split = chip ? mlir::sattn::policy::splitFullTiles(*chip, request,
@@ -192,6 +192,7 @@ std::string frontendPipeline(const std::string &target, TileOptions tiles) {
                " ping-pong=" + flag(tiles.pingPong) +
                " stage-query=" + flag(tiles.stageQuery) +
                " persistent=" + flag(tiles.persistent) +
+               " conditional-rescale=" + flag(tiles.conditionalRescale) +
                " pipeline=" + flag(tiles.pipelineKeyLoops) + "},";
     if (hopper)
       lowering += "sattn-pipeline-key-loops,";
@@ -305,6 +306,7 @@ std::vector<CompileVariant> compileVariants(const std::string &target,
     tiles.pipelineKeyLoops = choice.pipeline;
     tiles.stageQuery = requested.stageQuery;
     tiles.persistent = requested.persistent;
+    tiles.conditionalRescale = requested.conditionalRescale;
     variants.push_back(CompileVariant{
         LaunchVariant{choice.name, choice.minSeqQ, choice.maxSeqQ}, tiles});
   }

@@ -75,6 +75,9 @@ struct TileOptions {
   /// sm_90a: a persistent grid for kernels of one thread block per SM
   /// (opt-in). Keeps the launch variants, as stageQuery.
   bool persistent = false;
+  /// Tensor-core kernels rescale the accumulator only where a row's
+  /// maximum grew (opt-in). Keeps the launch variants, as stageQuery.
+  bool conditionalRescale = false;
 };
 
 /// Owns an MLIRContext with everything the pipelines need registered.

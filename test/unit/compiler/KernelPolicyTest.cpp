@@ -284,6 +284,31 @@ TEST(KernelPolicy, TmaBlockersKeepCpAsync) {
             "cp.async: a key or value buffer that is not a kernel argument");
 }
 
+TEST(KernelPolicy, ConditionalRescaleOnRequestForTensorCoreKernels) {
+  ScheduleRequest asked;
+  asked.conditionalRescale = true;
+  EXPECT_TRUE(
+      chooseKernelConfig(Target::Wgmma, facts(128), asked).conditionalRescale);
+  EXPECT_TRUE(
+      chooseKernelConfig(Target::MmaSync, facts(64), asked).conditionalRescale);
+  // Opt-in: not without the request.
+  EXPECT_FALSE(
+      chooseKernelConfig(Target::Wgmma, facts(128), {}).conditionalRescale);
+  // The SIMT form and the CPU backend report it.
+  KernelFacts f32 = facts();
+  f32.whyNotTensorCores = "keys that are not bf16 or f16";
+  KernelConfig simt = chooseKernelConfig(Target::Wgmma, f32, asked);
+  EXPECT_FALSE(simt.conditionalRescale);
+  ASSERT_EQ(simt.dropped.size(), 1u);
+  EXPECT_EQ(simt.dropped[0], "conditional rescaling (no tensor cores for this "
+                             "kernel: keys that are not bf16 or f16)");
+  KernelConfig host = chooseKernelConfig(Target::Host, facts(), asked);
+  EXPECT_FALSE(host.conditionalRescale);
+  ASSERT_EQ(host.dropped.size(), 1u);
+  EXPECT_EQ(host.dropped[0],
+            "conditional rescaling (the CPU backend runs the SIMT form)");
+}
+
 TEST(KernelPolicy, LaunchVariantsByQueryLength) {
   PatternFacts bf16d128{true, 128};
   std::vector<LaunchVariantChoice> v = launchVariants(Target::Wgmma, bf16d128);

@@ -243,6 +243,11 @@ def Sattn_KernelConfigAttr : Sattn_Attr<"KernelConfig", "kernel_config"> {
         instances in turn in `work_order` (sattn-persistent-grid), so that a
         producer fills the next instance's stages while the consumers
         finish the last one;
+      * `conditional_rescale`: the accumulator is rescaled only where the
+        factors of some row of the warp differ from 1 (a row's maximum
+        grew), decided by a vote across the warp (FlashAttention-4's
+        conditional rescaling, without its stale maximum: the result is
+        bit-identical); tensor-core mainloops only;
       * `note`: why the policy did not give the kernel what the chip or the
         caller's options would have asked for (reported as a warning).
   }];
@@ -262,6 +267,7 @@ def Sattn_KernelConfigAttr : Sattn_Attr<"KernelConfig", "kernel_config"> {
       Sattn_BoolParameter:$persistent,
       DefaultValuedParameter<"::mlir::sattn::WorkOrder",
                              "::mlir::sattn::WorkOrder::query_tile_fastest">:$work_order,
+      Sattn_BoolParameter:$conditional_rescale,
       OptionalParameter<"::mlir::StringAttr">:$note);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

@@ -81,6 +81,9 @@ def ChooseKernelConfig : Pass<"sattn-choose-kernel-config", "::mlir::ModuleOp"> 
            "finds it pays">,
     Option<"persistent", "persistent", "bool", "false",
            "Ask for a persistent grid (kernels of one block per SM)">,
+    Option<"conditionalRescale", "conditional-rescale", "bool", "false",
+           "Ask for the accumulator to be rescaled only where a row's "
+           "maximum grew (tensor-core mainloops)">,
   ];
 }
 

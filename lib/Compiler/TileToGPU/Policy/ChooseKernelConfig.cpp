@@ -23,7 +23,7 @@ KernelConfigAttr toAttr(MLIRContext *ctx, const policy::KernelConfig &c) {
   return KernelConfigAttr::get(
       ctx, c.mainloop, c.staging, c.keyStages, c.valueStages, c.producer,
       c.producerRegisters, c.consumerRegisters, c.minCtasPerSm, c.pipeline,
-      c.pingPong, c.stageQuery, c.persistent, c.workOrder,
+      c.pingPong, c.stageQuery, c.persistent, c.workOrder, c.conditionalRescale,
       c.note.empty() ? StringAttr() : StringAttr::get(ctx, c.note));
 }
 
@@ -38,8 +38,8 @@ struct ChooseKernelConfigPass
           << chip << "' (host, sm_80, sm_86, sm_87, sm_89, sm_90, sm_90a)";
       return signalPassFailure();
     }
-    policy::ScheduleRequest request{producer, pingPong, pipeline, stageQuery,
-                                    persistent};
+    policy::ScheduleRequest request{producer,   pingPong,   pipeline,
+                                    stageQuery, persistent, conditionalRescale};
     for (auto fn : getOperation().getOps<func::FuncOp>()) {
       if (!getKernelAttr(fn) || fn.isExternal())
         continue;

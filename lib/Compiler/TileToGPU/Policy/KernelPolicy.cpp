@@ -116,15 +116,21 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
     if (request.persistent)
       c.dropped.push_back("a persistent grid (" + why + ")");
   };
+  auto dropRescale = [&](const std::string &why) {
+    if (request.conditionalRescale)
+      c.dropped.push_back("conditional rescaling (" + why + ")");
+  };
   if (target == Target::Host) {
     dropPipeline("the CPU backend runs the SIMT form");
     dropPersistent("the CPU backend runs every instance in a loop");
+    dropRescale("the CPU backend runs the SIMT form");
     return c;
   }
   if (!f.whyNotTensorCores.empty()) {
     addNote(c, "SIMT: " + f.whyNotTensorCores);
     dropPipeline("no tensor cores for this kernel: " + f.whyNotTensorCores);
     dropPersistent("no tensor cores for this kernel: " + f.whyNotTensorCores);
+    dropRescale("no tensor cores for this kernel: " + f.whyNotTensorCores);
     return c;
   }
   // wgmma m64nNk16: a warpgroup per 64 rows (one or two), head_dim in whole
@@ -137,6 +143,10 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
   if (target == Target::Wgmma && !wgmmaShape)
     addNote(c, "mma.sync: wgmma needs block_m 64 or 128, head_dim a multiple "
                "of 64 up to 256, block_n a multiple of 16 up to 256");
+  // Opt-in until measured: a vote and a branch per key tile against the
+  // accumulator's multiplies (64 a thread at head_dim 128) in the tiles
+  // where no row of the warp has a new maximum.
+  c.conditionalRescale = request.conditionalRescale;
   // K double-buffered (the next tile's copy overlaps this one's products),
   // one V buffer.
   c.staging = StagingKind::cp_async;

@@ -45,6 +45,7 @@ struct ScheduleRequest {
   bool pipeline = false;
   bool stageQuery = true;
   bool persistent = false;
+  bool conditionalRescale = false;
 };
 
 /// The decisions #sattn.kernel_config records (see its description).
@@ -57,6 +58,7 @@ struct KernelConfig {
   bool pipeline = false, pingPong = false, stageQuery = false;
   bool persistent = false;
   WorkOrder workOrder = WorkOrder::query_tile_fastest;
+  bool conditionalRescale = false;
   /// Why the kernel did not get what its target offers (kept in the IR).
   std::string note;
   /// Options the caller asked for that this kernel cannot have (reported

@@ -10,6 +10,9 @@
 #include "Compiler/TileToGPU/Fragment/Fragment.h"
 #include "Compiler/Transforms/TileLoweringCommon.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 #include <limits>
 
 using namespace mlir;
@@ -153,13 +156,48 @@ struct SoftmaxStepLowering : FragmentPattern<TileSoftmaxStepOp> {
   }
 };
 
+/// The accumulator times its rows' factors. With the kernel config's
+/// conditional_rescale, only where some factor of the warp differs from 1:
+/// a vote, then a warp-uniform branch around the multiplies. A factor of
+/// exactly 1 leaves its row unchanged, so skipping is exact. No product is
+/// in flight at the rescale (P.V of the last tile has been waited for), so
+/// the branch costs a pipelined loop no wait.
 struct ScaleRowsLowering : FragmentPattern<TileScaleRowsOp> {
   using FragmentPattern::FragmentPattern;
   LogicalResult matchAndRewrite(TileScaleRowsOp op, Adaptor a,
                                 ConversionPatternRewriter &rw) const override {
-    WarpBuilder wb{rw, op.getLoc()};
+    Location loc = op.getLoc();
+    WarpBuilder wb{rw, loc};
     VectorType vt = convertVec(op.getType());
-    rw.replaceOp(op, wb.mulf(a.getTile(), wb.spreadRows(a.getFactors(), vt)));
+    auto scaled = [&](OpBuilder &b) {
+      WarpBuilder sb{b, loc};
+      return sb.mulf(a.getTile(), sb.spreadRows(a.getFactors(), vt));
+    };
+    auto fn = op->getParentOfType<func::FuncOp>();
+    KernelConfigAttr config = fn ? getKernelConfig(fn) : KernelConfigAttr();
+    if (!config || !config.getConditionalRescale()) {
+      rw.replaceOp(op, scaled(rw));
+      return success();
+    }
+    Value one = wb.f32(1.0);
+    Value changed;
+    for (Value factor : wb.unpack(a.getFactors())) {
+      Value ne = arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::UNE,
+                                       factor, one);
+      changed = changed ? wb.im().lor(changed, ne) : ne;
+    }
+    Value allLanes = arith::ConstantIntOp::create(rw, loc, -1, 32);
+    Value anyChanged = NVVM::VoteSyncOp::create(
+        rw, loc, rw.getI1Type(), allLanes, changed, NVVM::VoteSyncKind::any);
+    auto branch = scf::IfOp::create(
+        rw, loc, anyChanged,
+        [&](OpBuilder &b, Location) {
+          scf::YieldOp::create(b, loc, scaled(b));
+        },
+        [&](OpBuilder &b, Location) {
+          scf::YieldOp::create(b, loc, a.getTile());
+        });
+    rw.replaceOp(op, branch.getResults());
     return success();
   }
 };
