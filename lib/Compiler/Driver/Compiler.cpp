@@ -299,6 +299,7 @@ std::vector<CompileVariant> compileVariants(const std::string &target,
   mlir::sattn::policy::PatternFacts facts;
   facts.tensorCoreInputs = info.dtype == "bf16" || info.dtype == "f16";
   facts.headDim = info.headDim;
+  facts.delta = info.hasDelta;
   std::vector<CompileVariant> variants;
   for (const auto &choice : mlir::sattn::policy::launchVariants(*chip, facts)) {
     TileOptions tiles;

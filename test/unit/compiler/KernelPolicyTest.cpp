@@ -322,7 +322,8 @@ TEST(KernelPolicy, LaunchVariantsByQueryLength) {
   EXPECT_EQ(v[1].maxSeqQ, -1);
   EXPECT_EQ(v[1].blockM, 128);
   EXPECT_TRUE(v[1].pipeline);
-  // One form: head_dim 64, f32, other chips.
+  // One form: the delta pair, head_dim 64, f32, other chips.
+  EXPECT_EQ(launchVariants(Target::Wgmma, {true, 128, true}).size(), 1u);
   EXPECT_EQ(launchVariants(Target::Wgmma, {true, 64}).size(), 1u);
   EXPECT_EQ(launchVariants(Target::Wgmma, {false, 128}).size(), 1u);
   EXPECT_EQ(launchVariants(Target::MmaSync, bf16d128).size(), 1u);

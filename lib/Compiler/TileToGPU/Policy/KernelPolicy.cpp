@@ -250,7 +250,12 @@ std::vector<LaunchVariantChoice> policy::launchVariants(Target target,
                                                         const PatternFacts &f) {
   std::vector<LaunchVariantChoice> single = {{"64-row", 0, false, 0, -1}};
   // Other forms exist only for the bf16/f16 head_dim-128 wgmma kernels.
-  if (target != Target::Wgmma || !f.tensorCoreInputs || f.headDim != 128)
+  // The delta pair keeps one form: its 128-row form splits the anchor
+  // kernel's two key loops too (the split is decided for the whole
+  // pattern), which multiplies ptxas's time, and a compile of the pair is
+  // to stay under 2 s.
+  if (target != Target::Wgmma || !f.tensorCoreInputs || f.headDim != 128 ||
+      f.delta)
     return single;
   // Long sequences: 128-row tiles, two consumer warpgroups taking turns, a
   // producer, Q.K[i]^T issued beside P[i-1].V[i-1] (FA3's schedule), for

@@ -73,6 +73,8 @@ KernelConfig chooseKernelConfig(Target target, const KernelFacts &facts,
 struct PatternFacts {
   bool tensorCoreInputs = false;
   int64_t headDim = 0;
+  /// The delta correction's pair of kernels.
+  bool delta = false;
 };
 
 /// One kernel set of a pattern and the query lengths [minSeqQ, maxSeqQ)
