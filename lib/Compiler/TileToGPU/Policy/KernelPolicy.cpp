@@ -214,10 +214,11 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
     // producerRegisters), which leaves two consumer warpgroups 232: a
     // softcap's tanh and the scores of pipelined key loops spill there, so
     // those kernels keep a block per instance and 240. So do kernels whose
-    // producer copies more than one key range [0, hi) (windows, sinks, the
-    // delta anchor's two sets of rows): they spilled on a persistent grid.
+    // producer needs more than 24 of its own (more than one key range
+    // [0, hi): windows, sinks, the delta anchor's two sets of rows): they
+    // spilled on a persistent grid.
     bool oneKeyRange =
-        !f.masks.boundedKeys && f.role != ::sattn::KernelRole::DeltaAnchor;
+        producerRegisters(f, warpgroups, /*persistent=*/false) == 24;
     c.persistent = request.persistent && ctas == 1 && !f.softcap &&
                    !c.pipeline && oneKeyRange;
     if (ctas > 1)
@@ -259,7 +260,7 @@ std::vector<LaunchVariantChoice> policy::launchVariants(Target target,
     return single;
   // Long sequences: 128-row tiles, two consumer warpgroups taking turns, a
   // producer, Q.K[i]^T issued beside P[i-1].V[i-1] (FA3's schedule), for
-  // every mask and the delta pair. The consumers' instructions per product
+  // every mask. The consumers' instructions per product
   // are what the second warpgroup and the pipelining hide, and with the
   // k-steps' descriptors a constant apart there are few enough of them that
   // this form leads from a few thousand rows on. Short sequences keep 64-row
