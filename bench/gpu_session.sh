@@ -16,6 +16,10 @@
 #     bench     bench.py: ours and the peers in one run (table, JSON, plot)
 #     profile   ncu (speed of light, memory, warp stalls) of one launch per
 #               issue shape: where the kernels lose time
+#     ktimes    each kernel's duration at the card's own clocks (ncu
+#               --clock-control none, three launches each): the delta
+#               pair's anchor kernel apart from its main kernel, beside
+#               dense causal at 16k and 64k
 # Logs and results go under $OUT (the device tool brings them back).
 set -u
 cd "$(dirname "$0")"
@@ -123,6 +127,20 @@ for step in "$@"; do
       read -r name pat shape n <<< "$c"
       prof "$name" "$n" "kernels/$pat.manifest.json" "$shape"
     done ;;
+  ktimes)
+    # KTIMES_CASES="pattern B,H,Hkv,S launches-per-call;..." replaces the list.
+    kcases=("causal 1,16,16,16384 1" "causal 1,16,16,65536 1"
+            "swa_sink_delta 1,8,8,1048576 2")
+    [ -n "${KTIMES_CASES:-}" ] && IFS=';' read -ra kcases <<< "$KTIMES_CASES"
+    for c in "${kcases[@]}"; do
+      read -r pat shape n <<< "$c"
+      echo "-- $pat $shape"
+      # Skip the two warm-up calls' launches, time the next three calls'.
+      timeout 200 ncu --clock-control none --metrics gpu__time_duration.sum \
+        --launch-skip "$((2 * n))" --launch-count "$((3 * n))" \
+        ./bin/sattn_time "kernels/$pat.manifest.json" "$shape" 3 2>&1 \
+        | grep -E "^  [a-z_0-9]+ \(|gpu__time_duration|median"
+    done 2>&1 | tee "$OUT/ktimes.log" ;;
   bench)
     python3 bench.py --lib lib/libsattn_rt.so --kernels kernels --out "$OUT/bench" \
       ${BENCH_CASES:+--cases $BENCH_CASES} 2>&1 | tail -40 ;;
