@@ -257,7 +257,7 @@ TEST_P(JitCubin, Sm80AndSm90aCubinsValidateForTheirChipOnly) {
 }
 
 // On sm_90a the policy compiles a causal bf16 head_dim-128 pattern twice:
-// 64-row tiles below 4096 query rows, 128-row tiles (two consumer
+// 64-row tiles below 2048 query rows, 128-row tiles (two consumer
 // warpgroups, a producer, pipelined key loops) from there on; one cubin,
 // one manifest, and the launch plan picks by Sq. sm_80 keeps one set.
 TEST(JitCubinVariants, CausalOnSm90aHasTwoVariantsInOneCubin) {
@@ -271,8 +271,8 @@ TEST(JitCubinVariants, CausalOnSm90aHasTwoVariantsInOneCubin) {
     return;
   const Manifest &m = hopper.manifest;
   ASSERT_EQ(m.variants.size(), 2u);
-  EXPECT_EQ(m.variants[0].maxSeqQ, 4096);
-  EXPECT_EQ(m.variants[1].minSeqQ, 4096);
+  EXPECT_EQ(m.variants[0].maxSeqQ, 2048);
+  EXPECT_EQ(m.variants[1].minSeqQ, 2048);
   ASSERT_EQ(m.kernels.size(), 2u);
   EXPECT_EQ(m.kernels[0].variant, 0);
   EXPECT_EQ(m.kernels[0].blockM, 64);
@@ -286,7 +286,7 @@ TEST(JitCubinVariants, CausalOnSm90aHasTwoVariantsInOneCubin) {
   LaunchBuffers bufs;
   bufs.q = bufs.k = bufs.v = reinterpret_cast<const void *>(0x1000);
   bufs.o = reinterpret_cast<void *>(0x2000);
-  for (auto [sq, kernel] : {std::pair<int64_t, size_t>{4095, 0}, {4096, 1}}) {
+  for (auto [sq, kernel] : {std::pair<int64_t, size_t>{2047, 0}, {2048, 1}}) {
     auto plan = planLaunches(*parsed, {1, 4, 4, sq, sq, 128}, bufs);
     ASSERT_TRUE(plan) << plan.status().message();
     ASSERT_EQ(plan->size(), 1u);

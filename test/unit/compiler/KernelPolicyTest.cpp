@@ -316,9 +316,9 @@ TEST(KernelPolicy, LaunchVariantsByQueryLength) {
   EXPECT_EQ(v[0].blockM, 0);
   EXPECT_FALSE(v[0].pipeline);
   EXPECT_EQ(v[0].minSeqQ, 0);
-  EXPECT_EQ(v[0].maxSeqQ, 4096);
+  EXPECT_EQ(v[0].maxSeqQ, 2048);
   EXPECT_EQ(v[1].name, "128-row-pipelined");
-  EXPECT_EQ(v[1].minSeqQ, 4096);
+  EXPECT_EQ(v[1].minSeqQ, 2048);
   EXPECT_EQ(v[1].maxSeqQ, -1);
   EXPECT_EQ(v[1].blockM, 128);
   EXPECT_TRUE(v[1].pipeline);

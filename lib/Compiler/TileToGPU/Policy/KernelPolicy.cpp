@@ -266,7 +266,7 @@ std::vector<LaunchVariantChoice> policy::launchVariants(Target target,
   // this form leads from a few thousand rows on. Short sequences keep 64-row
   // tiles: twice the blocks, two per SM, where a grid of 128-row blocks
   // would leave SMs idle or run one partial wave.
-  constexpr int64_t split = 4096;
+  constexpr int64_t split = 2048;
   return {{"64-row", 0, false, 0, split},
           {"128-row-pipelined", 128, true, split, -1}};
 }
