@@ -73,6 +73,29 @@ int main(int argc, char **argv) {
   }
   sattn::LaunchBuffers lb{bufs[0].get(), bufs[1].get(), bufs[2].get(),
                           bufs[3].get(), nullptr};
+  // Launch tensors (learnable sinks' logits): random f32 values in [-4, 8),
+  // as the numeric tests use.
+  for (const sattn::TensorInfo &t : m.tensors) {
+    if (t.dtype != "f32") {
+      std::fprintf(stderr, "sattn_time: cannot fill %s tensor '%s'\n",
+                   t.dtype.c_str(), t.name.c_str());
+      return 1;
+    }
+    std::vector<int64_t> extents = sattn::tensorExtents(t, shape);
+    size_t n = 1;
+    for (int64_t e : extents)
+      n *= size_t(e);
+    std::vector<float> host(n);
+    for (float &x : host)
+      x = -4.0f + 12.0f * float(rng() >> 8) / float(1u << 24);
+    auto b = sattn::rt::DeviceBuffer::allocate(n * 4);
+    if (!b || !b->copyFromHost(host.data(), n * 4)) {
+      std::fprintf(stderr, "sattn_time: device allocation/copy failed\n");
+      return 1;
+    }
+    lb.tensors.push_back({t.name, b->get(), t.dtype, extents});
+    bufs.push_back(b.take());
+  }
   auto ms = sattn::rt::timeMedianMs(
       [&] { return (*module)->launch(shape, lb); }, 2, reps);
   if (!ms) {

@@ -114,6 +114,9 @@ void AttentionOp::getEffects(
   for (OpOperand *operand : {&getQMutable(), &getKMutable(), &getVMutable()})
     effects.emplace_back(MemoryEffects::Read::get(), operand,
                          SideEffects::DefaultResource::get());
+  for (OpOperand &sinks : getSinksMutable())
+    effects.emplace_back(MemoryEffects::Read::get(), &sinks,
+                         SideEffects::DefaultResource::get());
   effects.emplace_back(MemoryEffects::Write::get(), &getOMutable(),
                        SideEffects::DefaultResource::get());
 }

@@ -119,6 +119,15 @@ LogicalResult TilePVOp::verify() {
   return success();
 }
 
+LogicalResult TileNormalizeOp::verify() {
+  if (bool(getSink()) != bool(getRowMax()))
+    return emitOpError("takes a sink logit and the row maximum together");
+  if (getRowMax() && getRowMax().getType() != getRowSum().getType())
+    return emitOpError("row_max must have the type of row_sum, ")
+           << getRowSum().getType() << ", got " << getRowMax().getType();
+  return success();
+}
+
 LogicalResult TileTruncFOp::verify() {
   TileType in = tileOf(getTile()), out = tileOf(getResult());
   if (in.getShape() != out.getShape())

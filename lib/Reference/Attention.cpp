@@ -36,13 +36,45 @@ void checkProblem(const Problem &p, const std::vector<double> &q,
   expect("v", v.size(), p.B * p.Hkv * p.Sk * p.D);
 }
 
+/// The launch tensor `name` of `spec`, checked against its shape; null when
+/// the pattern does not read it.
+const std::vector<double> *launchTensor(const PatternSpec &spec,
+                                        const Problem &p,
+                                        const Tensors &tensors,
+                                        const std::string &name) {
+  for (const LaunchTensor &t : launchTensors(spec)) {
+    if (t.name != name)
+      continue;
+    auto it = tensors.find(name);
+    if (it == tensors.end())
+      throw std::invalid_argument("ref::attention: '" + spec.name +
+                                  "' reads tensor '" + name +
+                                  "', which is missing");
+    int64_t elements = 1;
+    for (const std::string &dim : t.shape)
+      elements *= dim == "B"     ? p.B
+                  : dim == "H"   ? p.H
+                  : dim == "Hkv" ? p.Hkv
+                  : dim == "Sq"  ? p.Sq
+                                 : p.Sk;
+    if (it->second.size() != static_cast<size_t>(elements))
+      throw std::invalid_argument("ref::attention: tensor '" + name + "' has " +
+                                  std::to_string(it->second.size()) +
+                                  " elements, expected " +
+                                  std::to_string(elements));
+    return &it->second;
+  }
+  return nullptr;
+}
+
 /// One output row: softmax over the keys `allows(i, j)` admits of
-/// s_j = scale * <q_i, k_j> (softcapped), times the values. A row that admits
-/// no key is all zeros.
+/// s_j = scale * <q_i, k_j> (softcapped), times the values. With a sink
+/// logit z the denominator gains exp(z) (no value joins it). A row that
+/// admits no key is all zeros.
 template <typename Allows>
 void attendRow(const PatternSpec &spec, const Problem &p, const double *qRow,
-               const double *kHead, const double *vHead, int64_t i, Allows allows,
-               double *out) {
+               const double *kHead, const double *vHead, int64_t i,
+               Allows allows, const double *sinkLogit, double *out) {
   const double scale = spec.effectiveScale();
   std::vector<double> score(p.Sk);
   std::vector<bool> allowed(p.Sk, false);
@@ -65,7 +97,13 @@ void attendRow(const PatternSpec &spec, const Problem &p, const double *qRow,
   std::fill(out, out + p.D, 0.0);
   if (!any)
     return;
+  // Shift by the largest of the scores and the sink logit, so that neither
+  // exponent overflows.
   double sum = 0;
+  if (sinkLogit) {
+    maxScore = std::max(maxScore, *sinkLogit);
+    sum = std::exp(*sinkLogit - maxScore);
+  }
   for (int64_t j = 0; j < p.Sk; ++j) {
     if (!allowed[j])
       continue;
@@ -81,9 +119,12 @@ void attendRow(const PatternSpec &spec, const Problem &p, const double *qRow,
 } // namespace
 
 std::vector<double> attention(const PatternSpec &spec, const Problem &p,
-                              const std::vector<double> &q, const std::vector<double> &k,
-                              const std::vector<double> &v) {
+                              const std::vector<double> &q,
+                              const std::vector<double> &k,
+                              const std::vector<double> &v,
+                              const Tensors &tensors) {
   checkProblem(p, q, k, v);
+  const std::vector<double> *sinks = launchTensor(spec, p, tensors, "sinks");
   const int64_t D = p.D, Sq = p.Sq, Sk = p.Sk;
   std::vector<double> o(static_cast<size_t>(p.B * p.H * Sq * D), 0.0);
 
@@ -101,11 +142,13 @@ std::vector<double> attention(const PatternSpec &spec, const Problem &p,
       const double *kHead = k.data() + (b * p.Hkv + hkv) * Sk * D;
       const double *vHead = v.data() + (b * p.Hkv + hkv) * Sk * D;
       double *oHead = o.data() + (b * p.H + h) * Sq * D;
+      const double *sink = sinks ? &(*sinks)[h] : nullptr;
 
       // Step 1: O_sp, every row under the pattern.
       std::vector<double> oSp(static_cast<size_t>(Sq * D));
       for (int64_t i = 0; i < Sq; ++i)
-        attendRow(spec, p, qHead + i * D, kHead, vHead, i, sparse, &oSp[i * D]);
+        attendRow(spec, p, qHead + i * D, kHead, vHead, i, sparse, sink,
+                  &oSp[i * D]);
       if (!spec.delta) {
         std::copy(oSp.begin(), oSp.end(), oHead);
         continue;
@@ -122,12 +165,14 @@ std::vector<double> attention(const PatternSpec &spec, const Problem &p,
       for (int64_t i = 0; i < Sq; ++i) {
         double *out = oHead + i * D;
         if (i >= sp) {
-          attendRow(spec, p, qHead + i * D, kHead, vHead, i, denseCausal, out);
+          attendRow(spec, p, qHead + i * D, kHead, vHead, i, denseCausal, sink,
+                    out);
           continue;
         }
         const int64_t a = gamma * (i / gamma);
         if (i == a) {
-          attendRow(spec, p, qHead + i * D, kHead, vHead, i, denseCausal, oDnAnchor.data());
+          attendRow(spec, p, qHead + i * D, kHead, vHead, i, denseCausal, sink,
+                    oDnAnchor.data());
           // O_sp_a + (O_dn_a - O_sp_a) is O_dn_a; write it exactly rather
           // than through a rounding add-subtract, so anchors are dense bit
           // for bit.

@@ -18,6 +18,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace sattn::ref {
@@ -30,14 +32,23 @@ struct Problem {
 /// evaluated per element from the tree.
 bool maskAllows(const MaskExpr &mask, int64_t i, int64_t j, int64_t Sq, int64_t Sk);
 
-/// Full pattern semantics (mask, scale, softcap, delta correction), inputs in
-/// double, layouts q,o [B,H,Sq,D], k,v [B,Hkv,Sk,D] contiguous; GQA: head h
-/// reads kv head h / (H/Hkv). Rows that see no key output 0. Returns o.
-/// The scale is spec.effectiveScale() (from spec.headDim, not p.D, so small
-/// test problems can use a small D).
+/// The launch tensors of a pattern (launchTensors(spec)) by name, their
+/// elements in double, row-major.
+using Tensors = std::map<std::string, std::vector<double>>;
+
+/// Full pattern semantics (mask, scale, softcap, learnable sinks, delta
+/// correction), inputs in double, layouts q,o [B,H,Sq,D], k,v [B,Hkv,Sk,D]
+/// contiguous; GQA: head h reads kv head h / (H/Hkv). Rows that see no key
+/// output 0. Returns o. The scale is spec.effectiveScale() (from
+/// spec.headDim, not p.D, so small test problems can use a small D).
+/// `tensors` holds every tensor launchTensors(spec) lists (others are
+/// ignored). Learnable sinks join the denominator of every softmax,
+/// the delta correction's dense rows included.
 std::vector<double> attention(const PatternSpec &spec, const Problem &p,
-                              const std::vector<double> &q, const std::vector<double> &k,
-                              const std::vector<double> &v);
+                              const std::vector<double> &q,
+                              const std::vector<double> &k,
+                              const std::vector<double> &v,
+                              const Tensors &tensors = {});
 
 /// Error metrics used by every numeric test: relative L2 = ||a-b|| / ||b||
 /// (0 when both are zero, +inf when only ref is), and max |a-b|. A NaN in

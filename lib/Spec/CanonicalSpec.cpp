@@ -56,6 +56,9 @@ std::string canonicalSpecJson(const PatternSpec &spec) {
   if (spec.delta)
     j["correction"] = {
         {"kind", "delta"}, {"gamma", spec.delta->gamma}, {"tail_min", spec.delta->tailMin}};
+  // Left out when false, so that hashes of specs without it do not change.
+  if (spec.learnableSinks)
+    j["learnable_sinks"] = true;
   return j.dump();
 }
 

@@ -50,8 +50,8 @@ public:
     if (Status s = expectObject(root, path); !s)
       return s;
     if (Status s = checkKeys(root, path,
-                             {"name", "dtype", "head_dim", "scale", "softcap", "mask",
-                              "correction"},
+                             {"name", "dtype", "head_dim", "scale", "softcap",
+                              "mask", "correction", "learnable_sinks"},
                              {"name", "dtype", "head_dim"});
         !s)
       return s;
@@ -84,6 +84,13 @@ public:
       if (Status s = parseCorrection(root.at("correction"), path + ".correction", d); !s)
         return s;
       spec.delta = d;
+    }
+    if (root.contains("learnable_sinks")) {
+      const json &v = root.at("learnable_sinks");
+      if (!v.is_boolean())
+        return fail(path + ".learnable_sinks",
+                    "expected true or false, got " + describe(v));
+      spec.learnableSinks = v.get<bool>();
     }
     return Status::ok();
   }

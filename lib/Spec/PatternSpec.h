@@ -13,6 +13,9 @@
 //   sink{N}          j < N
 //   union / intersect of children.
 // Scores: s = scale * <q,k>; with softcap c: s = c * tanh(s / c).
+// Learnable sinks (GPT-OSS): a per-head logit z_h, read at launch, joins each
+// row's softmax denominator without a value:
+//   o_i = sum_j exp(s_ij) v_j / (exp(z_h) + sum_j exp(s_ij)).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SATTN_SPEC_PATTERNSPEC_H
@@ -72,9 +75,29 @@ struct PatternSpec {
   std::optional<double> softcap; ///< None: no tanh softcap.
   std::optional<MaskExpr> mask;  ///< None: dense (every key).
   std::optional<DeltaCorrection> delta;
+  /// Each row's softmax denominator gains exp of its head's logit, read at
+  /// launch from the tensor "sinks" (f32 [H]); see the header comment.
+  bool learnableSinks = false;
 
   double effectiveScale() const;
 };
+
+/// Element types of the tensors a pattern reads at launch besides q, k, v.
+enum class TensorDType { F32, I32 };
+const char *tensorDTypeName(TensorDType t);
+
+/// A tensor a pattern reads at launch besides q, k, v: its name (the
+/// kernels' parameter, the manifest's and the launch API's key), element
+/// type, and shape as size names of the launch ("B", "H", "Hkv", "Sq",
+/// "Sk"), outermost first. Contiguous, row-major.
+struct LaunchTensor {
+  std::string name;
+  TensorDType dtype = TensorDType::F32;
+  std::vector<std::string> shape;
+};
+
+/// The launch tensors of a pattern, in kernel-parameter order.
+std::vector<LaunchTensor> launchTensors(const PatternSpec &spec);
 
 /// Limits on a spec, checked while it is read and before any work that grows
 /// faster than the input (the compiler's mask normalisation is quadratic in

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <utility>
 
 namespace sattn {
@@ -107,7 +108,75 @@ bool productFits(std::initializer_list<int64_t> factors) {
   return true;
 }
 
+/// Checks the launch tensors against the manifest's list (Manifest.h).
+Status checkTensors(const Manifest &m, const AttentionShape &s,
+                    const LaunchBuffers &bufs) {
+  for (size_t i = 0; i < bufs.tensors.size(); ++i) {
+    const TensorArg &arg = bufs.tensors[i];
+    bool known =
+        std::any_of(m.tensors.begin(), m.tensors.end(),
+                    [&](const TensorInfo &t) { return t.name == arg.name; });
+    if (!known) {
+      std::string list;
+      for (const TensorInfo &t : m.tensors)
+        list += (list.empty() ? "" : ", ") + t.name;
+      return badArgument(
+          "'" + m.name + "' reads no tensor '" + arg.name + "' (" +
+          (list.empty() ? "it reads none" : "it reads: " + list) + ")");
+    }
+    for (size_t j = 0; j < i; ++j)
+      if (bufs.tensors[j].name == arg.name)
+        return badArgument("tensor '" + arg.name + "' is given twice");
+  }
+  for (const TensorInfo &t : m.tensors) {
+    auto it =
+        std::find_if(bufs.tensors.begin(), bufs.tensors.end(),
+                     [&](const TensorArg &a) { return a.name == t.name; });
+    const std::string what = "tensor '" + t.name + "' (" + t.dtype + " " +
+                             describeTensorShape(t, s) + ")";
+    if (it == bufs.tensors.end())
+      return badArgument(what + " is missing; '" + m.name + "' reads it");
+    if (it->dtype != t.dtype)
+      return badArgument(what + " has dtype '" + it->dtype + "'");
+    if (it->shape != tensorExtents(t, s)) {
+      std::string got;
+      for (int64_t e : it->shape)
+        got += (got.empty() ? "" : ", ") + std::to_string(e);
+      return badArgument(what + " has shape [" + got + "]");
+    }
+    if (!it->data)
+      return badArgument(what + " has a null pointer");
+    // f32 and i32: the kernels read 4-byte elements.
+    if (reinterpret_cast<uintptr_t>(it->data) % 4 != 0)
+      return badArgument(what + " must be 4-byte aligned");
+  }
+  return Status::ok();
+}
+
 } // namespace
+
+std::vector<int64_t> tensorExtents(const TensorInfo &t,
+                                   const AttentionShape &s) {
+  std::vector<int64_t> extents;
+  for (const std::string &d : t.shape)
+    extents.push_back(d == "B"     ? s.B
+                      : d == "H"   ? s.H
+                      : d == "Hkv" ? s.Hkv
+                      : d == "Sq"  ? s.Sq
+                      : d == "Sk"  ? s.Sk
+                                   : -1);
+  return extents;
+}
+
+std::string describeTensorShape(const TensorInfo &t, const AttentionShape &s) {
+  std::string names, values;
+  std::vector<int64_t> extents = tensorExtents(t, s);
+  for (size_t i = 0; i < t.shape.size(); ++i) {
+    names += (i ? ", " : "") + t.shape[i];
+    values += (i ? ", " : "") + std::to_string(extents[i]);
+  }
+  return "[" + names + "] = [" + values + "]";
+}
 
 DeltaRows computeDeltaRows(int64_t Sq, int64_t gamma, int64_t tailMin) {
   DeltaRows rows;
@@ -191,11 +260,13 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
                        " bytes, got a null pointer");
   if (m.hasDelta && misaligned(bufs.deltaWorkspace))
     return badArgument("delta workspace pointer must be 16-byte aligned");
+  if (Status st = checkTensors(m, s, bufs); !st)
+    return st;
 
   auto bits = [](const void *p) {
     return static_cast<int64_t>(reinterpret_cast<uintptr_t>(p));
   };
-  const std::pair<const char *, int64_t> values[] = {
+  std::vector<std::pair<std::string, int64_t>> values = {
       {"q", bits(bufs.q)},
       {"k", bits(bufs.k)},
       {"v", bits(bufs.v)},
@@ -206,6 +277,8 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
       {"Hkv", s.Hkv},
       {"Sq", s.Sq},
       {"Sk", s.Sk}};
+  for (const TensorArg &t : bufs.tensors)
+    values.push_back({t.name, bits(t.data)});
 
   DeltaRows rows = m.hasDelta
                        ? computeDeltaRows(s.Sq, m.deltaGamma, m.deltaTailMin)
@@ -261,9 +334,9 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
         launch.tensorMaps.push_back(request.take());
         continue;
       }
-      auto it = std::find_if(std::begin(values), std::end(values),
+      auto it = std::find_if(values.begin(), values.end(),
                              [&](const auto &v) { return p.name == v.first; });
-      if (it == std::end(values))
+      if (it == values.end())
         return Status::error(ErrorKind::InvalidInput,
                              "launch: kernel '" + k.name +
                                  "' has unknown parameter '" + p.name + "'");

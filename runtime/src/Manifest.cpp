@@ -40,6 +40,11 @@ std::string manifestToJson(const Manifest &m) {
     variants.push_back({{"name", v.name}, {"seq_q", range}});
   }
   doc["variants"] = std::move(variants);
+  ordered_json tensors = ordered_json::array();
+  for (const TensorInfo &t : m.tensors)
+    tensors.push_back(
+        {{"name", t.name}, {"dtype", t.dtype}, {"shape", t.shape}});
+  doc["tensors"] = std::move(tensors);
   ordered_json kernels = ordered_json::array();
   for (const KernelInfo &k : m.kernels) {
     ordered_json params = ordered_json::array();

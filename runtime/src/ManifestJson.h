@@ -39,12 +39,20 @@ inline int64_t dtypeBytes(const std::string &dtype) {
   return 0;
 }
 
-/// The ABI parameter list of a kernel role (see Manifest.h).
-inline std::vector<KernelParam> abiParams(bool withDelta) {
+/// Size names a launch tensor's shape may use (Manifest.h).
+inline const std::vector<std::string> &shapeNames() {
+  static const std::vector<std::string> names = {"B", "H", "Hkv", "Sq", "Sk"};
+  return names;
+}
+
+/// The ABI parameter list of every kernel of a manifest (see Manifest.h).
+inline std::vector<KernelParam> abiParams(const Manifest &m) {
   std::vector<KernelParam> params = {
       {"q", "ptr"}, {"k", "ptr"}, {"v", "ptr"}, {"o", "ptr"}};
-  if (withDelta)
+  if (m.hasDelta)
     params.push_back({"delta", "ptr"});
+  for (const TensorInfo &t : m.tensors)
+    params.push_back({t.name, "ptr"});
   for (const char *size : {"B", "H", "Hkv", "Sq", "Sk"})
     params.push_back({size, "i64"});
   return params;

@@ -12,6 +12,7 @@
 #include "ManifestJson.h"
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 #include <set>
 
@@ -119,6 +120,7 @@ public:
   Status readTop(const json &doc, Manifest &m) const;
   Status readDelta(const json &value, Manifest &m) const;
   Status readVariants(const json &value, Manifest &m) const;
+  Status readTensors(const json &value, Manifest &m) const;
   Status readKernel(const json &value, const std::string &path,
                     const Manifest &m, KernelInfo &k) const;
   Status readParam(const json &value, const std::string &path,
@@ -142,7 +144,7 @@ Status Reader::readTop(const json &doc, Manifest &m) const {
                     {"format", "format_version", "name", "compiler_version",
                      "spec_hash", "chip", "dtype", "head_dim", "cubin",
                      "cubin_size", "cubin_hash", "delta", "kernels"},
-                    {"supports", "variants"});
+                    {"supports", "variants", "tensors"});
       !s)
     return s;
 
@@ -163,6 +165,13 @@ Status Reader::readTop(const json &doc, Manifest &m) const {
     return fail("$.variants", "needs format version 2");
   if (doc.contains("variants"))
     if (Status s = readVariants(doc.at("variants"), m); !s)
+      return s;
+  if (version >= 4 && !doc.contains("tensors"))
+    return fail("$", "missing key \"tensors\" (format version 4)");
+  if (version < 4 && doc.contains("tensors"))
+    return fail("$.tensors", "needs format version 4");
+  if (doc.contains("tensors"))
+    if (Status s = readTensors(doc.at("tensors"), m); !s)
       return s;
 
   if (Status s = getNonEmptyString(doc, "$", "name", m.name); !s)
@@ -259,6 +268,70 @@ Status Reader::readDelta(const json &value, Manifest &m) const {
       !s)
     return s;
   return getInt(value, "$.delta", "tail_min", 0, kMaxI64, m.deltaTailMin);
+}
+
+/// [{"name", "dtype": "f32"|"i32", "shape": [size names]}, ...]: names
+/// that are identifiers, unique and not those of the ABI.
+Status Reader::readTensors(const json &value, Manifest &m) const {
+  if (!value.is_array())
+    return fail("$.tensors", "expected an array, got " + describe(value));
+  // Each tensor is a kernel parameter; a few dozen is already absurd.
+  constexpr size_t kMaxTensors = 16;
+  if (value.size() > kMaxTensors)
+    return fail("$.tensors", "has " + std::to_string(value.size()) +
+                                 " tensors, more than the " +
+                                 std::to_string(kMaxTensors) + " supported");
+  const std::vector<KernelParam> reserved = abiParams(Manifest{});
+  for (size_t i = 0; i < value.size(); ++i) {
+    const std::string path = "$.tensors[" + std::to_string(i) + "]";
+    const json &v = value[i];
+    if (Status s = getObject(v, path); !s)
+      return s;
+    if (Status s = checkKeys(v, path, {"name", "dtype", "shape"}); !s)
+      return s;
+    TensorInfo t;
+    if (Status s = getNonEmptyString(v, path, "name", t.name); !s)
+      return s;
+    bool identifier = t.name.size() <= 64 &&
+                      (std::isalpha(static_cast<unsigned char>(t.name[0])) ||
+                       t.name[0] == '_');
+    for (char c : t.name)
+      identifier = identifier && static_cast<unsigned char>(c) < 128 &&
+                   (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (!identifier)
+      return fail(path + ".name",
+                  "expected an identifier ([A-Za-z_][A-Za-z0-9_]*, at most 64 "
+                  "characters), got " +
+                      jsonQuote(t.name));
+    bool clash = t.name == "delta";
+    for (const KernelParam &p : reserved)
+      clash = clash || p.name == t.name;
+    for (const TensorInfo &earlier : m.tensors)
+      clash = clash || earlier.name == t.name;
+    if (clash)
+      return fail(path + ".name",
+                  "duplicate or reserved name " + jsonQuote(t.name));
+    if (Status s = getEnum(v, path, "dtype", {"f32", "i32"}, t.dtype); !s)
+      return s;
+    const json &shape = v.at("shape");
+    if (!shape.is_array() || shape.empty() || shape.size() > 4)
+      return fail(path + ".shape",
+                  "expected an array of 1 to 4 size names, got " +
+                      describe(shape));
+    for (size_t d = 0; d < shape.size(); ++d) {
+      const auto &names = shapeNames();
+      if (!shape[d].is_string() ||
+          std::find(names.begin(), names.end(), shape[d].get<std::string>()) ==
+              names.end())
+        return fail(
+            path + ".shape[" + std::to_string(d) + "]",
+            "expected one of \"B\", \"H\", \"Hkv\", \"Sq\", \"Sk\", got " +
+                describe(shape[d]));
+      t.shape.push_back(shape[d].get<std::string>());
+    }
+    m.tensors.push_back(std::move(t));
+  }
+  return Status::ok();
 }
 
 /// [{"name": ..., "seq_q": [min, max or null]}, ...]: ordered, from 0,
@@ -504,7 +577,7 @@ Status Reader::checkConsistency(const Manifest &m) const {
   for (size_t i = 0; i < m.kernels.size(); ++i) {
     const KernelInfo &k = m.kernels[i];
     const std::string path = "$.kernels[" + std::to_string(i) + "].params";
-    std::vector<KernelParam> abi = abiParams(m.hasDelta);
+    std::vector<KernelParam> abi = abiParams(m);
     std::string abiNames;
     for (const KernelParam &p : abi)
       abiNames += (abiNames.empty() ? "" : ", ") + p.name;

@@ -275,6 +275,8 @@ Status Module::launch(const AttentionShape &shape, LaunchBuffers bufs,
       {"q", bufs.q}, {"k", bufs.k}, {"v", bufs.v}, {"o", bufs.o}};
   if (callerWorkspace)
     tensors.push_back({"delta workspace", bufs.deltaWorkspace});
+  for (const TensorArg &t : bufs.tensors)
+    tensors.push_back({t.name.c_str(), t.data});
   if (Status s = detail::checkDevicePointers(d, tensors); !s)
     return s;
 

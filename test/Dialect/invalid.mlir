@@ -286,7 +286,7 @@ func.func @mask_not_a_mask(%q: memref<?x?x?x64xf16>, %x: index) {
 // spell two.
 func.func @o_type_differs(%q: memref<?x?x?x64xf16>, %o: memref<?x?x?x64xf32>) {
   // expected-error @+1 {{'sattn.attention' op failed to verify that all of {q, o} have same type}}
-  "sattn.attention"(%q, %q, %q, %o) : (memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x64xf32>) -> ()
+  "sattn.attention"(%q, %q, %q, %o) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0>}> : (memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x64xf32>) -> ()
   return
 }
 
@@ -294,7 +294,7 @@ func.func @o_type_differs(%q: memref<?x?x?x64xf16>, %o: memref<?x?x?x64xf32>) {
 
 func.func @v_type_differs(%q: memref<?x?x?x64xf16>, %v: memref<?x?x?x128xf16>) {
   // expected-error @+1 {{'sattn.attention' op failed to verify that all of {k, v} have same type}}
-  "sattn.attention"(%q, %q, %v, %q) : (memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x128xf16>, memref<?x?x?x64xf16>) -> ()
+  "sattn.attention"(%q, %q, %v, %q) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0>}> : (memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x128xf16>, memref<?x?x?x64xf16>) -> ()
   return
 }
 
@@ -302,7 +302,7 @@ func.func @v_type_differs(%q: memref<?x?x?x64xf16>, %v: memref<?x?x?x128xf16>) {
 
 func.func @attention_on_tensor(%q: tensor<?x?x?x64xf16>) {
   // expected-error @+1 {{'sattn.attention' op operand #0 must be memref of any type values, but got 'tensor<?x?x?x64xf16>'}}
-  "sattn.attention"(%q, %q, %q, %q) : (tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>) -> ()
+  "sattn.attention"(%q, %q, %q, %q) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0>}> : (tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>) -> ()
   return
 }
 
@@ -727,7 +727,7 @@ func.func @scale_rows_result_mismatch(%a: !sattn.tile<64x128xf32>, %f: !sattn.ti
 
 func.func @normalize_result_mismatch(%a: !sattn.tile<64x128xf32>, %l: !sattn.tile<64x1xf32>) {
   // expected-error @+1 {{'sattn.tile.normalize' op failed to verify that all of {acc, result} have same type}}
-  %r = "sattn.tile.normalize"(%a, %l) : (!sattn.tile<64x128xf32>, !sattn.tile<64x1xf32>) -> !sattn.tile<64x128xbf16>
+  %r = "sattn.tile.normalize"(%a, %l) <{operandSegmentSizes = array<i32: 1, 1, 0, 0>}> : (!sattn.tile<64x128xf32>, !sattn.tile<64x1xf32>) -> !sattn.tile<64x128xbf16>
   return
 }
 
@@ -760,5 +760,29 @@ func.func @truncf_same_width(%t: !sattn.tile<64x32xf16>) {
 func.func @truncf_shape_changes(%t: !sattn.tile<64x32xf32>) {
   // expected-error @+1 {{'sattn.tile.truncf' op result shape must equal the input's}}
   %r = sattn.tile.truncf %t : <64x32xf32> to <64x16xbf16>
+  return
+}
+
+// -----
+
+func.func @normalize_sink_without_row_max(%acc: !sattn.tile<64x64xf32>, %l: !sattn.tile<64x1xf32>, %z: f32) {
+  // expected-error @+1 {{'sattn.tile.normalize' op takes a sink logit and the row maximum together}}
+  %r = "sattn.tile.normalize"(%acc, %l, %z) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> : (!sattn.tile<64x64xf32>, !sattn.tile<64x1xf32>, f32) -> !sattn.tile<64x64xf32>
+  return
+}
+
+// -----
+
+func.func @normalize_row_max_of_another_shape(%acc: !sattn.tile<64x64xf32>, %l: !sattn.tile<64x1xf32>, %m: !sattn.tile<16x1xf32>, %z: f32) {
+  // expected-error @+1 {{'sattn.tile.normalize' op row_max must have the type of row_sum}}
+  %r = sattn.tile.normalize %acc, %l sink(%z, %m : !sattn.tile<16x1xf32>) : <64x64xf32>, <64x1xf32>
+  return
+}
+
+// -----
+
+func.func @sinks_of_f16(%q: memref<?x?x?x64xbf16>, %z: memref<?xf16>) {
+  // expected-error @+1 {{'sattn.attention' op operand #4 must be 1D memref of 32-bit float values, but got 'memref<?xf16>'}}
+  sattn.attention %q, %q, %q, %q sinks(%z : memref<?xf16>) : memref<?x?x?x64xbf16>, memref<?x?x?x64xbf16>
   return
 }

@@ -40,6 +40,30 @@ func.func @dense_f16_d64(%q: memref<?x?x?x64xf16>, %k: memref<?x?x?x64xf16>, %v:
 
 // -----
 
+// Learnable sinks: a 1-D f32 buffer of per-head logits, after the mask.
+// CHECK-LABEL: func.func @learnable_sinks(
+// CHECK-SAME:      %[[Z:[^:]+]]: memref<?xf32>)
+// CHECK:         sattn.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} mask(%{{.*}}) sinks(%[[Z]] : memref<?xf32>) : memref<?x?x?x64xbf16>, memref<?x?x?x64xbf16>{{$}}
+// CHECK:         sattn.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} sinks(%[[Z]] : memref<?xf32>) : memref<?x?x?x64xbf16>, memref<?x?x?x64xbf16>{{$}}
+func.func @learnable_sinks(%q: memref<?x?x?x64xbf16>, %k: memref<?x?x?x64xbf16>, %v: memref<?x?x?x64xbf16>, %o: memref<?x?x?x64xbf16>, %z: memref<?xf32>) {
+  %c = sattn.mask.causal
+  sattn.attention %q, %k, %v, %o mask(%c) sinks(%z : memref<?xf32>) : memref<?x?x?x64xbf16>, memref<?x?x?x64xbf16>
+  sattn.attention %q, %k, %v, %o sinks(%z : memref<?xf32>) : memref<?x?x?x64xbf16>, memref<?x?x?x64xbf16>
+  return
+}
+
+// -----
+
+// normalize with a sink logit takes the row maximum with it.
+// CHECK-LABEL: func.func @normalize_with_sink(
+// CHECK:         sattn.tile.normalize %{{.*}}, %{{.*}} sink(%{{.*}}, %{{.*}} : !sattn.tile<64x1xf32>) : <64x64xf32>, <64x1xf32>
+func.func @normalize_with_sink(%acc: !sattn.tile<64x64xf32>, %l: !sattn.tile<64x1xf32>, %m: !sattn.tile<64x1xf32>, %z: f32) -> !sattn.tile<64x64xf32> {
+  %r = sattn.tile.normalize %acc, %l sink(%z, %m : !sattn.tile<64x1xf32>) : <64x64xf32>, <64x1xf32>
+  return %r : !sattn.tile<64x64xf32>
+}
+
+// -----
+
 // The explicit activation is the default and so is elided when printed.
 // CHECK-LABEL: func.func @explicit_activation(
 // CHECK:         sattn.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : memref<1x4x16x128xf32>, memref<1x4x16x128xf32>{{$}}

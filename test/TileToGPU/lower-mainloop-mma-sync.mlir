@@ -107,3 +107,37 @@ func.func @simt(%q: memref<?xf32>, %k: memref<?xf32>, %v: memref<?xf32>, %n: ind
   return
 }
 
+
+// -----
+
+// normalize with a sink: the quad's row sums first (xor 1, xor 2), then
+// exp2((z - m) log2 e) added once per row before the reciprocal.
+// CHECK-LABEL: func.func @normalize_sink(
+// CHECK-SAME:      %[[ZB:[^:]+]]: memref<?xf32>
+// CHECK:         %[[Z:.*]] = memref.load %[[ZB]]
+// CHECK:         gpu.shuffle  xor
+// CHECK:         gpu.shuffle  xor
+// CHECK:         %[[D:.*]] = arith.subf %[[Z]], %{{.*}} : f32
+// CHECK-NEXT:    %[[X:.*]] = arith.mulf %[[D]], %{{.*}} : f32
+// CHECK-NEXT:    %[[E:.*]] = math.exp2 %[[X]] : f32
+// CHECK-NEXT:    %[[DEN:.*]] = arith.addf %{{.*}}, %[[E]] : f32
+// CHECK:         arith.divf %{{.*}}, %[[DEN]] : f32
+// CHECK-NOT:     sattn.tile
+func.func @normalize_sink(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %o: memref<?xbf16>, %z: memref<?xf32>, %n: index, %base: index, %first: index, %count: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 16, block_n = 16, arg_names = ["q", "k", "v", "o", "sinks", "n", "base", "first", "count"]>, sattn.config = #sattn.kernel_config<mainloop = mma_sync, staging = cp_async, key_stages = 2, value_stages = 1>} {
+  sattn.program grid(%n, %n) block_m = 16 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %logit = memref.load %z[%y] : memref<?xf32>
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %count) : memref<?xbf16> -> <16x32xbf16>
+    %m0 = sattn.tile.fill 0xFF800000 : <16x1xf32>
+    %l0 = sattn.tile.fill 0.0 : <16x1xf32>
+    %a0 = sattn.tile.fill 0.0 : <16x32xf32>
+    %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <16x32xbf16>, memref<?xbf16> -> <16x16xf32>
+    %m, %l, %p, %alpha = sattn.tile.softmax_step %s, %m0, %l0 : <16x16xf32>, <16x1xf32>
+    %a1 = sattn.tile.scale_rows %a0, %alpha : <16x32xf32>, <16x1xf32>
+    %a2 = sattn.tile.pv %p, %v[%base] keys(%first, %count), %a1 : <16x16xf32>, memref<?xbf16>, <16x32xf32>
+    %out = sattn.tile.normalize %a2, %l sink(%logit, %m : !sattn.tile<16x1xf32>) : <16x32xf32>, <16x1xf32>
+    sattn.tile.store %out, %o[%base] rows(%x, %c1, %count) : <16x32xf32>, memref<?xbf16>
+  }
+  return
+}

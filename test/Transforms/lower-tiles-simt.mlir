@@ -339,3 +339,32 @@ func.func @no_softcap_loop(%qb: memref<?xf32>, %n: index) {
   }
   return
 }
+
+// -----
+
+// normalize with a sink: acc / (l + exp2((z - m) log2 e)), still 0 where
+// l == 0.
+// CHECK-LABEL: func.func @normalize_sink(
+// CHECK-SAME:      %[[Z:[^:]+]]: f32
+// CHECK:           %[[L:.*]] = arith.constant 2.000000e+00 : f32
+// CHECK-NEXT:      %[[M:.*]] = arith.constant -1.000000e+00 : f32
+// CHECK:           %[[LZ:.*]] = arith.cmpf oeq, %[[L]], %{{.*}} : f32
+// CHECK-NEXT:      %[[LOG2E:.*]] = arith.constant 1.44269502 : f32
+// CHECK-NEXT:      %[[D:.*]] = arith.subf %[[Z]], %[[M]] : f32
+// CHECK-NEXT:      %[[X:.*]] = arith.mulf %[[D]], %[[LOG2E]] : f32
+// CHECK-NEXT:      %[[E:.*]] = math.exp2 %[[X]] : f32
+// CHECK-NEXT:      %[[DEN:.*]] = arith.addf %[[L]], %[[E]] : f32
+// CHECK-NEXT:      %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT:      %[[INV:.*]] = arith.divf %[[ONE]], %[[DEN]] : f32
+// CHECK:           arith.select %[[LZ]], %{{.*}}, %[[INV]] : f32
+func.func @normalize_sink(%o: memref<?xf32>, %n: index, %z: f32) {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    %acc = sattn.tile.fill 3.0 : <64x64xf32>
+    %l = sattn.tile.fill 2.0 : <64x1xf32>
+    %m = sattn.tile.fill -1.0 : <64x1xf32>
+    %r = sattn.tile.normalize %acc, %l sink(%z, %m : !sattn.tile<64x1xf32>) : <64x64xf32>, <64x1xf32>
+    sattn.tile.store %r, %o[%x] rows(%x, %n, %n) : !sattn.tile<64x64xf32>, memref<?xf32>
+  }
+  return
+}

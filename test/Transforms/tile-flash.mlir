@@ -439,3 +439,24 @@ func.func @swa(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v: memre
   sattn.attention %q, %k, %v, %o mask(%m) {delta = #sattn.delta<gamma = 64, tail_min = 32>} : memref<?x?x?x128xbf16>, memref<?x?x?x128xbf16>
   return
 }
+
+// -----
+
+// Learnable sinks: the logits buffer is a kernel parameter after o (and
+// before the sizes), each program reads its head's logit (h = y mod H) once,
+// and normalize takes it with the row maximum.
+// CHECK-LABEL: func.func @sinks(
+// CHECK-SAME:      %{{[^:]+}}: memref<?xbf16>, %{{[^:]+}}: memref<?xbf16>, %{{[^:]+}}: memref<?xbf16>, %{{[^:]+}}: memref<?xbf16>, %[[Z:[^:]+]]: memref<?xf32>, %{{[^:]+}}: index, %[[H:[^:]+]]: index,
+// CHECK-SAME:      arg_names = ["q", "k", "v", "o", "sinks", "B", "H", "Hkv", "Sq", "Sk"]
+// CHECK:         sattn.program
+// CHECK:           %[[H32:.*]] = arith.index_castui %[[H]] : index to i32
+// CHECK:           %[[HEAD:.*]] = arith.remui %{{.*}}, %[[H32]] : i32
+// CHECK:           %[[HEADI:.*]] = arith.index_castui %[[HEAD]] : i32 to index
+// CHECK:           %[[LOGIT:.*]] = memref.load %[[Z]][%[[HEADI]]] : memref<?xf32>
+// CHECK:           %[[LOOP:.*]]:3 = scf.for
+// CHECK:           sattn.tile.normalize %[[LOOP]]#2, %[[LOOP]]#1 sink(%[[LOGIT]], %[[LOOP]]#0 : !sattn.tile<64x1xf32>) : <64x64xf32>, <64x1xf32>
+func.func @sinks(%q: memref<?x?x?x64xbf16>, %k: memref<?x?x?x64xbf16>, %v: memref<?x?x?x64xbf16>, %o: memref<?x?x?x64xbf16>, %z: memref<?xf32>) {
+  %c = sattn.mask.causal
+  sattn.attention %q, %k, %v, %o mask(%c) sinks(%z : memref<?xf32>) : memref<?x?x?x64xbf16>, memref<?x?x?x64xbf16>
+  return
+}

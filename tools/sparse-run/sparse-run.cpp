@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Compiler/Jit.h"
+#include "Reference/LaunchInputs.h"
 #include "Reference/Reference.h"
 #include "sattn/Runtime.h"
 
@@ -218,6 +219,30 @@ int main(int argc, char **argv) {
   sattn::ref::toStorage(spec->dtype, vv, hv.data());
   std::vector<double> poison(nq, std::numeric_limits<double>::quiet_NaN());
   sattn::ref::toStorage(spec->dtype, poison, ho.data());
+  // The pattern's launch tensors (learnable sinks' logits, ...), generated
+  // as the numeric tests do (Reference/LaunchInputs.h).
+  const sattn::ref::Problem problem{shape.B,  shape.H,  shape.Hkv,
+                                    shape.Sq, shape.Sk, shape.D};
+  const std::vector<sattn::LaunchTensor> launchList =
+      sattn::launchTensors(*spec);
+  const sattn::ref::Tensors tensorValues =
+      sattn::ref::randomLaunchTensors(*spec, problem, rng);
+  std::vector<std::vector<unsigned char>> tensorBytes;
+  for (const sattn::LaunchTensor &t : launchList) {
+    tensorBytes.push_back(
+        sattn::ref::launchTensorBytes(t, tensorValues.at(t.name)));
+    std::printf("tensor %s: %s, %zu elements (random)\n", t.name.c_str(),
+                sattn::tensorDTypeName(t.dtype),
+                tensorValues.at(t.name).size());
+  }
+  auto tensorArgs = [&](const std::vector<const void *> &data) {
+    std::vector<sattn::TensorArg> out;
+    for (size_t i = 0; i < launchList.size(); ++i)
+      out.push_back({launchList[i].name, data[i],
+                     sattn::tensorDTypeName(launchList[i].dtype),
+                     sattn::ref::launchTensorExtents(launchList[i], problem)});
+    return out;
+  };
 
   std::function<sattn::Status()> run;
   std::function<sattn::Status()> fetch = [] { return sattn::Status::ok(); };
@@ -233,8 +258,19 @@ int main(int argc, char **argv) {
         return fail(s);
       device.push_back(buf.take());
     }
+    std::vector<const void *> tensorData;
+    for (const std::vector<unsigned char> &bytes : tensorBytes) {
+      auto buf = sattn::rt::DeviceBuffer::allocate(bytes.size());
+      if (!buf)
+        return fail(buf.status());
+      if (sattn::Status s = buf->copyFromHost(bytes.data(), bytes.size()); !s)
+        return fail(s);
+      tensorData.push_back(buf->get());
+      device.push_back(buf.take());
+    }
     sattn::LaunchBuffers bufs{device[0].get(), device[1].get(),
-                              device[2].get(), device[3].get(), nullptr};
+                              device[2].get(), device[3].get(),
+                              nullptr,         tensorArgs(tensorData)};
     run = [&, bufs] { return (*kernel)->launch(shape, bufs); };
     fetch = [&] {
       if (sattn::Status s = sattn::rt::Module::synchronize(); !s)
@@ -242,8 +278,11 @@ int main(int argc, char **argv) {
       return device[3].copyToHost(ho.data(), nq * esize);
     };
   } else {
-    sattn::LaunchBuffers bufs{hq.data(), hk.data(), hv.data(), ho.data(),
-                              nullptr};
+    std::vector<const void *> tensorData;
+    for (const std::vector<unsigned char> &bytes : tensorBytes)
+      tensorData.push_back(bytes.data());
+    sattn::LaunchBuffers bufs{hq.data(), hk.data(), hv.data(),
+                              ho.data(), nullptr,   tensorArgs(tensorData)};
     run = [&, bufs] { return (*kernel)->launch(shape, bufs); };
   }
 
@@ -261,9 +300,8 @@ int main(int argc, char **argv) {
 
   int exitCode = nonFinite ? 1 : 0;
   if (args->check) {
-    sattn::ref::Problem p{shape.B, shape.H, shape.Hkv, shape.Sq, shape.Sk,
-                          shape.D};
-    std::vector<double> ref = sattn::ref::attention(*spec, p, q, k, vv);
+    std::vector<double> ref =
+        sattn::ref::attention(*spec, problem, q, k, vv, tensorValues);
     sattn::ref::ErrorStats e = sattn::ref::compare(out, ref);
     double tol = sattn::ref::relL2Tolerance(spec->dtype);
     bool pass = !nonFinite && e.relL2 <= tol;

@@ -140,6 +140,9 @@ Result<PatternInfo> CompilerSession::describe(ModuleOp module,
     info.gamma = delta.getGamma();
     info.tailMin = delta.getTailMin();
   }
+  // The sinks operand's contract (sattn.attention): f32 logits, one a head.
+  if (op.getSinks())
+    info.tensors.push_back({"sinks", "f32", {"H"}});
   return info;
 }
 
@@ -394,6 +397,7 @@ Manifest buildManifest(const PatternInfo &info,
   m.hasDelta = info.hasDelta;
   m.deltaGamma = info.gamma;
   m.deltaTailMin = info.tailMin;
+  m.tensors = info.tensors;
   if (cubin) {
     m.cubinFile = info.name + ".cubin";
     m.cubinSize = static_cast<int64_t>(cubin->cubin.size());

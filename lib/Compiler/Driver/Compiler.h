@@ -34,6 +34,9 @@ struct PatternInfo {
   std::string specHash;
   bool hasDelta = false;
   int64_t gamma = 0, tailMin = 0;
+  /// What the kernels read at launch besides q, k, v (the manifest's
+  /// "tensors"), from the attention op's operands.
+  std::vector<TensorInfo> tensors;
 };
 
 /// Resource usage of one kernel as ptxas reports it.

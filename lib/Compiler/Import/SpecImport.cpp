@@ -58,21 +58,27 @@ OwningOpRef<ModuleOp> importPatternSpec(const PatternSpec &spec,
   int64_t dyn = ShapedType::kDynamic;
   auto buffer = MemRefType::get({dyn, dyn, dyn, spec.headDim},
                                 elementTypeOf(spec.dtype, ctx));
-  auto fn = func::FuncOp::create(b, loc, spec.name,
-                                 b.getFunctionType({buffer, buffer, buffer,
-                                                    buffer},
-                                                   {}));
+  SmallVector<Type> params = {buffer, buffer, buffer, buffer};
+  // The launch tensors follow q, k, v, o (launchTensors: only the sinks'
+  // logits today, f32 [H]).
+  auto sinksType = MemRefType::get({dyn}, Float32Type::get(&ctx));
+  if (spec.learnableSinks)
+    params.push_back(sinksType);
+  auto fn =
+      func::FuncOp::create(b, loc, spec.name, b.getFunctionType(params, {}));
   Block *entry = fn.addEntryBlock();
   b.setInsertionPointToStart(entry);
   Value mask = spec.mask ? emitMask(b, loc, *spec.mask) : Value();
   auto op = mlir::sattn::AttentionOp::create(
       b, loc, entry->getArgument(0), entry->getArgument(1),
       entry->getArgument(2), entry->getArgument(3), mask,
+      spec.learnableSinks ? entry->getArgument(4) : Value(),
       b.getF64FloatAttr(spec.effectiveScale()),
       spec.softcap ? b.getF64FloatAttr(*spec.softcap) : FloatAttr(),
-      mlir::sattn::ActivationKindAttr::get(&ctx, mlir::sattn::ActivationKind::softmax),
+      mlir::sattn::ActivationKindAttr::get(
+          &ctx, mlir::sattn::ActivationKind::softmax),
       spec.delta ? mlir::sattn::DeltaAttr::get(&ctx, spec.delta->gamma,
-                                         spec.delta->tailMin)
+                                               spec.delta->tailMin)
                  : mlir::sattn::DeltaAttr(),
       mlir::sattn::TilePlanAttr());
   (void)op;

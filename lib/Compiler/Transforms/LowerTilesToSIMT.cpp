@@ -348,7 +348,16 @@ struct NormalizeLowering : TilePattern<TileNormalizeOp> {
     Value l = a.getRowSum();
     Value noKey =
         arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::OEQ, l, lb.f32(0));
-    Value inv = lb.im().select(noKey, lb.f32(0), lb.divf(lb.f32(1.0), l));
+    // A sink adds exp(z - m) to the denominator. Where it overflows to inf
+    // the row's weight is all on the sink: the output is 0 (a row that saw
+    // no key, m = -inf, is 0 through noKey).
+    Value denominator = l;
+    if (a.getSink())
+      denominator =
+          lb.addf(l, lb.exp2(lb.mulf(lb.subf(a.getSink(), a.getRowMax()),
+                                     lb.f32(kLog2E))));
+    Value inv =
+        lb.im().select(noKey, lb.f32(0), lb.divf(lb.f32(1.0), denominator));
     rw.replaceOp(op, lb.mulf(a.getAcc(), lb.broadcast(vt, inv)));
     return success();
   }

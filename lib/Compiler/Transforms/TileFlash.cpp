@@ -21,6 +21,7 @@
 #include "sattn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 
 #include <limits>
@@ -72,6 +73,8 @@ public:
     accType = TileType::get(ctx, {blockM, headDim}, f32);
     bufferType = MemRefType::get({ShapedType::kDynamic}, elementType);
     deltaBufferType = MemRefType::get({ShapedType::kDynamic}, f32);
+    if (Value sinks = op.getSinks())
+      sinksType = sinks.getType();
   }
 
   /// The single kernel of plain attention.
@@ -100,7 +103,12 @@ private:
   //===--------------------------------------------------------------------===//
 
   IndexMath im() { return IndexMath{b, loc}; }
-  Value size(unsigned i) { return args[kFirstSize + (withDelta ? 1 : 0) + i]; }
+  /// Kernel parameters: q, k, v, o[, delta][, sinks], then the sizes (the
+  /// manifest's ABI).
+  Value size(unsigned i) {
+    return args[kFirstSize + (withDelta ? 1 : 0) + (sinksType ? 1 : 0) + i];
+  }
+  Value sinksBuffer() { return args[kO + 1 + (withDelta ? 1 : 0)]; }
   Value seqQ() { return size(3); }
   Value seqK() { return size(4); }
   Value deltaBuffer() { return args[kO + 1]; }
@@ -110,12 +118,16 @@ private:
     SmallVector<Type> types(4, bufferType);
     if (delta)
       types.push_back(deltaBufferType);
+    if (sinksType)
+      types.push_back(sinksType);
     types.append(5, b.getIndexType());
     auto fn = func::FuncOp::create(b, loc, name, b.getFunctionType(types, {}));
     SmallVector<Attribute> names = {b.getStringAttr("q"), b.getStringAttr("k"),
                                     b.getStringAttr("v"), b.getStringAttr("o")};
     if (delta)
       names.push_back(b.getStringAttr("delta"));
+    if (sinksType)
+      names.push_back(b.getStringAttr("sinks"));
     for (const char *n : kSizeNames)
       names.push_back(b.getStringAttr(n));
     fn->setAttr(attrs::kKernel,
@@ -164,6 +176,11 @@ private:
                    headDim);
     keyOffset = m.sub(seqK(), seqQ());
     headIndex = y;
+    // Learnable sinks: the head's logit, read once per program.
+    sinkLogit = sinksType ? memref::LoadOp::create(b, loc, sinksBuffer(),
+                                                   ValueRange{m.fromU32(head)})
+                                .getResult()
+                          : Value();
     body(x);
   }
 
@@ -198,7 +215,8 @@ private:
   }
 
   Value normalize(const FlashState &st) {
-    return TileNormalizeOp::create(b, loc, st.acc, st.rowSum);
+    return TileNormalizeOp::create(b, loc, st.acc, st.rowSum, sinkLogit,
+                                   sinkLogit ? st.rowMax : Value());
   }
 
   //===--------------------------------------------------------------------===//
@@ -592,23 +610,25 @@ private:
   SmallVector<MaskRegion> maskRegions;
   TileType qTileType, scoreType, rowType, accType;
   MemRefType bufferType, deltaBufferType;
+  /// The sinks operand's type (a kernel parameter), or null without sinks.
+  Type sinksType;
 
   // Per kernel.
   func::FuncOp kernel;
   bool withDelta = false;
   SmallVector<Value> args;
   // Per program instance.
-  Value qBase, kvBase, keyOffset, headIndex;
+  Value qBase, kvBase, keyOffset, headIndex, sinkLogit;
 };
 
 /// The function must hold the attention op on its own arguments and
 /// nothing but mask ops besides.
 LogicalResult checkKernelSource(func::FuncOp fn, AttentionOp op) {
-  for (Value v : {op.getQ(), op.getK(), op.getV(), op.getO()})
-    if (!isa<BlockArgument>(v) ||
-        cast<BlockArgument>(v).getOwner()->getParentOp() != fn)
-      return op.emitOpError("sattn-tile-flash needs q, k, v and o to be "
-                            "arguments of the enclosing function");
+  for (Value v : {op.getQ(), op.getK(), op.getV(), op.getO(), op.getSinks()})
+    if (v && (!isa<BlockArgument>(v) ||
+              cast<BlockArgument>(v).getOwner()->getParentOp() != fn))
+      return op.emitOpError("sattn-tile-flash needs q, k, v, o (and sinks) "
+                            "to be arguments of the enclosing function");
   for (Operation &other : fn.getBody().front()) {
     if (&other == op.getOperation() || isa<func::ReturnOp>(other) ||
         other.getName().getStringRef().starts_with("sattn.mask."))

@@ -7,11 +7,17 @@
 // Kernel ABI (every role): tensors are contiguous row-major
 //   q, o: [B, H, Sq, D]   k, v: [B, Hkv, Sk, D]   (dtype of the manifest)
 //   delta workspace: [B*H, numAnchors, D] f32
+// Launch tensors (format version 4): "tensors" lists the tensors a pattern
+// reads at launch besides q, k, v, {"name", "dtype": "f32"|"i32", "shape":
+// [size names, outermost first]}, contiguous and aligned to their element;
+// e.g. learnable sinks read {"name": "sinks", "dtype": "f32", "shape": ["H"]}.
+// The launch API takes them by name and checks each against this entry.
 // Parameters, in manifest order, are device pointers (8 bytes), int64, or
 // 128-byte tensor maps (CUtensorMap) passed by value: the pointers and sizes
-// of the role's ABI (q, k, v, o[, delta], B, H, Hkv, Sq, Sk) come first, in
-// that order, and tensor maps ("tensor_map", sm_90a with bf16/f16 only)
-// follow them. A tensor map is a `__grid_constant__` kernel parameter
+// of the role's ABI (q, k, v, o[, delta], the launch tensors in manifest
+// order, B, H, Hkv, Sq, Sk) come first, in that order, and tensor maps
+// ("tensor_map", sm_90a with bf16/f16 only) follow them. A tensor map is a
+// `__grid_constant__` kernel parameter
 // (`.param .align 64 .b8 name[128]` in PTX) that the launcher encodes with
 // cuTensorMapEncodeTiled for each launch. The tensor map of k or v describes
 // that tensor as 3-D, innermost first:
@@ -80,6 +86,15 @@ struct LaunchVariant {
   }
 };
 
+/// A tensor the kernels read at launch besides q, k, v (see the header
+/// comment).
+struct TensorInfo {
+  std::string name;  ///< The kernels' parameter and the launch API's key.
+  std::string dtype; ///< "f32" or "i32"
+  /// Size names ("B", "H", "Hkv", "Sq", "Sk"), outermost first.
+  std::vector<std::string> shape;
+};
+
 struct KernelInfo {
   std::string name; ///< Symbol in the cubin.
   int64_t variant = 0; ///< Index into Manifest::variants.
@@ -97,10 +112,11 @@ struct KernelInfo {
 };
 
 struct Manifest {
-  /// 2: launch variants; 3: persistent kernels. Versions 1 (one kernel
-  /// set) and 2 still load; a reader older than version 3 must not take a
-  /// persistent kernel, which it would launch once per instance.
-  static constexpr int kFormatVersion = 3;
+  /// 2: launch variants; 3: persistent kernels; 4: launch tensors.
+  /// Versions 1 (one kernel set) to 3 still load; a reader older than
+  /// version 3 must not take a persistent kernel, which it would launch once
+  /// per instance, nor one older than 4 a kernel with launch tensors.
+  static constexpr int kFormatVersion = 4;
   std::string name;
   std::string compilerVersion;
   std::string specHash;
@@ -113,6 +129,8 @@ struct Manifest {
   bool hasDelta = false;
   int64_t deltaGamma = 0;
   int64_t deltaTailMin = 0;
+  /// The launch tensors, in kernel-parameter order.
+  std::vector<TensorInfo> tensors;
   /// Ordered by range; the ranges cover every Sq >= 0 exactly once.
   std::vector<LaunchVariant> variants = {LaunchVariant{"default", 0, -1}};
   /// Each variant's kernels in launch order (anchor before main).
@@ -174,17 +192,37 @@ struct PlannedLaunch {
   std::vector<TensorMapRequest> tensorMaps; ///< In parameter order.
 };
 
+/// A launch tensor as the caller passes it: the launch checks its name,
+/// dtype and shape against the manifest's entry, and its pointer.
+struct TensorArg {
+  std::string name;
+  const void *data = nullptr;
+  std::string dtype;          ///< "f32" or "i32"
+  std::vector<int64_t> shape; ///< Outermost first.
+};
+
 struct LaunchBuffers {
   const void *q = nullptr, *k = nullptr, *v = nullptr;
   void *o = nullptr;
   void *deltaWorkspace = nullptr; ///< Required iff the manifest has delta.
+  /// Exactly the manifest's launch tensors, in any order.
+  std::vector<TensorArg> tensors;
 };
+
+/// The extents a launch tensor must have for a shape (its size names
+/// evaluated).
+std::vector<int64_t> tensorExtents(const TensorInfo &t,
+                                   const AttentionShape &s);
+/// "[H] = [16]" for messages.
+std::string describeTensorShape(const TensorInfo &t, const AttentionShape &s);
 
 /// Bytes of f32 delta workspace a launch of this shape needs (0 if none).
 int64_t deltaWorkspaceBytes(const Manifest &m, const AttentionShape &s);
 
 /// The launches, in order, for a shape; kernels with an empty grid are left
-/// out. Validates the shape and the pointers (non-null, workspace present),
+/// out. Validates the shape, the pointers (non-null, workspace present) and
+/// the launch tensors (each of the manifest's present once, none other, its
+/// dtype and shape, its pointer non-null and aligned to its element),
 /// and for tensor_map parameters the TMA limits (Sk and B*Hkv at most 2^32,
 /// rows a multiple of 16 bytes).
 Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,

@@ -38,6 +38,26 @@ SATTN_C_API int sattn_module_launch(sattn_module *module, int64_t B, int64_t H,
                         void *workspace, void *stream, char *err,
                         size_t err_len);
 
+/* A tensor the pattern reads at launch besides q, k, v (the manifest's
+ * "tensors", e.g. learnable sinks: name "sinks", dtype "f32", shape [H]):
+ * contiguous device memory aligned to its element. */
+typedef struct sattn_tensor {
+  const char *name;
+  const void *data;
+  const char *dtype; /* "f32" or "i32" */
+  int32_t ndim;
+  const int64_t *shape; /* ndim extents, outermost first */
+} sattn_tensor;
+
+/* sattn_module_launch with the pattern's launch tensors: exactly those the
+ * manifest lists, in any order; each is checked (name, dtype, shape,
+ * pointer) before anything runs. */
+SATTN_C_API int sattn_module_launch_tensors(
+    sattn_module *module, int64_t B, int64_t H, int64_t Hkv, int64_t Sq,
+    int64_t Sk, int64_t D, const void *q, const void *k, const void *v, void *o,
+    void *workspace, const sattn_tensor *tensors, size_t num_tensors,
+    void *stream, char *err, size_t err_len);
+
 /* Bytes of delta workspace a launch of this shape needs (0 if none). */
 SATTN_C_API int64_t sattn_module_workspace_bytes(const sattn_module *module, int64_t B,
                                      int64_t H, int64_t Hkv, int64_t Sq,

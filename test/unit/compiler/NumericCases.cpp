@@ -53,6 +53,10 @@ public:
     s_.delta = DeltaCorrection{gamma, tailMin};
     return *this;
   }
+  Spec &learnableSinks() {
+    s_.learnableSinks = true;
+    return *this;
+  }
   operator PatternSpec() const { return s_; }
 
 private:
@@ -410,6 +414,38 @@ std::vector<NumericCase> build() {
   t.add("scale_max_win_f32_d128_s100",
         Spec("scale_max_win", F32, 128).scale(0x1p63).mask(M::window(20, 0)),
         1, 1, 1, 100, 100, "largest scale: scaled scores near 2^66");
+
+  // --- learnable sinks (a per-head logit in every row's denominator) --------
+  // The harness gives head 0 a logit of -inf (plain softmax) and the others
+  // logits in [-4, 8): from a sink that barely counts to one that takes
+  // most of a row's weight.
+  t.add("lsink_dense_bf16_d128_s200",
+        Spec("lsink_dense", BF16, 128).learnableSinks(), 1, 4, 4, 200, 200,
+        "learnable sinks, dense, S not a multiple of the tile");
+  t.add("lsink_causal_gqa_f16_d64_b2_s130",
+        Spec("lsink_causal", F16, 64).learnableSinks().mask(M::causal()), 2, 8,
+        2, 130, 130,
+        "learnable sinks with GQA 4:1 and batch 2 (logit per query head)");
+  t.add("lsink_hl_f32_d64_sq1_sk300",
+        Spec("lsink_hl", F32, 64).learnableSinks().mask(headline(64, 4)), 1, 3,
+        1, 1, 300, "learnable sinks, a single query row");
+  t.add("lsink_causal_bf16_d64_sq200_sk50",
+        Spec("lsink_causal_empty", BF16, 64).learnableSinks().mask(M::causal()),
+        1, 2, 1, 200, 50,
+        "learnable sinks with key-less rows: still exactly 0");
+  t.add("lsink_cap_win_bf16_d128_s300",
+        Spec("lsink_cap_win", BF16, 128)
+            .learnableSinks()
+            .softcap(5.0)
+            .mask(M::intersect({M::causal(), M::window(100, 0)})),
+        1, 3, 3, 300, 300, "learnable sinks after a softcap");
+  t.add("lsink_delta_bf16_d64_s400",
+        Spec("lsink_delta", BF16, 64)
+            .learnableSinks()
+            .mask(headline(32, 4))
+            .delta(16, 64),
+        1, 2, 1, 400, 400,
+        "learnable sinks in both the sparse and the dense rows of delta");
 
   // --- softcap -------------------------------------------------------------
   t.add("cap5_dense_f32_d128_s100",

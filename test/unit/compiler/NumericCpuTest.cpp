@@ -125,6 +125,23 @@ TEST(NumericSanity, DeltaKernelAgainstUncorrectedReferenceFails) {
   EXPECT_GT(bad.err.relL2, bad.tolerance);
 }
 
+TEST(NumericSanity, LearnableSinksAgainstPlainSoftmaxReferenceFails) {
+  // The harness's logits (up to 8) take a visible share of each row: a
+  // kernel that ignored them would pass a reference without sinks.
+  PatternSpec s = makeSpec("sanity_lsink", DType::F32, 64, MaskExpr::causal());
+  s.learnableSinks = true;
+  auto kernel = sharedJit(Backend::Cpu).compile(s);
+  ASSERT_TRUE(kernel) << kernel.status().message();
+  NumericOptions wrong;
+  wrong.referenceSpec = s;
+  wrong.referenceSpec->learnableSinks = false;
+  NumericReport bad = runNumeric(**kernel, s, square(100, 64), 17, wrong);
+  std::printf("sinks kernel vs plain softmax reference: %s\n",
+              bad.summary().c_str());
+  EXPECT_FALSE(bad.passed());
+  EXPECT_GT(bad.err.relL2, 100 * bad.tolerance);
+}
+
 TEST(NumericCallerWorkspace, DeltaWithCallerProvidedWorkspace) {
   // The delta cases above let the backend allocate the workspace; here the
   // caller passes one (NaN-filled), on shapes with 1, 3 and 86 anchors.

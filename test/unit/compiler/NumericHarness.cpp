@@ -1,6 +1,7 @@
 //===- NumericHarness.cpp - Run a compiled kernel against the reference ---===//
 #include "NumericHarness.h"
 
+#include "Reference/LaunchInputs.h"
 #include "sattn/Runtime.h"
 
 #include <algorithm>
@@ -149,6 +150,24 @@ NumericReport runNumeric(Kernel &kernel, const PatternSpec &spec,
   std::vector<double> q = randomTensor(nq, t, rng);
   std::vector<double> k = randomTensor(nk, t, rng);
   std::vector<double> v = randomTensor(nk, t, rng);
+  const ref::Problem problem{shape.B,  shape.H,  shape.Hkv,
+                             shape.Sq, shape.Sk, shape.D};
+  // The pattern's launch tensors (sinks' logits, ...): host copies, and the
+  // arguments that name them.
+  const std::vector<LaunchTensor> launchList = launchTensors(spec);
+  const ref::Tensors tensorValues =
+      ref::randomLaunchTensors(spec, problem, rng);
+  std::vector<std::vector<unsigned char>> tensorBytes;
+  for (const LaunchTensor &lt : launchList)
+    tensorBytes.push_back(ref::launchTensorBytes(lt, tensorValues.at(lt.name)));
+  auto tensorArgs = [&](const std::vector<const void *> &data) {
+    std::vector<TensorArg> args;
+    for (size_t i = 0; i < launchList.size(); ++i)
+      args.push_back({launchList[i].name, data[i],
+                      tensorDTypeName(launchList[i].dtype),
+                      ref::launchTensorExtents(launchList[i], problem)});
+    return args;
+  };
 
   HostBuffer hq(nq * esize), hk(nk * esize), hv(nk * esize), ho(nq * esize);
   ref::toStorage(t, q, hq.data());
@@ -200,11 +219,20 @@ NumericReport runNumeric(Kernel &kernel, const PatternSpec &spec,
     rt::DeviceBuffer devWs;
     if (s && options.callerWorkspace)
       s = upload(devWs, hws.data(), hws.size());
+    std::vector<rt::DeviceBuffer> devTensors(tensorBytes.size());
+    std::vector<const void *> devTensorData;
+    for (size_t i = 0; s && i < tensorBytes.size(); ++i) {
+      s = upload(devTensors[i], tensorBytes[i].data(), tensorBytes[i].size());
+      devTensorData.push_back(devTensors[i].get());
+    }
     if (s) {
-      LaunchBuffers bufs{dev.q.get(), dev.k.get(), dev.v.get(),
+      LaunchBuffers bufs{dev.q.get(),
+                         dev.k.get(),
+                         dev.v.get(),
                          static_cast<unsigned char *>(dev.o.get()) +
                              HostBuffer::kGuard,
-                         options.callerWorkspace ? devWs.get() : nullptr};
+                         options.callerWorkspace ? devWs.get() : nullptr,
+                         tensorArgs(devTensorData)};
       s = kernel.launch(shape, bufs);
     }
     if (s)
@@ -222,8 +250,15 @@ NumericReport runNumeric(Kernel &kernel, const PatternSpec &spec,
       return finish();
     }
   } else {
-    LaunchBuffers bufs{hq.data(), hk.data(), hv.data(), ho.data(),
-                       options.callerWorkspace ? hws.data() : nullptr};
+    std::vector<const void *> hostTensorData;
+    for (const std::vector<unsigned char> &bytes : tensorBytes)
+      hostTensorData.push_back(bytes.data());
+    LaunchBuffers bufs{hq.data(),
+                       hk.data(),
+                       hv.data(),
+                       ho.data(),
+                       options.callerWorkspace ? hws.data() : nullptr,
+                       tensorArgs(hostTensorData)};
     if (Status s = kernel.launch(shape, bufs); !s) {
       failures.push_back("launch failed: " + s.message());
       return finish();
@@ -260,8 +295,8 @@ NumericReport runNumeric(Kernel &kernel, const PatternSpec &spec,
   const PatternSpec &refSpec =
       options.referenceSpec ? *options.referenceSpec : spec;
   auto t1 = std::chrono::steady_clock::now();
-  ref::Problem p{shape.B, shape.H, shape.Hkv, shape.Sq, shape.Sk, shape.D};
-  std::vector<double> expect = ref::attention(refSpec, p, q, k, v);
+  std::vector<double> expect =
+      ref::attention(refSpec, problem, q, k, v, tensorValues);
   r.referenceMs = msSince(t1);
 
   // Rows that admit no key must be exactly 0 (not NaN, not garbage). With

@@ -21,6 +21,7 @@
 // not in the tensor-core form or spills.
 //
 //===----------------------------------------------------------------------===//
+#include "Reference/LaunchInputs.h"
 #include "Reference/Reference.h"
 #include "Spec/PatternSpec.h"
 #include "sattn/Runtime.h"
@@ -53,11 +54,12 @@ const Case kCases[] = {
     {"t_dense_bf16_d128", 1, 2, 2, 1, 1, "one query, one key"},
     {"t_dense_bf16_d128", 2, 4, 2, 77, 77, "batch 2, GQA 2:1, ragged"},
     {"t_dense_bf16_d128", 1, 2, 1, 130, 300, "Sq < Sk"},
-    // From 4096 query rows sm_90a launches the 128-row variant (two
+    // From 2048 query rows sm_90a launches the 128-row variant (two
     // consumer warpgroups, a producer, pipelined key loops); the long cases
     // below but the delta pair's run it.
-    {"t_dense_bf16_d128", 1, 2, 1, 4097, 4097,
-     "the 128-row variant from its first length, GQA 2:1, ragged"},
+    {"t_dense_bf16_d128", 1, 2, 1, 2049, 2049,
+     "the 128-row variant just past its first length, GQA 2:1, ragged"},
+    {"t_dense_bf16_d128", 1, 2, 2, 4097, 4097, "the 128-row variant, ragged"},
     {"t_causal_bf16_d128", 1, 4, 4, 300, 300, "ragged tiles"},
     {"t_causal_bf16_d128", 1, 8, 1, 129, 129, "GQA 8:1"},
     {"t_causal_bf16_d128", 1, 4, 2, 128, 128, "GQA 4:2, exact tiles"},
@@ -97,6 +99,16 @@ const Case kCases[] = {
      "delta, 129 anchors: 3 anchor tiles (the benchmark's kernel)"},
     {"t_delta_noncausal_f32_d64", 1, 2, 2, 300, 300,
      "delta, pattern beyond causal (right window, long sink)"},
+    // Learnable sinks: head 0's logit is -inf (plain softmax), the others'
+    // in [-4, 8) (Reference/LaunchInputs.h).
+    {"t_lsink_swa_bf16_d128", 2, 4, 2, 300, 300,
+     "learnable sinks, window + sinks, batch 2, GQA 2:1"},
+    {"t_lsink_swa_bf16_d128", 1, 3, 3, 2100, 2100,
+     "learnable sinks, the 128-row variant"},
+    {"t_lsink_swa_bf16_d128", 1, 2, 2, 200, 60,
+     "learnable sinks, Sq > Sk: rows without keys are 0"},
+    {"t_lsink_delta_bf16_d64", 1, 4, 2, 500, 500,
+     "learnable sinks in the delta pair's sparse and dense rows"},
 };
 
 std::string chipForCC(int cc) {
@@ -217,8 +229,23 @@ Outcome runCase(const Case &c, const std::string &suite,
       std::vector<double>(nq, std::numeric_limits<double>::quiet_NaN()),
       ho.data());
 
+  // The pattern's launch tensors (learnable sinks' logits, ...), as the
+  // CPU suite generates them.
+  sattn::ref::Problem p{c.B, c.H, c.Hkv, c.Sq, c.Sk, spec->headDim};
+  const std::vector<sattn::LaunchTensor> launchList =
+      sattn::launchTensors(*spec);
+  const sattn::ref::Tensors tensorValues =
+      sattn::ref::randomLaunchTensors(*spec, p, rng);
+  std::vector<std::vector<uint8_t>> tensorBytes;
+  for (const sattn::LaunchTensor &t : launchList)
+    tensorBytes.push_back(
+        sattn::ref::launchTensorBytes(t, tensorValues.at(t.name)));
+
   std::vector<sattn::rt::DeviceBuffer> dev;
-  for (auto *h : {&hq, &hk, &hv, &ho}) {
+  std::vector<std::vector<uint8_t> *> hosts = {&hq, &hk, &hv, &ho};
+  for (std::vector<uint8_t> &bytes : tensorBytes)
+    hosts.push_back(&bytes);
+  for (auto *h : hosts) {
     auto b = sattn::rt::DeviceBuffer::allocate(h->size());
     if (!b) {
       out.error = b.status().message();
@@ -230,9 +257,13 @@ Outcome runCase(const Case &c, const std::string &suite,
     }
     dev.push_back(b.take());
   }
-  sattn::Status s = (*module)->launch(
-      shape, {dev[0].get(), dev[1].get(), dev[2].get(), dev[3].get()}, nullptr,
-      options);
+  sattn::LaunchBuffers bufs{dev[0].get(), dev[1].get(), dev[2].get(),
+                            dev[3].get()};
+  for (size_t i = 0; i < launchList.size(); ++i)
+    bufs.tensors.push_back({launchList[i].name, dev[4 + i].get(),
+                            sattn::tensorDTypeName(launchList[i].dtype),
+                            sattn::ref::launchTensorExtents(launchList[i], p)});
+  sattn::Status s = (*module)->launch(shape, bufs, nullptr, options);
   if (s)
     s = sattn::rt::Module::synchronize();
   if (s)
@@ -245,9 +276,8 @@ Outcome runCase(const Case &c, const std::string &suite,
   size_t nonFinite = 0;
   for (double x : got)
     nonFinite += !std::isfinite(x);
-  sattn::ref::Problem p{c.B, c.H, c.Hkv, c.Sq, c.Sk, spec->headDim};
-  sattn::ref::ErrorStats e =
-      sattn::ref::compare(got, sattn::ref::attention(*spec, p, q, k, v));
+  sattn::ref::ErrorStats e = sattn::ref::compare(
+      got, sattn::ref::attention(*spec, p, q, k, v, tensorValues));
   out.relL2 = e.relL2;
   out.maxAbs = e.maxAbs;
   out.pass = nonFinite == 0 && e.relL2 <= sattn::ref::relL2Tolerance(spec->dtype);

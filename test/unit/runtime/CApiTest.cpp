@@ -48,4 +48,38 @@ TEST(CApiTest, LaunchOnANullModuleIsABadArgument) {
   sattn_module_free(nullptr);
 }
 
+TEST(CApiTest, LaunchTensorsAreCheckedAsAnArray) {
+  char err[160] = {0};
+  auto launch = [&](const sattn_tensor *t, size_t n) {
+    err[0] = 0;
+    return sattn_module_launch_tensors(nullptr, 1, 2, 2, 8, 8, 64, nullptr,
+                                       nullptr, nullptr, nullptr, nullptr, t, n,
+                                       nullptr, err, sizeof err);
+  };
+  EXPECT_EQ(launch(nullptr, 1), 2);
+  EXPECT_EQ(
+      std::string(err),
+      "sattn_module_launch_tensors: tensors is null but num_tensors is 1");
+  int64_t shape[] = {2};
+  float logits[2] = {0, 1};
+  sattn_tensor noName{nullptr, logits, "f32", 1, shape};
+  EXPECT_EQ(launch(&noName, 1), 2);
+  EXPECT_EQ(std::string(err),
+            "sattn_module_launch_tensors: tensors[0].name is null");
+  sattn_tensor noShape{"sinks", logits, "f32", 1, nullptr};
+  EXPECT_EQ(launch(&noShape, 1), 2);
+  EXPECT_EQ(std::string(err), "sattn_module_launch_tensors: tensors[0] "
+                              "('sinks'): ndim 1 with a null shape");
+  sattn_tensor deep{"sinks", logits, "f32", 9, shape};
+  EXPECT_EQ(launch(&deep, 1), 2);
+  EXPECT_EQ(std::string(err), "sattn_module_launch_tensors: tensors[0] "
+                              "('sinks'): ndim 9 is outside [0, 8]");
+  // A well-formed array reaches the module check.
+  sattn_tensor ok{"sinks", logits, "f32", 1, shape};
+  EXPECT_EQ(launch(&ok, 1), 2);
+  EXPECT_EQ(std::string(err), "sattn_module_launch_tensors: module is null");
+  EXPECT_EQ(launch(nullptr, 0), 2);
+  EXPECT_EQ(std::string(err), "sattn_module_launch_tensors: module is null");
+}
+
 } // namespace

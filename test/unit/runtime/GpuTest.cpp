@@ -162,6 +162,31 @@ TEST(GpuTest, HostPointerIsRefusedAndTheContextSurvives) {
   EXPECT_TRUE(synced) << synced.message();
 }
 
+/// A launch tensor in host memory is refused by name like q, k, v and o.
+/// (The fake kernel takes no such parameter: nothing may launch.)
+TEST(GpuTest, HostPointerOfALaunchTensorIsRefused) {
+  Result<std::shared_ptr<rt::Module>> module =
+      loadFake([](const std::string &arch, const std::string &cubin) {
+        return test::withSinks(test::fakeAttentionManifest(arch, cubin));
+      });
+  SKIP_IF_UNAVAILABLE(module);
+  ASSERT_TRUE(module) << module.status().message();
+  AttentionShape shape = makeShape(1, 2, 1, 64);
+  size_t elems = size_t(shape.B * shape.H * shape.Sq * shape.D);
+  Result<rt::DeviceBuffer> dev = rt::DeviceBuffer::allocate(elems * 4);
+  ASSERT_TRUE(dev);
+  std::vector<float> hostLogits(2, 0.5f);
+  LaunchBuffers bufs;
+  bufs.q = bufs.k = bufs.v = dev->get();
+  bufs.o = dev->get();
+  bufs.tensors = {{"sinks", hostLogits.data(), "f32", {2}}};
+  Status s = (*module)->launch(shape, bufs);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.kind(), ErrorKind::InvalidArgument);
+  EXPECT_NE(s.message().find("tensor 'sinks'"), std::string::npos)
+      << s.message();
+}
+
 /// What the pointer checks cost per launch (four tensors), printed for the
 /// record; the bound only catches a check gone badly wrong (a synchronizing
 /// call, say), not a regression of a few percent.

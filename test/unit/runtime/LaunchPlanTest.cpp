@@ -241,6 +241,65 @@ TEST(LaunchPlanTest, NullPointersAreNamed) {
   }
 }
 
+TEST(LaunchPlanTest, LaunchTensorsArePassedByName) {
+  Manifest m = test::withSinks(test::deltaManifest());
+  ASSERT_TRUE(parseManifest(manifestToJson(m), "sinks.json"));
+  LaunchBuffers b = fakeBuffers();
+  b.deltaWorkspace = reinterpret_cast<void *>(0x5000);
+  b.tensors = {{"sinks", reinterpret_cast<const void *>(0x6004), "f32", {8}}};
+  Result<std::vector<PlannedLaunch>> plan =
+      planLaunches(m, shape(2, 8, 2, 300, 300, 128), b);
+  ASSERT_TRUE(plan) << plan.status().message();
+  ASSERT_EQ(plan->size(), 2u);
+  for (const PlannedLaunch &l : *plan)
+    EXPECT_EQ(l.args,
+              (std::vector<int64_t>{0x1000, 0x2000, 0x3000, 0x4000, 0x5000,
+                                    0x6004, 2, 8, 2, 300, 300}));
+}
+
+TEST(LaunchPlanTest, LaunchTensorsAreChecked) {
+  Manifest m = test::withSinks(test::attentionManifest());
+  const AttentionShape s = shape(2, 8, 2, 100, 100, 128);
+  const void *ok = reinterpret_cast<const void *>(0x6000);
+  struct Case {
+    std::vector<TensorArg> tensors;
+    std::string error;
+  } cases[] = {
+      {{},
+       "launch: tensor 'sinks' (f32 [H] = [8]) is missing; 'sliding' reads it"},
+      {{{"sinks", ok, "i32", {8}}},
+       "launch: tensor 'sinks' (f32 [H] = [8]) has dtype 'i32'"},
+      {{{"sinks", ok, "f32", {2, 8}}},
+       "launch: tensor 'sinks' (f32 [H] = [8]) has shape [2, 8]"},
+      {{{"sinks", ok, "f32", {2}}},
+       "launch: tensor 'sinks' (f32 [H] = [8]) has shape [2]"},
+      {{{"sinks", nullptr, "f32", {8}}},
+       "launch: tensor 'sinks' (f32 [H] = [8]) has a null pointer"},
+      {{{"sinks", reinterpret_cast<const void *>(0x6002), "f32", {8}}},
+       "launch: tensor 'sinks' (f32 [H] = [8]) must be 4-byte aligned"},
+      {{{"sinks", ok, "f32", {8}}, {"sinks", ok, "f32", {8}}},
+       "launch: tensor 'sinks' is given twice"},
+      {{{"sinks", ok, "f32", {8}}, {"docs", ok, "i32", {2}}},
+       "launch: 'sliding' reads no tensor 'docs' (it reads: sinks)"},
+  };
+  for (const Case &c : cases) {
+    LaunchBuffers b = fakeBuffers();
+    b.tensors = c.tensors;
+    Result<std::vector<PlannedLaunch>> plan = planLaunches(m, s, b);
+    ASSERT_FALSE(plan) << c.error;
+    expectArgumentError(plan.status(), c.error);
+  }
+  // A pattern without launch tensors takes none.
+  LaunchBuffers extra = fakeBuffers();
+  extra.tensors = {{"sinks", ok, "f32", {8}}};
+  Result<std::vector<PlannedLaunch>> plan =
+      planLaunches(test::attentionManifest(), s, extra);
+  ASSERT_FALSE(plan);
+  expectArgumentError(
+      plan.status(),
+      "launch: 'sliding' reads no tensor 'sinks' (it reads none)");
+}
+
 TEST(LaunchPlanTest, DeltaNeedsWorkspace) {
   LaunchBuffers b = fakeBuffers();
   b.deltaWorkspace = nullptr;

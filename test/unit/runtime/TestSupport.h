@@ -52,6 +52,17 @@ inline Manifest attentionManifest() {
   return m;
 }
 
+/// `m` reading learnable sinks (f32 [H]): the tensor, and its parameter
+/// after o (and delta) in every kernel.
+inline Manifest withSinks(Manifest m) {
+  m.tensors = {TensorInfo{"sinks", "f32", {"H"}}};
+  for (KernelInfo &k : m.kernels) {
+    size_t at = m.hasDelta ? 5 : 4;
+    k.params.insert(k.params.begin() + at, KernelParam{"sinks", "ptr"});
+  }
+  return m;
+}
+
 inline Manifest deltaManifest() {
   Manifest m = attentionManifest();
   m.name = "delta";

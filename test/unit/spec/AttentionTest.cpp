@@ -213,6 +213,43 @@ TEST(RefAttention, ScaleDefaultsToInverseSqrtOfSpecHeadDim) {
   EXPECT_EQ(ref::attention(implicit, p, q, k, v), ref::attention(explicitScale, p, q, k, v));
 }
 
+TEST(RefAttention, LearnableSinkJoinsTheDenominator) {
+  // Zero scores: row i of causal sees i + 1 keys of weight 1, and the sink
+  // adds e^z, so o_i = (sum_{j<=i} v_j) / (i + 1 + e^z). Head 0: z = ln 3;
+  // head 1: z = -inf (no sink); head 2: z = 800 (e^z overflows double: the
+  // sink takes all the weight, o = 0).
+  Problem p{1, 3, 1, 4, 4, 2};
+  PatternSpec s = makeSpec(MaskExpr::causal());
+  s.learnableSinks = true;
+  std::vector<double> q(qSize(p), 0.0);
+  auto k = randomVector(kvSize(p), 6), v = randomVector(kvSize(p), 7);
+  ref::Tensors t{{"sinks", {std::log(3.0), -INFINITY, 800.0}}};
+  std::vector<double> o = ref::attention(s, p, q, k, v, t);
+  for (int64_t h = 0; h < p.H; ++h)
+    for (int64_t i = 0; i < p.Sq; ++i)
+      for (int64_t d = 0; d < p.D; ++d) {
+        double prefix = 0;
+        for (int64_t j = 0; j <= i; ++j)
+          prefix += v[j * p.D + d];
+        double expect = h == 0   ? prefix / (i + 1 + 3.0)
+                        : h == 1 ? prefix / (i + 1)
+                                 : 0.0;
+        EXPECT_NEAR(o[(h * p.Sq + i) * p.D + d], expect, 1e-14)
+            << h << " " << i;
+      }
+}
+
+TEST(RefAttention, LearnableSinksNeedTheirTensor) {
+  Problem p{1, 2, 1, 2, 2, 2};
+  PatternSpec s = makeSpec();
+  s.learnableSinks = true;
+  std::vector<double> q(qSize(p)), kv(kvSize(p));
+  EXPECT_THROW(ref::attention(s, p, q, kv, kv), std::invalid_argument);
+  EXPECT_THROW(ref::attention(s, p, q, kv, kv, {{"sinks", {0.0}}}),
+               std::invalid_argument);
+  EXPECT_NO_THROW(ref::attention(s, p, q, kv, kv, {{"sinks", {0.0, 1.0}}}));
+}
+
 TEST(RefAttention, MisuseThrows) {
   Problem p{1, 3, 2, 2, 2, 2}; // H not a multiple of Hkv
   std::vector<double> q(12), kv(8);

@@ -56,6 +56,22 @@ TEST(CanonicalSpec, ExactText) {
             R"("softcap":30.0})");
 }
 
+TEST(CanonicalSpec, LearnableSinksAreWrittenOnlyWhenOn) {
+  PatternSpec off = parseOk(
+      R"({"name": "p", "dtype": "bf16", "head_dim": 64, "learnable_sinks": false})");
+  PatternSpec plain =
+      parseOk(R"({"name": "p", "dtype": "bf16", "head_dim": 64})");
+  EXPECT_EQ(canonicalSpecJson(off), canonicalSpecJson(plain));
+  PatternSpec on = parseOk(
+      R"({"name": "p", "dtype": "bf16", "head_dim": 64, "learnable_sinks": true})");
+  EXPECT_EQ(
+      canonicalSpecJson(on),
+      R"({"dtype":"bf16","head_dim":64,"learnable_sinks":true,"name":"p",)"
+      R"("scale":0.125})");
+  EXPECT_NE(specHash(on), specHash(plain));
+  EXPECT_TRUE(parseOk(canonicalSpecJson(on)).learnableSinks);
+}
+
 TEST(CanonicalSpec, ScaleIsWrittenWithFullPrecision) {
   PatternSpec s = parseOk(R"({"name": "p", "dtype": "bf16", "head_dim": 128})");
   std::string text = canonicalSpecJson(s);

@@ -26,8 +26,9 @@ std::string examplePath(const std::string &stem) {
 } // namespace
 
 TEST(ParseSpec, EveryExampleParsesAndIsNamedAfterItsFile) {
-  for (const char *stem : {"causal", "dense", "swa_sink", "swa_sink_delta", "softcap_window",
-                           "gqa_causal_f32"}) {
+  for (const char *stem :
+       {"causal", "dense", "swa_sink", "swa_sink_delta", "softcap_window",
+        "gqa_causal_f32", "swa_learnable_sinks"}) {
     Result<PatternSpec> r = loadPatternSpec(examplePath(stem));
     ASSERT_TRUE(r.isOk()) << stem << ": " << r.status().message();
     EXPECT_EQ(r->name, stem);
@@ -91,6 +92,24 @@ TEST(ParseSpec, MinimalSpecTakesDefaults) {
   EXPECT_DOUBLE_EQ(s.effectiveScale(), 1.0 / std::sqrt(128.0));
   PatternSpec s64 = parseOk(R"({"name": "m", "dtype": "f16", "head_dim": 64})");
   EXPECT_EQ(s64.effectiveScale(), 0.125);
+}
+
+TEST(ParseSpec, LearnableSinks) {
+  PatternSpec off =
+      parseOk(R"({"name": "m", "dtype": "bf16", "head_dim": 128})");
+  EXPECT_FALSE(off.learnableSinks);
+  EXPECT_TRUE(launchTensors(off).empty());
+  PatternSpec on = parseOk(
+      R"({"name": "m", "dtype": "bf16", "head_dim": 128, "learnable_sinks": true})");
+  EXPECT_TRUE(on.learnableSinks);
+  std::vector<LaunchTensor> t = launchTensors(on);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].name, "sinks");
+  EXPECT_EQ(t[0].dtype, TensorDType::F32);
+  EXPECT_EQ(t[0].shape, std::vector<std::string>{"H"});
+  EXPECT_FALSE(parseOk(R"({"name": "m", "dtype": "bf16", "head_dim": 128,
+                           "learnable_sinks": false})")
+                   .learnableSinks);
 }
 
 TEST(ParseSpec, AllFields) {

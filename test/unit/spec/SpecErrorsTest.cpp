@@ -47,6 +47,14 @@ bool startsWith(const std::string &s, const std::string &prefix) {
 
 // --- Malformed JSON --------------------------------------------------------
 
+TEST(SpecErrors, LearnableSinksMustBeABoolean) {
+  EXPECT_EQ(errorOf(specWith(R"("learnable_sinks": 1)")),
+            "spec.json: $.learnable_sinks: expected true or false, got 1");
+  EXPECT_EQ(
+      errorOf(specWith(R"("learnable_sinks": "yes")")),
+      "spec.json: $.learnable_sinks: expected true or false, got \"yes\"");
+}
+
 TEST(SpecErrors, BadJsonReportsLineAndColumn) {
   // Line 3 misses the colon: the parser stops at the end of the unexpected
   // string "bf16" (columns 11-16), the last character it read.

@@ -58,7 +58,7 @@ def Sattn_IntersectMaskOp : Sattn_MaskOp<"intersect"> {
 //===----------------------------------------------------------------------===//
 
 def Sattn_AttentionOp : Sattn_Op<"attention", [
-    AllTypesMatch<["q", "o"]>, AllTypesMatch<["k", "v"]>,
+    AllTypesMatch<["q", "o"]>, AllTypesMatch<["k", "v"]>, AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
   let summary = "o = activation(mask(score_mod(q k^T))) v, plus corrections";
   let description = [{
@@ -71,6 +71,11 @@ def Sattn_AttentionOp : Sattn_Op<"attention", [
     `scale` multiplies q.k (default 1/sqrt(head_dim)); `softcap` c applies
     c * tanh(s / c). Without `mask` every key is allowed. Rows that see no
     key produce zeros. `delta` adds the delta correction stage.
+    `sinks` (learnable attention sinks, as GPT-OSS has them): a 1-D f32
+    buffer of H logits read at launch (the manifest's tensor "sinks",
+    shape [H]); head h's logit z joins the denominator of every softmax
+    of its rows (the delta correction's dense rows too) as exp(z), with no
+    value: o = sum_j exp(s_j) v_j / (exp(z) + sum_j exp(s_j)).
     `tile_plan` is attached by `sattn-classify-tiles`.
 
     Example:
@@ -87,6 +92,7 @@ def Sattn_AttentionOp : Sattn_Op<"attention", [
   let arguments = (ins
       AnyMemRef:$q, AnyMemRef:$k, AnyMemRef:$v, AnyMemRef:$o,
       Optional<Sattn_MaskType>:$mask,
+      Optional<MemRefRankOf<[F32], [1]>>:$sinks,
       OptionalAttr<F64Attr>:$scale,
       OptionalAttr<F64Attr>:$softcap,
       DefaultValuedAttr<Sattn_ActivationAttr,
@@ -94,7 +100,8 @@ def Sattn_AttentionOp : Sattn_Op<"attention", [
       OptionalAttr<Sattn_DeltaAttr>:$delta,
       OptionalAttr<Sattn_TilePlanAttr>:$tile_plan);
   let assemblyFormat = [{
-    $q `,` $k `,` $v `,` $o (`mask` `(` $mask^ `)`)? attr-dict
+    $q `,` $k `,` $v `,` $o (`mask` `(` $mask^ `)`)?
+    (`sinks` `(` $sinks^ `:` type($sinks) `)`)? attr-dict
     `:` type($q) `,` type($k)
   }];
   let hasVerifier = 1;

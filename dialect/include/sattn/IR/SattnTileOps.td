@@ -229,11 +229,22 @@ def Sattn_TileTruncFOp : Sattn_TileOp<"truncf", [Pure]> {
 }
 
 def Sattn_TileNormalizeOp : Sattn_TileOp<"normalize", [Pure,
-    AllTypesMatch<["acc", "result"]>]> {
+    AllTypesMatch<["acc", "result"]>, AttrSizedOperandSegments]> {
   let summary = "acc[r] / l[r], or 0 where l[r] == 0 (a row that saw no key)";
-  let arguments = (ins Sattn_TileType:$acc, Sattn_TileType:$row_sum);
+  let description = [{
+    With `sink(z, m)` (learnable sinks): acc[r] / (l[r] + exp(z - m[r])),
+    where m is the online softmax's row maximum of the scaled scores (acc
+    and l are relative to it) and z a logit in the same units; still 0
+    where l[r] == 0.
+  }];
+  let arguments = (ins Sattn_TileType:$acc, Sattn_TileType:$row_sum,
+                       Optional<F32>:$sink, Optional<Sattn_TileType>:$row_max);
   let results = (outs Sattn_TileType:$result);
-  let assemblyFormat = "$acc `,` $row_sum attr-dict `:` type($acc) `,` type($row_sum)";
+  let assemblyFormat = [{
+    $acc `,` $row_sum (`sink` `(` $sink^ `,` $row_max `:` type($row_max) `)`)?
+    attr-dict `:` type($acc) `,` type($row_sum)
+  }];
+  let hasVerifier = 1;
 }
 
 class Sattn_TileElementwiseOp<string mnemonic, string what>

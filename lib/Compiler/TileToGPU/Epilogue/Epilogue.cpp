@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Compiler/TileToGPU/Fragment/Fragment.h"
+#include "Compiler/Transforms/TileLoweringCommon.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
@@ -132,11 +133,22 @@ struct NormalizeLowering : FragmentPattern<TileNormalizeOp> {
     VectorType vt = convertVec(op.getType());
     VectorType rowType = convertVec(op.getRowSum().getType());
     SmallVector<Value> inv;
-    for (Value partial : wb.unpack(a.getRowSum())) {
+    SmallVector<Value> rowMax =
+        a.getRowMax() ? wb.unpack(a.getRowMax()) : SmallVector<Value>();
+    for (auto [h, partial] : llvm::enumerate(wb.unpack(a.getRowSum()))) {
       Value l = wb.quadReduce(partial, /*isMax=*/false);
       Value noKey = arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::OEQ, l,
                                           wb.f32(0));
-      inv.push_back(wb.im().select(noKey, wb.f32(0), wb.divf(wb.f32(1.0), l)));
+      // A sink adds exp(z - m) to the row's denominator (after the quad's
+      // sum: once per row). An overflow to inf puts the row's weight on
+      // the sink, whose output is 0.
+      Value denominator = l;
+      if (a.getSink())
+        denominator = wb.addf(
+            l,
+            wb.exp2(wb.mulf(wb.subf(a.getSink(), rowMax[h]), wb.f32(kLog2E))));
+      inv.push_back(
+          wb.im().select(noKey, wb.f32(0), wb.divf(wb.f32(1.0), denominator)));
     }
     rw.replaceOp(op,
                  wb.mulf(a.getAcc(), wb.spreadRows(wb.pack(rowType, inv), vt)));

@@ -1,0 +1,57 @@
+//===- LaunchInputs.cpp - Random launch tensors for tests and sparse-run --===//
+
+#include "Reference/LaunchInputs.h"
+
+#include <cstring>
+#include <limits>
+
+namespace sattn::ref {
+
+std::vector<int64_t> launchTensorExtents(const LaunchTensor &t,
+                                         const Problem &p) {
+  std::vector<int64_t> extents;
+  for (const std::string &d : t.shape)
+    extents.push_back(d == "B"     ? p.B
+                      : d == "H"   ? p.H
+                      : d == "Hkv" ? p.Hkv
+                      : d == "Sq"  ? p.Sq
+                                   : p.Sk);
+  return extents;
+}
+
+Tensors randomLaunchTensors(const PatternSpec &spec, const Problem &p,
+                            std::mt19937_64 &rng) {
+  Tensors tensors;
+  for (const LaunchTensor &t : launchTensors(spec)) {
+    int64_t n = 1;
+    for (int64_t e : launchTensorExtents(t, p))
+      n *= e;
+    std::vector<double> values(static_cast<size_t>(n));
+    if (t.name == "sinks") {
+      std::uniform_real_distribution<double> logit(-4.0, 8.0);
+      for (size_t h = 0; h < values.size(); ++h)
+        values[h] = h == 0
+                        ? -std::numeric_limits<double>::infinity()
+                        : static_cast<double>(static_cast<float>(logit(rng)));
+    }
+    tensors[t.name] = std::move(values);
+  }
+  return tensors;
+}
+
+std::vector<unsigned char>
+launchTensorBytes(const LaunchTensor &t, const std::vector<double> &values) {
+  std::vector<unsigned char> bytes(values.size() * 4);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (t.dtype == TensorDType::F32) {
+      float f = static_cast<float>(values[i]);
+      std::memcpy(&bytes[4 * i], &f, 4);
+    } else {
+      int32_t v = static_cast<int32_t>(values[i]);
+      std::memcpy(&bytes[4 * i], &v, 4);
+    }
+  }
+  return bytes;
+}
+
+} // namespace sattn::ref

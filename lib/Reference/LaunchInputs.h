@@ -1,0 +1,39 @@
+//===- LaunchInputs.h - Random launch tensors for tests and sparse-run ----===//
+//
+// Inputs for the tensors a pattern reads at launch besides q, k, v
+// (launchTensors(spec)), chosen to exercise what the tensor means:
+//   sinks  one logit a head: head 0 gets -inf (a sink that never wins, the
+//          plain softmax), the others uniform in [-4, 8) (from a sink that
+//          barely counts to one that takes most of each row's weight).
+// Values are exact in their storage type, so a kernel and the reference
+// see the same numbers.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SATTN_REFERENCE_LAUNCHINPUTS_H
+#define SATTN_REFERENCE_LAUNCHINPUTS_H
+
+#include "Reference/Reference.h"
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace sattn::ref {
+
+/// Extents of `t` for a problem (its size names evaluated), outermost first.
+std::vector<int64_t> launchTensorExtents(const LaunchTensor &t,
+                                         const Problem &p);
+
+/// Random values for every launch tensor of `spec`, drawn from `rng` in
+/// launchTensors order.
+Tensors randomLaunchTensors(const PatternSpec &spec, const Problem &p,
+                            std::mt19937_64 &rng);
+
+/// The elements of a launch tensor in its storage type (f32 or i32),
+/// little-endian bytes as the kernels read them.
+std::vector<unsigned char> launchTensorBytes(const LaunchTensor &t,
+                                             const std::vector<double> &values);
+
+} // namespace sattn::ref
+
+#endif // SATTN_REFERENCE_LAUNCHINPUTS_H
