@@ -351,11 +351,15 @@ struct NormalizeLowering : TilePattern<TileNormalizeOp> {
     // A sink adds exp(z - m) to the denominator. Where it overflows to inf
     // the row's weight is all on the sink: the output is 0 (a row that saw
     // no key, m = -inf, is 0 through noKey).
+    // One op per statement: the order of the ops must not depend on the
+    // compiler's order of evaluating arguments.
     Value denominator = l;
-    if (a.getSink())
-      denominator =
-          lb.addf(l, lb.exp2(lb.mulf(lb.subf(a.getSink(), a.getRowMax()),
-                                     lb.f32(kLog2E))));
+    if (a.getSink()) {
+      Value log2e = lb.f32(kLog2E);
+      Value shifted = lb.subf(a.getSink(), a.getRowMax());
+      Value sink = lb.exp2(lb.mulf(shifted, log2e));
+      denominator = lb.addf(l, sink);
+    }
     Value inv =
         lb.im().select(noKey, lb.f32(0), lb.divf(lb.f32(1.0), denominator));
     rw.replaceOp(op, lb.mulf(a.getAcc(), lb.broadcast(vt, inv)));
