@@ -142,11 +142,15 @@ struct NormalizeLowering : FragmentPattern<TileNormalizeOp> {
       // A sink adds exp(z - m) to the row's denominator (after the quad's
       // sum: once per row). An overflow to inf puts the row's weight on
       // the sink, whose output is 0.
+      // One op per statement: the order of the ops must not depend on the
+      // compiler's order of evaluating arguments.
       Value denominator = l;
-      if (a.getSink())
-        denominator = wb.addf(
-            l,
-            wb.exp2(wb.mulf(wb.subf(a.getSink(), rowMax[h]), wb.f32(kLog2E))));
+      if (a.getSink()) {
+        Value log2e = wb.f32(kLog2E);
+        Value shifted = wb.subf(a.getSink(), rowMax[h]);
+        Value sink = wb.exp2(wb.mulf(shifted, log2e));
+        denominator = wb.addf(l, sink);
+      }
       inv.push_back(
           wb.im().select(noKey, wb.f32(0), wb.divf(wb.f32(1.0), denominator)));
     }
