@@ -105,6 +105,10 @@ LogicalResult AttentionOp::verify() {
     if (!def || def->getDialect() != (*this)->getDialect())
       return emitOpError("mask must be produced by a sattn.mask op");
   }
+  bool tensorSlopes = getAlibi() == AlibiSlopes::tensor;
+  if (tensorSlopes != bool(getAlibiSlopes()))
+    return emitOpError("takes the operand alibi_slopes exactly when alibi is "
+                       "'tensor'");
   return success();
 }
 
@@ -116,6 +120,9 @@ void AttentionOp::getEffects(
                          SideEffects::DefaultResource::get());
   for (OpOperand &sinks : getSinksMutable())
     effects.emplace_back(MemoryEffects::Read::get(), &sinks,
+                         SideEffects::DefaultResource::get());
+  for (OpOperand &slopes : getAlibiSlopesMutable())
+    effects.emplace_back(MemoryEffects::Read::get(), &slopes,
                          SideEffects::DefaultResource::get());
   effects.emplace_back(MemoryEffects::Write::get(), &getOMutable(),
                        SideEffects::DefaultResource::get());

@@ -69,13 +69,16 @@ const std::vector<double> *launchTensor(const PatternSpec &spec,
 
 /// One output row: softmax over the keys `allows(i, j)` admits of
 /// s_j = scale * <q_i, k_j> (softcapped), times the values. With a sink
-/// logit z the denominator gains exp(z) (no value joins it). A row that
+/// logit z the denominator gains exp(z) (no value joins it); ALiBi adds
+/// alibiSlope * (j - i') to each score after the softcap. A row that
 /// admits no key is all zeros.
 template <typename Allows>
 void attendRow(const PatternSpec &spec, const Problem &p, const double *qRow,
                const double *kHead, const double *vHead, int64_t i,
-               Allows allows, const double *sinkLogit, double *out) {
+               Allows allows, double alibiSlope, const double *sinkLogit,
+               double *out) {
   const double scale = spec.effectiveScale();
+  const int64_t iKey = i + (p.Sk - p.Sq); // ALiBi's i'
   std::vector<double> score(p.Sk);
   std::vector<bool> allowed(p.Sk, false);
   double maxScore = -std::numeric_limits<double>::infinity();
@@ -89,6 +92,7 @@ void attendRow(const PatternSpec &spec, const Problem &p, const double *qRow,
     double s = scale * dot;
     if (spec.softcap)
       s = *spec.softcap * std::tanh(s / *spec.softcap);
+    s += alibiSlope * double(j - iKey);
     score[j] = s;
     allowed[j] = true;
     maxScore = std::max(maxScore, s);
@@ -125,6 +129,8 @@ std::vector<double> attention(const PatternSpec &spec, const Problem &p,
                               const Tensors &tensors) {
   checkProblem(p, q, k, v);
   const std::vector<double> *sinks = launchTensor(spec, p, tensors, "sinks");
+  const std::vector<double> *slopes =
+      launchTensor(spec, p, tensors, "alibi_slopes");
   const int64_t D = p.D, Sq = p.Sq, Sk = p.Sk;
   std::vector<double> o(static_cast<size_t>(p.B * p.H * Sq * D), 0.0);
 
@@ -143,11 +149,14 @@ std::vector<double> attention(const PatternSpec &spec, const Problem &p,
       const double *vHead = v.data() + (b * p.Hkv + hkv) * Sk * D;
       double *oHead = o.data() + (b * p.H + h) * Sq * D;
       const double *sink = sinks ? &(*sinks)[h] : nullptr;
+      const double slope = !spec.alibi ? 0.0
+                           : slopes    ? (*slopes)[h]
+                                       : alibiGeometricSlope(h, p.H);
 
       // Step 1: O_sp, every row under the pattern.
       std::vector<double> oSp(static_cast<size_t>(Sq * D));
       for (int64_t i = 0; i < Sq; ++i)
-        attendRow(spec, p, qHead + i * D, kHead, vHead, i, sparse, sink,
+        attendRow(spec, p, qHead + i * D, kHead, vHead, i, sparse, slope, sink,
                   &oSp[i * D]);
       if (!spec.delta) {
         std::copy(oSp.begin(), oSp.end(), oHead);
@@ -165,14 +174,14 @@ std::vector<double> attention(const PatternSpec &spec, const Problem &p,
       for (int64_t i = 0; i < Sq; ++i) {
         double *out = oHead + i * D;
         if (i >= sp) {
-          attendRow(spec, p, qHead + i * D, kHead, vHead, i, denseCausal, sink,
-                    out);
+          attendRow(spec, p, qHead + i * D, kHead, vHead, i, denseCausal, slope,
+                    sink, out);
           continue;
         }
         const int64_t a = gamma * (i / gamma);
         if (i == a) {
-          attendRow(spec, p, qHead + i * D, kHead, vHead, i, denseCausal, sink,
-                    oDnAnchor.data());
+          attendRow(spec, p, qHead + i * D, kHead, vHead, i, denseCausal, slope,
+                    sink, oDnAnchor.data());
           // O_sp_a + (O_dn_a - O_sp_a) is O_dn_a; write it exactly rather
           // than through a rounding add-subtract, so anchors are dense bit
           // for bit.

@@ -27,6 +27,15 @@ Tensors randomLaunchTensors(const PatternSpec &spec, const Problem &p,
     for (int64_t e : launchTensorExtents(t, p))
       n *= e;
     std::vector<double> values(static_cast<size_t>(n));
+    if (t.name == "alibi_slopes") {
+      // Head 0: no bias; the others from a slight pull towards later keys
+      // to a strong recency bias (Press et al.'s geometric slopes lie in
+      // [2^-8, 0.5]).
+      std::uniform_real_distribution<double> slope(-0.02, 0.1);
+      for (size_t h = 0; h < values.size(); ++h)
+        values[h] =
+            h == 0 ? 0.0 : static_cast<double>(static_cast<float>(slope(rng)));
+    }
     if (t.name == "sinks") {
       std::uniform_real_distribution<double> logit(-4.0, 8.0);
       for (size_t h = 0; h < values.size(); ++h)

@@ -2,6 +2,8 @@
 //
 // Inputs for the tensors a pattern reads at launch besides q, k, v
 // (launchTensors(spec)), chosen to exercise what the tensor means:
+//   alibi_slopes  one slope a head: head 0 gets 0 (no bias), the others
+//          uniform in [-0.02, 0.1).
 //   sinks  one logit a head: head 0 gets -inf (a sink that never wins, the
 //          plain softmax), the others uniform in [-4, 8) (from a sink that
 //          barely counts to one that takes most of each row's weight).

@@ -56,6 +56,10 @@ std::string canonicalSpecJson(const PatternSpec &spec) {
   if (spec.delta)
     j["correction"] = {
         {"kind", "delta"}, {"gamma", spec.delta->gamma}, {"tail_min", spec.delta->tailMin}};
+  if (spec.alibi)
+    j["alibi"] = {{"slopes", *spec.alibi == PatternSpec::AlibiSlopes::Geometric
+                                 ? "geometric"
+                                 : "tensor"}};
   // Left out when false, so that hashes of specs without it do not change.
   if (spec.learnableSinks)
     j["learnable_sinks"] = true;

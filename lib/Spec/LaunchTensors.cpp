@@ -7,6 +7,8 @@
 
 #include "Spec/PatternSpec.h"
 
+#include <cmath>
+
 namespace sattn {
 
 const char *tensorDTypeName(TensorDType t) {
@@ -21,9 +23,19 @@ const char *tensorDTypeName(TensorDType t) {
 
 std::vector<LaunchTensor> launchTensors(const PatternSpec &spec) {
   std::vector<LaunchTensor> tensors;
+  if (spec.alibi == PatternSpec::AlibiSlopes::Tensor)
+    tensors.push_back({"alibi_slopes", TensorDType::F32, {"H"}});
   if (spec.learnableSinks)
     tensors.push_back({"sinks", TensorDType::F32, {"H"}});
   return tensors;
+}
+
+double alibiGeometricSlope(int64_t h, int64_t H) {
+  int64_t n = 1;
+  while (2 * n <= H)
+    n *= 2;
+  return h < n ? std::exp2(-8.0 * double(h + 1) / double(n))
+               : std::exp2(-4.0 * double(2 * (h - n) + 1) / double(n));
 }
 
 } // namespace sattn

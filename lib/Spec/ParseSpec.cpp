@@ -51,7 +51,7 @@ public:
       return s;
     if (Status s = checkKeys(root, path,
                              {"name", "dtype", "head_dim", "scale", "softcap",
-                              "mask", "correction", "learnable_sinks"},
+                              "mask", "correction", "learnable_sinks", "alibi"},
                              {"name", "dtype", "head_dim"});
         !s)
       return s;
@@ -84,6 +84,25 @@ public:
       if (Status s = parseCorrection(root.at("correction"), path + ".correction", d); !s)
         return s;
       spec.delta = d;
+    }
+    if (root.contains("alibi")) {
+      const json &v = root.at("alibi");
+      const std::string apath = path + ".alibi";
+      if (Status s = expectObject(v, apath); !s)
+        return s;
+      if (Status s = checkKeys(v, apath, {"slopes"}, {"slopes"}); !s)
+        return s;
+      std::string slopes;
+      if (Status s = readString(v.at("slopes"), apath + ".slopes", slopes); !s)
+        return s;
+      if (slopes == "geometric")
+        spec.alibi = PatternSpec::AlibiSlopes::Geometric;
+      else if (slopes == "tensor")
+        spec.alibi = PatternSpec::AlibiSlopes::Tensor;
+      else
+        return fail(apath + ".slopes", "unknown slopes " +
+                                           describe(v.at("slopes")) +
+                                           " (supported: geometric, tensor)");
     }
     if (root.contains("learnable_sinks")) {
       const json &v = root.at("learnable_sinks");

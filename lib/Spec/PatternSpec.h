@@ -13,6 +13,10 @@
 //   sink{N}          j < N
 //   union / intersect of children.
 // Scores: s = scale * <q,k>; with softcap c: s = c * tanh(s / c).
+// ALiBi: s_ij += m_h * (j - i') after the softcap, with per-head slopes m_h
+// either the geometric series of Press et al. (n = the largest power of two
+// <= H: m_h = 2^(-8(h+1)/n) for h < n, then 2^(-4(2(h-n)+1)/n)) or read at
+// launch from the tensor "alibi_slopes" (f32 [H]).
 // Learnable sinks (GPT-OSS): a per-head logit z_h, read at launch, joins each
 // row's softmax denominator without a value:
 //   o_i = sum_j exp(s_ij) v_j / (exp(z_h) + sum_j exp(s_ij)).
@@ -75,6 +79,9 @@ struct PatternSpec {
   std::optional<double> softcap; ///< None: no tanh softcap.
   std::optional<MaskExpr> mask;  ///< None: dense (every key).
   std::optional<DeltaCorrection> delta;
+  /// ALiBi's slopes (see the header comment); none: no ALiBi.
+  enum class AlibiSlopes { Geometric, Tensor };
+  std::optional<AlibiSlopes> alibi;
   /// Each row's softmax denominator gains exp of its head's logit, read at
   /// launch from the tensor "sinks" (f32 [H]); see the header comment.
   bool learnableSinks = false;
@@ -95,6 +102,9 @@ struct LaunchTensor {
   TensorDType dtype = TensorDType::F32;
   std::vector<std::string> shape;
 };
+
+/// ALiBi's geometric slope of head h of H (the header comment's series).
+double alibiGeometricSlope(int64_t h, int64_t H);
 
 /// The launch tensors of a pattern, in kernel-parameter order.
 std::vector<LaunchTensor> launchTensors(const PatternSpec &spec);

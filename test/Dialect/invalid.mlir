@@ -286,7 +286,7 @@ func.func @mask_not_a_mask(%q: memref<?x?x?x64xf16>, %x: index) {
 // spell two.
 func.func @o_type_differs(%q: memref<?x?x?x64xf16>, %o: memref<?x?x?x64xf32>) {
   // expected-error @+1 {{'sattn.attention' op failed to verify that all of {q, o} have same type}}
-  "sattn.attention"(%q, %q, %q, %o) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0>}> : (memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x64xf32>) -> ()
+  "sattn.attention"(%q, %q, %q, %o) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0>}> : (memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x64xf32>) -> ()
   return
 }
 
@@ -294,7 +294,7 @@ func.func @o_type_differs(%q: memref<?x?x?x64xf16>, %o: memref<?x?x?x64xf32>) {
 
 func.func @v_type_differs(%q: memref<?x?x?x64xf16>, %v: memref<?x?x?x128xf16>) {
   // expected-error @+1 {{'sattn.attention' op failed to verify that all of {k, v} have same type}}
-  "sattn.attention"(%q, %q, %v, %q) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0>}> : (memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x128xf16>, memref<?x?x?x64xf16>) -> ()
+  "sattn.attention"(%q, %q, %v, %q) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0>}> : (memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x128xf16>, memref<?x?x?x64xf16>) -> ()
   return
 }
 
@@ -302,7 +302,7 @@ func.func @v_type_differs(%q: memref<?x?x?x64xf16>, %v: memref<?x?x?x128xf16>) {
 
 func.func @attention_on_tensor(%q: tensor<?x?x?x64xf16>) {
   // expected-error @+1 {{'sattn.attention' op operand #0 must be memref of any type values, but got 'tensor<?x?x?x64xf16>'}}
-  "sattn.attention"(%q, %q, %q, %q) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0>}> : (tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>) -> ()
+  "sattn.attention"(%q, %q, %q, %q) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0>}> : (tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>) -> ()
   return
 }
 
@@ -784,5 +784,21 @@ func.func @normalize_row_max_of_another_shape(%acc: !sattn.tile<64x64xf32>, %l: 
 func.func @sinks_of_f16(%q: memref<?x?x?x64xbf16>, %z: memref<?xf16>) {
   // expected-error @+1 {{'sattn.attention' op operand #4 must be 1D memref of 32-bit float values, but got 'memref<?xf16>'}}
   sattn.attention %q, %q, %q, %q sinks(%z : memref<?xf16>) : memref<?x?x?x64xbf16>, memref<?x?x?x64xbf16>
+  return
+}
+
+// -----
+
+func.func @alibi_tensor_without_slopes(%q: memref<?x?x?x64xbf16>) {
+  // expected-error @+1 {{'sattn.attention' op takes the operand alibi_slopes exactly when alibi is 'tensor'}}
+  sattn.attention %q, %q, %q, %q {alibi = #sattn<alibi tensor>} : memref<?x?x?x64xbf16>, memref<?x?x?x64xbf16>
+  return
+}
+
+// -----
+
+func.func @alibi_slopes_without_tensor(%q: memref<?x?x?x64xbf16>, %a: memref<?xf32>) {
+  // expected-error @+1 {{'sattn.attention' op takes the operand alibi_slopes exactly when alibi is 'tensor'}}
+  sattn.attention %q, %q, %q, %q alibi_slopes(%a : memref<?xf32>) {alibi = #sattn<alibi geometric>} : memref<?x?x?x64xbf16>, memref<?x?x?x64xbf16>
   return
 }

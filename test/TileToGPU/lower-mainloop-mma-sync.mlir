@@ -141,3 +141,34 @@ func.func @normalize_sink(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xb
   }
   return
 }
+
+// -----
+
+// tile.alibi on the fragment: a per-row base slope * (jBase - i'[h]) and
+// one fma per element with the constant column offsets (8 nb + c).
+// CHECK-LABEL: func.func @alibi(
+// CHECK-SAME:      %[[SLOPE:[^:]+]]: f32
+// CHECK:         %[[OFF:.*]] = arith.constant dense<[0.000000e+00, 1.000000e+00, 0.000000e+00, 1.000000e+00, 8.000000e+00, 9.000000e+00, 8.000000e+00, 9.000000e+00]> : vector<8xf32>
+// CHECK:         arith.sitofp %{{.*}} : i64 to f32
+// CHECK:         arith.sitofp %{{.*}} : i64 to f32
+// CHECK:         %[[SV:.*]] = vector.broadcast %[[SLOPE]] : f32 to vector<8xf32>
+// CHECK-NEXT:    %[[BIAS:.*]] = llvm.intr.fma(%[[SV]], %[[OFF]], %{{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
+// CHECK-NEXT:    arith.addf %{{.*}}, %[[BIAS]] : vector<8xf32>
+func.func @alibi(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %o: memref<?xbf16>, %n: index, %base: index, %first: index, %count: index, %slope: f32) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 16, block_n = 16, arg_names = ["q", "k", "v", "o", "n", "base", "first", "count", "slope"]>, sattn.config = #sattn.kernel_config<mainloop = mma_sync, staging = cp_async, key_stages = 2, value_stages = 1>} {
+  sattn.program grid(%n, %n) block_m = 16 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %count) : memref<?xbf16> -> <16x32xbf16>
+    %m0 = sattn.tile.fill 0xFF800000 : <16x1xf32>
+    %l0 = sattn.tile.fill 0.0 : <16x1xf32>
+    %a0 = sattn.tile.fill 0.0 : <16x32xf32>
+    %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <16x32xbf16>, memref<?xbf16> -> <16x16xf32>
+    %sb = sattn.tile.alibi %s slope(%slope) rows(%x, %c1) keys(%first) seq(%n, %n) : <16x16xf32>
+    %m, %l, %p, %alpha = sattn.tile.softmax_step %sb, %m0, %l0 : <16x16xf32>, <16x1xf32>
+    %a1 = sattn.tile.scale_rows %a0, %alpha : <16x32xf32>, <16x1xf32>
+    %a2 = sattn.tile.pv %p, %v[%base] keys(%first, %count), %a1 : <16x16xf32>, memref<?xbf16>, <16x32xf32>
+    %out = sattn.tile.normalize %a2, %l : <16x32xf32>, <16x1xf32>
+    sattn.tile.store %out, %o[%base] rows(%x, %c1, %count) : <16x32xf32>, memref<?xbf16>
+  }
+  return
+}

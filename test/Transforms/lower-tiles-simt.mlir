@@ -368,3 +368,27 @@ func.func @normalize_sink(%o: memref<?xf32>, %n: index, %z: f32) {
   }
   return
 }
+
+// -----
+
+// tile.alibi: the lane's i' = start + lane * step + Sk - Sq; j - i' as a
+// vector (first - i' + iota), converted, and one fma with the slope.
+// CHECK-LABEL: func.func @alibi(
+// CHECK-SAME:      %[[SLOPE:[^:]+]]: f32
+// CHECK:           %[[DIST:.*]] = arith.addi %{{.*}}, %{{.*}} : vector<16xindex>
+// CHECK-NEXT:      %[[D64:.*]] = arith.index_cast %[[DIST]] : vector<16xindex> to vector<16xi64>
+// CHECK-NEXT:      %[[DF:.*]] = arith.sitofp %[[D64]] : vector<16xi64> to vector<16xf32>
+// CHECK-NEXT:      %[[SV:.*]] = vector.broadcast %[[SLOPE]] : f32 to vector<16xf32>
+// CHECK-NEXT:      math.fma %[[SV]], %[[DF]], %{{.*}} : vector<16xf32>
+func.func @alibi(%o: memref<?xf32>, %n: index, %slope: f32) {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    %s = sattn.tile.fill 1.0 : <64x16xf32>
+    %r = sattn.tile.alibi %s slope(%slope) rows(%x, %n) keys(%y) seq(%n, %n) : <64x16xf32>
+    %acc = sattn.tile.fill 0.0 : <64x16xf32>
+    %l = sattn.tile.fill 1.0 : <64x1xf32>
+    %out = sattn.tile.normalize %r, %l : <64x16xf32>, <64x1xf32>
+    sattn.tile.store %out, %o[%x] rows(%x, %n, %n) : !sattn.tile<64x16xf32>, memref<?xf32>
+  }
+  return
+}

@@ -13,7 +13,7 @@ func.func @no_plan(%q: memref<?x?x?x64xf16>) {
 func.func @q_not_an_argument(%k: memref<?x?x?x64xf16>) {
   %q = memref.alloc() : memref<1x1x16x64xf16>
   %qc = memref.cast %q : memref<1x1x16x64xf16> to memref<?x?x?x64xf16>
-  // expected-error @+1 {{'sattn.attention' op sattn-tile-flash needs q, k, v, o (and sinks) to be arguments of the enclosing function}}
+  // expected-error @+1 {{'sattn.attention' op sattn-tile-flash needs q, k, v, o (and its launch tensors) to be arguments of the enclosing function}}
   sattn.attention %qc, %k, %k, %k {tile_plan = #sattn.tile_plan<block_m = 64, block_n = 64, regions = [#sattn.region<>]>} : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
   return
 }
@@ -24,7 +24,7 @@ func.func @q_not_an_argument(%k: memref<?x?x?x64xf16>) {
 func.func @o_from_nested_block(%q: memref<?x?x?x64xf16>) {
   "test.region"() ({
   ^bb0(%o: memref<?x?x?x64xf16>):
-    // expected-error @+1 {{'sattn.attention' op sattn-tile-flash needs q, k, v, o (and sinks) to be arguments of the enclosing function}}
+    // expected-error @+1 {{'sattn.attention' op sattn-tile-flash needs q, k, v, o (and its launch tensors) to be arguments of the enclosing function}}
     sattn.attention %q, %q, %q, %o {tile_plan = #sattn.tile_plan<block_m = 64, block_n = 64, regions = [#sattn.region<>]>} : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
     "test.end"() : () -> ()
   }) : () -> ()

@@ -460,3 +460,38 @@ func.func @sinks(%q: memref<?x?x?x64xbf16>, %k: memref<?x?x?x64xbf16>, %v: memre
   sattn.attention %q, %k, %v, %o mask(%c) sinks(%z : memref<?xf32>) : memref<?x?x?x64xbf16>, memref<?x?x?x64xbf16>
   return
 }
+
+// -----
+
+// ALiBi with geometric slopes: each program computes its head's slope once
+// (n = the largest power of two <= H, 2^-(8(h+1)/n) or 2^-(4(2(h-n)+1)/n)); the scores
+// are scaled by score_mod (the softmax step then takes scale 1) and biased
+// by tile.alibi with the tile's rows and keys.
+// CHECK-LABEL: func.func @alibi_geometric(
+// CHECK-SAME:      arg_names = ["q", "k", "v", "o", "B", "H", "Hkv", "Sq", "Sk"]
+// CHECK:           arith.shrui
+// CHECK:           %[[SLOPE:.*]] = math.exp2 %{{.*}} : f32
+// CHECK:           scf.for
+// CHECK:             %[[S:.*]] = sattn.tile.score_mod %{{.*}} {scale = 1.250000e-01 : f64} : <64x64xf32>
+// CHECK:             sattn.tile.alibi %[[S]] slope(%[[SLOPE]]) rows(%{{.*}}, %{{.*}}) keys(%{{.*}}) seq(%{{.*}}, %{{.*}}) : <64x64xf32>
+// CHECK:             sattn.tile.softmax_step %{{.*}} : <64x64xf32>, <64x1xf32>
+func.func @alibi_geometric(%q: memref<?x?x?x64xbf16>, %k: memref<?x?x?x64xbf16>, %v: memref<?x?x?x64xbf16>, %o: memref<?x?x?x64xbf16>) {
+  %c = sattn.mask.causal
+  sattn.attention %q, %k, %v, %o mask(%c) {alibi = #sattn<alibi geometric>} : memref<?x?x?x64xbf16>, memref<?x?x?x64xbf16>
+  return
+}
+
+// -----
+
+// ALiBi slopes from a tensor: a parameter before the sinks'; one load a
+// program.
+// CHECK-LABEL: func.func @alibi_tensor(
+// CHECK-SAME:      %[[A:[^:]+]]: memref<?xf32>, %[[Z:[^:]+]]: memref<?xf32>, %{{[^:]+}}: index,
+// CHECK-SAME:      arg_names = ["q", "k", "v", "o", "alibi_slopes", "sinks", "B", "H", "Hkv", "Sq", "Sk"]
+// CHECK:           memref.load %[[Z]]
+// CHECK:           %[[SLOPE:.*]] = memref.load %[[A]]
+// CHECK:           sattn.tile.alibi %{{.*}} slope(%[[SLOPE]])
+func.func @alibi_tensor(%q: memref<?x?x?x64xbf16>, %k: memref<?x?x?x64xbf16>, %v: memref<?x?x?x64xbf16>, %o: memref<?x?x?x64xbf16>, %a: memref<?xf32>, %z: memref<?xf32>) {
+  sattn.attention %q, %k, %v, %o alibi_slopes(%a : memref<?xf32>) sinks(%z : memref<?xf32>) {alibi = #sattn<alibi tensor>} : memref<?x?x?x64xbf16>, memref<?x?x?x64xbf16>
+  return
+}

@@ -59,11 +59,14 @@ OwningOpRef<ModuleOp> importPatternSpec(const PatternSpec &spec,
   auto buffer = MemRefType::get({dyn, dyn, dyn, spec.headDim},
                                 elementTypeOf(spec.dtype, ctx));
   SmallVector<Type> params = {buffer, buffer, buffer, buffer};
-  // The launch tensors follow q, k, v, o (launchTensors: only the sinks'
-  // logits today, f32 [H]).
-  auto sinksType = MemRefType::get({dyn}, Float32Type::get(&ctx));
+  // The launch tensors follow q, k, v, o in launchTensors order: ALiBi's
+  // slopes, then the sinks' logits, each f32 [H].
+  auto perHead = MemRefType::get({dyn}, Float32Type::get(&ctx));
+  bool tensorSlopes = spec.alibi == ::sattn::PatternSpec::AlibiSlopes::Tensor;
+  if (tensorSlopes)
+    params.push_back(perHead);
   if (spec.learnableSinks)
-    params.push_back(sinksType);
+    params.push_back(perHead);
   auto fn =
       func::FuncOp::create(b, loc, spec.name, b.getFunctionType(params, {}));
   Block *entry = fn.addEntryBlock();
@@ -72,11 +75,17 @@ OwningOpRef<ModuleOp> importPatternSpec(const PatternSpec &spec,
   auto op = mlir::sattn::AttentionOp::create(
       b, loc, entry->getArgument(0), entry->getArgument(1),
       entry->getArgument(2), entry->getArgument(3), mask,
-      spec.learnableSinks ? entry->getArgument(4) : Value(),
+      tensorSlopes ? entry->getArgument(4) : Value(),
+      spec.learnableSinks ? entry->getArgument(tensorSlopes ? 5 : 4) : Value(),
       b.getF64FloatAttr(spec.effectiveScale()),
       spec.softcap ? b.getF64FloatAttr(*spec.softcap) : FloatAttr(),
       mlir::sattn::ActivationKindAttr::get(
           &ctx, mlir::sattn::ActivationKind::softmax),
+      !spec.alibi
+          ? mlir::sattn::AlibiSlopesAttr()
+          : mlir::sattn::AlibiSlopesAttr::get(
+                &ctx, tensorSlopes ? mlir::sattn::AlibiSlopes::tensor
+                                   : mlir::sattn::AlibiSlopes::geometric),
       spec.delta ? mlir::sattn::DeltaAttr::get(&ctx, spec.delta->gamma,
                                                spec.delta->tailMin)
                  : mlir::sattn::DeltaAttr(),

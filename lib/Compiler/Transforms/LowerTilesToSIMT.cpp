@@ -217,6 +217,14 @@ struct QKLowering : TilePattern<TileQKOp> {
   }
 };
 
+/// The lane's query position in key coordinates: i' = start + lane * step
+/// + Sk - Sq.
+Value laneKeyPosition(LaneBuilder &lb, Value start, Value step, Value seqQ,
+                      Value seqK) {
+  IndexMath m = lb.im();
+  Value i = m.add(start, m.mul(lb.lane(), step));
+  return m.add(i, m.sub(seqK, seqQ));
+}
 
 struct MaskLowering : TilePattern<TileMaskOp> {
   using TilePattern::TilePattern;
@@ -231,8 +239,8 @@ struct MaskLowering : TilePattern<TileMaskOp> {
     auto idxVec = VectorType::get({cols}, rw.getIndexType());
     auto boolVec = VectorType::get({cols}, rw.getI1Type());
     // Query position in key coordinates, and the keys of this tile.
-    Value i = m.add(a.getStart(), m.mul(lb.lane(), a.getStep()));
-    Value iKey = m.add(i, m.sub(a.getSeqK(), a.getSeqQ()));
+    Value iKey = laneKeyPosition(lb, a.getStart(), a.getStep(), a.getSeqQ(),
+                                 a.getSeqK());
     Value j = arith::AddIOp::create(rw, loc, lb.broadcast(idxVec, a.getFirst()),
                                     lb.iota(cols));
     Value diag = arith::SubIOp::create(rw, loc, j, lb.broadcast(idxVec, iKey));
@@ -252,6 +260,34 @@ struct MaskLowering : TilePattern<TileMaskOp> {
     Value keep = arith::AndIOp::create(rw, loc, any, inSeq);
     Value negInf = lb.splat(vt, -std::numeric_limits<double>::infinity());
     rw.replaceOp(op, m.select(keep, a.getScores(), negInf));
+    return success();
+  }
+};
+
+/// slope * (j - i') added to the lane's row: one convert and one fma per
+/// element.
+struct AlibiLowering : TilePattern<TileAlibiOp> {
+  using TilePattern::TilePattern;
+  LogicalResult matchAndRewrite(TileAlibiOp op, Adaptor a,
+                                ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    LaneBuilder lb{rw, loc};
+    IndexMath m = lb.im();
+    VectorType vt = convertVec(op.getType());
+    int64_t cols = vt.getShape()[0];
+    auto idxVec = VectorType::get({cols}, rw.getIndexType());
+    auto i64Vec = VectorType::get({cols}, rw.getI64Type());
+    Value iKey = laneKeyPosition(lb, a.getStart(), a.getStep(), a.getSeqQ(),
+                                 a.getSeqK());
+    // j - i' = (first - i') + c for column c.
+    Value first = m.sub(a.getFirst(), iKey);
+    Value firstVec = lb.broadcast(idxVec, first);
+    Value columns = lb.iota(cols);
+    Value dist = arith::AddIOp::create(rw, loc, firstVec, columns);
+    Value dist64 = arith::IndexCastOp::create(rw, loc, i64Vec, dist);
+    Value distF = arith::SIToFPOp::create(rw, loc, vt, dist64);
+    Value slope = lb.broadcast(vt, a.getSlope());
+    rw.replaceOp(op, math::FmaOp::create(rw, loc, slope, distF, a.getScores()));
     return success();
   }
 };
@@ -389,9 +425,9 @@ struct LowerTilesToSIMTPass
                            math::MathDialect, memref::MemRefDialect>();
     target.addLegalOp<ProgramOp, LaneIdOp>();
     target.addIllegalOp<TileFillOp, TileLoadOp, TileStoreOp, TileQKOp,
-                        TileScoreModOp, TileMaskOp, TileSoftmaxStepOp,
-                        TileScaleRowsOp, TilePVOp, TileNormalizeOp, TileAddOp,
-                        TileSubOp, TileTruncFOp>();
+                        TileScoreModOp, TileAlibiOp, TileMaskOp,
+                        TileSoftmaxStepOp, TileScaleRowsOp, TilePVOp,
+                        TileNormalizeOp, TileAddOp, TileSubOp, TileTruncFOp>();
     // The kernels this lowering takes run one lane per query row.
     SmallVector<std::pair<func::FuncOp, int64_t>> lanesPerKernel;
     getOperation().walk([&](ProgramOp program) {
@@ -417,8 +453,8 @@ struct LowerTilesToSIMTPass
 void mlir::sattn::populateLowerTilesToSIMTPatterns(
     TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<FillLowering, LoadLowering, StoreLowering, QKLowering,
-               MaskLowering, SoftmaxStepLowering, ScaleRowsLowering,
-               PVLowering, NormalizeLowering>(converter,
-                                              patterns.getContext());
+               MaskLowering, AlibiLowering, SoftmaxStepLowering,
+               ScaleRowsLowering, PVLowering, NormalizeLowering>(
+      converter, patterns.getContext());
   populateLayoutIndependentTilePatterns(converter, patterns);
 }

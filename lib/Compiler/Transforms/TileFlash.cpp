@@ -21,6 +21,7 @@
 #include "sattn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 
@@ -73,6 +74,8 @@ public:
     accType = TileType::get(ctx, {blockM, headDim}, f32);
     bufferType = MemRefType::get({ShapedType::kDynamic}, elementType);
     deltaBufferType = MemRefType::get({ShapedType::kDynamic}, f32);
+    if (Value slopes = op.getAlibiSlopes())
+      slopesType = slopes.getType();
     if (Value sinks = op.getSinks())
       sinksType = sinks.getType();
   }
@@ -103,12 +106,17 @@ private:
   //===--------------------------------------------------------------------===//
 
   IndexMath im() { return IndexMath{b, loc}; }
-  /// Kernel parameters: q, k, v, o[, delta][, sinks], then the sizes (the
-  /// manifest's ABI).
+  /// Kernel parameters: q, k, v, o[, delta][, alibi_slopes][, sinks], then
+  /// the sizes (the manifest's ABI).
+  unsigned firstLaunchTensor() { return kO + 1 + (withDelta ? 1 : 0); }
   Value size(unsigned i) {
-    return args[kFirstSize + (withDelta ? 1 : 0) + (sinksType ? 1 : 0) + i];
+    return args[firstLaunchTensor() + (slopesType ? 1 : 0) +
+                (sinksType ? 1 : 0) + i];
   }
-  Value sinksBuffer() { return args[kO + 1 + (withDelta ? 1 : 0)]; }
+  Value slopesBuffer() { return args[firstLaunchTensor()]; }
+  Value sinksBuffer() {
+    return args[firstLaunchTensor() + (slopesType ? 1 : 0)];
+  }
   Value seqQ() { return size(3); }
   Value seqK() { return size(4); }
   Value deltaBuffer() { return args[kO + 1]; }
@@ -118,6 +126,8 @@ private:
     SmallVector<Type> types(4, bufferType);
     if (delta)
       types.push_back(deltaBufferType);
+    if (slopesType)
+      types.push_back(slopesType);
     if (sinksType)
       types.push_back(sinksType);
     types.append(5, b.getIndexType());
@@ -126,6 +136,8 @@ private:
                                     b.getStringAttr("v"), b.getStringAttr("o")};
     if (delta)
       names.push_back(b.getStringAttr("delta"));
+    if (slopesType)
+      names.push_back(b.getStringAttr("alibi_slopes"));
     if (sinksType)
       names.push_back(b.getStringAttr("sinks"));
     for (const char *n : kSizeNames)
@@ -181,6 +193,7 @@ private:
                                                    ValueRange{m.fromU32(head)})
                                 .getResult()
                           : Value();
+    alibiSlope = alibiSlopeOf(head, heads);
     body(x);
   }
 
@@ -416,22 +429,70 @@ private:
     return SmallVector<Value>(loop.getResults());
   }
 
-  /// Modified scores of key tile `kt` for query tile `qTile`.
-  std::pair<Value, Value> scoresOf(Value qTile, Value kt) {
+  /// ALiBi's slope of head `head` (u32) of `heads` (u32), or null without
+  /// ALiBi: read from the slopes buffer, or the geometric series of
+  /// sattn.attention in f32: n = 2^floor(log2 H), 2^(-8(h+1)/n) for h < n,
+  /// else 2^(-4(2(h-n)+1)/n).
+  Value alibiSlopeOf(Value head, Value heads) {
+    if (!op.getAlibi())
+      return Value();
+    IndexMath m = im();
+    if (slopesType)
+      return memref::LoadOp::create(b, loc, slopesBuffer(),
+                                    ValueRange{m.fromU32(head)});
+    Type i32 = b.getI32Type();
+    auto ci = [&](int32_t v) {
+      return arith::ConstantIntOp::create(b, loc, i32, v).getResult();
+    };
+    // n: every bit below H's highest set (x |= x >> s), then the top one
+    // alone (x - x / 2). In arith, which every target lowers.
+    Value smeared = heads;
+    for (int32_t shift : {1, 2, 4, 8, 16}) {
+      Value shifted = arith::ShRUIOp::create(b, loc, smeared, ci(shift));
+      smeared = arith::OrIOp::create(b, loc, smeared, shifted);
+    }
+    Value half = arith::ShRUIOp::create(b, loc, smeared, ci(1));
+    Value n = arith::SubIOp::create(b, loc, smeared, half);
+    Value early =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, head, n);
+    // The exponent's numerators: 8(h+1), or 4(2(h-n)+1) past n.
+    Value hPlus1 = arith::AddIOp::create(b, loc, head, ci(1));
+    Value firstNum = arith::MulIOp::create(b, loc, hPlus1, ci(8));
+    Value past = arith::SubIOp::create(b, loc, head, n);
+    Value twice = arith::MulIOp::create(b, loc, past, ci(2));
+    Value odd = arith::AddIOp::create(b, loc, twice, ci(1));
+    Value laterNum = arith::MulIOp::create(b, loc, odd, ci(4));
+    Value num = arith::SelectOp::create(b, loc, early, firstNum, laterNum);
+    Value numF = arith::UIToFPOp::create(b, loc, b.getF32Type(), num);
+    Value nF = arith::UIToFPOp::create(b, loc, b.getF32Type(), n);
+    Value ratio = arith::DivFOp::create(b, loc, numF, nF);
+    Value exponent = arith::NegFOp::create(b, loc, ratio);
+    return math::Exp2Op::create(b, loc, exponent);
+  }
+
+  /// Modified scores of key tile `kt` for the query tile `qTile` of `rows`.
+  std::pair<Value, Value> scoresOf(Value qTile, Value kt, const RowSet &rows) {
     IndexMath m = im();
     Value j0 = m.mul(kt, blockN);
     Value count = m.min(m.c(blockN), m.sub(seqK(), j0));
     Value s = TileQKOp::create(b, loc, scoreType, qTile, args[kK], kvBase, j0,
                                count);
-    // Without a softcap the scale folds into the softmax step's exponent.
-    if (op.getSoftcapAttr())
+    // Without a softcap or ALiBi the scale folds into the softmax step's
+    // exponent; ALiBi's bias is in the units of scaled scores.
+    if (scoresScaled())
       s = TileScoreModOp::create(b, loc, s, b.getF64FloatAttr(scale()),
                                  op.getSoftcapAttr());
+    if (alibiSlope)
+      s = TileAlibiOp::create(b, loc, s, alibiSlope, rows.start, rows.step, j0,
+                              seqQ(), seqK());
     return {s, count};
   }
 
+  /// Whether tile.score_mod scales the scores (else the softmax step does).
+  bool scoresScaled() { return op.getSoftcapAttr() || op.getAlibi(); }
+
   /// The scale the softmax step applies: 1 once score_mod has scaled.
-  double softmaxScale() { return op.getSoftcapAttr() ? 1.0 : scale(); }
+  double softmaxScale() { return scoresScaled() ? 1.0 : scale(); }
 
   double scale() { return op.getEffectiveScale(); }
 
@@ -478,7 +539,7 @@ private:
     auto out = forEachKeyTile(
         ranges, fullRanges, init.values(), mergeTwoRanges,
         [&](Value kt, bool full, ValueRange iter) {
-          auto [s, count] = scoresOf(qTile, kt);
+          auto [s, count] = scoresOf(qTile, kt, rows);
           return attend(FlashState::from(iter), s, kt, count, regions, rows,
                         full)
               .values();
@@ -610,25 +671,27 @@ private:
   SmallVector<MaskRegion> maskRegions;
   TileType qTileType, scoreType, rowType, accType;
   MemRefType bufferType, deltaBufferType;
-  /// The sinks operand's type (a kernel parameter), or null without sinks.
-  Type sinksType;
+  /// The launch-tensor operands' types (kernel parameters), or null.
+  Type slopesType, sinksType;
 
   // Per kernel.
   func::FuncOp kernel;
   bool withDelta = false;
   SmallVector<Value> args;
   // Per program instance.
-  Value qBase, kvBase, keyOffset, headIndex, sinkLogit;
+  Value qBase, kvBase, keyOffset, headIndex, sinkLogit, alibiSlope;
 };
 
 /// The function must hold the attention op on its own arguments and
 /// nothing but mask ops besides.
 LogicalResult checkKernelSource(func::FuncOp fn, AttentionOp op) {
-  for (Value v : {op.getQ(), op.getK(), op.getV(), op.getO(), op.getSinks()})
+  for (Value v : {op.getQ(), op.getK(), op.getV(), op.getO(),
+                  op.getAlibiSlopes(), op.getSinks()})
     if (v && (!isa<BlockArgument>(v) ||
               cast<BlockArgument>(v).getOwner()->getParentOp() != fn))
-      return op.emitOpError("sattn-tile-flash needs q, k, v, o (and sinks) "
-                            "to be arguments of the enclosing function");
+      return op.emitOpError("sattn-tile-flash needs q, k, v, o (and its "
+                            "launch tensors) to be arguments of the "
+                            "enclosing function");
   for (Operation &other : fn.getBody().front()) {
     if (&other == op.getOperation() || isa<func::ReturnOp>(other) ||
         other.getName().getStringRef().starts_with("sattn.mask."))

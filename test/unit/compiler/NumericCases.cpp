@@ -53,6 +53,10 @@ public:
     s_.delta = DeltaCorrection{gamma, tailMin};
     return *this;
   }
+  Spec &alibi(PatternSpec::AlibiSlopes slopes) {
+    s_.alibi = slopes;
+    return *this;
+  }
   Spec &learnableSinks() {
     s_.learnableSinks = true;
     return *this;
@@ -446,6 +450,37 @@ std::vector<NumericCase> build() {
             .delta(16, 64),
         1, 2, 1, 400, 400,
         "learnable sinks in both the sparse and the dense rows of delta");
+
+  // --- ALiBi (slope * (j - i') after the softcap) ---------------------------
+  // Geometric slopes for H = 4 (2^-2 .. 2^-8) and 12 (not a power of two);
+  // the tensor form gets head 0 a slope of 0 and the others [-0.02, 0.1).
+  using AS = PatternSpec::AlibiSlopes;
+  t.add("alibi_geo_causal_bf16_d128_s200",
+        Spec("alibi_geo_causal", BF16, 128)
+            .alibi(AS::Geometric)
+            .mask(M::causal()),
+        1, 4, 4, 200, 200, "ALiBi, geometric slopes, causal");
+  t.add("alibi_geo_h12_f32_d64_s130",
+        Spec("alibi_geo_h12", F32, 64).alibi(AS::Geometric), 1, 12, 3, 130, 130,
+        "ALiBi, geometric slopes of 12 heads, dense (positive bias on later "
+        "keys), GQA");
+  t.add("alibi_tensor_sq_lt_sk_f16_d64_b2",
+        Spec("alibi_tensor", F16, 64).alibi(AS::Tensor).mask(M::causal()), 2, 4,
+        2, 70, 300, "ALiBi from a tensor, Sq < Sk (bottom-right i'), batch 2");
+  t.add("alibi_cap_hl_bf16_d64_s300",
+        Spec("alibi_cap_hl", BF16, 64)
+            .alibi(AS::Geometric)
+            .softcap(20.0)
+            .mask(headline(64, 4)),
+        1, 2, 1, 300, 300, "ALiBi after a softcap, window + sinks");
+  t.add("alibi_sinks_delta_bf16_d64_s400",
+        Spec("alibi_sinks_delta", BF16, 64)
+            .alibi(AS::Tensor)
+            .learnableSinks()
+            .mask(headline(32, 4))
+            .delta(16, 64),
+        1, 2, 1, 400, 400,
+        "ALiBi and learnable sinks with the delta correction");
 
   // --- softcap -------------------------------------------------------------
   t.add("cap5_dense_f32_d128_s100",

@@ -142,6 +142,21 @@ TEST(NumericSanity, LearnableSinksAgainstPlainSoftmaxReferenceFails) {
   EXPECT_GT(bad.err.relL2, 100 * bad.tolerance);
 }
 
+TEST(NumericSanity, AlibiAgainstUnbiasedReferenceFails) {
+  PatternSpec s = makeSpec("sanity_alibi", DType::F32, 64, MaskExpr::causal());
+  s.alibi = PatternSpec::AlibiSlopes::Geometric;
+  auto kernel = sharedJit(Backend::Cpu).compile(s);
+  ASSERT_TRUE(kernel) << kernel.status().message();
+  NumericOptions wrong;
+  wrong.referenceSpec = s;
+  wrong.referenceSpec->alibi.reset();
+  NumericReport bad = runNumeric(**kernel, s, square(100, 64), 19, wrong);
+  std::printf("ALiBi kernel vs unbiased reference: %s\n",
+              bad.summary().c_str());
+  EXPECT_FALSE(bad.passed());
+  EXPECT_GT(bad.err.relL2, 100 * bad.tolerance);
+}
+
 TEST(NumericCallerWorkspace, DeltaWithCallerProvidedWorkspace) {
   // The delta cases above let the backend allocate the workspace; here the
   // caller passes one (NaN-filled), on shapes with 1, 3 and 86 anchors.

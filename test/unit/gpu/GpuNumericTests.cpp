@@ -109,6 +109,13 @@ const Case kCases[] = {
      "learnable sinks, Sq > Sk: rows without keys are 0"},
     {"t_lsink_delta_bf16_d64", 1, 4, 2, 500, 500,
      "learnable sinks in the delta pair's sparse and dense rows"},
+    // ALiBi: geometric slopes (12 heads: not a power of two) after a
+    // softcap, and slopes from a tensor with learnable sinks.
+    {"t_alibi_bf16_d128", 1, 12, 4, 300, 300,
+     "ALiBi, geometric slopes, GQA 3:1"},
+    {"t_alibi_bf16_d128", 1, 2, 2, 2100, 2100, "ALiBi, the 128-row variant"},
+    {"t_alibi_tensor_f16_d64", 2, 4, 2, 100, 260,
+     "ALiBi slopes from a tensor, learnable sinks, Sq < Sk, batch 2"},
 };
 
 std::string chipForCC(int cc) {

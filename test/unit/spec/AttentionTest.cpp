@@ -239,6 +239,37 @@ TEST(RefAttention, LearnableSinkJoinsTheDenominator) {
       }
 }
 
+TEST(RefAttention, AlibiAddsSlopeTimesDistance) {
+  // Zero scores, dense, Sq = 2 < Sk = 3 (i' = i + 1): row i's weights are
+  // 2^(m (j - i')) / sum, from the slopes tensor (head 0: m = 1, head 1:
+  // m = 0) and, for the geometric series with H = 2, m_0 = 2^-4, m_1 = 2^-8.
+  Problem p{1, 2, 1, 2, 3, 1};
+  std::vector<double> q(qSize(p), 0.0), k(kvSize(p), 0.0),
+      v = {1.0, 10.0, 100.0};
+  auto expect = [&](double m, int64_t i) {
+    double num = 0, den = 0;
+    for (int64_t j = 0; j < 3; ++j) {
+      double w = std::exp(m * double(j - (i + 1)));
+      num += w * v[j];
+      den += w;
+    }
+    return num / den;
+  };
+  PatternSpec t = makeSpec();
+  t.alibi = PatternSpec::AlibiSlopes::Tensor;
+  std::vector<double> o =
+      ref::attention(t, p, q, k, v, {{"alibi_slopes", {1.0, 0.0}}});
+  PatternSpec g = makeSpec();
+  g.alibi = PatternSpec::AlibiSlopes::Geometric;
+  std::vector<double> og = ref::attention(g, p, q, k, v);
+  for (int64_t i = 0; i < 2; ++i) {
+    EXPECT_NEAR(o[i], expect(1.0, i), 1e-12);
+    EXPECT_NEAR(o[2 + i], 37.0, 1e-12); // the mean
+    EXPECT_NEAR(og[i], expect(1.0 / 16, i), 1e-12);
+    EXPECT_NEAR(og[2 + i], expect(1.0 / 256, i), 1e-12);
+  }
+}
+
 TEST(RefAttention, LearnableSinksNeedTheirTensor) {
   Problem p{1, 2, 1, 2, 2, 2};
   PatternSpec s = makeSpec();

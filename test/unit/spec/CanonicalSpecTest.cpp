@@ -72,6 +72,19 @@ TEST(CanonicalSpec, LearnableSinksAreWrittenOnlyWhenOn) {
   EXPECT_TRUE(parseOk(canonicalSpecJson(on)).learnableSinks);
 }
 
+TEST(CanonicalSpec, Alibi) {
+  PatternSpec g = parseOk(
+      R"({"name": "p", "dtype": "bf16", "head_dim": 64, "alibi": {"slopes": "geometric"}})");
+  PatternSpec t = parseOk(
+      R"({"name": "p", "dtype": "bf16", "head_dim": 64, "alibi": {"slopes": "tensor"}})");
+  EXPECT_EQ(canonicalSpecJson(g),
+            R"({"alibi":{"slopes":"geometric"},"dtype":"bf16",)"
+            R"("head_dim":64,"name":"p","scale":0.125})");
+  EXPECT_NE(specHash(g), specHash(t));
+  EXPECT_EQ(*parseOk(canonicalSpecJson(t)).alibi,
+            PatternSpec::AlibiSlopes::Tensor);
+}
+
 TEST(CanonicalSpec, ScaleIsWrittenWithFullPrecision) {
   PatternSpec s = parseOk(R"({"name": "p", "dtype": "bf16", "head_dim": 128})");
   std::string text = canonicalSpecJson(s);

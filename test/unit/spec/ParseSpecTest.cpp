@@ -112,6 +112,40 @@ TEST(ParseSpec, LearnableSinks) {
                    .learnableSinks);
 }
 
+TEST(ParseSpec, Alibi) {
+  PatternSpec g = parseOk(R"({"name": "m", "dtype": "bf16", "head_dim": 64,
+                              "alibi": {"slopes": "geometric"}})");
+  ASSERT_TRUE(g.alibi);
+  EXPECT_EQ(*g.alibi, PatternSpec::AlibiSlopes::Geometric);
+  EXPECT_TRUE(launchTensors(g).empty());
+  PatternSpec t = parseOk(
+      R"({"name": "m", "dtype": "bf16", "head_dim": 64, "learnable_sinks": true,
+                              "alibi": {"slopes": "tensor"}})");
+  ASSERT_TRUE(t.alibi);
+  EXPECT_EQ(*t.alibi, PatternSpec::AlibiSlopes::Tensor);
+  std::vector<LaunchTensor> lt = launchTensors(t);
+  ASSERT_EQ(lt.size(), 2u);
+  EXPECT_EQ(lt[0].name, "alibi_slopes");
+  EXPECT_EQ(lt[0].shape, std::vector<std::string>{"H"});
+  EXPECT_EQ(lt[1].name, "sinks");
+}
+
+TEST(ParseSpec, AlibiGeometricSlopesArePressEtAls) {
+  // H = 8: 2^-1 ... 2^-8.
+  for (int64_t h = 0; h < 8; ++h)
+    EXPECT_EQ(alibiGeometricSlope(h, 8), std::ldexp(1.0, -int(h + 1)));
+  // H = 16: 2^-0.5, 2^-1, ..., 2^-8.
+  EXPECT_DOUBLE_EQ(alibiGeometricSlope(0, 16), std::pow(2.0, -0.5));
+  EXPECT_DOUBLE_EQ(alibiGeometricSlope(15, 16), std::pow(2.0, -8.0));
+  // H = 12 (not a power of two): the 8 slopes of H = 8, then every other
+  // slope of H = 16 from its first: 2^-0.5, 2^-1.5, 2^-2.5, 2^-3.5.
+  EXPECT_EQ(alibiGeometricSlope(7, 12), std::ldexp(1.0, -8));
+  for (int64_t k = 0; k < 4; ++k)
+    EXPECT_DOUBLE_EQ(alibiGeometricSlope(8 + k, 12),
+                     std::pow(2.0, -0.5 - double(k)));
+  EXPECT_EQ(alibiGeometricSlope(0, 1), std::ldexp(1.0, -8));
+}
+
 TEST(ParseSpec, AllFields) {
   PatternSpec s = parseOk(R"({
     "name": "_All_Fields9", "dtype": "f32", "head_dim": 64, "scale": 0.5, "softcap": 50,

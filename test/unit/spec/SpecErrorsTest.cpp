@@ -47,6 +47,19 @@ bool startsWith(const std::string &s, const std::string &prefix) {
 
 // --- Malformed JSON --------------------------------------------------------
 
+TEST(SpecErrors, AlibiSlopes) {
+  EXPECT_EQ(errorOf(specWith(R"("alibi": true)")),
+            "spec.json: $.alibi: expected an object, got true");
+  EXPECT_EQ(errorOf(specWith(R"("alibi": {})")),
+            "spec.json: $.alibi: missing required key \"slopes\"");
+  EXPECT_EQ(errorOf(specWith(R"("alibi": {"slopes": "linear"})")),
+            "spec.json: $.alibi.slopes: unknown slopes \"linear\" (supported: "
+            "geometric, "
+            "tensor)");
+  EXPECT_EQ(errorOf(specWith(R"("alibi": {"slopes": "tensor", "bias": 1})")),
+            "spec.json: $.alibi: unknown key \"bias\" (allowed: slopes)");
+}
+
 TEST(SpecErrors, LearnableSinksMustBeABoolean) {
   EXPECT_EQ(errorOf(specWith(R"("learnable_sinks": 1)")),
             "spec.json: $.learnable_sinks: expected true or false, got 1");

@@ -20,6 +20,16 @@ def Sattn_ActivationKind : I32EnumAttr<"ActivationKind",
 def Sattn_ActivationAttr : EnumAttr<Sattn_Dialect, Sattn_ActivationKind,
                                     "activation">;
 
+def Sattn_AlibiSlopes : I32EnumAttr<"AlibiSlopes",
+    "Where ALiBi's per-head slopes come from", [
+      I32EnumAttrCase<"geometric", 0>,
+      I32EnumAttrCase<"tensor", 1>,
+    ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::sattn";
+}
+def Sattn_AlibiAttr : EnumAttr<Sattn_Dialect, Sattn_AlibiSlopes, "alibi">;
+
 def Sattn_RegionAttr : Sattn_Attr<"Region", "region"> {
   let summary = "A convex set of (query, key) pairs: a diagonal band and a column range";
   let description = [{

@@ -71,6 +71,11 @@ def Sattn_AttentionOp : Sattn_Op<"attention", [
     `scale` multiplies q.k (default 1/sqrt(head_dim)); `softcap` c applies
     c * tanh(s / c). Without `mask` every key is allowed. Rows that see no
     key produce zeros. `delta` adds the delta correction stage.
+    `alibi` adds m_h * (j - i') to each score after the softcap: slopes
+    `geometric` (Press et al.: n the largest power of two <= H, m_h =
+    2^(-8(h+1)/n) for h < n, then 2^(-4(2(h-n)+1)/n)), computed in the
+    kernel from H, or `tensor`: the operand `alibi_slopes`, a 1-D f32 buffer
+    of H slopes read at launch (the manifest's tensor "alibi_slopes").
     `sinks` (learnable attention sinks, as GPT-OSS has them): a 1-D f32
     buffer of H logits read at launch (the manifest's tensor "sinks",
     shape [H]); head h's logit z joins the denominator of every softmax
@@ -92,15 +97,18 @@ def Sattn_AttentionOp : Sattn_Op<"attention", [
   let arguments = (ins
       AnyMemRef:$q, AnyMemRef:$k, AnyMemRef:$v, AnyMemRef:$o,
       Optional<Sattn_MaskType>:$mask,
+      Optional<MemRefRankOf<[F32], [1]>>:$alibi_slopes,
       Optional<MemRefRankOf<[F32], [1]>>:$sinks,
       OptionalAttr<F64Attr>:$scale,
       OptionalAttr<F64Attr>:$softcap,
       DefaultValuedAttr<Sattn_ActivationAttr,
                         "::mlir::sattn::ActivationKind::softmax">:$activation,
+      OptionalAttr<Sattn_AlibiAttr>:$alibi,
       OptionalAttr<Sattn_DeltaAttr>:$delta,
       OptionalAttr<Sattn_TilePlanAttr>:$tile_plan);
   let assemblyFormat = [{
     $q `,` $k `,` $v `,` $o (`mask` `(` $mask^ `)`)?
+    (`alibi_slopes` `(` $alibi_slopes^ `:` type($alibi_slopes) `)`)?
     (`sinks` `(` $sinks^ `:` type($sinks) `)`)? attr-dict
     `:` type($q) `,` type($k)
   }];

@@ -142,6 +142,24 @@ def Sattn_TileScoreModOp : Sattn_TileOp<"score_mod", [Pure,
   let assemblyFormat = "$scores attr-dict `:` type($scores)";
 }
 
+def Sattn_TileAlibiOp : Sattn_TileOp<"alibi", [Pure,
+    AllTypesMatch<["scores", "result"]>]> {
+  let summary = "Adds slope * (j - i') to every score (ALiBi)";
+  let description = [{
+    Row r of the tile is query position i = start + r * step, column c is
+    key j = first + c, i' = i + Sk - Sq. The scores are the scaled (and
+    softcapped) ones: the softmax step that follows takes scale 1.
+  }];
+  let arguments = (ins Sattn_TileType:$scores, F32:$slope, Index:$start,
+                       Index:$step, Index:$first, Index:$seq_q, Index:$seq_k);
+  let results = (outs Sattn_TileType:$result);
+  let assemblyFormat = [{
+    $scores `slope` `(` $slope `)` `rows` `(` $start `,` $step `)`
+    `keys` `(` $first `)` `seq` `(` $seq_q `,` $seq_k `)` attr-dict
+    `:` type($scores)
+  }];
+}
+
 def Sattn_TileMaskOp : Sattn_TileOp<"mask", [Pure,
     AllTypesMatch<["scores", "result"]>]> {
   let summary = "Sets scores outside the mask (or past Sk) to -inf";

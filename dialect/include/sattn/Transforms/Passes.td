@@ -52,7 +52,8 @@ def TileFlash : Pass<"sattn-tile-flash", "::mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::math::MathDialect"];
 }
 
 def ChooseKernelConfig : Pass<"sattn-choose-kernel-config", "::mlir::ModuleOp"> {

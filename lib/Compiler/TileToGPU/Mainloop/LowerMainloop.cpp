@@ -72,10 +72,10 @@ LogicalResult mainloop::lowerMainloop(
                         RingBufferOp, RingSlotOffsetOp, RingBaseAddressOp,
                         RingStageQueryOp, RingQueryOffsetOp>();
       target.addIllegalOp<TileFillOp, TileLoadOp, TileStoreOp, TileQKOp,
-                          TileScoreModOp, TileMaskOp, TileSoftmaxStepOp,
-                          TileScaleRowsOp, TilePVOp, TileNormalizeOp, TileAddOp,
-                          TileSubOp, TileTruncFOp, TileMmaQKOp, TileMmaPVOp,
-                          TileMmaWaitOp>();
+                          TileScoreModOp, TileAlibiOp, TileMaskOp,
+                          TileSoftmaxStepOp, TileScaleRowsOp, TilePVOp,
+                          TileNormalizeOp, TileAddOp, TileSubOp, TileTruncFOp,
+                          TileMmaQKOp, TileMmaPVOp, TileMmaWaitOp>();
       if (failed(applyPartialConversion(program, target, std::move(patterns))))
         return failure();
       fn->setAttr(attrs::kLaunch, launchOf(program, config));

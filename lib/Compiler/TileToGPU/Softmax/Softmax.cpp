@@ -103,6 +103,45 @@ struct MaskLowering : FragmentPattern<TileMaskOp> {
   }
 };
 
+/// ALiBi's slope * (j - i') on the fragment: element 4nb + 2h + c is key
+/// jBase + off (off = 8nb + c, a constant) of row h, so its bias is
+/// slope * (jBase - i'[h]) + slope * off: a per-row base and one fma per
+/// element.
+struct AlibiLowering : FragmentPattern<TileAlibiOp> {
+  using FragmentPattern::FragmentPattern;
+  LogicalResult matchAndRewrite(TileAlibiOp op, Adaptor a,
+                                ConversionPatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    WarpBuilder wb{rw, loc};
+    IndexMath m = wb.im();
+    VectorType frag = convertVec(op.getType());
+    VectorType rowType = VectorType::get({2}, rw.getF32Type());
+    int64_t n = frag.getNumElements();
+    SmallVector<float> offs;
+    for (int64_t e = 0; e < n; ++e)
+      offs.push_back(float(8 * (e / 4) + e % 2));
+    Value off = arith::ConstantOp::create(
+        rw, loc, DenseElementsAttr::get(frag, ArrayRef<float>(offs)));
+    Value pair = wb.pair();
+    Value jBase = m.add(a.getFirst(), m.mul(pair, 2));
+    Value shift = m.sub(a.getSeqK(), a.getSeqQ());
+    SmallVector<Value> bases;
+    for (int64_t h = 0; h < 2; ++h) {
+      Value row = rowPosition(wb, a.getStart(), a.getStep(), h);
+      Value iKey = m.add(row, shift);
+      Value dist = m.sub(jBase, iKey);
+      Value dist64 = arith::IndexCastOp::create(rw, loc, rw.getI64Type(), dist);
+      Value distF = arith::SIToFPOp::create(rw, loc, rw.getF32Type(), dist64);
+      bases.push_back(wb.mulf(a.getSlope(), distF));
+    }
+    Value rowBias = wb.spreadRows(wb.pack(rowType, bases), frag);
+    Value slope = vector::BroadcastOp::create(rw, loc, frag, a.getSlope());
+    Value bias = LLVM::FMAOp::create(rw, loc, slope, off, rowBias);
+    rw.replaceOp(op, wb.addf(a.getScores(), bias));
+    return success();
+  }
+};
+
 struct SoftmaxStepLowering : FragmentPattern<TileSoftmaxStepOp> {
   using FragmentPattern::FragmentPattern;
   LogicalResult matchAndRewrite(TileSoftmaxStepOp op, Adaptor a,
@@ -206,6 +245,7 @@ struct ScaleRowsLowering : FragmentPattern<TileScaleRowsOp> {
 
 void fragment::populateSoftmaxPatterns(TypeConverter &converter,
                                        RewritePatternSet &patterns) {
-  patterns.add<MaskLowering, SoftmaxStepLowering, ScaleRowsLowering>(
-      converter, patterns.getContext());
+  patterns
+      .add<MaskLowering, AlibiLowering, SoftmaxStepLowering, ScaleRowsLowering>(
+          converter, patterns.getContext());
 }
