@@ -51,6 +51,15 @@ double AttentionOp::getEffectiveScale() {
   return 1.0 / std::sqrt(static_cast<double>(getHeadDim()));
 }
 
+SmallVector<std::pair<StringRef, Value>> AttentionOp::getLaunchTensors() {
+  SmallVector<std::pair<StringRef, Value>> tensors;
+  if (Value slopes = getAlibiSlopes())
+    tensors.push_back({"alibi_slopes", slopes});
+  if (Value sinks = getSinks())
+    tensors.push_back({"sinks", sinks});
+  return tensors;
+}
+
 LogicalResult AttentionOp::verify() {
   auto qType = cast<MemRefType>(getQ().getType());
   auto kType = cast<MemRefType>(getK().getType());

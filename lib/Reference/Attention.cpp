@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Reference/LaunchInputs.h"
 #include "Reference/Reference.h"
 
 #include <algorithm>
@@ -51,12 +52,8 @@ const std::vector<double> *launchTensor(const PatternSpec &spec,
                                   "' reads tensor '" + name +
                                   "', which is missing");
     int64_t elements = 1;
-    for (const std::string &dim : t.shape)
-      elements *= dim == "B"     ? p.B
-                  : dim == "H"   ? p.H
-                  : dim == "Hkv" ? p.Hkv
-                  : dim == "Sq"  ? p.Sq
-                                 : p.Sk;
+    for (int64_t extent : launchTensorExtents(t, p))
+      elements *= extent;
     if (it->second.size() != static_cast<size_t>(elements))
       throw std::invalid_argument("ref::attention: tensor '" + name + "' has " +
                                   std::to_string(it->second.size()) +

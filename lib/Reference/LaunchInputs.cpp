@@ -63,4 +63,15 @@ launchTensorBytes(const LaunchTensor &t, const std::vector<double> &values) {
   return bytes;
 }
 
+std::vector<TensorArg> launchTensorArgs(const PatternSpec &spec,
+                                        const Problem &p,
+                                        const std::vector<const void *> &data) {
+  std::vector<TensorArg> args;
+  std::vector<LaunchTensor> list = launchTensors(spec);
+  for (size_t i = 0; i < list.size(); ++i)
+    args.push_back({list[i].name, data[i], tensorDTypeName(list[i].dtype),
+                    launchTensorExtents(list[i], p)});
+  return args;
+}
+
 } // namespace sattn::ref

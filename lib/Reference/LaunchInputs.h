@@ -15,6 +15,7 @@
 #define SATTN_REFERENCE_LAUNCHINPUTS_H
 
 #include "Reference/Reference.h"
+#include "sattn/Manifest.h"
 
 #include <cstdint>
 #include <random>
@@ -35,6 +36,12 @@ Tensors randomLaunchTensors(const PatternSpec &spec, const Problem &p,
 /// little-endian bytes as the kernels read them.
 std::vector<unsigned char> launchTensorBytes(const LaunchTensor &t,
                                              const std::vector<double> &values);
+
+/// The launch API's arguments for the launch tensors of `spec`, whose
+/// elements lie at `data` (one pointer each, in launchTensors order).
+std::vector<TensorArg> launchTensorArgs(const PatternSpec &spec,
+                                        const Problem &p,
+                                        const std::vector<const void *> &data);
 
 } // namespace sattn::ref
 

@@ -236,12 +236,7 @@ int main(int argc, char **argv) {
                 tensorValues.at(t.name).size());
   }
   auto tensorArgs = [&](const std::vector<const void *> &data) {
-    std::vector<sattn::TensorArg> out;
-    for (size_t i = 0; i < launchList.size(); ++i)
-      out.push_back({launchList[i].name, data[i],
-                     sattn::tensorDTypeName(launchList[i].dtype),
-                     sattn::ref::launchTensorExtents(launchList[i], problem)});
-    return out;
+    return sattn::ref::launchTensorArgs(*spec, problem, data);
   };
 
   std::function<sattn::Status()> run;

@@ -140,12 +140,10 @@ Result<PatternInfo> CompilerSession::describe(ModuleOp module,
     info.gamma = delta.getGamma();
     info.tailMin = delta.getTailMin();
   }
-  // The contracts of the launch-tensor operands (sattn.attention): f32, one
-  // value a head, in operand order.
-  if (op.getAlibiSlopes())
-    info.tensors.push_back({"alibi_slopes", "f32", {"H"}});
-  if (op.getSinks())
-    info.tensors.push_back({"sinks", "f32", {"H"}});
+  // The launch-tensor operands' contract (sattn.attention): f32, one value
+  // a head.
+  for (auto [name, value] : op.getLaunchTensors())
+    info.tensors.push_back({name.str(), "f32", {"H"}});
   return info;
 }
 

@@ -17,11 +17,11 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Compiler/Analysis/MaskRegions.h"
+#include "Compiler/Transforms/AlibiSlopes.h"
 #include "Compiler/Transforms/IndexMath.h"
 #include "sattn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 
@@ -74,10 +74,8 @@ public:
     accType = TileType::get(ctx, {blockM, headDim}, f32);
     bufferType = MemRefType::get({ShapedType::kDynamic}, elementType);
     deltaBufferType = MemRefType::get({ShapedType::kDynamic}, f32);
-    if (Value slopes = op.getAlibiSlopes())
-      slopesType = slopes.getType();
-    if (Value sinks = op.getSinks())
-      sinksType = sinks.getType();
+    for (auto [name, value] : op.getLaunchTensors())
+      launchTensors.push_back({name, value.getType()});
   }
 
   /// The single kernel of plain attention.
@@ -110,12 +108,14 @@ private:
   /// the sizes (the manifest's ABI).
   unsigned firstLaunchTensor() { return kO + 1 + (withDelta ? 1 : 0); }
   Value size(unsigned i) {
-    return args[firstLaunchTensor() + (slopesType ? 1 : 0) +
-                (sinksType ? 1 : 0) + i];
+    return args[firstLaunchTensor() + launchTensors.size() + i];
   }
-  Value slopesBuffer() { return args[firstLaunchTensor()]; }
-  Value sinksBuffer() {
-    return args[firstLaunchTensor() + (slopesType ? 1 : 0)];
+  /// The parameter of launch tensor `name`, or null if the pattern has none.
+  Value launchBuffer(StringRef name) {
+    for (auto [i, tensor] : llvm::enumerate(launchTensors))
+      if (tensor.first == name)
+        return args[firstLaunchTensor() + i];
+    return Value();
   }
   Value seqQ() { return size(3); }
   Value seqK() { return size(4); }
@@ -126,20 +126,16 @@ private:
     SmallVector<Type> types(4, bufferType);
     if (delta)
       types.push_back(deltaBufferType);
-    if (slopesType)
-      types.push_back(slopesType);
-    if (sinksType)
-      types.push_back(sinksType);
+    for (auto [tensorName, type] : launchTensors)
+      types.push_back(type);
     types.append(5, b.getIndexType());
     auto fn = func::FuncOp::create(b, loc, name, b.getFunctionType(types, {}));
     SmallVector<Attribute> names = {b.getStringAttr("q"), b.getStringAttr("k"),
                                     b.getStringAttr("v"), b.getStringAttr("o")};
     if (delta)
       names.push_back(b.getStringAttr("delta"));
-    if (slopesType)
-      names.push_back(b.getStringAttr("alibi_slopes"));
-    if (sinksType)
-      names.push_back(b.getStringAttr("sinks"));
+    for (auto [tensorName, type] : launchTensors)
+      names.push_back(b.getStringAttr(tensorName));
     for (const char *n : kSizeNames)
       names.push_back(b.getStringAttr(n));
     fn->setAttr(attrs::kKernel,
@@ -189,10 +185,11 @@ private:
     keyOffset = m.sub(seqK(), seqQ());
     headIndex = y;
     // Learnable sinks: the head's logit, read once per program.
-    sinkLogit = sinksType ? memref::LoadOp::create(b, loc, sinksBuffer(),
-                                                   ValueRange{m.fromU32(head)})
-                                .getResult()
-                          : Value();
+    Value sinks = launchBuffer("sinks");
+    sinkLogit = sinks ? memref::LoadOp::create(b, loc, sinks,
+                                               ValueRange{m.fromU32(head)})
+                            .getResult()
+                      : Value();
     alibiSlope = alibiSlopeOf(head, heads);
     body(x);
   }
@@ -430,44 +427,15 @@ private:
   }
 
   /// ALiBi's slope of head `head` (u32) of `heads` (u32), or null without
-  /// ALiBi: read from the slopes buffer, or the geometric series of
-  /// sattn.attention in f32: n = 2^floor(log2 H), 2^(-8(h+1)/n) for h < n,
-  /// else 2^(-4(2(h-n)+1)/n).
+  /// ALiBi: read from the slopes buffer, or the geometric series.
   Value alibiSlopeOf(Value head, Value heads) {
     if (!op.getAlibi())
       return Value();
     IndexMath m = im();
-    if (slopesType)
-      return memref::LoadOp::create(b, loc, slopesBuffer(),
+    if (Value slopes = launchBuffer("alibi_slopes"))
+      return memref::LoadOp::create(b, loc, slopes,
                                     ValueRange{m.fromU32(head)});
-    Type i32 = b.getI32Type();
-    auto ci = [&](int32_t v) {
-      return arith::ConstantIntOp::create(b, loc, i32, v).getResult();
-    };
-    // n: every bit below H's highest set (x |= x >> s), then the top one
-    // alone (x - x / 2). In arith, which every target lowers.
-    Value smeared = heads;
-    for (int32_t shift : {1, 2, 4, 8, 16}) {
-      Value shifted = arith::ShRUIOp::create(b, loc, smeared, ci(shift));
-      smeared = arith::OrIOp::create(b, loc, smeared, shifted);
-    }
-    Value half = arith::ShRUIOp::create(b, loc, smeared, ci(1));
-    Value n = arith::SubIOp::create(b, loc, smeared, half);
-    Value early =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, head, n);
-    // The exponent's numerators: 8(h+1), or 4(2(h-n)+1) past n.
-    Value hPlus1 = arith::AddIOp::create(b, loc, head, ci(1));
-    Value firstNum = arith::MulIOp::create(b, loc, hPlus1, ci(8));
-    Value past = arith::SubIOp::create(b, loc, head, n);
-    Value twice = arith::MulIOp::create(b, loc, past, ci(2));
-    Value odd = arith::AddIOp::create(b, loc, twice, ci(1));
-    Value laterNum = arith::MulIOp::create(b, loc, odd, ci(4));
-    Value num = arith::SelectOp::create(b, loc, early, firstNum, laterNum);
-    Value numF = arith::UIToFPOp::create(b, loc, b.getF32Type(), num);
-    Value nF = arith::UIToFPOp::create(b, loc, b.getF32Type(), n);
-    Value ratio = arith::DivFOp::create(b, loc, numF, nF);
-    Value exponent = arith::NegFOp::create(b, loc, ratio);
-    return math::Exp2Op::create(b, loc, exponent);
+    return geometricAlibiSlope(b, loc, head, heads);
   }
 
   /// Modified scores of key tile `kt` for the query tile `qTile` of `rows`.
@@ -671,8 +639,9 @@ private:
   SmallVector<MaskRegion> maskRegions;
   TileType qTileType, scoreType, rowType, accType;
   MemRefType bufferType, deltaBufferType;
-  /// The launch-tensor operands' types (kernel parameters), or null.
-  Type slopesType, sinksType;
+  /// The launch-tensor operands' names and types (kernel parameters after
+  /// o and delta).
+  SmallVector<std::pair<StringRef, Type>> launchTensors;
 
   // Per kernel.
   func::FuncOp kernel;
@@ -685,10 +654,12 @@ private:
 /// The function must hold the attention op on its own arguments and
 /// nothing but mask ops besides.
 LogicalResult checkKernelSource(func::FuncOp fn, AttentionOp op) {
-  for (Value v : {op.getQ(), op.getK(), op.getV(), op.getO(),
-                  op.getAlibiSlopes(), op.getSinks()})
-    if (v && (!isa<BlockArgument>(v) ||
-              cast<BlockArgument>(v).getOwner()->getParentOp() != fn))
+  SmallVector<Value> buffers = {op.getQ(), op.getK(), op.getV(), op.getO()};
+  for (auto [name, value] : op.getLaunchTensors())
+    buffers.push_back(value);
+  for (Value v : buffers)
+    if (!isa<BlockArgument>(v) ||
+        cast<BlockArgument>(v).getOwner()->getParentOp() != fn)
       return op.emitOpError("sattn-tile-flash needs q, k, v, o (and its "
                             "launch tensors) to be arguments of the "
                             "enclosing function");

@@ -161,12 +161,7 @@ NumericReport runNumeric(Kernel &kernel, const PatternSpec &spec,
   for (const LaunchTensor &lt : launchList)
     tensorBytes.push_back(ref::launchTensorBytes(lt, tensorValues.at(lt.name)));
   auto tensorArgs = [&](const std::vector<const void *> &data) {
-    std::vector<TensorArg> args;
-    for (size_t i = 0; i < launchList.size(); ++i)
-      args.push_back({launchList[i].name, data[i],
-                      tensorDTypeName(launchList[i].dtype),
-                      ref::launchTensorExtents(launchList[i], problem)});
-    return args;
+    return ref::launchTensorArgs(spec, problem, data);
   };
 
   HostBuffer hq(nq * esize), hk(nk * esize), hv(nk * esize), ho(nq * esize);

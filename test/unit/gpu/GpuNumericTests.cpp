@@ -266,10 +266,10 @@ Outcome runCase(const Case &c, const std::string &suite,
   }
   sattn::LaunchBuffers bufs{dev[0].get(), dev[1].get(), dev[2].get(),
                             dev[3].get()};
+  std::vector<const void *> tensorData;
   for (size_t i = 0; i < launchList.size(); ++i)
-    bufs.tensors.push_back({launchList[i].name, dev[4 + i].get(),
-                            sattn::tensorDTypeName(launchList[i].dtype),
-                            sattn::ref::launchTensorExtents(launchList[i], p)});
+    tensorData.push_back(dev[4 + i].get());
+  bufs.tensors = sattn::ref::launchTensorArgs(*spec, p, tensorData);
   sattn::Status s = (*module)->launch(shape, bufs, nullptr, options);
   if (s)
     s = sattn::rt::Module::synchronize();

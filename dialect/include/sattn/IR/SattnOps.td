@@ -120,6 +120,11 @@ def Sattn_AttentionOp : Sattn_Op<"attention", [
     ::mlir::Type getElementType();
     /// scale, or 1/sqrt(head_dim) when absent.
     double getEffectiveScale();
+    /// The operands the kernels read at launch besides q, k, v, each with
+    /// the name its kernel parameter and manifest tensor take (f32, one
+    /// value a head: shape [H]), in parameter order.
+    ::llvm::SmallVector<std::pair<::llvm::StringRef, ::mlir::Value>>
+    getLaunchTensors();
   }];
 }
 
