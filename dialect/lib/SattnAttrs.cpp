@@ -17,6 +17,22 @@ TilePlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+LogicalResult RegionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 std::optional<int64_t> diagLo,
+                                 std::optional<int64_t> diagHi,
+                                 std::optional<int64_t> colLo,
+                                 std::optional<int64_t> colHi,
+                                 std::optional<int64_t> chunk,
+                                 std::optional<int64_t> dilation) {
+  if (chunk && *chunk < 1)
+    return emitError() << "region chunk must be >= 1, got " << *chunk;
+  // A dilation of 1 is no dilation: one spelling per region.
+  if (dilation && *dilation < 2)
+    return emitError() << "region dilation must be >= 2 (absent for 1), got "
+                       << *dilation;
+  return success();
+}
+
 LogicalResult DeltaAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                 int64_t gamma, int64_t tailMin) {
   if (gamma < 1)

@@ -20,6 +20,15 @@ LogicalResult WindowMaskOp::verify() {
     return emitOpError("left extent must be >= 0, got ") << getLeftAttr().getInt();
   if (getRightAttr().getInt() < 0)
     return emitOpError("right extent must be >= 0, got ") << getRightAttr().getInt();
+  if (IntegerAttr d = getDilationAttr(); d && d.getInt() < 1)
+    return emitOpError("dilation must be >= 1, got ") << d.getInt();
+  return success();
+}
+
+LogicalResult ChunkMaskOp::verify() {
+  if (getSizeAttr().getInt() < 1)
+    return emitOpError("chunk size must be >= 1, got ")
+           << getSizeAttr().getInt();
   return success();
 }
 

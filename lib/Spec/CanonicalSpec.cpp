@@ -23,10 +23,20 @@ json maskToJson(const MaskExpr &m) {
   switch (m.kind) {
   case MaskExpr::Kind::Causal:
     return {{"kind", "causal"}};
-  case MaskExpr::Kind::Window:
-    return {{"kind", "window"}, {"left", m.left}, {"right", m.right}};
+  case MaskExpr::Kind::Window: {
+    json w = {{"kind", "window"}, {"left", m.left}, {"right", m.right}};
+    // The default is left out, so that specs written before dilation
+    // existed keep their hash.
+    if (m.dilation != 1)
+      w["dilation"] = m.dilation;
+    return w;
+  }
   case MaskExpr::Kind::Sink:
     return {{"kind", "sink"}, {"tokens", m.tokens}};
+  case MaskExpr::Kind::Chunk:
+    return {{"kind", "chunk"}, {"size", m.tokens}};
+  case MaskExpr::Kind::PrefixLM:
+    return {{"kind", "prefix_lm"}, {"prefix", m.tokens}};
   case MaskExpr::Kind::Union:
   case MaskExpr::Kind::Intersect: {
     // Operand order is kept: reordering is a semantic identity we don't

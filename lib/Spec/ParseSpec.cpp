@@ -261,25 +261,37 @@ private:
       return Status::ok();
     }
     if (kind == "window") {
-      if (Status s = checkKeys(v, path, {"kind", "left", "right"}, {"left", "right"}); !s)
+      if (Status s = checkKeys(v, path, {"kind", "left", "right", "dilation"},
+                               {"left", "right"});
+          !s)
         return s;
-      int64_t l, r;
+      int64_t l, r, d = 1;
       if (Status s = readSize(v.at("left"), path + ".left", 0, l); !s)
         return s;
       if (Status s = readSize(v.at("right"), path + ".right", 0, r); !s)
         return s;
-      out = MaskExpr::window(l, r);
+      if (v.contains("dilation"))
+        if (Status s = readSize(v.at("dilation"), path + ".dilation", 1, d); !s)
+          return s;
+      out = MaskExpr::window(l, r, d);
       return Status::ok();
     }
-    if (kind == "sink") {
-      if (Status s = checkKeys(v, path, {"kind", "tokens"}, {"tokens"}); !s)
+    // One positive size under its own key.
+    auto sized = [&](const char *key, MaskExpr (*make)(int64_t)) -> Status {
+      if (Status s = checkKeys(v, path, {"kind", key}, {key}); !s)
         return s;
       int64_t n;
-      if (Status s = readSize(v.at("tokens"), path + ".tokens", 1, n); !s)
+      if (Status s = readSize(v.at(key), path + "." + key, 1, n); !s)
         return s;
-      out = MaskExpr::sink(n);
+      out = make(n);
       return Status::ok();
-    }
+    };
+    if (kind == "sink")
+      return sized("tokens", MaskExpr::sink);
+    if (kind == "chunk")
+      return sized("size", MaskExpr::chunk);
+    if (kind == "prefix_lm")
+      return sized("prefix", MaskExpr::prefixLM);
     if (kind == "union" || kind == "intersect") {
       if (Status s = checkKeys(v, path, {"kind", "of"}, {"of"}); !s)
         return s;
@@ -303,8 +315,11 @@ private:
                             : MaskExpr::intersect(std::move(children));
       return Status::ok();
     }
-    return fail(path + ".kind", "unknown mask kind " + describe(v.at("kind")) +
-                                    " (supported: causal, window, sink, union, intersect)");
+    return fail(
+        path + ".kind",
+        "unknown mask kind " + describe(v.at("kind")) +
+            " (supported: causal, window, sink, chunk, prefix_lm, union, "
+            "intersect)");
   }
 
   Status parseCorrection(const json &v, const std::string &path, DeltaCorrection &out) const {

@@ -8,9 +8,16 @@
 // [0,Sq), keys j in [0,Sk), and i' = i + (Sk - Sq) is the query's position in
 // key coordinates (bottom-right alignment).
 //   causal           j <= i'
-//   window{L,R}      i' - L <= j <= i' + R   (a causal window of W keys is
-//                    {W-1, 0})
+//   window{L,R,d}    i' - L <= j <= i' + R and (i' - j) mod d == 0 (a
+//                    causal window of W keys is {W-1, 0}; the dilation d,
+//                    default 1, keeps every d-th key counted from the
+//                    diagonal, as Longformer's dilated windows)
 //   sink{N}          j < N
+//   chunk{C}         floor(j / C) == floor(i' / C) (both in the same block
+//                    of C positions; Llama 4's chunked local attention is
+//                    chunk{C} intersected with causal)
+//   prefix_lm{P}     j < P or j <= i' (bidirectional over the first P keys,
+//                    causal after them: causal united with sink{P})
 //   union / intersect of children.
 // Scores: s = scale * <q,k>; with softcap c: s = c * tanh(s / c).
 // ALiBi: s_ij += m_h * (j - i') after the softcap, with per-head slopes m_h
@@ -43,23 +50,48 @@ std::optional<DType> parseDType(const std::string &name);
 int64_t dtypeSize(DType t);
 
 struct MaskExpr {
-  enum class Kind { Causal, Window, Sink, Union, Intersect };
+  enum class Kind { Causal, Window, Sink, Chunk, PrefixLM, Union, Intersect };
   Kind kind = Kind::Causal;
   int64_t left = 0;   ///< Window: keys before i' (inclusive distance).
   int64_t right = 0;  ///< Window: keys after i'.
-  int64_t tokens = 0; ///< Sink: number of leading keys.
+  int64_t dilation = 1; ///< Window: every dilation-th key from the diagonal.
+  /// Sink: number of leading keys; Chunk: positions per chunk; PrefixLM:
+  /// keys of the bidirectional prefix.
+  int64_t tokens = 0;
   std::vector<MaskExpr> children; ///< Union / Intersect operands (>= 1).
 
-  static MaskExpr causal() { return MaskExpr{Kind::Causal, 0, 0, 0, {}}; }
-  static MaskExpr window(int64_t l, int64_t r) {
-    return MaskExpr{Kind::Window, l, r, 0, {}};
+  static MaskExpr causal() { return make(Kind::Causal); }
+  static MaskExpr window(int64_t l, int64_t r, int64_t dilation = 1) {
+    MaskExpr m = make(Kind::Window);
+    m.left = l;
+    m.right = r;
+    m.dilation = dilation;
+    return m;
   }
-  static MaskExpr sink(int64_t n) { return MaskExpr{Kind::Sink, 0, 0, n, {}}; }
+  static MaskExpr sink(int64_t n) { return sized(Kind::Sink, n); }
+  static MaskExpr chunk(int64_t c) { return sized(Kind::Chunk, c); }
+  static MaskExpr prefixLM(int64_t p) { return sized(Kind::PrefixLM, p); }
   static MaskExpr unite(std::vector<MaskExpr> c) {
-    return MaskExpr{Kind::Union, 0, 0, 0, std::move(c)};
+    MaskExpr m = make(Kind::Union);
+    m.children = std::move(c);
+    return m;
   }
   static MaskExpr intersect(std::vector<MaskExpr> c) {
-    return MaskExpr{Kind::Intersect, 0, 0, 0, std::move(c)};
+    MaskExpr m = make(Kind::Intersect);
+    m.children = std::move(c);
+    return m;
+  }
+
+private:
+  static MaskExpr make(Kind k) {
+    MaskExpr m;
+    m.kind = k;
+    return m;
+  }
+  static MaskExpr sized(Kind k, int64_t n) {
+    MaskExpr m = make(k);
+    m.tokens = n;
+    return m;
   }
 };
 

@@ -66,9 +66,15 @@ Status checkMask(const std::string &source, const std::string &path,
   case MaskExpr::Kind::Window:
     if (Status s = checkRange(source, path + ".left", m.left, 0); !s)
       return s;
-    return checkRange(source, path + ".right", m.right, 0);
+    if (Status s = checkRange(source, path + ".right", m.right, 0); !s)
+      return s;
+    return checkRange(source, path + ".dilation", m.dilation, 1);
   case MaskExpr::Kind::Sink:
     return checkRange(source, path + ".tokens", m.tokens, 1);
+  case MaskExpr::Kind::Chunk:
+    return checkRange(source, path + ".size", m.tokens, 1);
+  case MaskExpr::Kind::PrefixLM:
+    return checkRange(source, path + ".prefix", m.tokens, 1);
   case MaskExpr::Kind::Union:
   case MaskExpr::Kind::Intersect:
     if (m.children.empty())

@@ -52,3 +52,49 @@ func.func @load_row_div_negative(%b: memref<?xf32>, %i: index) {
   %t = sattn.tile.load %b[%i] rows(%i, %i, %i) {row_div = -64} : memref<?xf32> -> !sattn.tile<64x128xf32>
   return
 }
+
+// -----
+
+func.func @window_dilation_zero() {
+  // expected-error @+1 {{'sattn.mask.window' op dilation must be >= 1, got 0}}
+  %w = sattn.mask.window left = 3, right = 0 dilation = 0
+  return
+}
+
+// -----
+
+func.func @window_dilation_negative() {
+  // expected-error @+1 {{'sattn.mask.window' op dilation must be >= 1, got -2}}
+  %w = sattn.mask.window left = 3, right = 0 dilation = -2
+  return
+}
+
+// -----
+
+func.func @chunk_size_zero() {
+  // expected-error @+1 {{'sattn.mask.chunk' op chunk size must be >= 1, got 0}}
+  %c = sattn.mask.chunk size = 0
+  return
+}
+
+// -----
+
+func.func @chunk_size_negative() {
+  // expected-error @+1 {{'sattn.mask.chunk' op chunk size must be >= 1, got -500}}
+  %c = sattn.mask.chunk size = -500
+  return
+}
+
+// -----
+
+// expected-error @+1 {{region chunk must be >= 1, got 0}}
+func.func @region_chunk_zero() attributes {r = #sattn.region<chunk = 0>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{region dilation must be >= 2 (absent for 1), got 1}}
+func.func @region_dilation_one() attributes {r = #sattn.region<dilation = 1>} {
+  return
+}

@@ -9,6 +9,8 @@
 // CHECK:         %[[W:.*]] = sattn.mask.window left = 2047, right = 0{{$}}
 // CHECK:         %[[W2:.*]] = sattn.mask.window left = 0, right = 5{{$}}
 // CHECK:         %[[S:.*]] = sattn.mask.sink tokens = 128{{$}}
+// CHECK:         sattn.mask.window left = 63, right = 0 dilation = 3{{$}}
+// CHECK:         sattn.mask.chunk size = 500{{$}}
 // CHECK:         %[[U1:.*]] = sattn.mask.union %[[C]]{{$}}
 // CHECK:         %[[U:.*]] = sattn.mask.union %[[W]], %[[S]], %[[U1]]{{$}}
 // CHECK:         %[[I1:.*]] = sattn.mask.intersect %[[W2]]{{$}}
@@ -20,6 +22,8 @@ func.func @mask_ops(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v: 
   %w = sattn.mask.window left = 2047, right = 0
   %w2 = sattn.mask.window left = 0, right = 5
   %s = sattn.mask.sink tokens = 128
+  %wd = sattn.mask.window left = 63, right = 0 dilation = 3
+  %ch = sattn.mask.chunk size = 500
   %u1 = sattn.mask.union %c
   %u = sattn.mask.union %w, %s, %u1
   %i1 = sattn.mask.intersect %w2

@@ -91,6 +91,40 @@ func.func @mask(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: 
 
 // -----
 
+// Chunks and dilations, still per-row thresholds on the offsets: a chunk
+// bounds the keys by C floor(i'/C) and that plus C (two compares); a
+// dilation of 3, below the largest offset (9), keeps offsets with
+// (off + 3 - r) mod 3 == 0 (r = -d0 mod 3, per row); one of 50, above
+// every offset, keeps the single offset equal to r.
+// CHECK-LABEL: func.func @mask_grids(
+// CHECK:         %[[OFF:.*]] = arith.constant dense<[0, 1, 8, 9]> : vector<4xi32>
+// CHECK:         arith.cmpi sle, %[[OFF]], %{{.*}} : vector<4xi32>
+// CHECK:         arith.floordivsi %{{.*}}, %c100
+// CHECK:         arith.cmpi sge, %[[OFF]], %{{.*}} : vector<4xi32>
+// CHECK:         arith.cmpi slt, %[[OFF]], %{{.*}} : vector<4xi32>
+// CHECK:         arith.cmpi sge, %[[OFF]], %{{.*}} : vector<4xi32>
+// CHECK:         arith.floordivsi %{{.*}}, %c3
+// CHECK:         %[[SH:.*]] = arith.addi %[[OFF]], %{{.*}} : vector<4xi32>
+// CHECK:         %[[REM:.*]] = arith.remui %[[SH]], %{{.*}} : vector<4xi32>
+// CHECK:         arith.cmpi eq, %[[REM]], %{{.*}} : vector<4xi32>
+// CHECK:         arith.floordivsi %{{.*}}, %c50
+// CHECK:         arith.cmpi eq, %[[OFF]], %{{.*}} : vector<4xi32>
+// CHECK:         vector.shuffle
+func.func @mask_grids(%q: memref<?xbf16>, %k: memref<?xbf16>, %v: memref<?xbf16>, %n: index, %base: index, %first: index, %count: index) attributes {sattn.kernel = #sattn.kernel<role = attention, block_m = 16, block_n = 16, arg_names = ["q", "k", "v", "n", "base", "first", "count"]>, sattn.config = #sattn.kernel_config<mainloop = mma_sync, staging = cp_async, key_stages = 2, value_stages = 1>} {
+  sattn.program grid(%n, %n) block_m = 16 {
+  ^bb0(%x: index, %y: index):
+    %c1 = arith.constant 1 : index
+    %qt = sattn.tile.load %q[%base] rows(%x, %c1, %count) : memref<?xbf16> -> <16x32xbf16>
+    %a0 = sattn.tile.fill 0.0 : <16x32xf32>
+    %s = sattn.tile.qk %qt, %k[%base] keys(%first, %count) : <16x32xbf16>, memref<?xbf16> -> <16x16xf32>
+    %sm = sattn.tile.mask %s rows(%x, %c1) keys(%first) seq(%n, %n) {regions = [#sattn.region<diag_hi = 0, chunk = 100>, #sattn.region<diag_lo = -40, dilation = 3>, #sattn.region<dilation = 50>]} : <16x16xf32>
+    %a1 = sattn.tile.pv %sm, %v[%base] keys(%first, %count), %a0 : <16x16xf32>, memref<?xbf16>, <16x32xf32>
+  }
+  return
+}
+
+// -----
+
 // Kernels of another mainloop (here the SIMT one) are left alone.
 // CHECK-LABEL: func.func @simt(
 // CHECK-NOT:     sattn.launch

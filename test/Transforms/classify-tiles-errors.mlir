@@ -95,3 +95,16 @@ func.func @intersect_of_foreign_op(%q: memref<?x?x?x64xf16>, %x: index) {
   sattn.attention %q, %q, %q, %q mask(%i) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
   return
 }
+
+// -----
+
+// Chunks of 300 and 500 positions meet in pieces of 200 and 100: not one
+// chunk size.
+func.func @chunks_not_nested(%q: memref<?x?x?x64xf16>) {
+  %a = sattn.mask.chunk size = 300
+  %b = sattn.mask.chunk size = 500
+  // expected-error @+1 {{'sattn.mask.intersect' op intersects chunks of 300 and 500 positions; supported only when one size divides the other}}
+  %i = sattn.mask.intersect %a, %b
+  sattn.attention %q, %q, %q, %q mask(%i) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}

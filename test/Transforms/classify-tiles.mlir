@@ -326,3 +326,42 @@ func.func @dense_f32(%q: memref<?x?x?x128xf32>) {
   sattn.attention %q, %q, %q, %q : memref<?x?x?x128xf32>, memref<?x?x?x128xf32>
   return
 }
+
+// -----
+
+// Chunks and dilations are region parameters: chunked local attention is
+// one region; nested chunkings keep the finer (50 divides 150); two
+// dilations intersect in their least common multiple.
+// CHECK-LABEL: func.func @chunks_and_dilations(
+// CHECK:         regions = [#sattn.region<diag_hi = 0, chunk = 50>, #sattn.region<diag_lo = -90, diag_hi = 0, dilation = 6>]>
+func.func @chunks_and_dilations(%q: memref<?x?x?x64xf16>) {
+  %c = sattn.mask.causal
+  %ch150 = sattn.mask.chunk size = 150
+  %ch50 = sattn.mask.chunk size = 50
+  %local = sattn.mask.intersect %c, %ch150, %ch50
+  %w2 = sattn.mask.window left = 90, right = 0 dilation = 2
+  %w3 = sattn.mask.window left = 120, right = 10 dilation = 3
+  %dil = sattn.mask.intersect %w2, %w3
+  %u = sattn.mask.union %local, %dil
+  sattn.attention %q, %q, %q, %q mask(%u) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
+// A chunked region contains one with a finer chunk inside the same bounds;
+// a dilated one contains a region whose dilation it divides.
+// CHECK-LABEL: func.func @grid_containment(
+// CHECK:         regions = [#sattn.region<diag_hi = 0, chunk = 200>, #sattn.region<diag_lo = -64, diag_hi = 0, dilation = 2>]>
+func.func @grid_containment(%q: memref<?x?x?x64xf16>) {
+  %c = sattn.mask.causal
+  %ch200 = sattn.mask.chunk size = 200
+  %ch100 = sattn.mask.chunk size = 100
+  %coarse = sattn.mask.intersect %c, %ch200
+  %fine = sattn.mask.intersect %c, %ch100
+  %d2 = sattn.mask.window left = 64, right = 0 dilation = 2
+  %d4 = sattn.mask.window left = 32, right = 0 dilation = 4
+  %u = sattn.mask.union %coarse, %fine, %d2, %d4
+  sattn.attention %q, %q, %q, %q mask(%u) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}

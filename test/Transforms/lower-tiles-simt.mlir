@@ -392,3 +392,27 @@ func.func @alibi(%o: memref<?xf32>, %n: index, %slope: f32) {
   }
   return
 }
+
+// -----
+
+// A chunk bounds the lane's keys by C floor(i'/C) and that plus C; a
+// dilation keeps the keys whose diagonal d = j - i' has d rem n == 0.
+// CHECK-LABEL: func.func @mask_grids(
+// CHECK:         %[[DIAG:.*]] = arith.subi %{{.*}}, %{{.*}} : vector<16xindex>
+// CHECK:         %[[CS:.*]] = arith.floordivsi %{{.*}}, %c100 : index
+// CHECK:         arith.cmpi sge, %{{.*}}, %{{.*}} : vector<16xindex>
+// CHECK:         arith.cmpi slt, %{{.*}}, %{{.*}} : vector<16xindex>
+// CHECK:         %[[REM:.*]] = arith.remsi %[[DIAG]], %{{.*}} : vector<16xindex>
+// CHECK:         arith.cmpi eq, %[[REM]], %{{.*}} : vector<16xindex>
+func.func @mask_grids(%qb: memref<?xf16>, %k: memref<?xf16>, %base: index, %first: index, %count: index, %sq: index, %sk: index, %start: index, %step: index, %n: index) {
+  sattn.program grid(%n, %n) block_m = 64 {
+  ^bb0(%x: index, %y: index):
+    %q = sattn.tile.load %qb[%base] rows(%start, %step, %n) : memref<?xf16> -> !sattn.tile<64x64xf16>
+    %s = sattn.tile.qk %q, %k[%base] keys(%first, %count) : !sattn.tile<64x64xf16>, memref<?xf16> -> !sattn.tile<64x16xf32>
+    %s2 = sattn.tile.mask %s rows(%start, %step) keys(%first) seq(%sq, %sk) {regions = [#sattn.region<diag_hi = 0, chunk = 100>, #sattn.region<diag_lo = -40, dilation = 3>]} : !sattn.tile<64x16xf32>
+    %acc = sattn.tile.fill 0.0 : !sattn.tile<64x64xf32>
+    %a2 = sattn.tile.pv %s2, %k[%base] keys(%first, %count), %acc : !sattn.tile<64x16xf32>, memref<?xf16>, !sattn.tile<64x64xf32>
+    sattn.tile.store %a2, %k[%base] rows(%start, %step, %n) : !sattn.tile<64x64xf32>, memref<?xf16>
+  }
+  return
+}

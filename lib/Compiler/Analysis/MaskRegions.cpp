@@ -7,6 +7,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <algorithm>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::sattn;
@@ -28,15 +29,58 @@ static OptInt tighterUpper(OptInt a, OptInt b) {
   return std::min(*a, *b);
 }
 
-MaskRegion MaskRegion::intersect(const MaskRegion &o) const {
-  return {tighterLower(diagLo, o.diagLo), tighterUpper(diagHi, o.diagHi),
-          tighterLower(colLo, o.colLo), tighterUpper(colHi, o.colHi)};
+/// Any dilation above the largest |j - i'| keeps only the diagonal, as this
+/// one does; the least common multiple of two dilations saturates here
+/// rather than overflow.
+constexpr int64_t kDilationCap = int64_t(1) << 42;
+
+static OptInt lcmDilation(OptInt a, OptInt b) {
+  if (!a || !b)
+    return a ? a : b;
+  int64_t g = std::gcd(*a, *b);
+  int64_t x = *a / g;
+  if (x > kDilationCap / *b)
+    return kDilationCap;
+  return std::min(x * *b, kDilationCap);
+}
+
+std::optional<MaskRegion> MaskRegion::intersect(const MaskRegion &o) const {
+  MaskRegion r{
+      tighterLower(diagLo, o.diagLo), tighterUpper(diagHi, o.diagHi),
+      tighterLower(colLo, o.colLo),   tighterUpper(colHi, o.colHi),
+      chunk ? chunk : o.chunk,        lcmDilation(dilation, o.dilation)};
+  if (chunk && o.chunk) {
+    // Same chunk under both sizes is same chunk under the smaller when it
+    // divides the larger; otherwise the boundaries of both grids mix.
+    int64_t fine = std::min(*chunk, *o.chunk),
+            coarse = std::max(*chunk, *o.chunk);
+    if (coarse % fine != 0)
+      return std::nullopt;
+    r.chunk = fine;
+  }
+  return r;
+}
+
+// The smallest multiple of d that is >= x.
+static int64_t multipleAtOrAbove(int64_t x, int64_t d) {
+  int64_t q = x / d;
+  if (q * d < x)
+    ++q;
+  return q * d;
 }
 
 bool MaskRegion::isEmpty() const {
   if (diagLo && diagHi && *diagLo > *diagHi)
     return true;
   if (colHi && *colHi <= std::max<int64_t>(colLo.value_or(0), 0))
+    return true;
+  // A chunk holds diagonals -(chunk - 1) .. chunk - 1 only.
+  if (chunk &&
+      ((diagLo && *diagLo >= *chunk) || (diagHi && *diagHi <= -*chunk)))
+    return true;
+  // No kept diagonal in [diagLo, diagHi].
+  if (dilation && diagLo && diagHi &&
+      multipleAtOrAbove(*diagLo, *dilation) > *diagHi)
     return true;
   return false;
 }
@@ -49,22 +93,34 @@ static bool looserUpper(OptInt outer, OptInt inner) {
   return !outer || (inner && *outer >= *inner);
 }
 
+// `outer`'s grid (chunk size or dilation) admits everything `inner`'s
+// does: none, or a divisor of inner's (a chunk of size c lies inside one
+// of size k*c; a multiple of k*d is a multiple of d).
+static bool coarserGrid(OptInt outer, OptInt inner) {
+  return !outer || (inner && *inner % *outer == 0);
+}
+
 bool MaskRegion::contains(const MaskRegion &o) const {
   return looserLower(diagLo, o.diagLo) && looserUpper(diagHi, o.diagHi) &&
-         looserLower(colLo, o.colLo) && looserUpper(colHi, o.colHi);
+         looserLower(colLo, o.colLo) && looserUpper(colHi, o.colHi) &&
+         // Chunks: o's chunk must lie inside one of ours, so our size is a
+         // multiple of o's (the reverse of the dilation's divisibility).
+         (!chunk || (o.chunk && *chunk % *o.chunk == 0)) &&
+         coarserGrid(dilation, o.dilation);
 }
 
 bool MaskRegion::operator==(const MaskRegion &o) const {
   return diagLo == o.diagLo && diagHi == o.diagHi && colLo == o.colLo &&
-         colHi == o.colHi;
+         colHi == o.colHi && chunk == o.chunk && dilation == o.dilation;
 }
 
 RegionAttr MaskRegion::toAttr(MLIRContext *ctx) const {
-  return RegionAttr::get(ctx, diagLo, diagHi, colLo, colHi);
+  return RegionAttr::get(ctx, diagLo, diagHi, colLo, colHi, chunk, dilation);
 }
 
 MaskRegion MaskRegion::fromAttr(RegionAttr a) {
-  return {a.getDiagLo(), a.getDiagHi(), a.getColLo(), a.getColHi()};
+  return {a.getDiagLo(), a.getDiagHi(), a.getColLo(),
+          a.getColHi(),  a.getChunk(),  a.getDilation()};
 }
 
 SmallVector<MaskRegion> mlir::sattn::denseCausalRegions() {
@@ -93,7 +149,7 @@ static SmallVector<MaskRegion> simplify(ArrayRef<MaskRegion> in) {
 }
 
 static bool isMaskOp(Operation *op) {
-  return isa<CausalMaskOp, WindowMaskOp, SinkMaskOp, UnionMaskOp,
+  return isa<CausalMaskOp, WindowMaskOp, SinkMaskOp, ChunkMaskOp, UnionMaskOp,
              IntersectMaskOp>(op);
 }
 
@@ -205,11 +261,18 @@ FailureOr<SmallVector<MaskRegion>> mlir::sattn::normalizeMask(Value mask,
               MaskRegion r;
               r.diagLo = -op.getLeftAttr().getInt();
               r.diagHi = op.getRightAttr().getInt();
+              if (IntegerAttr d = op.getDilationAttr(); d && d.getInt() > 1)
+                r.dilation = std::min<int64_t>(d.getInt(), kDilationCap);
               return SmallVector<MaskRegion>{r};
             })
             .Case([](SinkMaskOp op) -> FailureOr<SmallVector<MaskRegion>> {
               MaskRegion r;
               r.colHi = op.getTokensAttr().getInt();
+              return SmallVector<MaskRegion>{r};
+            })
+            .Case([](ChunkMaskOp op) -> FailureOr<SmallVector<MaskRegion>> {
+              MaskRegion r;
+              r.chunk = op.getSizeAttr().getInt();
               return SmallVector<MaskRegion>{r};
             })
             .Case([&](UnionMaskOp op) -> FailureOr<SmallVector<MaskRegion>> {
@@ -218,21 +281,30 @@ FailureOr<SmallVector<MaskRegion>> mlir::sattn::normalizeMask(Value mask,
                 llvm::append_range(all, regionsOf(m));
               return checkSize(simplify(all), op);
             })
-            .Case([&](IntersectMaskOp op)
-                      -> FailureOr<SmallVector<MaskRegion>> {
-              SmallVector<MaskRegion> acc{MaskRegion::all()};
-              for (Value m : operands) {
-                SmallVector<MaskRegion> next;
-                for (const MaskRegion &a : acc)
-                  for (const MaskRegion &b : regionsOf(m))
-                    next.push_back(a.intersect(b));
-                auto simplified = checkSize(simplify(next), op);
-                if (failed(simplified))
-                  return failure();
-                acc = std::move(*simplified);
-              }
-              return acc;
-            });
+            .Case(
+                [&](IntersectMaskOp op) -> FailureOr<SmallVector<MaskRegion>> {
+                  SmallVector<MaskRegion> acc{MaskRegion::all()};
+                  for (Value m : operands) {
+                    SmallVector<MaskRegion> next;
+                    for (const MaskRegion &a : acc)
+                      for (const MaskRegion &b : regionsOf(m)) {
+                        std::optional<MaskRegion> both = a.intersect(b);
+                        if (!both) {
+                          op.emitOpError("intersects chunks of ")
+                              << *a.chunk << " and " << *b.chunk
+                              << " positions; supported only when one size "
+                                 "divides the other";
+                          return failure();
+                        }
+                        next.push_back(*both);
+                      }
+                    auto simplified = checkSize(simplify(next), op);
+                    if (failed(simplified))
+                      return failure();
+                    acc = std::move(*simplified);
+                  }
+                  return acc;
+                });
     if (failed(result))
       return failure();
     done[op] = std::move(*result);

@@ -1,11 +1,16 @@
-//===- MaskRegions.h - Masks as unions of convex regions ---------*- C++ -*-===//
+//===- MaskRegions.h - Masks as unions of convex regions ---------*- C++
+//-*-===//
 //
-// Every mask of dialect v1 (causal, window, sink, and unions and
+// Every mask of the dialect (causal, window, sink, chunk, and unions and
 // intersections of them) is a union of regions
-//   { (i, j) : diagLo <= j - i' <= diagHi, colLo <= j < colHi },
-// i' = i + Sk - Sq. Intersections of regions are regions (tightest bounds),
-// so a mask normalises to disjunctive normal form. The tile classification
-// reads emptiness and fullness of a tile off these bounds in closed form.
+//   { (i, j) : diagLo <= j - i' <= diagHi, colLo <= j < colHi,
+//              floor(j / chunk) == floor(i' / chunk),
+//              (j - i') mod dilation == 0 },
+// i' = i + Sk - Sq. Intersections of regions are regions (tightest bounds;
+// the finer of two chunkings when one size divides the other; the least
+// common multiple of two dilations), so a mask normalises to disjunctive
+// normal form. The tile classification reads emptiness and fullness of a
+// tile off these bounds in closed form.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SATTN_ANALYSIS_MASKREGIONS_H
@@ -20,11 +25,17 @@ namespace mlir::sattn {
 
 struct MaskRegion {
   std::optional<int64_t> diagLo, diagHi, colLo, colHi;
+  /// Positions per chunk; none: no chunking.
+  std::optional<int64_t> chunk;
+  /// Keep every dilation-th diagonal (>= 2); none: every diagonal.
+  std::optional<int64_t> dilation;
 
   /// The whole (i, j) plane.
   static MaskRegion all() { return {}; }
-  /// Tightest bounds of both.
-  MaskRegion intersect(const MaskRegion &o) const;
+  /// The pairs in both, or none when that is not one region: two chunkings
+  /// neither of whose sizes divides the other (their common refinement has
+  /// chunks of several sizes).
+  std::optional<MaskRegion> intersect(const MaskRegion &o) const;
   /// True when no (i, j) can satisfy the bounds, whatever Sq and Sk are.
   bool isEmpty() const;
   /// True when every pair of `o` is also in this region.

@@ -29,10 +29,21 @@ Value emitMask(OpBuilder &b, Location loc, const ::sattn::MaskExpr &m) {
   case Kind::Causal:
     return mlir::sattn::CausalMaskOp::create(b, loc);
   case Kind::Window:
-    return mlir::sattn::WindowMaskOp::create(b, loc, b.getI64IntegerAttr(m.left),
-                                       b.getI64IntegerAttr(m.right));
+    return mlir::sattn::WindowMaskOp::create(
+        b, loc, b.getI64IntegerAttr(m.left), b.getI64IntegerAttr(m.right),
+        m.dilation != 1 ? b.getI64IntegerAttr(m.dilation) : IntegerAttr());
   case Kind::Sink:
     return mlir::sattn::SinkMaskOp::create(b, loc, b.getI64IntegerAttr(m.tokens));
+  case Kind::Chunk:
+    return mlir::sattn::ChunkMaskOp::create(b, loc,
+                                            b.getI64IntegerAttr(m.tokens));
+  case Kind::PrefixLM: {
+    // Bidirectional over the prefix, causal after it: causal | sink{P}.
+    Value causal = mlir::sattn::CausalMaskOp::create(b, loc);
+    Value prefix =
+        mlir::sattn::SinkMaskOp::create(b, loc, b.getI64IntegerAttr(m.tokens));
+    return mlir::sattn::UnionMaskOp::create(b, loc, ValueRange{causal, prefix});
+  }
   case Kind::Union:
   case Kind::Intersect: {
     SmallVector<Value> children;

@@ -249,11 +249,18 @@ struct MaskLowering : TilePattern<TileMaskOp> {
           rw, loc, DenseElementsAttr::get(boolVec, rw.getBoolAttr(v)));
     };
     Value any = keepByRegions(
-        rw, loc, op.getRegions(), allOf,
-        [&](RegionAxis axis, arith::CmpIPredicate p, int64_t bound) -> Value {
-          Value bv = lb.broadcast(idxVec, m.c(bound));
+        rw, loc, op.getRegions(), iKey, allOf,
+        [&](RegionAxis axis, arith::CmpIPredicate p, Value bound) -> Value {
+          Value bv = lb.broadcast(idxVec, bound);
           return arith::CmpIOp::create(
               rw, loc, p, axis == RegionAxis::Diag ? diag : j, bv);
+        },
+        [&](int64_t n) -> Value {
+          Value rem = arith::RemSIOp::create(rw, loc, diag,
+                                             lb.broadcast(idxVec, m.c(n)));
+          Value zero = lb.broadcast(idxVec, m.c(0));
+          return arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::eq, rem,
+                                       zero);
         });
     Value inSeq = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::slt, j,
                                         lb.broadcast(idxVec, a.getSeqK()));

@@ -233,8 +233,17 @@ private:
   // Closed-form tile classification, emitted as index arithmetic
   //===--------------------------------------------------------------------===//
 
+  /// The first position of the chunk of position `p` (floor(p / C) * C;
+  /// p may be negative).
+  Value chunkStart(Value p, int64_t chunk) {
+    IndexMath m = im();
+    return m.mul(m.floorDiv(p, chunk), chunk);
+  }
+
   /// Key tiles that can hold a pair of `r` for rows `rows`:
-  /// keys [max(col_lo, first' + diag_lo), min(col_hi, Sk, last' + diag_hi + 1)).
+  /// keys [max(col_lo, first' + diag_lo), min(col_hi, Sk, last' + diag_hi +
+  /// 1)), and with chunks [chunkStart(first'), chunkStart(last') + C). The
+  /// dilation thins the range without bounding it.
   std::pair<Value, Value> tileRange(const MaskRegion &r, const RowSet &rows) {
     IndexMath m = im();
     Value first = m.add(rows.first, keyOffset);
@@ -242,11 +251,15 @@ private:
     Value lo = m.c(std::max<int64_t>(r.colLo.value_or(0), 0));
     if (r.diagLo)
       lo = m.max(lo, m.add(first, *r.diagLo));
+    if (r.chunk)
+      lo = m.max(lo, chunkStart(first, *r.chunk));
     Value hi = seqK();
     if (r.colHi)
       hi = m.min(hi, m.c(*r.colHi));
     if (r.diagHi)
       hi = m.min(hi, m.add(last, *r.diagHi + 1));
+    if (r.chunk)
+      hi = m.min(hi, m.add(chunkStart(last, *r.chunk), *r.chunk));
     Value tileLo = m.floorDiv(lo, blockN);
     Value tileHi = m.select(m.lt(lo, hi), m.ceilDiv(hi, blockN), tileLo);
     return {tileLo, tileHi};
@@ -268,14 +281,25 @@ private:
   ///   j0 - last' >= diag_lo  kt >= (last' + diag_lo) ceildiv blockN
   ///   jLast - first' <= diag_hi
   ///                          kt < (first' + diag_hi + 1) floordiv blockN
-  /// An empty range when lo >= hi.
+  ///   every row's chunk      kt >= chunkStart(last') ceildiv blockN,
+  ///                          kt < (chunkStart(first') + C) floordiv blockN
+  ///     (chunkStart grows with the row, so the last row bounds j0 and the
+  ///     first bounds jLast; rows in two chunks give an empty range)
+  /// A dilated region has no full tiles. An empty range when lo >= hi.
   std::pair<Value, Value> fullTileRange(const MaskRegion &r,
                                         const RowSet &rows) {
     IndexMath m = im();
+    if (r.dilation)
+      return {m.c(0), m.c(0)};
     Value first = m.add(rows.first, keyOffset);
     Value last = m.add(rows.last, keyOffset);
     Value lo = m.c(0);
     Value hi = m.floorDiv(seqK(), blockN);
+    if (r.chunk) {
+      lo = m.max(lo, m.ceilDiv(chunkStart(last, *r.chunk), blockN));
+      hi = m.min(
+          hi, m.floorDiv(m.add(chunkStart(first, *r.chunk), *r.chunk), blockN));
+    }
     if (r.colLo)
       lo = m.max(lo, m.ceilDiv(m.c(*r.colLo), blockN));
     if (r.colHi)
@@ -309,7 +333,14 @@ private:
     Value inBounds = m.lt(jLast, seqK());
     Value any = m.boolean(false);
     for (const MaskRegion &r : regions) {
+      if (r.dilation)
+        continue; // never full
       Value full = inBounds;
+      if (r.chunk) {
+        full = m.land(full, m.ge(j0, chunkStart(last, *r.chunk)));
+        full = m.land(
+            full, m.lt(jLast, m.add(chunkStart(first, *r.chunk), *r.chunk)));
+      }
       if (r.colLo)
         full = m.land(full, m.ge(j0, m.c(*r.colLo)));
       if (r.colHi)

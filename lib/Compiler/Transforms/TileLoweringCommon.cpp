@@ -1,5 +1,6 @@
 //===- TileLoweringCommon.cpp - Tile lowering shared by SIMT and MMA ------===//
 #include "Compiler/Transforms/TileLoweringCommon.h"
+#include "Compiler/Transforms/IndexMath.h"
 #include "Spec/PatternSpec.h"
 #include "sattn/Transforms/Passes.h"
 
@@ -10,25 +11,35 @@ using namespace mlir;
 using namespace mlir::sattn;
 
 Value mlir::sattn::keepByRegions(
-    OpBuilder &b, Location loc, ArrayAttr regions,
+    OpBuilder &b, Location loc, ArrayAttr regions, Value rowPos,
     function_ref<Value(bool)> allOf,
-    function_ref<Value(RegionAxis, arith::CmpIPredicate, int64_t)> test) {
+    function_ref<Value(RegionAxis, arith::CmpIPredicate, Value)> test,
+    function_ref<Value(int64_t)> multipleOf) {
   using P = arith::CmpIPredicate;
+  IndexMath m{b, loc};
   Value any = allOf(false);
   for (Attribute attr : regions) {
     auto r = cast<RegionAttr>(attr);
     Value in = allOf(true);
-    auto andWith = [&](RegionAxis axis, P p, int64_t bound) {
-      in = arith::AndIOp::create(b, loc, in, test(axis, p, bound));
+    auto andWith = [&](Value keep) {
+      in = arith::AndIOp::create(b, loc, in, keep);
     };
     if (auto lo = r.getDiagLo())
-      andWith(RegionAxis::Diag, P::sge, *lo);
+      andWith(test(RegionAxis::Diag, P::sge, m.c(*lo)));
     if (auto hi = r.getDiagHi())
-      andWith(RegionAxis::Diag, P::sle, *hi);
+      andWith(test(RegionAxis::Diag, P::sle, m.c(*hi)));
     if (auto lo = r.getColLo())
-      andWith(RegionAxis::Col, P::sge, *lo);
+      andWith(test(RegionAxis::Col, P::sge, m.c(*lo)));
     if (auto hi = r.getColHi())
-      andWith(RegionAxis::Col, P::slt, *hi);
+      andWith(test(RegionAxis::Col, P::slt, m.c(*hi)));
+    if (auto c = r.getChunk()) {
+      Value start = m.mul(m.floorDiv(rowPos, *c), *c);
+      andWith(test(RegionAxis::Col, P::sge, start));
+      Value end = m.add(start, *c);
+      andWith(test(RegionAxis::Col, P::slt, end));
+    }
+    if (auto d = r.getDilation())
+      andWith(multipleOf(*d));
     any = arith::OrIOp::create(b, loc, any, in);
   }
   return any;

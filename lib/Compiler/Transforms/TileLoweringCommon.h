@@ -22,17 +22,20 @@ namespace sattn {
 /// the key column j.
 enum class RegionAxis { Diag, Col };
 
-/// The keep mask of a tile.mask: OR over `regions` (#sattn.region
-/// attributes) of the AND of each region's bounds, d in [diag_lo, diag_hi],
-/// j in [col_lo, col_hi). `test(axis, pred, bound)` emits the i1 (vector)
-/// for "axis pred bound"; `allOf(v)` a constant of the same shape. The
-/// bounds' meaning lives here; how a lowering lays the elements out lives
-/// in its `test`.
-Value keepByRegions(OpBuilder &b, Location loc, ArrayAttr regions,
-                    function_ref<Value(bool)> allOf,
-                    function_ref<Value(RegionAxis, arith::CmpIPredicate,
-                                       int64_t)>
-                        test);
+/// The keep mask of one row of a tile.mask: OR over `regions`
+/// (#sattn.region attributes) of the AND of each region's bounds, d in
+/// [diag_lo, diag_hi], j in [col_lo, col_hi), j in i'`s chunk
+/// [C floor(i'/C), C floor(i'/C) + C), d a multiple of the dilation.
+/// `rowPos` is the row's i' (index). `test(axis, pred, bound)` emits the i1
+/// (vector) for "axis pred bound", bound an index value constant or per
+/// row; `multipleOf(n)` the i1 (vector) for "d mod n == 0"; `allOf(v)` a
+/// constant of the same shape. The bounds' meaning lives here; how a
+/// lowering lays the elements out lives in its callbacks.
+Value keepByRegions(
+    OpBuilder &b, Location loc, ArrayAttr regions, Value rowPos,
+    function_ref<Value(bool)> allOf,
+    function_ref<Value(RegionAxis, arith::CmpIPredicate, Value)> test,
+    function_ref<Value(int64_t)> multipleOf);
 
 /// log2(e): exponentials are emitted as exp2 with this factor folded in
 /// (NVPTX selects llvm.exp2.f32 as one ex2.approx).

@@ -134,6 +134,77 @@ M randomMask(std::mt19937_64 &rng, int depth = 0) {
   }
 }
 
+/// As randomMask, over the later vocabulary too: dilated windows, chunks
+/// (sizes that divide each other, so that any two intersect) and
+/// prefix-LM. A generator of its own, so that randomMask's cases stay as
+/// they were.
+M randomMaskWide(std::mt19937_64 &rng, int depth = 0) {
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  const int64_t chunks[] = {25, 50, 100, 200};
+  int64_t kind = pick(0, depth == 0 ? 6 : 4);
+  switch (kind) {
+  case 0:
+    return M::causal();
+  case 1:
+    return M::window(pick(0, 90), pick(0, 1) ? 0 : pick(0, 40), pick(1, 5));
+  case 2:
+    return M::sink(pick(1, 80));
+  case 3:
+    return M::chunk(chunks[pick(0, 3)]);
+  case 4:
+    return M::prefixLM(pick(1, 150));
+  default: {
+    std::vector<M> children;
+    for (int64_t n = pick(2, 3); n > 0; --n)
+      children.push_back(randomMaskWide(rng, depth + 1));
+    return kind == 5 ? M::unite(std::move(children))
+                     : M::intersect(std::move(children));
+  }
+  }
+}
+
+/// Random cases over randomMaskWide: dtype, head_dim, GQA, shapes, and
+/// now and then a softcap or the delta correction.
+void addRandomWideMaskCases(Table &t) {
+  std::mt19937_64 rng(20261207);
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  const DType dtypes[] = {BF16, F16, F32};
+  const std::pair<int64_t, int64_t> heads[] = {{1, 1}, {2, 1}, {4, 2}, {3, 3}};
+  for (int n = 0; n < 24; ++n) {
+    DType dt = dtypes[pick(0, 2)];
+    int64_t D = pick(0, 1) ? 128 : 64;
+    auto [H, Hkv] = heads[pick(0, 3)];
+    int64_t B = pick(0, 3) == 0 ? 2 : 1;
+    bool delta = pick(0, 4) == 0;
+    int64_t Sq = pick(1, 400);
+    int64_t Sk = delta || pick(0, 1) ? Sq : pick(1, 400);
+    while (B * H * Sq * Sk * D > 40'000'000) {
+      Sq = (Sq + 1) / 2;
+      Sk = delta ? Sq : (Sk + 1) / 2;
+    }
+    std::string name = "rndw" + std::to_string(n) + "_" + dtypeName(dt) + "_d" +
+                       std::to_string(D);
+    Spec spec(name, dt, D);
+    M mask = randomMaskWide(rng);
+    if (delta) {
+      mask = M::intersect({M::causal(), mask});
+      spec.delta(16, 32);
+    }
+    spec.mask(mask);
+    if (pick(0, 4) == 0)
+      spec.softcap(20.0);
+    std::string caseName = name + "_b" + std::to_string(B) + "h" +
+                           std::to_string(H) + "kv" + std::to_string(Hkv) +
+                           "_sq" + std::to_string(Sq) + "_sk" +
+                           std::to_string(Sk);
+    t.add(caseName, spec, B, H, Hkv, Sq, Sk, "random case, wide masks");
+  }
+}
+
 /// Random cases from a fixed seed (the same table on every run): random
 /// dtype, head_dim, mask tree, scale, softcap, delta, GQA and shapes.
 /// Delta cases stay causal (the random mask is intersected with causal):
@@ -482,6 +553,66 @@ std::vector<NumericCase> build() {
         1, 2, 1, 400, 400,
         "ALiBi and learnable sinks with the delta correction");
 
+  // --- dilated windows, chunks, prefix-LM ---------------------------------
+  t.add("dilated3_win64_bf16_d128_s300",
+        Spec("dilated3_win64", BF16, 128).mask(M::window(63, 0, 3)), 1, 2, 2,
+        300, 300, "every third key of a causal window of 64");
+  t.add("dilated4_sym_sinks_f32_d64_sq100_sk260",
+        Spec("dilated4_sym_sinks", F32, 64)
+            .mask(M::unite({M::window(40, 40, 4), M::sink(5)})),
+        2, 4, 2, 100, 260,
+        "a two-sided dilated window united with sinks, Sq < Sk, GQA, batch 2");
+  t.add("dilated_lcm_f16_d64_s200",
+        Spec("dilated_lcm", F16, 64)
+            .mask(M::intersect(
+                {M::window(90, 0, 2), M::window(120, 10, 3), M::causal()})),
+        1, 1, 1, 200, 200, "dilations 2 and 3 intersect in every sixth key");
+  t.add("dilated_wide_bf16_d64_s150",
+        Spec("dilated_wide", BF16, 64).mask(M::window(149, 0, 100)), 1, 1, 1,
+        150, 150,
+        "a dilation longer than a key tile: the diagonal and one "
+        "key 100 back");
+  t.add("chunk500_causal_bf16_d128_s1100",
+        Spec("chunk500_causal", BF16, 128)
+            .mask(M::intersect({M::causal(), M::chunk(500)})),
+        1, 2, 1, 1100, 1100,
+        "chunked local attention, chunks of 500 (not on a tile boundary)");
+  t.add("chunk100_f32_d64_sq70_sk330",
+        Spec("chunk100", F32, 64).mask(M::chunk(100)), 2, 2, 2, 70, 330,
+        "bidirectional chunks, queries aligned to the last keys, batch 2");
+  t.add("chunk64_causal_sq_gt_sk_bf16_d64",
+        Spec("chunk64_causal", BF16, 64)
+            .mask(M::intersect({M::causal(), M::chunk(64)})),
+        1, 2, 1, 200, 120,
+        "Sq > Sk: the first rows sit at negative positions (chunk -1: no "
+        "key, zeros)");
+  t.add("chunk_nested_sinks_f16_d128_s400",
+        Spec("chunk_nested_sinks", F16, 128)
+            .mask(M::unite(
+                {M::intersect({M::causal(), M::chunk(150), M::chunk(50)}),
+                 M::sink(7)})),
+        1, 3, 3, 400, 400, "chunks of 50 inside chunks of 150, and sinks");
+  t.add("chunk_window_f32_d64_s300",
+        Spec("chunk_window", F32, 64)
+            .mask(M::intersect({M::chunk(128), M::window(20, 5)})),
+        1, 1, 1, 300, 300, "a window clipped at chunk boundaries");
+  t.add("prefix_lm77_bf16_d128_s300",
+        Spec("prefix_lm77", BF16, 128).mask(M::prefixLM(77)), 1, 2, 1, 300, 300,
+        "prefix-LM, a prefix of 77 (not on a tile boundary)");
+  t.add("prefix_lm_long_f16_d64_sq90_sk200",
+        Spec("prefix_lm_long", F16, 64).mask(M::prefixLM(500)), 1, 2, 2, 90,
+        200, "a prefix longer than the sequence: dense");
+  t.add("prefix_lm_delta_bf16_d64_s500",
+        Spec("prefix_lm_delta", BF16, 64)
+            .mask(M::intersect({M::prefixLM(40), M::window(32, 0)}))
+            .delta(16, 64),
+        1, 2, 1, 500, 500, "delta over a windowed prefix-LM");
+  t.add("chunk_delta_bf16_d64_s600",
+        Spec("chunk_delta", BF16, 64)
+            .mask(M::intersect({M::causal(), M::chunk(100)}))
+            .delta(32, 64),
+        1, 2, 1, 600, 600, "delta over chunked local attention");
+
   // --- softcap -------------------------------------------------------------
   t.add("cap5_dense_f32_d128_s100",
         Spec("cap5_dense", F32, 128).scale(1.0).softcap(5.0), 1, 1, 1, 100,
@@ -629,6 +760,7 @@ std::vector<NumericCase> build() {
         2, 4, 2, 330, 330, "batch 2, GQA 4:2");
 
   addRandomCases(t);
+  addRandomWideMaskCases(t);
   return t.take();
 }
 

@@ -116,6 +116,17 @@ const Case kCases[] = {
     {"t_alibi_bf16_d128", 1, 2, 2, 2100, 2100, "ALiBi, the 128-row variant"},
     {"t_alibi_tensor_f16_d64", 2, 4, 2, 100, 260,
      "ALiBi slopes from a tensor, learnable sinks, Sq < Sk, batch 2"},
+    // Chunks, dilated windows and prefix-LM.
+    {"t_chunk_bf16_d128", 1, 4, 2, 1100, 1100,
+     "chunked local attention, chunks of 500 (not on a tile boundary)"},
+    {"t_chunk_bf16_d128", 1, 2, 2, 2300, 2300,
+     "chunked local attention, the 128-row variant"},
+    {"t_chunk_bf16_d128", 1, 2, 1, 300, 100,
+     "chunks, Sq > Sk: rows at negative positions are 0"},
+    {"t_dilated_f16_d64", 2, 4, 2, 300, 300,
+     "dilations 3 (below the tile's offsets) and 100 (above), sinks"},
+    {"t_prefix_lm_bf16_d128", 1, 4, 4, 300, 300, "prefix-LM, a prefix of 77"},
+    {"t_prefix_lm_bf16_d128", 1, 2, 2, 60, 300, "prefix-LM, Sq < Sk"},
 };
 
 std::string chipForCC(int cc) {

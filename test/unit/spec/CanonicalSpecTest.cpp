@@ -56,6 +56,23 @@ TEST(CanonicalSpec, ExactText) {
             R"("softcap":30.0})");
 }
 
+TEST(CanonicalSpec, WindowDilationIsWrittenOnlyWhenNotOne) {
+  PatternSpec one = parseOk(R"({"name": "p", "dtype": "bf16", "head_dim": 64,
+      "mask": {"kind": "window", "left": 3, "right": 0, "dilation": 1}})");
+  PatternSpec plain = parseOk(R"({"name": "p", "dtype": "bf16", "head_dim": 64,
+      "mask": {"kind": "window", "left": 3, "right": 0}})");
+  EXPECT_EQ(canonicalSpecJson(one), canonicalSpecJson(plain));
+  PatternSpec three = parseOk(R"({"name": "p", "dtype": "bf16", "head_dim": 64,
+      "mask": {"kind": "intersect", "of": [{"kind": "window", "left": 3,
+      "right": 0, "dilation": 3}, {"kind": "chunk", "size": 500},
+      {"kind": "prefix_lm", "prefix": 7}]}})");
+  EXPECT_EQ(canonicalSpecJson(three),
+            R"({"dtype":"bf16","head_dim":64,"mask":{"kind":"intersect","of":)"
+            R"([{"dilation":3,"kind":"window","left":3,"right":0},)"
+            R"({"kind":"chunk","size":500},{"kind":"prefix_lm","prefix":7}]},)"
+            R"("name":"p","scale":0.125})");
+}
+
 TEST(CanonicalSpec, LearnableSinksAreWrittenOnlyWhenOn) {
   PatternSpec off = parseOk(
       R"({"name": "p", "dtype": "bf16", "head_dim": 64, "learnable_sinks": false})");

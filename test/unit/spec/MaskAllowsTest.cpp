@@ -77,6 +77,38 @@ TEST(MaskAllows, SinkLongerThanSequenceAllowsEverything) {
   EXPECT_EQ(table(MaskExpr::sink(10), 2, 3), (Rows{"xxx", "xxx"}));
 }
 
+TEST(MaskAllows, DilatedWindowKeepsEveryDthKeyFromTheDiagonal) {
+  // window{4, 0, dilation 2}: j in {i', i' - 2, i' - 4}.
+  EXPECT_EQ(table(MaskExpr::window(4, 0, 2), 6, 6),
+            (Rows{"x.....", ".x....", "x.x...", ".x.x..", "x.x.x.", ".x.x.x"}));
+  // Two-sided, dilation 3, bottom-right aligned (i' = i + 2).
+  EXPECT_EQ(table(MaskExpr::window(3, 3, 3), 2, 4), (Rows{"..x.", "x..x"}));
+}
+
+TEST(MaskAllows, ChunksAreBidirectionalWithinABlock) {
+  EXPECT_EQ(table(MaskExpr::chunk(2), 5, 5),
+            (Rows{"xx...", "xx...", "..xx.", "..xx.", "....x"}));
+}
+
+TEST(MaskAllows, ChunkedLocalIsCausalWithinItsChunk) {
+  MaskExpr m = MaskExpr::intersect({MaskExpr::causal(), MaskExpr::chunk(3)});
+  EXPECT_EQ(table(m, 7, 7), (Rows{"x......", "xx.....", "xxx....", "...x...",
+                                  "...xx..", "...xxx.", "......x"}));
+}
+
+TEST(MaskAllows, ChunkOfQueriesBeforeTheFirstKeyIsEmpty) {
+  // Sq = 4 > Sk = 2: rows 0 and 1 sit at i' = -2 and -1, chunk -1 of size
+  // 2, which holds no key; rows 2 and 3 (i' = 0, 1) see chunk 0.
+  EXPECT_EQ(table(MaskExpr::chunk(2), 4, 2), (Rows{"..", "..", "xx", "xx"}));
+}
+
+TEST(MaskAllows, PrefixLMIsBidirectionalOverThePrefix) {
+  EXPECT_EQ(table(MaskExpr::prefixLM(3), 5, 5),
+            (Rows{"xxx..", "xxx..", "xxx..", "xxxx.", "xxxxx"}));
+  // A prefix longer than the sequence: dense.
+  EXPECT_EQ(table(MaskExpr::prefixLM(9), 2, 3), (Rows{"xxx", "xxx"}));
+}
+
 TEST(MaskAllows, SlidingWindowWithSink) {
   // intersect(causal, union(window{1,0}, sink{1})), the swa_sink shape.
   MaskExpr m = MaskExpr::intersect(

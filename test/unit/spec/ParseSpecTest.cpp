@@ -28,7 +28,7 @@ std::string examplePath(const std::string &stem) {
 TEST(ParseSpec, EveryExampleParsesAndIsNamedAfterItsFile) {
   for (const char *stem :
        {"causal", "dense", "swa_sink", "swa_sink_delta", "softcap_window",
-        "gqa_causal_f32", "swa_learnable_sinks"}) {
+        "gqa_causal_f32", "swa_learnable_sinks", "chunked_local"}) {
     Result<PatternSpec> r = loadPatternSpec(examplePath(stem));
     ASSERT_TRUE(r.isOk()) << stem << ": " << r.status().message();
     EXPECT_EQ(r->name, stem);

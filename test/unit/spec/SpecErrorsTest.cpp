@@ -144,6 +144,10 @@ TEST(SpecErrors, MissingRequiredKeys) {
             R"(spec.json: $.mask: missing required key "right")");
   EXPECT_EQ(errorOf(withMask(R"({"kind": "sink"})")),
             R"(spec.json: $.mask: missing required key "tokens")");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "chunk"})")),
+            R"(spec.json: $.mask: missing required key "size")");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "prefix_lm", "size": 3})")),
+            R"(spec.json: $.mask: unknown key "size" (allowed: kind, prefix))");
   EXPECT_EQ(errorOf(withMask(R"({"kind": "intersect"})")),
             R"(spec.json: $.mask: missing required key "of")");
   EXPECT_EQ(errorOf(withCorrection(R"({"kind": "delta"})")),
@@ -155,7 +159,8 @@ TEST(SpecErrors, MissingRequiredKeys) {
 TEST(SpecErrors, UnknownKinds) {
   EXPECT_EQ(errorOf(withMask(R"({"kind": "banded"})")),
             R"(spec.json: $.mask.kind: unknown mask kind "banded" )"
-            R"((supported: causal, window, sink, union, intersect))");
+            R"((supported: causal, window, sink, chunk, prefix_lm, union, )"
+            R"(intersect))");
   EXPECT_EQ(errorOf(withCorrection(R"({"kind": "epsilon", "gamma": 4})")),
             R"(spec.json: $.correction.kind: unknown correction kind "epsilon" (supported: delta))");
 }
@@ -229,6 +234,13 @@ TEST(SpecErrors, NegativeAndZeroSizes) {
             "spec.json: $.mask.right: expected a non-negative integer, got -1");
   EXPECT_EQ(errorOf(withMask(R"({"kind": "sink", "tokens": 0})")),
             "spec.json: $.mask.tokens: expected an integer >= 1, got 0");
+  EXPECT_EQ(errorOf(withMask(
+                R"({"kind": "window", "left": 8, "right": 0, "dilation": 0})")),
+            "spec.json: $.mask.dilation: expected an integer >= 1, got 0");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "chunk", "size": 0})")),
+            "spec.json: $.mask.size: expected an integer >= 1, got 0");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "prefix_lm", "prefix": -4})")),
+            "spec.json: $.mask.prefix: expected an integer >= 1, got -4");
   EXPECT_EQ(errorOf(withCorrection(R"({"kind": "delta", "gamma": 64, "tail_min": -1})")),
             "spec.json: $.correction.tail_min: expected a non-negative integer, got -1");
 }

@@ -35,17 +35,25 @@ def Sattn_RegionAttr : Sattn_Attr<"Region", "region"> {
   let description = [{
     With i' = i + Sk - Sq (the query's position in key coordinates), the
     region holds the pairs with
-      diag_lo <= j - i' <= diag_hi   and   col_lo <= j < col_hi.
+      diag_lo <= j - i' <= diag_hi   and   col_lo <= j < col_hi,
+    and, when given,
+      floor(j / chunk) == floor(i' / chunk)      (chunk >= 1)
+      (j - i') mod dilation == 0                 (dilation >= 2).
     An absent bound is unbounded (col_lo: 0, col_hi: Sk). Every mask of
-    dialect v1 normalises to a union of such regions, which is what makes
-    tile classification closed-form.
+    the dialect normalises to a union of such regions, which is what makes
+    tile classification closed-form: for each row the allowed keys are
+    an interval (the chunk bounds it by C floor(i'/C) and that plus C),
+    thinned by the dilation.
   }];
   let parameters = (ins
       OptionalParameter<"std::optional<int64_t>">:$diag_lo,
       OptionalParameter<"std::optional<int64_t>">:$diag_hi,
       OptionalParameter<"std::optional<int64_t>">:$col_lo,
-      OptionalParameter<"std::optional<int64_t>">:$col_hi);
+      OptionalParameter<"std::optional<int64_t>">:$col_hi,
+      OptionalParameter<"std::optional<int64_t>">:$chunk,
+      OptionalParameter<"std::optional<int64_t>">:$dilation);
   let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
 }
 
 def Sattn_TilePlanAttr : Sattn_Attr<"TilePlan", "tile_plan"> {

@@ -25,10 +25,29 @@ def Sattn_CausalMaskOp : Sattn_MaskOp<"causal"> {
 def Sattn_WindowMaskOp : Sattn_MaskOp<"window"> {
   let summary = "A band around the diagonal: i' - left <= j <= i' + right";
   let description = [{
-    `left = W - 1, right = 0` is the causal sliding window of W keys.
+    `left = W - 1, right = 0` is the causal sliding window of W keys. With
+    `dilation` d (default 1) only every d-th key counted from the diagonal
+    is kept: (i' - j) mod d == 0, as Longformer's dilated windows.
   }];
-  let arguments = (ins I64Attr:$left, I64Attr:$right);
-  let assemblyFormat = "`left` `=` $left `,` `right` `=` $right attr-dict";
+  let arguments = (ins I64Attr:$left, I64Attr:$right,
+                       OptionalAttr<I64Attr>:$dilation);
+  let assemblyFormat = [{
+    `left` `=` $left `,` `right` `=` $right (`dilation` `=` $dilation^)?
+    attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def Sattn_ChunkMaskOp : Sattn_MaskOp<"chunk"> {
+  let summary = "Query and key in the same chunk: floor(j / size) == floor(i' / size)";
+  let description = [{
+    Positions (keys j, queries at i' = i + Sk - Sq) fall into chunks of
+    `size` consecutive positions; a pair is allowed when both lie in one
+    chunk. Intersected with `sattn.mask.causal` this is chunked local
+    attention (Llama 4's `attention_chunk`).
+  }];
+  let arguments = (ins I64Attr:$size);
+  let assemblyFormat = "`size` `=` $size attr-dict";
   let hasVerifier = 1;
 }
 

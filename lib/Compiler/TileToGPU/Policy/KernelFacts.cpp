@@ -134,9 +134,10 @@ MaskBounds maskBounds(ProgramOp program) {
     mb.boundedKeys |= regions.size() > 1;
     mb.masked |= regions.size() != 1;
     for (auto r : regions.getAsRange<RegionAttr>()) {
-      bool fromBelow = r.getDiagLo() || r.getColLo() || r.getColHi();
+      bool fromBelow =
+          r.getDiagLo() || r.getColLo() || r.getColHi() || r.getChunk();
       mb.boundedKeys |= fromBelow;
-      mb.masked |= fromBelow || r.getDiagHi();
+      mb.masked |= fromBelow || r.getDiagHi() || r.getDilation();
     }
   });
   return mb;

@@ -72,6 +72,24 @@ struct MaskLowering : FragmentPattern<TileMaskOp> {
           .getResult();
     };
     using P = arith::CmpIPredicate;
+    // d0 + off is a multiple of n iff off = r (mod n), r = (-d0) mod n in
+    // [0, n): where n exceeds every offset that is one compare against r;
+    // otherwise (off + n - r) mod n == 0, all in i32 (off + n - r < 2n).
+    int64_t maxOff = offs.empty() ? 0 : *llvm::max_element(offs);
+    auto diagMultipleOf = [&](int64_t n, Value d0) -> Value {
+      Value negD0 = m.sub(m.c(0), d0);
+      Value r = m.sub(negD0, m.mul(m.floorDiv(negD0, n), n));
+      if (n > maxOff)
+        return cmp(P::eq, r);
+      Value shifted =
+          arith::AddIOp::create(rw, loc, off, threshold(m.sub(m.c(n), r)));
+      Value nVec = arith::ConstantOp::create(
+          rw, loc, DenseElementsAttr::get(offType, int32_t(n)));
+      Value rem = arith::RemUIOp::create(rw, loc, shifted, nVec);
+      Value zero = arith::ConstantOp::create(
+          rw, loc, DenseElementsAttr::get(offType, int32_t(0)));
+      return arith::CmpIOp::create(rw, loc, P::eq, rem, zero).getResult();
+    };
     Value jBase = m.add(a.getFirst(), m.mul(wb.pair(), 2));
     Value shift = m.sub(a.getSeqK(), a.getSeqQ());
     Value keepRows[2];
@@ -81,11 +99,11 @@ struct MaskLowering : FragmentPattern<TileMaskOp> {
       // d = d0 + off and j = jBase + off: "x + off pred bound" is
       // "off pred bound - x", a per-row threshold.
       Value any = keepByRegions(
-          rw, loc, op.getRegions(), allOf,
-          [&](RegionAxis axis, P p, int64_t bound) {
-            return cmp(
-                p, m.sub(m.c(bound), axis == RegionAxis::Diag ? d0 : jBase));
-          });
+          rw, loc, op.getRegions(), iKey, allOf,
+          [&](RegionAxis axis, P p, Value bound) {
+            return cmp(p, m.sub(bound, axis == RegionAxis::Diag ? d0 : jBase));
+          },
+          [&](int64_t n) { return diagMultipleOf(n, d0); });
       Value inSeq = cmp(P::slt, m.sub(a.getSeqK(), jBase));
       keepRows[h] = arith::AndIOp::create(rw, loc, any, inSeq);
     }
