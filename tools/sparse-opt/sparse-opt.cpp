@@ -4,7 +4,10 @@
 //  * compile: `sparse-opt <spec.json|file.mlir> --emit=cubin|ptx|mlir
 //    [--chip=sm_90a] [-o <dir|file>]` runs the whole pipeline and writes
 //    <name>.cubin + <name>.manifest.json, <name>.ptx, the IR after the
-//    pipeline (mlir) or the pattern-level IR before any pass (import).
+//    pipeline (mlir) or the pattern-level IR before any pass (import);
+//    `--emit=tile-map --seq=Sq[,Sk]` prints the tiles the kernels for
+//    that shape skip, mask or take whole, with the kept pairs, and writes
+//    <name>.tile-map.png.
 //    Chosen when --emit is given or the input is a .json spec.
 //  * mlir-opt: anything else behaves exactly like mlir-opt with our
 //    dialects and passes registered (--help lists them).
@@ -13,9 +16,13 @@
 // over the input.
 //
 //===----------------------------------------------------------------------===//
+#include "TileMapPicture.h"
+
+#include "Compiler/Analysis/TileMap.h"
 #include "Compiler/Driver/Compiler.h"
 #include "Compiler/Registration.h"
 #include "Spec/PatternSpec.h"
+#include "sattn/IR/Sattn.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -27,9 +34,10 @@
 
 #include <cstdio>
 #include <cstring>
-#include <random>
 #include <optional>
+#include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -37,6 +45,10 @@ namespace {
 const char *kUsage =
     "usage: sparse-opt <spec.json|file.mlir> --emit=cubin|ptx|mlir|import "
     "[--chip=sm_90a] [-o <dir|file>]\n"
+    "       sparse-opt <spec.json|file.mlir> --emit=tile-map --seq=Sq[,Sk] "
+    "[--chip=sm_90a] [-o <dir>]\n"
+    "                  (the tiles the kernels skip, mask or take whole at "
+    "that shape; writes <name>.tile-map.png)\n"
     "                  [--block-m=N --block-n=N]  (tile shape; default: the "
     "compiler's choice)\n"
     "                  [--split-full-tiles] [--pipeline-key-loops]  (opt-in "
@@ -57,7 +69,26 @@ struct CompileArgs {
   std::string chip = "sm_90a";
   std::string output; // dir for cubin/ptx, file for mlir (default stdout)
   sattn::TileOptions tiles; // 0: the compiler's choice
+  int64_t seqQ = 0, seqK = 0; // --seq, for the tile map
 };
+
+/// "Sq" or "Sq,Sk", each in [1, 2^31): the sequence lengths of a tile map.
+std::optional<std::pair<int64_t, int64_t>> parseSeq(const std::string &v) {
+  auto one = [](const std::string &t) -> std::optional<int64_t> {
+    if (t.empty() || t.size() > 10 ||
+        t.find_first_not_of("0123456789") != std::string::npos)
+      return std::nullopt;
+    int64_t n = std::stoll(t);
+    return n >= 1 && n < (int64_t(1) << 31) ? std::optional<int64_t>(n)
+                                            : std::nullopt;
+  };
+  size_t comma = v.find(',');
+  auto q = one(v.substr(0, comma));
+  auto k = comma == std::string::npos ? q : one(v.substr(comma + 1));
+  if (!q || !k)
+    return std::nullopt;
+  return std::make_pair(*q, *k);
+}
 
 /// A positive tile size, or nullopt.
 std::optional<int64_t> parseTileSize(const std::string &v) {
@@ -107,6 +138,14 @@ std::optional<CompileArgs> parseCompileArgs(int argc, char **argv, int &rc) {
       args.chip = *v;
     } else if (auto v = value(i, a, "-o")) {
       args.output = *v;
+    } else if (auto v = value(i, a, "--seq")) {
+      auto seq = parseSeq(*v);
+      if (!seq) {
+        rc = usageError("--seq expects Sq or Sq,Sk, each in [1, 2^31), got '" +
+                        *v + "'");
+        return std::nullopt;
+      }
+      std::tie(args.seqQ, args.seqK) = *seq;
     } else if (auto v = value(i, a, "--block-m")) {
       auto n = parseTileSize(*v);
       if (!n) {
@@ -153,9 +192,15 @@ std::optional<CompileArgs> parseCompileArgs(int argc, char **argv, int &rc) {
     return std::nullopt;
   }
   if (args.emit != "cubin" && args.emit != "ptx" && args.emit != "mlir" &&
-      args.emit != "import") {
-    rc = usageError("--emit must be cubin, ptx, mlir or import, got '" +
+      args.emit != "import" && args.emit != "tile-map") {
+    rc = usageError("--emit must be cubin, ptx, mlir, import or tile-map, "
+                    "got '" +
                     args.emit + "'");
+    return std::nullopt;
+  }
+  if ((args.emit == "tile-map") != (args.seqQ > 0)) {
+    rc = usageError(args.seqQ > 0 ? "--seq is only for --emit=tile-map"
+                                  : "--emit=tile-map needs --seq=Sq[,Sk]");
     return std::nullopt;
   }
   if (!sattn::isSupportedChip(args.chip)) {
@@ -253,6 +298,71 @@ std::string outputPath(const CompileArgs &args, const std::string &file) {
   return std::string(p);
 }
 
+std::string percent(int64_t part, int64_t whole) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f%%",
+                whole ? 100.0 * double(part) / double(whole) : 0.0);
+  return buf;
+}
+
+/// --emit=tile-map: the tile plan the compiler makes for the launch
+/// variant that serves Sq on the chip, evaluated at (Sq, Sk).
+int runTileMap(const CompileArgs &args, sattn::CompilerSession &session,
+               mlir::ModuleOp module, const sattn::PatternInfo &info) {
+  std::vector<sattn::CompileVariant> variants =
+      sattn::compileVariants(args.chip, info, args.tiles);
+  const sattn::CompileVariant *variant = &variants.front();
+  for (const sattn::CompileVariant &v : variants)
+    if (v.launch.holds(args.seqQ))
+      variant = &v;
+  mlir::OwningOpRef<mlir::ModuleOp> planned = module.clone();
+  std::string classify = "builtin.module(sattn-classify-tiles{block-m=" +
+                         std::to_string(variant->tiles.blockM) +
+                         " block-n=" + std::to_string(variant->tiles.blockN) +
+                         " chip=" + args.chip + "})";
+  if (sattn::Status s =
+          session.runPipeline(*planned, classify, "tile classification");
+      !s)
+    return fail(s);
+  mlir::sattn::TilePlanAttr plan;
+  planned->walk(
+      [&](mlir::sattn::AttentionOp op) { plan = op.getTilePlanAttr(); });
+  if (!plan)
+    return fail(sattn::Status::error(sattn::ErrorKind::CompileFailed,
+                                     "no tile plan for '" + info.name + "'"));
+  auto regions = mlir::sattn::regionsFromAttr(plan.getRegions());
+  mlir::sattn::TileMap map = mlir::sattn::classifyTileMap(
+      regions, args.seqQ, args.seqK, plan.getBlockM(), plan.getBlockN());
+  int64_t kept = mlir::sattn::countKeptPairs(regions, args.seqQ, args.seqK);
+  std::string png = sattn::encodeTileMapPng(map);
+  std::string pngPath = outputPath(args, info.name + ".tile-map.png");
+  if (sattn::Status s = commitFiles({{pngPath, png}}, args.input); !s)
+    return fail(s);
+
+  using mlir::sattn::TileClass;
+  int64_t tiles = map.tilesM * map.tilesN, pairs = args.seqQ * args.seqK;
+  llvm::outs() << info.name << " at Sq=" << args.seqQ << ", Sk=" << args.seqK
+               << ": " << map.blockM << " x " << map.blockN << " tiles ("
+               << args.chip << ", launch variant '" << variant->launch.name
+               << "')\n"
+               << sattn::renderTileMapText(map)
+               << "legend: '#' full (no mask), '+' partial (masked per "
+                  "element), '.' empty (skipped)\n"
+               << "tiles: " << map.count(TileClass::Full) << " full, "
+               << map.count(TileClass::Partial) << " partial, "
+               << map.count(TileClass::Empty) << " empty of " << tiles
+               << " (visited "
+               << percent(tiles - map.count(TileClass::Empty), tiles) << ")\n"
+               << "kept pairs: " << kept << " of " << pairs << " (density "
+               << percent(kept, pairs) << ")\n";
+  if (info.hasDelta)
+    llvm::outs() << "delta correction: the map is the sparse pattern's; the "
+                    "anchor rows and the tail attend causally to every "
+                    "earlier key\n";
+  llvm::outs() << "wrote " << pngPath << "\n";
+  return 0;
+}
+
 int runCompileMode(const CompileArgs &args) {
   auto buffer = llvm::MemoryBuffer::getFile(args.input, /*IsText=*/true);
   if (!buffer)
@@ -285,6 +395,8 @@ int runCompileMode(const CompileArgs &args) {
     return fail(sattn::Status::error(info.status().kind(),
                                      args.input + ": " +
                                          info.status().message()));
+  if (args.emit == "tile-map")
+    return runTileMap(args, session, *module, *info);
   sattn::CompilerSession::LoweredKernels lowered;
   if (args.emit != "import") {
     auto kernels =

@@ -1,0 +1,130 @@
+//===- TileMapPicture.cpp - A tile map as text and as a PNG ---------------===//
+#include "TileMapPicture.h"
+
+#include "llvm/Support/CRC.h"
+#include "llvm/Support/Compression.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+using mlir::sattn::TileClass;
+using mlir::sattn::TileMap;
+
+namespace sattn {
+namespace {
+
+/// The classes of the f x f tiles of cell (r, c): bit 0 empty, 1 partial,
+/// 2 full.
+unsigned cellClasses(const TileMap &map, int64_t f, int64_t r, int64_t c) {
+  unsigned seen = 0;
+  for (int64_t qt = r * f; qt < std::min(map.tilesM, (r + 1) * f); ++qt)
+    for (int64_t kt = c * f; kt < std::min(map.tilesN, (c + 1) * f); ++kt)
+      seen |= 1u << unsigned(map.at(qt, kt));
+  return seen;
+}
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+void putU32(std::string &out, uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8)
+    out.push_back(char((v >> s) & 0xff));
+}
+
+void putChunk(std::string &out, const char type[4], const std::string &data) {
+  putU32(out, uint32_t(data.size()));
+  std::string body(type, 4);
+  body += data;
+  out += body;
+  putU32(out, llvm::crc32(llvm::arrayRefFromStringRef(body)));
+}
+
+/// A zlib stream of `raw`: deflate through LLVM's zlib where it has one,
+/// else stored (uncompressed) deflate blocks with the Adler-32 trailer.
+std::string zlibStream(const std::vector<uint8_t> &raw) {
+  if (llvm::compression::zlib::isAvailable()) {
+    llvm::SmallVector<uint8_t, 0> packed;
+    llvm::compression::zlib::compress(raw, packed);
+    return std::string(packed.begin(), packed.end());
+  }
+  std::string out = "\x78\x01";
+  size_t pos = 0;
+  do {
+    size_t n = std::min<size_t>(65535, raw.size() - pos);
+    bool last = pos + n == raw.size();
+    out.push_back(char(last ? 1 : 0));
+    out.push_back(char(n & 0xff));
+    out.push_back(char(n >> 8));
+    out.push_back(char(~n & 0xff));
+    out.push_back(char((~n >> 8) & 0xff));
+    out.append(reinterpret_cast<const char *>(raw.data()) + pos, n);
+    pos += n;
+  } while (pos < raw.size());
+  uint32_t a = 1, b = 0;
+  for (uint8_t byte : raw) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  putU32(out, (b << 16) | a);
+  return out;
+}
+
+} // namespace
+
+std::string renderTileMapText(const TileMap &map, int64_t maxColumns) {
+  int64_t f = std::max<int64_t>(1, ceilDiv(map.tilesN, maxColumns));
+  f = std::max(f, ceilDiv(map.tilesM, maxColumns));
+  std::string out;
+  if (f > 1)
+    out += "(each character: " + std::to_string(f) + " x " + std::to_string(f) +
+           " tiles)\n";
+  for (int64_t r = 0; r < ceilDiv(map.tilesM, f); ++r) {
+    for (int64_t c = 0; c < ceilDiv(map.tilesN, f); ++c) {
+      unsigned seen = cellClasses(map, f, r, c);
+      out += seen == 4u ? '#' : seen == 1u ? '.' : '+';
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string encodeTileMapPng(const TileMap &map) {
+  constexpr int64_t kMaxCells = 2048, kTargetPixels = 512;
+  int64_t longest = std::max(map.tilesM, map.tilesN);
+  int64_t f = std::max<int64_t>(1, ceilDiv(longest, kMaxCells));
+  int64_t cellsM = ceilDiv(map.tilesM, f), cellsN = ceilDiv(map.tilesN, f);
+  int64_t scale =
+      std::max<int64_t>(1, kTargetPixels / std::max(cellsM, cellsN));
+  int64_t width = cellsN * scale, height = cellsM * scale;
+  // Palette: 0 empty (white), 1 partial (orange), 2 full (dark blue).
+  std::vector<uint8_t> raw;
+  raw.reserve(size_t((width + 1) * height));
+  std::vector<uint8_t> line(static_cast<size_t>(width));
+  for (int64_t r = 0; r < cellsM; ++r) {
+    for (int64_t c = 0; c < cellsN; ++c) {
+      unsigned seen = cellClasses(map, f, r, c);
+      uint8_t index = (seen & 4u) ? 2 : (seen & 2u) ? 1 : 0;
+      std::fill_n(line.begin() + c * scale, scale, index);
+    }
+    for (int64_t y = 0; y < scale; ++y) {
+      raw.push_back(0); // filter: none
+      raw.insert(raw.end(), line.begin(), line.end());
+    }
+  }
+  std::string png = "\x89PNG\r\n\x1a\n";
+  std::string header;
+  putU32(header, uint32_t(width));
+  putU32(header, uint32_t(height));
+  header += std::string("\x08\x03\x00\x00\x00", 5); // 8-bit, palette
+  putChunk(png, "IHDR", header);
+  putChunk(png, "PLTE",
+           std::string("\xff\xff\xff"
+                       "\xf0\x90\x30"
+                       "\x1f\x3a\x6e",
+                       9));
+  putChunk(png, "IDAT", zlibStream(raw));
+  putChunk(png, "IEND", "");
+  return png;
+}
+
+} // namespace sattn
