@@ -92,6 +92,24 @@ for s in ${SCHEDULES:-}; do
        exit 2 ;;
   esac
 done
+# The JIT on the GPU (gpu_session.sh jit), staged apart in .gpu-jit/ (a
+# carry of its own: with .gpu/ it would pass the device tool's 64 MiB):
+# the programs of a build configured with -DSATTN_STATIC_COMPILER=ON that
+# compile at run time (sparse-run, jit_example, the JIT numeric suite),
+# stripped and xz-compressed (about 18 MB each instead of the 257 MB of
+# libMLIR and libLLVM), with the example specs.
+#   STATIC_BUILD=build-static
+if [ -n "${STATIC_BUILD:-}" ]; then
+  jit="$root/.gpu-jit"
+  rm -rf "$jit" && mkdir -p "$jit/jit"
+  for b in sparse-run jit_example numeric_gpu_tests; do
+    strip -o "$jit/jit/$b" "$STATIC_BUILD/bin/$b"
+    xz -T2 -6 "$jit/jit/$b"
+  done
+  cp -r "$root/examples/specs" "$jit/jit/example-specs"
+  cp "$root/bench/gpu_session.sh" "$jit/"
+  echo "staged $(du -sh "$jit" | cut -f1) in $jit"
+fi
 if [ -n "${PREV_SPARSE_OPT:-}" ]; then
   for spec in "$root"/examples/specs/{causal,dense,swa_sink,swa_sink_delta}.json \
               "$root"/bench/specs/causal_d64.json; do

@@ -7,6 +7,9 @@
 #     mma       the same suite compiled for sm_90: the mma.sync lowering
 #     runtime   the runtime's GPU tests (launch, pointer checks and what
 #               they cost per launch, tensor maps)
+#     jit       the statically linked tools (gpu_bundle.sh STATIC_BUILD=):
+#               the JIT numeric suite, sparse-run --backend=gpu --check on
+#               every example, examples/jit_example
 #     sanitize  compute-sanitizer memcheck + racecheck on small cases
 #     sass      cuobjdump -sass of the benchmark cubins: HGMMA / HMMA counts
 #     time      our kernels alone (sattn_time), the issue's shapes
@@ -49,6 +52,39 @@ for step in "$@"; do
     SATTN_TEST_CUBIN_DIR="$PWD/runtime-cubins" ./bin/runtime_gpu_tests 2>&1 \
       | tee "$OUT/runtime_gpu.log" | grep -E "pointer checks|OK|FAILED|PASSED"
     echo "rc=${PIPESTATUS[0]}" ;;
+  jit)
+    # The JIT compiles for the device's chip with the toolkit's ptxas.
+    export PATH="$PATH:/usr/local/cuda/bin"
+    for f in jit/*.xz; do
+      [ -e "$f" ] || { echo "no static tools staged (STATIC_BUILD=)"; break; }
+      if command -v xz > /dev/null; then xz -dkf "$f"
+      else python3 -c "import lzma,sys; open(sys.argv[1][:-3],'wb').write(lzma.open(sys.argv[1]).read())" "$f"; fi
+      chmod +x "${f%.xz}"
+    done
+    {
+    ldd jit/sparse-run | sed 's/ (0x.*//'
+    # Eight shards at once: each case compiles its pattern (ptxas
+    # included), which the one GPU does not wait on.
+    for shard in 0 1 2 3 4 5 6 7; do
+      GTEST_TOTAL_SHARDS=8 GTEST_SHARD_INDEX=$shard timeout ${JIT_TIMEOUT:-300} \
+        ./jit/numeric_gpu_tests --gtest_brief=1 > "$OUT/jit_numeric_$shard.log" 2>&1 &
+    done
+    wait
+    for shard in 0 1 2 3 4 5 6 7; do
+      grep -E "GPU numeric|worst|PASSED|FAILED|SKIPPED" "$OUT/jit_numeric_$shard.log" | head -8
+    done
+    # Each example at a shape it supports (the delta correction needs
+    # Sq == Sk; head_dim from the spec), awkward lengths, GQA and batch 2.
+    for spec in jit/example-specs/*.json; do
+      d=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['head_dim'])" "$spec")
+      for shape in "2,4,2,1000,$d" "1,2,1,3001,$d" "1,8,1,77,$d"; do
+        ./jit/sparse-run "$spec" --shape "$shape" --backend=gpu --check 2>&1 \
+          | grep -E "check:|error" | sed "s|^|$(basename "$spec") $shape: |"
+      done
+    done
+    ./jit/jit_example jit/example-specs/swa_sink_delta.json 4096 2>&1 | tail -4
+    echo "jit_example rc=${PIPESTATUS[0]}"
+    } 2>&1 | tee "$OUT/jit.log" ;;
   sanitize)
     # Every kernel kind of the suite, on its short cases: the default
     # kernels (64-row TMA with and without a producer, the delta pair,
