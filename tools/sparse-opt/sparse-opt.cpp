@@ -16,13 +16,10 @@
 // over the input.
 //
 //===----------------------------------------------------------------------===//
-#include "TileMapPicture.h"
-
-#include "Compiler/Analysis/TileMap.h"
 #include "Compiler/Driver/Compiler.h"
+#include "Compiler/Driver/TileMapReport.h"
 #include "Compiler/Registration.h"
 #include "Spec/PatternSpec.h"
-#include "sattn/IR/Sattn.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -298,68 +295,18 @@ std::string outputPath(const CompileArgs &args, const std::string &file) {
   return std::string(p);
 }
 
-std::string percent(int64_t part, int64_t whole) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f%%",
-                whole ? 100.0 * double(part) / double(whole) : 0.0);
-  return buf;
-}
-
 /// --emit=tile-map: the tile plan the compiler makes for the launch
 /// variant that serves Sq on the chip, evaluated at (Sq, Sk).
 int runTileMap(const CompileArgs &args, sattn::CompilerSession &session,
                mlir::ModuleOp module, const sattn::PatternInfo &info) {
-  std::vector<sattn::CompileVariant> variants =
-      sattn::compileVariants(args.chip, info, args.tiles);
-  const sattn::CompileVariant *variant = &variants.front();
-  for (const sattn::CompileVariant &v : variants)
-    if (v.launch.holds(args.seqQ))
-      variant = &v;
-  mlir::OwningOpRef<mlir::ModuleOp> planned = module.clone();
-  std::string classify = "builtin.module(sattn-classify-tiles{block-m=" +
-                         std::to_string(variant->tiles.blockM) +
-                         " block-n=" + std::to_string(variant->tiles.blockN) +
-                         " chip=" + args.chip + "})";
-  if (sattn::Status s =
-          session.runPipeline(*planned, classify, "tile classification");
-      !s)
-    return fail(s);
-  mlir::sattn::TilePlanAttr plan;
-  planned->walk(
-      [&](mlir::sattn::AttentionOp op) { plan = op.getTilePlanAttr(); });
-  if (!plan)
-    return fail(sattn::Status::error(sattn::ErrorKind::CompileFailed,
-                                     "no tile plan for '" + info.name + "'"));
-  auto regions = mlir::sattn::regionsFromAttr(plan.getRegions());
-  mlir::sattn::TileMap map = mlir::sattn::classifyTileMap(
-      regions, args.seqQ, args.seqK, plan.getBlockM(), plan.getBlockN());
-  int64_t kept = mlir::sattn::countKeptPairs(regions, args.seqQ, args.seqK);
-  std::string png = sattn::encodeTileMapPng(map);
+  auto report = sattn::reportTileMap(session, module, info, args.chip,
+                                     args.tiles, args.seqQ, args.seqK);
+  if (!report)
+    return fail(report.status());
   std::string pngPath = outputPath(args, info.name + ".tile-map.png");
-  if (sattn::Status s = commitFiles({{pngPath, png}}, args.input); !s)
+  if (sattn::Status s = commitFiles({{pngPath, report->png}}, args.input); !s)
     return fail(s);
-
-  using mlir::sattn::TileClass;
-  int64_t tiles = map.tilesM * map.tilesN, pairs = args.seqQ * args.seqK;
-  llvm::outs() << info.name << " at Sq=" << args.seqQ << ", Sk=" << args.seqK
-               << ": " << map.blockM << " x " << map.blockN << " tiles ("
-               << args.chip << ", launch variant '" << variant->launch.name
-               << "')\n"
-               << sattn::renderTileMapText(map)
-               << "legend: '#' full (no mask), '+' partial (masked per "
-                  "element), '.' empty (skipped)\n"
-               << "tiles: " << map.count(TileClass::Full) << " full, "
-               << map.count(TileClass::Partial) << " partial, "
-               << map.count(TileClass::Empty) << " empty of " << tiles
-               << " (visited "
-               << percent(tiles - map.count(TileClass::Empty), tiles) << ")\n"
-               << "kept pairs: " << kept << " of " << pairs << " (density "
-               << percent(kept, pairs) << ")\n";
-  if (info.hasDelta)
-    llvm::outs() << "delta correction: the map is the sparse pattern's; the "
-                    "anchor rows and the tail attend causally to every "
-                    "earlier key\n";
-  llvm::outs() << "wrote " << pngPath << "\n";
+  llvm::outs() << report->text << "wrote " << pngPath << "\n";
   return 0;
 }
 

@@ -2,15 +2,19 @@
 //
 //   sparse-run spec.json --shape B,H,Hkv,S,D | B,H,Hkv,Sq,Sk,D
 //              [--backend=auto|cpu|gpu] [--chip=sm_90a] [--check] [--bench]
-//              [--reps=N] [--seed=N]
+//              [--reps=N] [--seed=N] [--show-tiles[=map.png]]
 //
 // Inputs are random (uniform in [-1, 1), rounded to the pattern's dtype),
 // the output is poisoned with NaN before the run. --check compares with the
 // double-precision reference and fails (exit 1) above the dtype's
-// tolerance; --bench prints the median time of --reps runs after warm-up.
+// tolerance; --bench prints the median time of --reps runs after warm-up;
+// --show-tiles prints the tile map of the kernels that run (which tiles
+// they skip, mask or take whole, the kept pairs and density) and writes it
+// as a PNG (default <name>.tile-map.png).
 // Exit codes: 0 ok, 1 failed compile/run/check, 2 bad usage or input.
 //
 //===----------------------------------------------------------------------===//
+#include "Compiler/Driver/TileMapReport.h"
 #include "Compiler/Jit.h"
 #include "Reference/LaunchInputs.h"
 #include "Reference/Reference.h"
@@ -21,6 +25,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <optional>
 #include <random>
@@ -36,6 +41,7 @@ struct Args {
   sattn::Backend backend = sattn::Backend::Auto;
   std::string chip;
   bool check = false, bench = false;
+  std::optional<std::string> showTiles; // PNG path ("" : the default)
   int reps = 20;
   uint64_t seed = 1234;
 };
@@ -45,7 +51,7 @@ int usage(const std::string &msg) {
                "sparse-run: error: %s\n"
                "usage: sparse-run spec.json --shape B,H,Hkv,S,D "
                "[--backend=auto|cpu|gpu] [--chip=sm_90a] [--check] "
-               "[--bench] [--reps=N] [--seed=N]\n",
+               "[--bench] [--reps=N] [--seed=N] [--show-tiles[=map.png]]\n",
                msg.c_str());
   return 2;
 }
@@ -111,6 +117,14 @@ std::optional<Args> parseArgs(int argc, char **argv, int &rc) {
       a.check = true;
     } else if (s == "--bench") {
       a.bench = true;
+    } else if (s == "--show-tiles") {
+      a.showTiles = "";
+    } else if (s.rfind("--show-tiles=", 0) == 0) {
+      a.showTiles = s.substr(std::strlen("--show-tiles="));
+      if (a.showTiles->empty()) {
+        rc = usage("--show-tiles= wants a file name");
+        return std::nullopt;
+      }
     } else if (!s.empty() && s[0] == '-') {
       rc = usage("unknown option '" + s + "'");
       return std::nullopt;
@@ -154,6 +168,45 @@ struct HostBuffer {
   }
   explicit HostBuffer(size_t n) : bytes(n + 16) {}
 };
+
+/// --show-tiles: the tile map of the kernels the JIT built (the same
+/// target and launch variant), printed, and written as a PNG through a
+/// temporary file, so that a failure leaves no partial file.
+sattn::Status showTiles(const sattn::PatternSpec &spec,
+                        const std::string &target,
+                        const sattn::AttentionShape &shape,
+                        const std::string &path) {
+  sattn::CompilerSession session;
+  auto module = session.importSpec(spec);
+  if (!module)
+    return module.status();
+  auto info = session.describe(**module, sattn::specHash(spec));
+  if (!info)
+    return info.status();
+  auto report = sattn::reportTileMap(session, **module, *info, target, {},
+                                     shape.Sq, shape.Sk);
+  if (!report)
+    return report.status();
+  std::string png = path.empty() ? spec.name + ".tile-map.png" : path;
+  std::string tmp = png + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << report->png;
+    out.close();
+    if (!out) {
+      std::remove(tmp.c_str());
+      return sattn::Status::error(sattn::ErrorKind::IOError,
+                                  "cannot write '" + png + "'");
+    }
+  }
+  if (std::rename(tmp.c_str(), png.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return sattn::Status::error(sattn::ErrorKind::IOError,
+                                "cannot write '" + png + "'");
+  }
+  std::printf("%swrote %s\n", report->text.c_str(), png.c_str());
+  return sattn::Status::ok();
+}
 
 } // namespace
 
@@ -205,6 +258,9 @@ int main(int argc, char **argv) {
   std::printf("compile: %.1f ms\n", compileMs);
   if (sattn::Status s = sattn::validateShape(m, shape); !s)
     return fail(s);
+  if (args->showTiles)
+    if (sattn::Status s = showTiles(*spec, m.chip, shape, *args->showTiles); !s)
+      return fail(s);
 
   std::mt19937_64 rng(args->seed);
   size_t nq = size_t(shape.B * shape.H * shape.Sq * shape.D);

@@ -1,11 +1,13 @@
-//===- TileMapPicture.cpp - A tile map as text and as a PNG ---------------===//
-#include "TileMapPicture.h"
+//===- TileMapReport.cpp - A pattern's tile map for people ----------------===//
+#include "Compiler/Driver/TileMapReport.h"
+#include "sattn/IR/Sattn.h"
 
 #include "llvm/Support/CRC.h"
 #include "llvm/Support/Compression.h"
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <vector>
 
 using mlir::sattn::TileClass;
@@ -125,6 +127,74 @@ std::string encodeTileMapPng(const TileMap &map) {
   putChunk(png, "IDAT", zlibStream(raw));
   putChunk(png, "IEND", "");
   return png;
+}
+
+namespace {
+
+std::string percent(int64_t part, int64_t whole) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f%%",
+                whole ? 100.0 * double(part) / double(whole) : 0.0);
+  return buf;
+}
+
+} // namespace
+
+Result<TileMapReport>
+reportTileMap(CompilerSession &session, mlir::ModuleOp module,
+              const PatternInfo &info, const std::string &target,
+              const TileOptions &tiles, int64_t seqQ, int64_t seqK) {
+  std::vector<CompileVariant> variants = compileVariants(target, info, tiles);
+  if (variants.empty())
+    return Status::error(ErrorKind::CompileFailed,
+                         "no launch variant for '" + info.name + "'");
+  const CompileVariant *variant = &variants.front();
+  for (const CompileVariant &v : variants)
+    if (v.launch.holds(seqQ))
+      variant = &v;
+  mlir::OwningOpRef<mlir::ModuleOp> planned = module.clone();
+  std::string classify = "builtin.module(sattn-classify-tiles{block-m=" +
+                         std::to_string(variant->tiles.blockM) +
+                         " block-n=" + std::to_string(variant->tiles.blockN) +
+                         " chip=" + target + "})";
+  if (Status s = session.runPipeline(*planned, classify, "tile classification");
+      !s)
+    return s;
+  mlir::sattn::TilePlanAttr plan;
+  planned->walk(
+      [&](mlir::sattn::AttentionOp op) { plan = op.getTilePlanAttr(); });
+  if (!plan)
+    return Status::error(ErrorKind::CompileFailed,
+                         "no tile plan for '" + info.name + "'");
+  auto regions = mlir::sattn::regionsFromAttr(plan.getRegions());
+
+  TileMapReport r;
+  r.map = mlir::sattn::classifyTileMap(regions, seqQ, seqK, plan.getBlockM(),
+                                       plan.getBlockN());
+  r.keptPairs = mlir::sattn::countKeptPairs(regions, seqQ, seqK);
+  r.png = encodeTileMapPng(r.map);
+  using mlir::sattn::TileClass;
+  const TileMap &map = r.map;
+  int64_t all = map.tilesM * map.tilesN, pairs = seqQ * seqK;
+  int64_t empty = map.count(TileClass::Empty);
+  r.text = info.name + " at Sq=" + std::to_string(seqQ) +
+           ", Sk=" + std::to_string(seqK) + ": " + std::to_string(map.blockM) +
+           " x " + std::to_string(map.blockN) + " tiles (" + target +
+           ", launch variant '" + variant->launch.name + "')\n" +
+           renderTileMapText(map) +
+           "legend: '#' full (no mask), '+' partial (masked per element), "
+           "'.' empty (skipped)\n" +
+           "tiles: " + std::to_string(map.count(TileClass::Full)) + " full, " +
+           std::to_string(map.count(TileClass::Partial)) + " partial, " +
+           std::to_string(empty) + " empty of " + std::to_string(all) +
+           " (visited " + percent(all - empty, all) + ")\n" +
+           "kept pairs: " + std::to_string(r.keptPairs) + " of " +
+           std::to_string(pairs) + " (density " + percent(r.keptPairs, pairs) +
+           ")\n";
+  if (info.hasDelta)
+    r.text += "delta correction: the map is the sparse pattern's; the anchor "
+              "rows and the tail attend causally to every earlier key\n";
+  return r;
 }
 
 } // namespace sattn

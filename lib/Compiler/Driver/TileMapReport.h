@@ -1,0 +1,52 @@
+//===- TileMapReport.h - A pattern's tile map for people --------*- C++ -*-===//
+//
+// What `sparse-opt --emit=tile-map` and `sparse-run --show-tiles` print and
+// write: the tile map of the launch variant that serves a shape (the tile
+// plan sattn-classify-tiles makes for it, evaluated on the host: see
+// Analysis/TileMap.h), as a terminal picture with counts, and as a PNG.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SATTN_DRIVER_TILEMAPREPORT_H
+#define SATTN_DRIVER_TILEMAPREPORT_H
+
+#include "Compiler/Analysis/TileMap.h"
+#include "Compiler/Driver/Compiler.h"
+
+#include <string>
+
+namespace sattn {
+
+/// One character per cell, a cell being f x f tiles with the smallest f
+/// that fits `maxColumns` key tiles across and as many query tiles down:
+/// '#' every tile of the cell full, '.' every one empty, '+' otherwise.
+/// Query tiles run down, key tiles across; a header line says f.
+std::string renderTileMapText(const mlir::sattn::TileMap &map,
+                              int64_t maxColumns = 64);
+
+/// The map as an 8-bit palette PNG: one square of pixels per tile (at
+/// least 1, scaled so that the image is about 512 pixels across), or one
+/// pixel per f x f tiles past 2048 tiles; full tiles dark, partial ones
+/// orange, empty ones white (a cell of several tiles shows its most
+/// worked class). Compressed with zlib where LLVM has it, else stored.
+std::string encodeTileMapPng(const mlir::sattn::TileMap &map);
+
+struct TileMapReport {
+  mlir::sattn::TileMap map;
+  int64_t keptPairs = 0;
+  /// Header, picture, legend, tile counts, kept pairs and density.
+  std::string text;
+  /// The PNG file's bytes (encodeTileMapPng).
+  std::string png;
+};
+
+/// The tile map of the pattern in `module` (pattern level, not modified)
+/// at (seqQ, seqK) for `target` ("host" or a chip), with the tile shape of
+/// the launch variant compileVariants gives that Sq under `tiles`.
+Result<TileMapReport>
+reportTileMap(CompilerSession &session, mlir::ModuleOp module,
+              const PatternInfo &info, const std::string &target,
+              const TileOptions &tiles, int64_t seqQ, int64_t seqK);
+
+} // namespace sattn
+
+#endif // SATTN_DRIVER_TILEMAPREPORT_H
