@@ -12,7 +12,7 @@ in shared/notes/anchors.md.
 usage: bench.py --lib libsattn_rt.so --kernels DIR [--cases NAME,...]
                 [--out DIR] [--reps N]
 DIR holds <pattern>.manifest.json/.cubin for: causal, dense, causal_d64, swa_sink,
-swa_sink_delta (bench/specs/).
+swa_sink_delta, chunked_local (examples/specs/, bench/specs/).
 """
 import argparse
 import ctypes
@@ -32,6 +32,7 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.nn.attention.flex_attention import create_block_mask, flex_attention
 
 WINDOW, SINKS, GAMMA, TAIL_MIN = 2048, 128, 64, 128
+CHUNK = 8192  # examples/specs/chunked_local.json (Llama 4's attention_chunk)
 
 # (name, pattern, S, H, D); batch 1, bf16.
 CASES = [
@@ -47,6 +48,8 @@ CASES = [
     ("swa_sink_delta_128k", "swa_sink_delta", 131072, 16, 128),
     ("swa_sink_delta_1m", "swa_sink_delta", 1048576, 8, 128),
     ("causal_d64_16k", "causal_d64", 16384, 16, 64),
+    ("chunked_local_64k", "chunked_local", 65536, 16, 128),
+    ("chunked_local_128k", "chunked_local", 131072, 16, 128),
 ]
 
 
@@ -104,10 +107,17 @@ def swa_sink_mask(b, h, q_idx, kv_idx):
     return causal & ((q_idx - kv_idx < WINDOW) | (kv_idx < SINKS))
 
 
+def chunked_local_mask(b, h, q_idx, kv_idx):
+    return (kv_idx <= q_idx) & (q_idx // CHUNK == kv_idx // CHUNK)
+
+
 def kept_pairs(pattern, S):
     """Kept (query, key) pairs per head, in closed form."""
     if pattern == "dense":
         return S * S
+    if pattern == "chunked_local":
+        full, rest = divmod(S, CHUNK)
+        return full * CHUNK * (CHUNK + 1) // 2 + rest * (rest + 1) // 2
     if pattern in ("causal", "causal_d64"):
         return S * (S + 1) // 2
     i = torch.arange(S, dtype=torch.float64)
@@ -191,6 +201,9 @@ def run_case(name, pattern, S, H, D, sattn, kernels, reps):
         flex = flex_fn(mask, S, S, q.device)
         with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
             reference = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    elif pattern == "chunked_local":
+        flex = flex_fn(chunked_local_mask, S, S, q.device)
+        reference = flex(q, k, v)
     else:
         flex = flex_fn(swa_sink_mask, S, S, q.device)
         reference = (flex(q, k, v) if pattern == "swa_sink"
