@@ -19,6 +19,7 @@
 #include "Compiler/Analysis/MaskRegions.h"
 #include "Compiler/Transforms/AlibiSlopes.h"
 #include "Compiler/Transforms/IndexMath.h"
+#include "Compiler/Transforms/TileClassification.h"
 #include "sattn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -230,85 +231,18 @@ private:
   }
 
   //===--------------------------------------------------------------------===//
-  // Closed-form tile classification, emitted as index arithmetic
+  // Closed-form tile classification (TileClassification.h)
   //===--------------------------------------------------------------------===//
 
-  /// The first position of the chunk of position `p` (floor(p / C) * C;
-  /// p may be negative).
-  Value chunkStart(Value p, int64_t chunk) {
-    IndexMath m = im();
-    return m.mul(m.floorDiv(p, chunk), chunk);
-  }
-
-  /// Key tiles that can hold a pair of `r` for rows `rows`:
-  /// keys [max(col_lo, first' + diag_lo), min(col_hi, Sk, last' + diag_hi +
-  /// 1)), and with chunks [chunkStart(first'), chunkStart(last') + C). The
-  /// dilation thins the range without bounding it.
-  std::pair<Value, Value> tileRange(const MaskRegion &r, const RowSet &rows) {
-    IndexMath m = im();
-    Value first = m.add(rows.first, keyOffset);
-    Value last = m.add(rows.last, keyOffset);
-    Value lo = m.c(std::max<int64_t>(r.colLo.value_or(0), 0));
-    if (r.diagLo)
-      lo = m.max(lo, m.add(first, *r.diagLo));
-    if (r.chunk)
-      lo = m.max(lo, chunkStart(first, *r.chunk));
-    Value hi = seqK();
-    if (r.colHi)
-      hi = m.min(hi, m.c(*r.colHi));
-    if (r.diagHi)
-      hi = m.min(hi, m.add(last, *r.diagHi + 1));
-    if (r.chunk)
-      hi = m.min(hi, m.add(chunkStart(last, *r.chunk), *r.chunk));
-    Value tileLo = m.floorDiv(lo, blockN);
-    Value tileHi = m.select(m.lt(lo, hi), m.ceilDiv(hi, blockN), tileLo);
-    return {tileLo, tileHi};
+  TileClassifier classifier() {
+    return TileClassifier{b, loc, keyOffset, seqK(), blockN};
   }
 
   TileRanges tileRanges(ArrayRef<MaskRegion> regions, const RowSet &rows) {
     TileRanges ranges;
     for (const MaskRegion &r : regions)
-      ranges.push_back(tileRange(r, rows));
+      ranges.push_back(classifier().tileRange(r, rows.first, rows.last));
     return ranges;
-  }
-
-  /// Key tiles [lo, hi) every pair of which region `r` alone allows, for
-  /// rows `rows`: tileFull's conditions for the one region, each a bound
-  /// on kt (kt * blockN = j0, jLast = j0 + blockN - 1):
-  ///   jLast < Sk             kt < Sk floordiv blockN
-  ///   j0 >= col_lo           kt >= col_lo ceildiv blockN
-  ///   jLast < col_hi         kt < col_hi floordiv blockN
-  ///   j0 - last' >= diag_lo  kt >= (last' + diag_lo) ceildiv blockN
-  ///   jLast - first' <= diag_hi
-  ///                          kt < (first' + diag_hi + 1) floordiv blockN
-  ///   every row's chunk      kt >= chunkStart(last') ceildiv blockN,
-  ///                          kt < (chunkStart(first') + C) floordiv blockN
-  ///     (chunkStart grows with the row, so the last row bounds j0 and the
-  ///     first bounds jLast; rows in two chunks give an empty range)
-  /// A dilated region has no full tiles. An empty range when lo >= hi.
-  std::pair<Value, Value> fullTileRange(const MaskRegion &r,
-                                        const RowSet &rows) {
-    IndexMath m = im();
-    if (r.dilation)
-      return {m.c(0), m.c(0)};
-    Value first = m.add(rows.first, keyOffset);
-    Value last = m.add(rows.last, keyOffset);
-    Value lo = m.c(0);
-    Value hi = m.floorDiv(seqK(), blockN);
-    if (r.chunk) {
-      lo = m.max(lo, m.ceilDiv(chunkStart(last, *r.chunk), blockN));
-      hi = m.min(
-          hi, m.floorDiv(m.add(chunkStart(first, *r.chunk), *r.chunk), blockN));
-    }
-    if (r.colLo)
-      lo = m.max(lo, m.ceilDiv(m.c(*r.colLo), blockN));
-    if (r.colHi)
-      hi = m.min(hi, m.floorDiv(m.c(*r.colHi), blockN));
-    if (r.diagLo)
-      lo = m.max(lo, m.ceilDiv(m.add(last, *r.diagLo), blockN));
-    if (r.diagHi)
-      hi = m.min(hi, m.floorDiv(m.add(first, *r.diagHi + 1), blockN));
-    return {lo, hi};
   }
 
   /// True when key tile `kt` lies in one of the first `n` ranges.
@@ -318,39 +252,6 @@ private:
     for (size_t i = 0; i < n; ++i)
       any = m.lor(any, m.land(m.ge(kt, ranges[i].first),
                               m.lt(kt, ranges[i].second)));
-    return any;
-  }
-
-  /// True when every (row, key) of the tile is allowed by some region (a
-  /// single region must cover the whole tile: conservative, never wrong,
-  /// since a tile classified partial is masked element by element).
-  Value tileFull(ArrayRef<MaskRegion> regions, const RowSet &rows, Value kt) {
-    IndexMath m = im();
-    Value j0 = m.mul(kt, blockN);
-    Value jLast = m.add(j0, blockN - 1);
-    Value first = m.add(rows.first, keyOffset);
-    Value last = m.add(rows.last, keyOffset);
-    Value inBounds = m.lt(jLast, seqK());
-    Value any = m.boolean(false);
-    for (const MaskRegion &r : regions) {
-      if (r.dilation)
-        continue; // never full
-      Value full = inBounds;
-      if (r.chunk) {
-        full = m.land(full, m.ge(j0, chunkStart(last, *r.chunk)));
-        full = m.land(
-            full, m.lt(jLast, m.add(chunkStart(first, *r.chunk), *r.chunk)));
-      }
-      if (r.colLo)
-        full = m.land(full, m.ge(j0, m.c(*r.colLo)));
-      if (r.colHi)
-        full = m.land(full, m.lt(jLast, m.c(*r.colHi)));
-      if (r.diagLo)
-        full = m.land(full, m.ge(m.sub(j0, last), m.c(*r.diagLo)));
-      if (r.diagHi)
-        full = m.land(full, m.le(m.sub(jLast, first), m.c(*r.diagHi)));
-      any = m.lor(any, full);
-    }
     return any;
   }
 
@@ -504,7 +405,7 @@ private:
     Value j0 = m.mul(kt, blockN);
     Value kept = s;
     if (!knownFull) {
-      Value full = tileFull(regions, rows, kt);
+      Value full = classifier().tileFull(regions, rows.first, rows.last, kt);
       ArrayAttr regionAttr = regionsToAttr(op.getContext(), regions);
       auto masked = scf::IfOp::create(
           b, loc, full,
@@ -533,7 +434,8 @@ private:
     TileRanges fullRanges; // read only by the split loops
     if (splitFullTiles)
       for (const MaskRegion &r : regions)
-        fullRanges.push_back(fullTileRange(r, rows));
+        fullRanges.push_back(
+            classifier().fullTileRange(r, rows.first, rows.last));
     FlashState init = initialState();
     auto out = forEachKeyTile(
         ranges, fullRanges, init.values(), mergeTwoRanges,

@@ -121,6 +121,10 @@ template <typename Op> struct FragmentPattern : public OpConversionPattern<Op> {
 /// Row h of this lane as a position of a row set (start + row * step).
 Value rowPosition(WarpBuilder &wb, Value start, Value step, int64_t h);
 
+/// The column of element e = 4nb + 2h + c of a lane's fragment, less the
+/// lane's first column 2t: 8nb + c (the same for both of its rows).
+inline int64_t columnOffset(int64_t e) { return 8 * (e / 4) + e % 2; }
+
 /// The A operand of 16-column chunk kk of a fragment (in the A layout's
 /// register order: rows g, g+8 at columns 2t; rows g, g+8 at 2t + 8),
 /// rounded to `inputType`.

@@ -45,7 +45,7 @@ struct MaskLowering : FragmentPattern<TileMaskOp> {
     SmallVector<int32_t> offs;
     for (int64_t e = 0; e < n; ++e)
       if ((e / 2) % 2 == 0)
-        offs.push_back(int32_t(8 * (e / 4) + e % 2));
+        offs.push_back(int32_t(columnOffset(e)));
     Value off = arith::ConstantOp::create(
         rw, loc, DenseElementsAttr::get(offType, ArrayRef<int32_t>(offs)));
     auto threshold = [&](Value v) {
@@ -137,7 +137,7 @@ struct AlibiLowering : FragmentPattern<TileAlibiOp> {
     int64_t n = frag.getNumElements();
     SmallVector<float> offs;
     for (int64_t e = 0; e < n; ++e)
-      offs.push_back(float(8 * (e / 4) + e % 2));
+      offs.push_back(float(columnOffset(e)));
     Value off = arith::ConstantOp::create(
         rw, loc, DenseElementsAttr::get(frag, ArrayRef<float>(offs)));
     Value pair = wb.pair();
