@@ -12,7 +12,9 @@ in shared/notes/anchors.md.
 usage: bench.py --lib libsattn_rt.so --kernels DIR [--cases NAME,...]
                 [--out DIR] [--reps N]
 DIR holds <pattern>.manifest.json/.cubin for: causal, dense, causal_d64, swa_sink,
-swa_sink_delta, chunked_local (examples/specs/, bench/specs/).
+swa_sink_delta, chunked_local, packed_documents (examples/specs/, bench/specs/).
+packed_documents runs 16 random documents (offsets at launch) against
+FlexAttention's document mask_mod and PyTorch's varlen_attn.
 """
 import argparse
 import ctypes
@@ -50,7 +52,17 @@ CASES = [
     ("causal_d64_16k", "causal_d64", 16384, 16, 64),
     ("chunked_local_64k", "chunked_local", 65536, 16, 128),
     ("chunked_local_128k", "chunked_local", 131072, 16, 128),
+    ("docs16_causal_16k", "packed_documents", 16384, 16, 128),
+    ("docs16_causal_64k", "packed_documents", 65536, 16, 128),
+    ("docs16_causal_128k", "packed_documents", 131072, 16, 128),
 ]
+DOCUMENTS = 16
+
+
+class SattnTensor(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("data", ctypes.c_void_p),
+                ("dtype", ctypes.c_char_p), ("ndim", ctypes.c_int32),
+                ("shape", ctypes.POINTER(ctypes.c_int64))]
 
 
 class Sattn:
@@ -65,6 +77,11 @@ class Sattn:
         self.lib.sattn_module_launch.argtypes = (
             [ctypes.c_void_p] + [ctypes.c_int64] * 6 + [ctypes.c_void_p] * 6 +
             [ctypes.c_char_p, ctypes.c_size_t])
+        self.lib.sattn_module_launch_tensors.restype = ctypes.c_int
+        self.lib.sattn_module_launch_tensors.argtypes = (
+            [ctypes.c_void_p] + [ctypes.c_int64] * 6 + [ctypes.c_void_p] * 5 +
+            [ctypes.POINTER(SattnTensor), ctypes.c_size_t, ctypes.c_void_p,
+             ctypes.c_char_p, ctypes.c_size_t])
         self.modules = {}
 
     def load(self, path):
@@ -76,13 +93,27 @@ class Sattn:
             self.modules[path] = m
         return self.modules[path]
 
-    def run(self, module, q, k, v, o):
+    def run(self, module, q, k, v, o, tensors=None):
+        """tensors: {name: torch tensor} the pattern reads at launch."""
         B, H, S, D = q.shape
         err = ctypes.create_string_buffer(1024)
-        rc = self.lib.sattn_module_launch(
-            module, B, H, k.shape[1], S, k.shape[2], D, q.data_ptr(),
-            k.data_ptr(), v.data_ptr(), o.data_ptr(), None,
-            torch.cuda.current_stream().cuda_stream, err, len(err))
+        stream = torch.cuda.current_stream().cuda_stream
+        if not tensors:
+            rc = self.lib.sattn_module_launch(
+                module, B, H, k.shape[1], S, k.shape[2], D, q.data_ptr(),
+                k.data_ptr(), v.data_ptr(), o.data_ptr(), None, stream, err,
+                len(err))
+        else:
+            shapes = [(ctypes.c_int64 * t.dim())(*t.shape) for t in tensors.values()]
+            args = (SattnTensor * len(tensors))(*[
+                SattnTensor(n.encode(), t.data_ptr(),
+                            b"i32" if t.dtype == torch.int32 else b"f32",
+                            t.dim(), shape)
+                for (n, t), shape in zip(tensors.items(), shapes)])
+            rc = self.lib.sattn_module_launch_tensors(
+                module, B, H, k.shape[1], S, k.shape[2], D, q.data_ptr(),
+                k.data_ptr(), v.data_ptr(), o.data_ptr(), None, args,
+                len(tensors), stream, err, len(err))
         if rc != 0:
             raise RuntimeError(err.value.decode())
 
@@ -111,8 +142,18 @@ def chunked_local_mask(b, h, q_idx, kv_idx):
     return (kv_idx <= q_idx) & (q_idx // CHUNK == kv_idx // CHUNK)
 
 
-def kept_pairs(pattern, S):
+def random_documents(S, n, device):
+    """n documents of random lengths >= 1 covering S tokens: cu_seqlens."""
+    cuts = torch.randperm(S - 1)[: n - 1].sort().values + 1
+    return torch.cat([torch.tensor([0]), cuts, torch.tensor([S])]).to(
+        device=device, dtype=torch.int32)
+
+
+def kept_pairs(pattern, S, cu=None):
     """Kept (query, key) pairs per head, in closed form."""
+    if pattern == "packed_documents":
+        lengths = (cu[1:] - cu[:-1]).double()
+        return int((lengths * (lengths + 1) / 2).sum().item())
     if pattern == "dense":
         return S * S
     if pattern == "chunked_local":
@@ -175,9 +216,16 @@ def run_case(name, pattern, S, H, D, sattn, kernels, reps):
                for _ in range(3))
     o = torch.full_like(q, float("nan"))
     module = sattn.load(os.path.join(kernels, pattern + ".manifest.json"))
-    ours = lambda: sattn.run(module, q, k, v, o)
+    tensors, cu = None, None
+    if pattern == "packed_documents":
+        cu = random_documents(S, DOCUMENTS, q.device)
+        tensors = {"cu_seqlens_q": cu.view(1, -1), "cu_seqlens_k": cu.view(1, -1)}
+    ours = lambda: sattn.run(module, q, k, v, o, tensors)
     row = {"case": name, "pattern": pattern, "S": S, "H": H, "D": D,
-           "kept_pairs_per_head": kept_pairs(pattern, S)}
+           "kept_pairs_per_head": kept_pairs(pattern, S, cu)}
+    if cu is not None:
+        row["documents"] = DOCUMENTS
+        row["document_lengths"] = (cu[1:] - cu[:-1]).tolist()
     if pattern == "swa_sink_delta":
         row["sparse_pairs_per_head"] = kept_pairs("swa_sink", S)
     slow = S * S * H > 2**36  # our SIMT kernels: few repeats on big cases
@@ -204,6 +252,26 @@ def run_case(name, pattern, S, H, D, sattn, kernels, reps):
     elif pattern == "chunked_local":
         flex = flex_fn(chunked_local_mask, S, S, q.device)
         reference = flex(q, k, v)
+    elif pattern == "packed_documents":
+        doc = torch.searchsorted(cu[1:], torch.arange(S, device=q.device,
+                                                      dtype=torch.int32),
+                                 right=True)
+        flex = flex_fn(lambda b, h, qi, ki: (doc[qi] == doc[ki]) & (ki <= qi),
+                       S, S, q.device)
+        reference = flex(q, k, v)
+        try:
+            from torch.nn.attention.varlen import varlen_attn
+            # Packed [T, H, D] layout; cu_seqlens as int32 on the device.
+            qp, kp, vp = (t[0].transpose(0, 1).contiguous() for t in (q, k, v))
+            longest = int((cu[1:] - cu[:-1]).max().item())
+            varlen = lambda: varlen_attn(qp, kp, vp, cu, cu, longest, longest,
+                                         is_causal=True)
+            peers["varlen_attn"] = time_ms(varlen, 3, reps)
+            row["rel_l2_varlen_vs_flex"] = rel_l2(
+                varlen().transpose(0, 1).unsqueeze(0), reference)
+        except Exception as e:  # not in every PyTorch
+            peers["varlen_attn"] = None
+            row["varlen_attn_error"] = str(e)[:200]
     else:
         flex = flex_fn(swa_sink_mask, S, S, q.device)
         reference = (flex(q, k, v) if pattern == "swa_sink"

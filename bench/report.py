@@ -13,8 +13,10 @@ COLUMNS = [
     ("case", "case"), ("ours_ms", "ours ms"), ("sdpa_flash_ms", "SDPA flash ms"),
     ("sdpa_cudnn_ms", "SDPA cuDNN ms"), ("flex_ms", "Flex ms"),
     ("sdpa_flash_dense_causal_ms", "FA2 dense causal ms"),
+    ("varlen_attn_ms", "varlen_attn ms"),
     ("ours_tflops", "ours TFLOP/s"), ("flex_tflops", "Flex TFLOP/s"),
     ("ours_vs_flex", "ours / Flex"), ("ours_vs_fa2", "FA2 time / ours"),
+    ("ours_vs_varlen", "varlen time / ours"),
     ("rel_l2_vs_pytorch", "rel L2 vs PyTorch"),
 ]
 
@@ -30,6 +32,8 @@ def derived(r):
             # Flex runs the sparse pattern only (no delta correction).
             r["flex_tflops"] = (4.0 * r["D"] * r["sparse_pairs_per_head"] *
                                 r["H"] / r["flex_ms"] / 1e9)
+    if r.get("varlen_attn_ms"):
+        r["ours_vs_varlen"] = r["varlen_attn_ms"] / r["ours_ms"]
     fa2 = r.get("sdpa_flash_ms") or r.get("sdpa_flash_dense_causal_ms")
     if fa2:
         r["ours_vs_fa2"] = fa2 / r["ours_ms"]

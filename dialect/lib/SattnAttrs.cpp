@@ -4,9 +4,9 @@
 using namespace mlir;
 using namespace mlir::sattn;
 
-LogicalResult
-TilePlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                     int64_t blockM, int64_t blockN, ArrayAttr regions) {
+LogicalResult TilePlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   int64_t blockM, int64_t blockN,
+                                   ArrayAttr regions, bool documents) {
   if (blockM <= 0 || blockN <= 0)
     return emitError() << "tile_plan block sizes must be positive, got "
                        << blockM << "x" << blockN;

@@ -66,7 +66,64 @@ SmallVector<std::pair<StringRef, Value>> AttentionOp::getLaunchTensors() {
     tensors.push_back({"alibi_slopes", slopes});
   if (Value sinks = getSinks())
     tensors.push_back({"sinks", sinks});
+  if (DocumentsMaskOp docs = getDocuments()) {
+    tensors.push_back({"cu_seqlens_q", docs.getCuSeqlensQ()});
+    tensors.push_back({"cu_seqlens_k", docs.getCuSeqlensK()});
+  }
   return tensors;
+}
+
+DocumentsMaskOp AttentionOp::getDocuments() {
+  Value mask = getMask();
+  if (!mask)
+    return {};
+  if (auto docs = mask.getDefiningOp<DocumentsMaskOp>())
+    return docs;
+  if (auto meet = mask.getDefiningOp<IntersectMaskOp>())
+    for (Value m : meet.getMasks())
+      if (auto docs = m.getDefiningOp<DocumentsMaskOp>())
+        return docs;
+  return {};
+}
+
+/// Documents narrow every other mask to one document's keys, so they may
+/// only be the mask or an operand of its outermost intersect, once: under a
+/// union a query would see keys of other documents. Each mask op is looked
+/// at once, however often the DAG reuses it.
+static LogicalResult verifyDocumentsPlacement(AttentionOp op) {
+  Value mask = op.getMask();
+  if (!mask || mask.getDefiningOp<DocumentsMaskOp>())
+    return success();
+  Operation *root = mask.getDefiningOp();
+  bool rootIsIntersect = isa_and_nonnull<IntersectMaskOp>(root);
+  unsigned atRoot = 0;
+  llvm::SmallPtrSet<Operation *, 16> seen;
+  SmallVector<Operation *> work;
+  if (root)
+    work.push_back(root);
+  while (!work.empty()) {
+    Operation *user = work.pop_back_val();
+    if (!seen.insert(user).second)
+      continue;
+    for (Value operand : user->getOperands()) {
+      Operation *def = operand.getDefiningOp();
+      if (!def || !isa<MaskType>(operand.getType()))
+        continue;
+      if (!isa<DocumentsMaskOp>(def)) {
+        work.push_back(def);
+        continue;
+      }
+      if (user != root || !rootIsIntersect)
+        return def->emitOpError(
+            "must be the attention's mask or an operand of its outermost "
+            "sattn.mask.intersect (documents only narrow the other masks; "
+            "under a union a query would see keys of other documents)");
+      if (++atRoot > 1)
+        return def->emitOpError("appears twice in the outermost intersect; "
+                                "a pattern packs one set of documents");
+    }
+  }
+  return success();
 }
 
 LogicalResult AttentionOp::verify() {
@@ -123,6 +180,8 @@ LogicalResult AttentionOp::verify() {
     if (!def || def->getDialect() != (*this)->getDialect())
       return emitOpError("mask must be produced by a sattn.mask op");
   }
+  if (failed(verifyDocumentsPlacement(*this)))
+    return failure();
   bool tensorSlopes = getAlibi() == AlibiSlopes::tensor;
   if (tensorSlopes != bool(getAlibiSlopes()))
     return emitOpError("takes the operand alibi_slopes exactly when alibi is "
@@ -141,6 +200,11 @@ void AttentionOp::getEffects(
                          SideEffects::DefaultResource::get());
   for (OpOperand &slopes : getAlibiSlopesMutable())
     effects.emplace_back(MemoryEffects::Read::get(), &slopes,
+                         SideEffects::DefaultResource::get());
+  // The documents mask only names its offsets, which are not this op's
+  // operands; the kernels read them (a read of unspecified memory).
+  if (getDocuments())
+    effects.emplace_back(MemoryEffects::Read::get(),
                          SideEffects::DefaultResource::get());
   effects.emplace_back(MemoryEffects::Write::get(), &getOMutable(),
                        SideEffects::DefaultResource::get());

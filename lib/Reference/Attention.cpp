@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -64,18 +65,53 @@ const std::vector<double> *launchTensor(const PatternSpec &spec,
   return nullptr;
 }
 
+/// The documents of batch row b as [start, end) pairs of query and key
+/// rows; one document over everything without a "documents" mask.
+struct Document {
+  int64_t qBegin, qEnd, kBegin, kEnd;
+};
+std::vector<Document> documentsOf(const PatternSpec &spec, const Problem &p,
+                                  const Tensors &tensors, int64_t b) {
+  const std::vector<double> *cq =
+      launchTensor(spec, p, tensors, "cu_seqlens_q");
+  const std::vector<double> *ck =
+      launchTensor(spec, p, tensors, "cu_seqlens_k");
+  if (!cq || !ck)
+    return {{0, p.Sq, 0, p.Sk}};
+  auto offsets = [&](const std::vector<double> &cu, const char *name,
+                     int64_t total) {
+    std::vector<int64_t> row(static_cast<size_t>(p.Nd + 1));
+    for (int64_t d = 0; d <= p.Nd; ++d)
+      row[d] = static_cast<int64_t>(cu[b * (p.Nd + 1) + d]);
+    bool ok = row.front() == 0 && row.back() == total;
+    for (int64_t d = 0; d < p.Nd; ++d)
+      ok = ok && row[d] <= row[d + 1];
+    if (!ok)
+      throw std::invalid_argument(
+          std::string("ref::attention: tensor '") + name + "' row " +
+          std::to_string(b) + " must go from 0 to " + std::to_string(total) +
+          " without decreasing");
+    return row;
+  };
+  std::vector<int64_t> q = offsets(*cq, "cu_seqlens_q", p.Sq);
+  std::vector<int64_t> k = offsets(*ck, "cu_seqlens_k", p.Sk);
+  std::vector<Document> docs;
+  for (int64_t d = 0; d < p.Nd; ++d)
+    docs.push_back({q[d], q[d + 1], k[d], k[d + 1]});
+  return docs;
+}
+
 /// One output row: softmax over the keys `allows(i, j)` admits of
 /// s_j = scale * <q_i, k_j> (softcapped), times the values. With a sink
 /// logit z the denominator gains exp(z) (no value joins it); ALiBi adds
-/// alibiSlope * (j - i') to each score after the softcap. A row that
-/// admits no key is all zeros.
+/// alibiSlope * (j - iKey) to each score after the softcap (iKey: the row's
+/// position in key coordinates, i'). A row that admits no key is all zeros.
 template <typename Allows>
 void attendRow(const PatternSpec &spec, const Problem &p, const double *qRow,
                const double *kHead, const double *vHead, int64_t i,
-               Allows allows, double alibiSlope, const double *sinkLogit,
-               double *out) {
+               int64_t iKey, Allows allows, double alibiSlope,
+               const double *sinkLogit, double *out) {
   const double scale = spec.effectiveScale();
-  const int64_t iKey = i + (p.Sk - p.Sq); // ALiBi's i'
   std::vector<double> score(p.Sk);
   std::vector<bool> allowed(p.Sk, false);
   double maxScore = -std::numeric_limits<double>::infinity();
@@ -131,14 +167,33 @@ std::vector<double> attention(const PatternSpec &spec, const Problem &p,
   const int64_t D = p.D, Sq = p.Sq, Sk = p.Sk;
   std::vector<double> o(static_cast<size_t>(p.B * p.H * Sq * D), 0.0);
 
-  // The pattern as written (no mask = every key) and "dense causal" of the
-  // delta correction, both in bottom-right aligned coordinates.
+  // The pattern inside each document (no mask = every key of it) and
+  // "dense causal" of the delta correction, in the document's bottom-right
+  // aligned coordinates.
+  const std::optional<MaskExpr> within = maskWithinDocuments(spec);
+  const Document *doc = nullptr; // the current row's
   auto sparse = [&](int64_t i, int64_t j) {
-    return !spec.mask || maskAllows(*spec.mask, i, j, Sq, Sk);
+    if (j < doc->kBegin || j >= doc->kEnd)
+      return false;
+    return !within ||
+           maskAllows(*within, i - doc->qBegin, j - doc->kBegin,
+                      doc->qEnd - doc->qBegin, doc->kEnd - doc->kBegin);
   };
   auto denseCausal = [&](int64_t i, int64_t j) { return j <= i + (Sk - Sq); };
 
   for (int64_t b = 0; b < p.B; ++b) {
+    const std::vector<Document> docs = documentsOf(spec, p, tensors, b);
+    // Row i's document, and its position in key coordinates.
+    auto docOf = [&](int64_t i) {
+      for (const Document &d : docs)
+        if (d.qBegin <= i && i < d.qEnd)
+          return &d;
+      return &docs.front(); // unreachable: the documents cover [0, Sq)
+    };
+    auto keyPosition = [&](int64_t i) {
+      const Document *d = docOf(i);
+      return i + (d->kEnd - d->qEnd);
+    };
     for (int64_t h = 0; h < p.H; ++h) {
       const int64_t hkv = h / (p.H / p.Hkv);
       const double *qHead = q.data() + (b * p.H + h) * Sq * D;
@@ -152,9 +207,11 @@ std::vector<double> attention(const PatternSpec &spec, const Problem &p,
 
       // Step 1: O_sp, every row under the pattern.
       std::vector<double> oSp(static_cast<size_t>(Sq * D));
-      for (int64_t i = 0; i < Sq; ++i)
-        attendRow(spec, p, qHead + i * D, kHead, vHead, i, sparse, slope, sink,
-                  &oSp[i * D]);
+      for (int64_t i = 0; i < Sq; ++i) {
+        doc = docOf(i);
+        attendRow(spec, p, qHead + i * D, kHead, vHead, i, keyPosition(i),
+                  sparse, slope, sink, &oSp[i * D]);
+      }
       if (!spec.delta) {
         std::copy(oSp.begin(), oSp.end(), oHead);
         continue;
@@ -170,15 +227,16 @@ std::vector<double> attention(const PatternSpec &spec, const Problem &p,
       std::vector<double> oDnAnchor(static_cast<size_t>(D));
       for (int64_t i = 0; i < Sq; ++i) {
         double *out = oHead + i * D;
+        doc = docOf(i);
         if (i >= sp) {
-          attendRow(spec, p, qHead + i * D, kHead, vHead, i, denseCausal, slope,
-                    sink, out);
+          attendRow(spec, p, qHead + i * D, kHead, vHead, i, keyPosition(i),
+                    denseCausal, slope, sink, out);
           continue;
         }
         const int64_t a = gamma * (i / gamma);
         if (i == a) {
-          attendRow(spec, p, qHead + i * D, kHead, vHead, i, denseCausal, slope,
-                    sink, oDnAnchor.data());
+          attendRow(spec, p, qHead + i * D, kHead, vHead, i, keyPosition(i),
+                    denseCausal, slope, sink, oDnAnchor.data());
           // O_sp_a + (O_dn_a - O_sp_a) is O_dn_a; write it exactly rather
           // than through a rounding add-subtract, so anchors are dense bit
           // for bit.

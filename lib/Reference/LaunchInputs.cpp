@@ -2,6 +2,7 @@
 
 #include "Reference/LaunchInputs.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -11,12 +12,29 @@ std::vector<int64_t> launchTensorExtents(const LaunchTensor &t,
                                          const Problem &p) {
   std::vector<int64_t> extents;
   for (const std::string &d : t.shape)
-    extents.push_back(d == "B"     ? p.B
-                      : d == "H"   ? p.H
-                      : d == "Hkv" ? p.Hkv
-                      : d == "Sq"  ? p.Sq
-                                   : p.Sk);
+    extents.push_back(d == "B"      ? p.B
+                      : d == "H"    ? p.H
+                      : d == "Hkv"  ? p.Hkv
+                      : d == "Sq"   ? p.Sq
+                      : d == "Nd+1" ? p.Nd + 1
+                                    : p.Sk);
   return extents;
+}
+
+std::vector<int64_t> randomDocumentOffsets(int64_t total, int64_t Nd,
+                                           std::mt19937_64 &rng) {
+  std::vector<int64_t> cuts;
+  // A document of one token first, where there is room for it.
+  if (Nd >= 2 && total >= 2)
+    cuts.push_back(1);
+  std::uniform_int_distribution<int64_t> at(0, total);
+  while (int64_t(cuts.size()) < Nd - 1)
+    cuts.push_back(at(rng));
+  std::sort(cuts.begin(), cuts.end());
+  std::vector<int64_t> offsets = {0};
+  offsets.insert(offsets.end(), cuts.begin(), cuts.end());
+  offsets.push_back(total);
+  return offsets;
 }
 
 Tensors randomLaunchTensors(const PatternSpec &spec, const Problem &p,
@@ -44,6 +62,21 @@ Tensors randomLaunchTensors(const PatternSpec &spec, const Problem &p,
                         : static_cast<double>(static_cast<float>(logit(rng)));
     }
     tensors[t.name] = std::move(values);
+  }
+  // Documents: independent random offsets per batch row; the same for
+  // queries and keys when Sq == Sk (the prefill of packed sequences).
+  if (tensors.count("cu_seqlens_q")) {
+    std::vector<double> &cq = tensors["cu_seqlens_q"];
+    std::vector<double> &ck = tensors["cu_seqlens_k"];
+    for (int64_t b = 0; b < p.B; ++b) {
+      std::vector<int64_t> q = randomDocumentOffsets(p.Sq, p.Nd, rng);
+      std::vector<int64_t> k =
+          p.Sq == p.Sk ? q : randomDocumentOffsets(p.Sk, p.Nd, rng);
+      for (int64_t d = 0; d <= p.Nd; ++d) {
+        cq[b * (p.Nd + 1) + d] = double(q[d]);
+        ck[b * (p.Nd + 1) + d] = double(k[d]);
+      }
+    }
   }
   return tensors;
 }

@@ -7,6 +7,9 @@
 //   sinks  one logit a head: head 0 gets -inf (a sink that never wins, the
 //          plain softmax), the others uniform in [-4, 8) (from a sink that
 //          barely counts to one that takes most of each row's weight).
+//   cu_seqlens_q, cu_seqlens_k  per batch row, Nd documents at random
+//          offsets (randomDocumentOffsets), the same for queries and keys
+//          when Sq == Sk.
 // Values are exact in their storage type, so a kernel and the reference
 // see the same numbers.
 //
@@ -26,6 +29,12 @@ namespace sattn::ref {
 /// Extents of `t` for a problem (its size names evaluated), outermost first.
 std::vector<int64_t> launchTensorExtents(const LaunchTensor &t,
                                          const Problem &p);
+
+/// Nd + 1 offsets from 0 to `total`, never decreasing: a document of one
+/// token first (where Nd >= 2 and total >= 2), the other cuts uniform (so
+/// some documents may be empty).
+std::vector<int64_t> randomDocumentOffsets(int64_t total, int64_t Nd,
+                                           std::mt19937_64 &rng);
 
 /// Random values for every launch tensor of `spec`, drawn from `rng` in
 /// launchTensors order.

@@ -29,6 +29,10 @@ bool maskAllows(const MaskExpr &mask, int64_t i, int64_t j, int64_t Sq, int64_t 
     return floorDiv(j, mask.tokens) == floorDiv(ip, mask.tokens);
   case MaskExpr::Kind::PrefixLM:
     return j < mask.tokens || j <= ip;
+  case MaskExpr::Kind::Documents:
+    // Within one document, whose coordinates i, j, Sq and Sk are here
+    // (attention() keeps each row to its document's keys).
+    return true;
   case MaskExpr::Kind::Union:
     for (const MaskExpr &c : mask.children)
       if (maskAllows(c, i, j, Sq, Sk))

@@ -26,24 +26,28 @@ namespace sattn::ref {
 
 struct Problem {
   int64_t B, H, Hkv, Sq, Sk, D;
+  /// Documents a batch row packs (patterns with a "documents" mask).
+  int64_t Nd = 1;
 };
 
 /// True iff query i may attend key j under `mask` (i' = i + Sk - Sq),
-/// evaluated per element from the tree.
+/// evaluated per element from the tree. A "documents" node allows every
+/// pair: the caller passes one document's coordinates and lengths.
 bool maskAllows(const MaskExpr &mask, int64_t i, int64_t j, int64_t Sq, int64_t Sk);
 
 /// The launch tensors of a pattern (launchTensors(spec)) by name, their
 /// elements in double, row-major.
 using Tensors = std::map<std::string, std::vector<double>>;
 
-/// Full pattern semantics (mask, scale, softcap, learnable sinks, delta
-/// correction), inputs in double, layouts q,o [B,H,Sq,D], k,v [B,Hkv,Sk,D]
-/// contiguous; GQA: head h reads kv head h / (H/Hkv). Rows that see no key
-/// output 0. Returns o. The scale is spec.effectiveScale() (from
-/// spec.headDim, not p.D, so small test problems can use a small D).
-/// `tensors` holds every tensor launchTensors(spec) lists (others are
-/// ignored). Learnable sinks join the denominator of every softmax,
-/// the delta correction's dense rows included.
+/// Full pattern semantics (mask, documents, scale, softcap, ALiBi,
+/// learnable sinks, delta correction), inputs in double, layouts q,o
+/// [B,H,Sq,D], k,v [B,Hkv,Sk,D] contiguous; GQA: head h reads kv head h /
+/// (H/Hkv). Rows that see no key output 0. Returns o. The scale is
+/// spec.effectiveScale() (from spec.headDim, not p.D, so small test problems
+/// can use a small D). `tensors` holds every tensor launchTensors(spec) lists
+/// (others are ignored). Learnable sinks join the denominator of every softmax,
+/// the delta correction's dense rows included. Document offsets that do not
+/// start at 0, decrease, or end elsewhere than Sq / Sk throw.
 std::vector<double> attention(const PatternSpec &spec, const Problem &p,
                               const std::vector<double> &q,
                               const std::vector<double> &k,

@@ -37,6 +37,8 @@ json maskToJson(const MaskExpr &m) {
     return {{"kind", "chunk"}, {"size", m.tokens}};
   case MaskExpr::Kind::PrefixLM:
     return {{"kind", "prefix_lm"}, {"prefix", m.tokens}};
+  case MaskExpr::Kind::Documents:
+    return {{"kind", "documents"}};
   case MaskExpr::Kind::Union:
   case MaskExpr::Kind::Intersect: {
     // Operand order is kept: reordering is a semantic identity we don't

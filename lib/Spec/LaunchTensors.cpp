@@ -7,6 +7,7 @@
 
 #include "Spec/PatternSpec.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace sattn {
@@ -27,7 +28,43 @@ std::vector<LaunchTensor> launchTensors(const PatternSpec &spec) {
     tensors.push_back({"alibi_slopes", TensorDType::F32, {"H"}});
   if (spec.learnableSinks)
     tensors.push_back({"sinks", TensorDType::F32, {"H"}});
+  if (hasDocuments(spec)) {
+    tensors.push_back({"cu_seqlens_q", TensorDType::I32, {"B", "Nd+1"}});
+    tensors.push_back({"cu_seqlens_k", TensorDType::I32, {"B", "Nd+1"}});
+  }
   return tensors;
+}
+
+namespace {
+bool isDocuments(const MaskExpr &m) {
+  return m.kind == MaskExpr::Kind::Documents;
+}
+} // namespace
+
+bool hasDocuments(const PatternSpec &spec) {
+  if (!spec.mask)
+    return false;
+  if (isDocuments(*spec.mask))
+    return true;
+  return spec.mask->kind == MaskExpr::Kind::Intersect &&
+         std::any_of(spec.mask->children.begin(), spec.mask->children.end(),
+                     isDocuments);
+}
+
+std::optional<MaskExpr> maskWithinDocuments(const PatternSpec &spec) {
+  if (!hasDocuments(spec))
+    return spec.mask;
+  if (isDocuments(*spec.mask))
+    return std::nullopt;
+  std::vector<MaskExpr> rest;
+  for (const MaskExpr &c : spec.mask->children)
+    if (!isDocuments(c))
+      rest.push_back(c);
+  if (rest.empty())
+    return std::nullopt;
+  if (rest.size() == 1)
+    return rest.front();
+  return MaskExpr::intersect(std::move(rest));
 }
 
 double alibiGeometricSlope(int64_t h, int64_t H) {

@@ -23,6 +23,9 @@ namespace sattn {
 namespace spec_detail {
 // Defined in StrictJson.cpp (lib/Spec has only the public header).
 Result<nlohmann::json> parseStrictJson(const std::string &text, const std::string &source);
+// ValidateSpec.cpp: rules over the whole spec, shared by both ways in.
+Status checkDocumentsPlacement(const PatternSpec &spec,
+                               const std::string &source);
 std::string pathSegment(const std::string &key);
 } // namespace spec_detail
 
@@ -111,7 +114,7 @@ public:
                     "expected true or false, got " + describe(v));
       spec.learnableSinks = v.get<bool>();
     }
-    return Status::ok();
+    return spec_detail::checkDocumentsPlacement(spec, source_);
   }
 
 private:
@@ -292,6 +295,12 @@ private:
       return sized("size", MaskExpr::chunk);
     if (kind == "prefix_lm")
       return sized("prefix", MaskExpr::prefixLM);
+    if (kind == "documents") {
+      if (Status s = checkKeys(v, path, {"kind"}, {}); !s)
+        return s;
+      out = MaskExpr::documents();
+      return Status::ok();
+    }
     if (kind == "union" || kind == "intersect") {
       if (Status s = checkKeys(v, path, {"kind", "of"}, {"of"}); !s)
         return s;
@@ -318,8 +327,8 @@ private:
     return fail(
         path + ".kind",
         "unknown mask kind " + describe(v.at("kind")) +
-            " (supported: causal, window, sink, chunk, prefix_lm, union, "
-            "intersect)");
+            " (supported: causal, window, sink, chunk, prefix_lm, documents, "
+            "union, intersect)");
   }
 
   Status parseCorrection(const json &v, const std::string &path, DeltaCorrection &out) const {

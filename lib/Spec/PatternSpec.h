@@ -19,6 +19,19 @@
 //   prefix_lm{P}     j < P or j <= i' (bidirectional over the first P keys,
 //                    causal after them: causal united with sink{P})
 //   union / intersect of children.
+//   documents        (read at launch) batch row b packs Nd documents: document
+//                    d holds queries [cq[b][d], cq[b][d+1]) and keys
+//                    [ck[b][d], ck[b][d+1]) of the int32 tensors
+//                    "cu_seqlens_q" and "cu_seqlens_k" ([B, Nd+1], as
+//                    FlashAttention's varlen API, one row a batch row: 0
+//                    first, Sq / Sk last, never decreasing; an empty
+//                    document repeats an offset, so batch rows may hold
+//                    fewer). A query sees only keys of its own document, and
+//                    every other mask applies in the document's coordinates:
+//                    i - cq[d], j - ck[d], with the document's lengths as Sq
+//                    and Sk (its queries aligned to the end of its keys, as
+//                    chunked prefill has them). It is the whole mask or an
+//                    operand of the outermost intersect, at most once.
 // Scores: s = scale * <q,k>; with softcap c: s = c * tanh(s / c).
 // ALiBi: s_ij += m_h * (j - i') after the softcap, with per-head slopes m_h
 // either the geometric series of Press et al. (n = the largest power of two
@@ -50,7 +63,16 @@ std::optional<DType> parseDType(const std::string &name);
 int64_t dtypeSize(DType t);
 
 struct MaskExpr {
-  enum class Kind { Causal, Window, Sink, Chunk, PrefixLM, Union, Intersect };
+  enum class Kind {
+    Causal,
+    Window,
+    Sink,
+    Chunk,
+    PrefixLM,
+    Documents,
+    Union,
+    Intersect
+  };
   Kind kind = Kind::Causal;
   int64_t left = 0;   ///< Window: keys before i' (inclusive distance).
   int64_t right = 0;  ///< Window: keys after i'.
@@ -71,6 +93,7 @@ struct MaskExpr {
   static MaskExpr sink(int64_t n) { return sized(Kind::Sink, n); }
   static MaskExpr chunk(int64_t c) { return sized(Kind::Chunk, c); }
   static MaskExpr prefixLM(int64_t p) { return sized(Kind::PrefixLM, p); }
+  static MaskExpr documents() { return make(Kind::Documents); }
   static MaskExpr unite(std::vector<MaskExpr> c) {
     MaskExpr m = make(Kind::Union);
     m.children = std::move(c);
@@ -128,12 +151,23 @@ const char *tensorDTypeName(TensorDType t);
 /// A tensor a pattern reads at launch besides q, k, v: its name (the
 /// kernels' parameter, the manifest's and the launch API's key), element
 /// type, and shape as size names of the launch ("B", "H", "Hkv", "Sq",
-/// "Sk"), outermost first. Contiguous, row-major.
+/// "Sk", and "Nd+1": one more than the documents a batch row holds, which
+/// the launch takes from the tensor), outermost first. Contiguous,
+/// row-major.
 struct LaunchTensor {
   std::string name;
   TensorDType dtype = TensorDType::F32;
   std::vector<std::string> shape;
 };
+
+/// Whether the pattern packs documents (a "documents" mask; see the header
+/// comment for where it may appear).
+bool hasDocuments(const PatternSpec &spec);
+
+/// The mask that applies inside each document: the pattern's mask without
+/// its "documents" operand (none: every key of the document). For a pattern
+/// without documents, its mask.
+std::optional<MaskExpr> maskWithinDocuments(const PatternSpec &spec);
 
 /// ALiBi's geometric slope of head h of H (the header comment's series).
 double alibiGeometricSlope(int64_t h, int64_t H);

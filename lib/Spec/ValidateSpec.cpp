@@ -75,6 +75,8 @@ Status checkMask(const std::string &source, const std::string &path,
     return checkRange(source, path + ".size", m.tokens, 1);
   case MaskExpr::Kind::PrefixLM:
     return checkRange(source, path + ".prefix", m.tokens, 1);
+  case MaskExpr::Kind::Documents:
+    return Status::ok();
   case MaskExpr::Kind::Union:
   case MaskExpr::Kind::Intersect:
     if (m.children.empty())
@@ -101,7 +103,64 @@ Status checkMask(const std::string &source, const std::string &path,
   return invalid(source, path, "unknown mask kind");
 }
 
+/// The first "documents" mask at or below `m` (its JSON path in `where`).
+bool findDocuments(const MaskExpr &m, const std::string &path,
+                   std::string &where) {
+  if (m.kind == MaskExpr::Kind::Documents) {
+    where = path;
+    return true;
+  }
+  for (size_t i = 0; i < m.children.size(); ++i)
+    if (findDocuments(m.children[i], path + ".of[" + std::to_string(i) + "]",
+                      where))
+      return true;
+  return false;
+}
+
 } // namespace
+
+namespace spec_detail {
+/// Documents split every row's keys, so they can only narrow the rest of the
+/// mask: a union would let a query see keys of other documents, and a
+/// second "documents" would name the same tensors again.
+Status checkDocumentsPlacement(const PatternSpec &spec,
+                               const std::string &source) {
+  if (!spec.mask)
+    return Status::ok();
+  const MaskExpr &root = *spec.mask;
+  std::string where;
+  if (root.kind == MaskExpr::Kind::Intersect) {
+    bool seen = false;
+    for (size_t i = 0; i < root.children.size(); ++i) {
+      const std::string path = "$.mask.of[" + std::to_string(i) + "]";
+      const MaskExpr &c = root.children[i];
+      if (c.kind == MaskExpr::Kind::Documents) {
+        if (seen)
+          return invalid(source, path,
+                         "a second \"documents\" mask; a pattern packs one "
+                         "set of documents");
+        seen = true;
+      } else if (findDocuments(c, path, where)) {
+        break;
+      }
+    }
+  } else if (root.kind != MaskExpr::Kind::Documents) {
+    findDocuments(root, "$.mask", where);
+  }
+  if (!where.empty())
+    return invalid(source, where,
+                   "\"documents\" must be the mask itself or an operand of "
+                   "the outermost \"intersect\" (documents only narrow the "
+                   "other masks; under a union a query would see keys of "
+                   "other documents)");
+  if (spec.delta && hasDocuments(spec))
+    return invalid(source, "$.correction",
+                   "the delta correction over documents is not supported "
+                   "yet (its dense reference rows would have to follow the "
+                   "documents too)");
+  return Status::ok();
+}
+} // namespace spec_detail
 
 Status validatePatternSpec(const PatternSpec &spec, const std::string &source) {
   if (!validName(spec.name))
@@ -138,7 +197,7 @@ Status validatePatternSpec(const PatternSpec &spec, const std::string &source) {
         !s)
       return s;
   }
-  return Status::ok();
+  return spec_detail::checkDocumentsPlacement(spec, source);
 }
 
 } // namespace sattn

@@ -108,6 +108,32 @@ bool productFits(std::initializer_list<int64_t> factors) {
   return true;
 }
 
+/// The documents a batch row packs, from the first launch tensor whose
+/// shape names "Nd+1" (Manifest.h); 0 when none does. The tensors' shapes
+/// are checked against it afterwards, so disagreeing tensors are reported
+/// there.
+Result<int64_t> documentCount(const Manifest &m, const LaunchBuffers &bufs) {
+  for (const TensorInfo &t : m.tensors) {
+    auto dim = std::find(t.shape.begin(), t.shape.end(), "Nd+1");
+    if (dim == t.shape.end())
+      continue;
+    auto it =
+        std::find_if(bufs.tensors.begin(), bufs.tensors.end(),
+                     [&](const TensorArg &a) { return a.name == t.name; });
+    // Missing or of another rank: checkTensors names the problem.
+    if (it == bufs.tensors.end() || it->shape.size() != t.shape.size())
+      return int64_t(0);
+    int64_t extent = it->shape[size_t(dim - t.shape.begin())];
+    if (extent < 2)
+      return badArgument("tensor '" + t.name + "' has " +
+                         std::to_string(extent) +
+                         " offsets a batch row; it needs at least 2 (one "
+                         "document: 0 and the sequence length)");
+    return extent - 1;
+  }
+  return int64_t(0);
+}
+
 /// Checks the launch tensors against the manifest's list (Manifest.h).
 Status checkTensors(const Manifest &m, const AttentionShape &s,
                     const LaunchBuffers &bufs) {
@@ -159,12 +185,13 @@ std::vector<int64_t> tensorExtents(const TensorInfo &t,
                                    const AttentionShape &s) {
   std::vector<int64_t> extents;
   for (const std::string &d : t.shape)
-    extents.push_back(d == "B"     ? s.B
-                      : d == "H"   ? s.H
-                      : d == "Hkv" ? s.Hkv
-                      : d == "Sq"  ? s.Sq
-                      : d == "Sk"  ? s.Sk
-                                   : -1);
+    extents.push_back(d == "B"                  ? s.B
+                      : d == "H"                ? s.H
+                      : d == "Hkv"              ? s.Hkv
+                      : d == "Sq"               ? s.Sq
+                      : d == "Sk"               ? s.Sk
+                      : d == "Nd+1" && s.Nd > 0 ? s.Nd + 1
+                                                : -1);
   return extents;
 }
 
@@ -173,9 +200,43 @@ std::string describeTensorShape(const TensorInfo &t, const AttentionShape &s) {
   std::vector<int64_t> extents = tensorExtents(t, s);
   for (size_t i = 0; i < t.shape.size(); ++i) {
     names += (i ? ", " : "") + t.shape[i];
-    values += (i ? ", " : "") + std::to_string(extents[i]);
+    // -1: a size the launch takes from a tensor that is missing.
+    values += (i ? ", " : "") +
+              (extents[i] < 0 ? std::string("?") : std::to_string(extents[i]));
   }
   return "[" + names + "] = [" + values + "]";
+}
+
+Status checkDocumentOffsets(const Manifest &m, const AttentionShape &s,
+                            const LaunchBuffers &bufs) {
+  for (const TensorArg &t : bufs.tensors) {
+    const bool queries = t.name == "cu_seqlens_q";
+    if ((!queries && t.name != "cu_seqlens_k") || t.shape.size() != 2)
+      continue;
+    const int64_t total = queries ? s.Sq : s.Sk;
+    const auto *offsets = static_cast<const int32_t *>(t.data);
+    for (int64_t b = 0; b < t.shape[0]; ++b) {
+      const int32_t *row = offsets + b * t.shape[1];
+      const int64_t last = t.shape[1] - 1;
+      auto bad = [&](int64_t d, const std::string &why) {
+        return badArgument("tensor '" + t.name + "' of '" + m.name +
+                           "', batch row " + std::to_string(b) + ", offset " +
+                           std::to_string(d) + " (" + std::to_string(row[d]) +
+                           "): " + why);
+      };
+      if (row[0] != 0)
+        return bad(0, "the first offset must be 0");
+      for (int64_t d = 1; d <= last; ++d)
+        if (row[d] < row[d - 1])
+          return bad(d, "offsets must not decrease (the one before is " +
+                            std::to_string(row[d - 1]) + ")");
+      if (row[last] != total)
+        return bad(last, std::string("the last offset must be ") +
+                             (queries ? "Sq" : "Sk") + " (" +
+                             std::to_string(total) + ")");
+    }
+  }
+  return Status::ok();
 }
 
 DeltaRows computeDeltaRows(int64_t Sq, int64_t gamma, int64_t tailMin) {
@@ -235,10 +296,15 @@ int64_t deltaWorkspaceBytes(const Manifest &m, const AttentionShape &s) {
 }
 
 Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
-                                                const AttentionShape &s,
+                                                const AttentionShape &shape,
                                                 const LaunchBuffers &bufs) {
-  if (Status st = validateShape(m, s); !st)
+  if (Status st = validateShape(m, shape); !st)
     return st;
+  Result<int64_t> documents = documentCount(m, bufs);
+  if (!documents)
+    return documents.status();
+  AttentionShape s = shape;
+  s.Nd = *documents;
   const std::pair<const char *, const void *> pointers[] = {
       {"q", bufs.q}, {"k", bufs.k}, {"v", bufs.v}, {"o", bufs.o}};
   // Kernels move whole rows with 16-byte vector accesses.
@@ -276,7 +342,8 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
       {"H", s.H},
       {"Hkv", s.Hkv},
       {"Sq", s.Sq},
-      {"Sk", s.Sk}};
+      {"Sk", s.Sk},
+      {"Nd", s.Nd}};
   for (const TensorArg &t : bufs.tensors)
     values.push_back({t.name, bits(t.data)});
 
@@ -305,6 +372,9 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
     switch (k.role) {
     case KernelRole::Attention:
       launch.gridX = ceilDiv(s.Sq, k.blockM);
+      break;
+    case KernelRole::DocumentAttention:
+      launch.gridX = ceilDiv(s.Sq, k.blockM) + s.Nd;
       break;
     case KernelRole::DeltaAnchor:
       launch.gridX =

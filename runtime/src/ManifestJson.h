@@ -41,8 +41,18 @@ inline int64_t dtypeBytes(const std::string &dtype) {
 
 /// Size names a launch tensor's shape may use (Manifest.h).
 inline const std::vector<std::string> &shapeNames() {
-  static const std::vector<std::string> names = {"B", "H", "Hkv", "Sq", "Sk"};
+  static const std::vector<std::string> names = {"B",  "H",  "Hkv",
+                                                 "Sq", "Sk", "Nd+1"};
   return names;
+}
+
+/// Whether a launch tensor's shape names the document count.
+inline bool usesDocuments(const Manifest &m) {
+  for (const TensorInfo &t : m.tensors)
+    for (const std::string &d : t.shape)
+      if (d == "Nd+1")
+        return true;
+  return false;
 }
 
 /// The ABI parameter list of every kernel of a manifest (see Manifest.h).
@@ -55,6 +65,8 @@ inline std::vector<KernelParam> abiParams(const Manifest &m) {
     params.push_back({t.name, "ptr"});
   for (const char *size : {"B", "H", "Hkv", "Sq", "Sk"})
     params.push_back({size, "i64"});
+  if (usesDocuments(m))
+    params.push_back({"Nd", "i64"});
   return params;
 }
 
@@ -106,6 +118,8 @@ inline std::string gridXFormula(const KernelInfo &k) {
     return "ceil(numAnchors / " + bm + ") + ceil(tailRows / " + bm + ")";
   if (k.role == KernelRole::DeltaMain)
     return "ceil(mainRows / " + bm + ")";
+  if (k.role == KernelRole::DocumentAttention)
+    return "ceil(Sq / " + bm + ") + Nd";
   return "ceil(Sq / " + bm + ")";
 }
 

@@ -173,6 +173,11 @@ Status Reader::readTop(const json &doc, Manifest &m) const {
   if (doc.contains("tensors"))
     if (Status s = readTensors(doc.at("tensors"), m); !s)
       return s;
+  // Documents change the grid and add the size "Nd": a reader of version 4
+  // would launch such kernels wrongly, so they need version 5.
+  if (version < 5 && usesDocuments(m))
+    return fail("$.tensors", "the size \"Nd+1\" (documents) needs format "
+                             "version 5");
 
   if (Status s = getNonEmptyString(doc, "$", "name", m.name); !s)
     return s;
@@ -323,10 +328,10 @@ Status Reader::readTensors(const json &value, Manifest &m) const {
       if (!shape[d].is_string() ||
           std::find(names.begin(), names.end(), shape[d].get<std::string>()) ==
               names.end())
-        return fail(
-            path + ".shape[" + std::to_string(d) + "]",
-            "expected one of \"B\", \"H\", \"Hkv\", \"Sq\", \"Sk\", got " +
-                describe(shape[d]));
+        return fail(path + ".shape[" + std::to_string(d) + "]",
+                    "expected one of \"B\", \"H\", \"Hkv\", \"Sq\", \"Sk\", "
+                    "\"Nd+1\", got " +
+                        describe(shape[d]));
       t.shape.push_back(shape[d].get<std::string>());
     }
     m.tensors.push_back(std::move(t));
@@ -403,6 +408,7 @@ Status Reader::readKernel(const json &value, const std::string &path,
   std::string role;
   if (Status s = getEnum(value, path, "role",
                          {kernelRoleName(KernelRole::Attention),
+                          kernelRoleName(KernelRole::DocumentAttention),
                           kernelRoleName(KernelRole::DeltaAnchor),
                           kernelRoleName(KernelRole::DeltaMain)},
                          role);
@@ -547,9 +553,10 @@ Status Reader::readTensorMap(const json &value, const std::string &path,
 /// Kernel roles and parameters must match the ABI the runtime launches.
 Status Reader::checkConsistency(const Manifest &m) const {
   std::vector<KernelRole> expected =
-      m.hasDelta
-          ? std::vector<KernelRole>{KernelRole::DeltaAnchor,
-                                    KernelRole::DeltaMain}
+      m.hasDelta ? std::vector<KernelRole>{KernelRole::DeltaAnchor,
+                                           KernelRole::DeltaMain}
+      : usesDocuments(m)
+          ? std::vector<KernelRole>{KernelRole::DocumentAttention}
           : std::vector<KernelRole>{KernelRole::Attention};
   for (size_t v = 0; v < m.variants.size(); ++v) {
     std::vector<KernelRole> roles;
@@ -564,14 +571,15 @@ Status Reader::checkConsistency(const Manifest &m) const {
     std::string which = m.variants.size() > 1
                             ? " (variant " + jsonQuote(m.variants[v].name) + ")"
                             : std::string();
-    return fail("$.kernels",
-                std::string(m.hasDelta
-                                ? "a manifest with delta needs a "
-                                  "\"delta_anchor\" kernel followed by a "
-                                  "\"delta_main\" kernel"
-                                : "a manifest without delta needs exactly one "
-                                  "\"attention\" kernel") +
-                    which + ", got [" + got + "]");
+    return fail(
+        "$.kernels",
+        std::string(m.hasDelta ? "a manifest with delta needs a "
+                                 "\"delta_anchor\" kernel followed by a "
+                                 "\"delta_main\" kernel"
+                               : "a manifest without delta needs exactly one " +
+                                     jsonQuote(kernelRoleName(expected[0])) +
+                                     " kernel") +
+            which + ", got [" + got + "]");
   }
 
   for (size_t i = 0; i < m.kernels.size(); ++i) {

@@ -10,6 +10,49 @@
 
 // (window left = -1 / right = -7: see invalid-negative-i64.mlir.)
 
+// Documents only narrow the other masks (sattn.attention's verifier).
+func.func @documents_under_union(%q: memref<?x?x?x64xf16>, %cq: memref<?xi32>) {
+  // expected-error @+1 {{'sattn.mask.documents' op must be the attention's mask or an operand of its outermost sattn.mask.intersect}}
+  %d = sattn.mask.documents %cq, %cq : memref<?xi32>, memref<?xi32>
+  %c = sattn.mask.causal
+  %u = sattn.mask.union %c, %d
+  sattn.attention %q, %q, %q, %q mask(%u) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
+func.func @documents_nested(%q: memref<?x?x?x64xf16>, %cq: memref<?xi32>) {
+  // expected-error @+1 {{'sattn.mask.documents' op must be the attention's mask or an operand of its outermost sattn.mask.intersect}}
+  %d = sattn.mask.documents %cq, %cq : memref<?xi32>, memref<?xi32>
+  %c = sattn.mask.causal
+  %i1 = sattn.mask.intersect %c, %d
+  %i = sattn.mask.intersect %c, %i1
+  sattn.attention %q, %q, %q, %q mask(%i) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
+func.func @documents_twice(%q: memref<?x?x?x64xf16>, %cq: memref<?xi32>) {
+  %d = sattn.mask.documents %cq, %cq : memref<?xi32>, memref<?xi32>
+  // expected-error @+1 {{'sattn.mask.documents' op appears twice in the outermost intersect; a pattern packs one set of documents}}
+  %d2 = sattn.mask.documents %cq, %cq : memref<?xi32>, memref<?xi32>
+  %i = sattn.mask.intersect %d, %d2
+  sattn.attention %q, %q, %q, %q mask(%i) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
+func.func @documents_offsets_not_i32(%cq: memref<?xi64>) {
+  // expected-error @+1 {{operand #0 must be 1D memref of 32-bit signless integer values}}
+  %d = sattn.mask.documents %cq, %cq : memref<?xi64>, memref<?xi64>
+  return
+}
+
+// -----
+
 func.func @window_left_not_integer() {
   // expected-error @+1 {{floating point value not valid for specified type}}
   %w = sattn.mask.window left = 1.5, right = 0
@@ -392,7 +435,7 @@ func.func private @plan_region_not_region() attributes {p = #sattn.tile_plan<blo
 
 // -----
 
-// expected-error @+1 {{expected ','}}
+// expected-error @+1 {{struct is missing required parameter: regions}}
 func.func private @plan_missing_regions() attributes {p = #sattn.tile_plan<block_m = 64, block_n = 32>}
 
 // -----

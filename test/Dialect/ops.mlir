@@ -34,6 +34,22 @@ func.func @mask_ops(%q: memref<?x?x?x128xbf16>, %k: memref<?x?x?x128xbf16>, %v: 
 
 // -----
 
+// Packed documents: the offsets are the mask op's operands.
+// CHECK-LABEL: func.func @documents(
+// CHECK-SAME:      %[[CQ:[^:]*]]: memref<?xi32>, %[[CK:[^:]*]]: memref<?xi32>)
+// CHECK:         %[[D:.*]] = sattn.mask.documents %[[CQ]], %[[CK]] : memref<?xi32>, memref<?xi32>{{$}}
+// CHECK:         %[[I:.*]] = sattn.mask.intersect %[[D]], %{{.*}}{{$}}
+// CHECK:         sattn.attention {{.*}} mask(%[[I]])
+func.func @documents(%q: memref<?x?x?x64xf16>, %k: memref<?x?x?x64xf16>, %v: memref<?x?x?x64xf16>, %o: memref<?x?x?x64xf16>, %cq: memref<?xi32>, %ck: memref<?xi32>) {
+  %d = sattn.mask.documents %cq, %ck : memref<?xi32>, memref<?xi32>
+  %c = sattn.mask.causal
+  %i = sattn.mask.intersect %d, %c
+  sattn.attention %q, %k, %v, %o mask(%i) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
 // Without a mask; the default activation is not printed.
 // CHECK-LABEL: func.func @dense_f16_d64(
 // CHECK:         sattn.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>{{$}}

@@ -365,3 +365,28 @@ func.func @grid_containment(%q: memref<?x?x?x64xf16>) {
   sattn.attention %q, %q, %q, %q mask(%u) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
   return
 }
+
+// -----
+
+// Documents: the regions are the rest of the mask, in each document's
+// coordinates, and the plan says so; documents alone leave every pair of a
+// document (one region without bounds).
+// CHECK-LABEL: func.func @documents(
+// CHECK:         tile_plan = #sattn.tile_plan<block_m = 64, block_n = 64, regions = [#sattn.region<diag_lo = -99, diag_hi = 0>, #sattn.region<diag_hi = 0, col_hi = 4>], documents = true>
+// CHECK-LABEL: func.func @documents_alone(
+// CHECK:         tile_plan = #sattn.tile_plan<block_m = 64, block_n = 64, regions = [#sattn.region<>], documents = true>
+func.func @documents(%q: memref<?x?x?x64xf16>, %cq: memref<?xi32>, %ck: memref<?xi32>) {
+  %d = sattn.mask.documents %cq, %ck : memref<?xi32>, memref<?xi32>
+  %c = sattn.mask.causal
+  %w = sattn.mask.window left = 99, right = 0
+  %s = sattn.mask.sink tokens = 4
+  %u = sattn.mask.union %w, %s
+  %i = sattn.mask.intersect %c, %d, %u
+  sattn.attention %q, %q, %q, %q mask(%i) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+func.func @documents_alone(%q: memref<?x?x?x64xf16>, %cq: memref<?xi32>) {
+  %d = sattn.mask.documents %cq, %cq : memref<?xi32>, memref<?xi32>
+  sattn.attention %q, %q, %q, %q mask(%d) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}

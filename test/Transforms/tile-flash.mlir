@@ -495,3 +495,53 @@ func.func @alibi_tensor(%q: memref<?x?x?x64xbf16>, %k: memref<?x?x?x64xbf16>, %v
   sattn.attention %q, %k, %v, %o alibi_slopes(%a : memref<?xf32>) sinks(%z : memref<?xf32>) {alibi = #sattn<alibi tensor>} : memref<?x?x?x64xbf16>, memref<?x?x?x64xbf16>
   return
 }
+
+// -----
+
+// Packed documents: Nd after the sizes, one more program a document; each
+// program searches cu_seqlens_q for its document (32 halvings, a load only
+// while the range is not empty), clamps the offsets to the sequences, and
+// runs the causal loop in the document's coordinates: q rows from its first
+// query, key rows from its first key, positions and lengths its own.
+// CHECK-LABEL: func.func @documents(
+// CHECK-SAME:      %[[CQ:[^:]+]]: memref<?xi32>, %[[CK:[^:]+]]: memref<?xi32>, %{{[^:]+}}: index, %[[H:[^:]+]]: index, %{{[^:]+}}: index, %[[SQ:[^:]+]]: index, %[[SK:[^:]+]]: index, %[[ND:[^:]+]]: index)
+// CHECK-SAME:      #sattn.kernel<role = document_attention, block_m = 64, block_n = 64, arg_names = ["q", "k", "v", "o", "cu_seqlens_q", "cu_seqlens_k", "B", "H", "Hkv", "Sq", "Sk", "Nd"]>
+// CHECK:           %[[TILES:.*]] = arith.ceildivsi %[[SQ]], %c64
+// CHECK:           %[[GRID:.*]] = arith.addi %[[TILES]], %[[ND]]
+// CHECK:           sattn.program grid(%[[GRID]], %{{.*}}) block_m = 64
+// CHECK:             %[[FOUND:.*]]:2 = scf.for %{{.*}} = %c0 to %c32 step %c1 iter_args(%{{.*}} = %c0, %{{.*}} = %[[ND]])
+// CHECK:               scf.if
+// CHECK:                 memref.load %[[CQ]]
+// CHECK:                 arith.floordivsi %{{.*}}, %c64
+// CHECK:             %[[PREV:.*]] = arith.subi %[[FOUND]]#0, %c1
+// CHECK:             %[[D:.*]] = arith.maxsi %[[PREV]], %c0
+// CHECK:             %[[Q0RAW:.*]] = memref.load %[[CQ]]
+// CHECK:             %[[Q0CAST:.*]] = arith.index_cast %[[Q0RAW]]
+// CHECK:             %[[Q0LO:.*]] = arith.maxsi %[[Q0CAST]], %c0
+// CHECK:             %[[QSTART:.*]] = arith.minsi %[[Q0LO]], %[[SQ]]
+// CHECK:             memref.load %[[CK]]
+// CHECK:             %[[K0LO:.*]] = arith.maxsi %{{.*}}, %c0
+// CHECK:             %[[KSTART:.*]] = arith.minsi %[[K0LO]], %[[SK]]
+// CHECK:             %[[POS:.*]] = arith.muli %{{.*}}, %c64
+// CHECK:             %[[QLEN:.*]] = arith.subi %{{.*}}, %[[QSTART]]
+// CHECK:             %[[ROWS:.*]] = arith.select %{{.*}}, %{{.*}}, %c0
+// CHECK:             %[[ANY:.*]] = arith.cmpi sgt, %[[ROWS]], %c0
+// CHECK:             %[[KLEN:.*]] = arith.select %[[ANY]], %{{.*}}, %c0
+// CHECK:             %[[START:.*]] = arith.addi %[[QSTART]], %[[POS]]
+// CHECK:             sattn.tile.load %{{.*}} rows(%[[START]], %c1, %{{.*}})
+// CHECK:             scf.for %{{.*}} = %c0 to %{{.*}}
+// CHECK:               %[[J0:.*]] = arith.muli %{{.*}}, %c64
+// CHECK:               %[[FIRST:.*]] = arith.addi %[[KSTART]], %[[J0]]
+// CHECK:               %[[LEFT:.*]] = arith.subi %[[SK]], %[[FIRST]]
+// CHECK:               %[[COUNT:.*]] = arith.minsi %[[LEFT]], %c64
+// CHECK:               sattn.tile.qk %{{.*}} keys(%[[FIRST]], %[[COUNT]])
+// CHECK:               sattn.tile.mask %{{.*}} rows(%[[POS]], %c1) keys(%[[J0]]) seq(%[[QLEN]], %[[KLEN]]) {regions = [#sattn.region<diag_hi = 0>]}
+// CHECK:               sattn.tile.pv %{{.*}} keys(%[[FIRST]], %[[COUNT]])
+// CHECK:             sattn.tile.store %{{.*}} rows(%[[START]], %c1, %{{.*}})
+func.func @documents(%q: memref<?x?x?x64xf16>, %k: memref<?x?x?x64xf16>, %v: memref<?x?x?x64xf16>, %o: memref<?x?x?x64xf16>, %cq: memref<?xi32>, %ck: memref<?xi32>) {
+  %d = sattn.mask.documents %cq, %ck : memref<?xi32>, memref<?xi32>
+  %c = sattn.mask.causal
+  %i = sattn.mask.intersect %d, %c
+  sattn.attention %q, %k, %v, %o mask(%i) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}

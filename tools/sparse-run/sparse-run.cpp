@@ -2,7 +2,7 @@
 //
 //   sparse-run spec.json --shape B,H,Hkv,S,D | B,H,Hkv,Sq,Sk,D
 //              [--backend=auto|cpu|gpu] [--chip=sm_90a] [--check] [--bench]
-//              [--reps=N] [--seed=N] [--show-tiles[=map.png]]
+//              [--reps=N] [--seed=N] [--show-tiles[=map.png]] [--docs=N]
 //
 // Inputs are random (uniform in [-1, 1), rounded to the pattern's dtype),
 // the output is poisoned with NaN before the run. --check compares with the
@@ -10,7 +10,9 @@
 // tolerance; --bench prints the median time of --reps runs after warm-up;
 // --show-tiles prints the tile map of the kernels that run (which tiles
 // they skip, mask or take whole, the kept pairs and density) and writes it
-// as a PNG (default <name>.tile-map.png).
+// as a PNG (default <name>.tile-map.png). A pattern over packed documents
+// gets --docs random documents a batch row (default 4; one of them a single
+// token; Reference/LaunchInputs.h), whose offsets are printed.
 // Exit codes: 0 ok, 1 failed compile/run/check, 2 bad usage or input.
 //
 //===----------------------------------------------------------------------===//
@@ -44,6 +46,7 @@ struct Args {
   std::optional<std::string> showTiles; // PNG path ("" : the default)
   int reps = 20;
   uint64_t seed = 1234;
+  int64_t docs = 4;
 };
 
 int usage(const std::string &msg) {
@@ -51,7 +54,8 @@ int usage(const std::string &msg) {
                "sparse-run: error: %s\n"
                "usage: sparse-run spec.json --shape B,H,Hkv,S,D "
                "[--backend=auto|cpu|gpu] [--chip=sm_90a] [--check] "
-               "[--bench] [--reps=N] [--seed=N] [--show-tiles[=map.png]]\n",
+               "[--bench] [--reps=N] [--seed=N] [--show-tiles[=map.png]] "
+               "[--docs=N]\n",
                msg.c_str());
   return 2;
 }
@@ -109,6 +113,14 @@ std::optional<Args> parseArgs(int argc, char **argv, int &rc) {
       a.reps = std::atoi(v->c_str());
       if (a.reps < 1) {
         rc = usage("--reps must be >= 1");
+        return std::nullopt;
+      }
+    } else if (auto v = val("--docs")) {
+      char *end = nullptr;
+      a.docs = std::strtoll(v->c_str(), &end, 10);
+      if (v->empty() || *end != '\0' || a.docs < 1 || a.docs > (1 << 20)) {
+        rc = usage("--docs wants a count of documents in [1, 2^20], got '" +
+                   *v + "'");
         return std::nullopt;
       }
     } else if (auto v = val("--seed")) {
@@ -277,8 +289,8 @@ int main(int argc, char **argv) {
   sattn::ref::toStorage(spec->dtype, poison, ho.data());
   // The pattern's launch tensors (learnable sinks' logits, ...), generated
   // as the numeric tests do (Reference/LaunchInputs.h).
-  const sattn::ref::Problem problem{shape.B,  shape.H,  shape.Hkv,
-                                    shape.Sq, shape.Sk, shape.D};
+  const sattn::ref::Problem problem{shape.B,  shape.H, shape.Hkv, shape.Sq,
+                                    shape.Sk, shape.D, args->docs};
   const std::vector<sattn::LaunchTensor> launchList =
       sattn::launchTensors(*spec);
   const sattn::ref::Tensors tensorValues =
@@ -290,6 +302,14 @@ int main(int argc, char **argv) {
     std::printf("tensor %s: %s, %zu elements (random)\n", t.name.c_str(),
                 sattn::tensorDTypeName(t.dtype),
                 tensorValues.at(t.name).size());
+    // Offsets are few and say what ran: the first batch row's.
+    if (t.dtype == sattn::TensorDType::I32) {
+      std::printf("  batch row 0:");
+      const std::vector<double> &values = tensorValues.at(t.name);
+      for (int64_t d = 0; d <= problem.Nd && d < 17; ++d)
+        std::printf(" %lld", static_cast<long long>(values[size_t(d)]));
+      std::printf(problem.Nd > 16 ? " ...\n" : "\n");
+    }
   }
   auto tensorArgs = [&](const std::vector<const void *> &data) {
     return sattn::ref::launchTensorArgs(*spec, problem, data);

@@ -149,8 +149,8 @@ static SmallVector<MaskRegion> simplify(ArrayRef<MaskRegion> in) {
 }
 
 static bool isMaskOp(Operation *op) {
-  return isa<CausalMaskOp, WindowMaskOp, SinkMaskOp, ChunkMaskOp, UnionMaskOp,
-             IntersectMaskOp>(op);
+  return isa<CausalMaskOp, WindowMaskOp, SinkMaskOp, ChunkMaskOp,
+             DocumentsMaskOp, UnionMaskOp, IntersectMaskOp>(op);
 }
 
 namespace {
@@ -205,6 +205,9 @@ FailureOr<SmallVector<Operation *>> maskOpsInPostOrder(Value mask,
     auto &[op, next] = stack.back();
     if (next < op->getNumOperands()) {
       Value operand = op->getOperand(next++);
+      // The documents mask's offsets are buffers, not masks.
+      if (!isa<MaskType>(operand.getType()))
+        continue;
       // `enter` may grow `stack`; `op` and `next` are not used after it.
       if (failed(enter(operand)))
         return failure();
@@ -269,6 +272,13 @@ FailureOr<SmallVector<MaskRegion>> mlir::sattn::normalizeMask(Value mask,
               MaskRegion r;
               r.colHi = op.getTokensAttr().getInt();
               return SmallVector<MaskRegion>{r};
+            })
+            // Inside its documents, where the other masks apply, the
+            // documents mask allows every pair (sattn.attention keeps it
+            // where that is its whole meaning: the tile plan's
+            // `documents`).
+            .Case([](DocumentsMaskOp) -> FailureOr<SmallVector<MaskRegion>> {
+              return SmallVector<MaskRegion>{MaskRegion::all()};
             })
             .Case([](ChunkMaskOp op) -> FailureOr<SmallVector<MaskRegion>> {
               MaskRegion r;

@@ -98,6 +98,10 @@ Status CpuKernels::launch(const AttentionShape &shape, LaunchBuffers bufs) {
   auto plan = planLaunches(manifest_, shape, bufs);
   if (!plan)
     return plan.status();
+  // The offsets are in host memory here, so bad ones are reported rather
+  // than clamped.
+  if (Status s = checkDocumentOffsets(manifest_, shape, bufs); !s)
+    return s;
   // Tensor maps (TMA) are an sm_90a feature; CPU kernels never take them.
   // Checked before any kernel runs.
   for (const PlannedLaunch &launch : *plan)

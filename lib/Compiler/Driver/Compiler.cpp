@@ -140,10 +140,14 @@ Result<PatternInfo> CompilerSession::describe(ModuleOp module,
     info.gamma = delta.getGamma();
     info.tailMin = delta.getTailMin();
   }
-  // The launch-tensor operands' contract (sattn.attention): f32, one value
-  // a head.
-  for (auto [name, value] : op.getLaunchTensors())
-    info.tensors.push_back({name.str(), "f32", {"H"}});
+  // The launch-tensor operands' contracts: the attention's own are f32, one
+  // value a head; the documents' offsets int32, Nd + 1 a batch row.
+  for (auto [name, value] : op.getLaunchTensors()) {
+    if (cast<MemRefType>(value.getType()).getElementType().isInteger(32))
+      info.tensors.push_back({name.str(), "i32", {"B", "Nd+1"}});
+    else
+      info.tensors.push_back({name.str(), "f32", {"H"}});
+  }
   return info;
 }
 

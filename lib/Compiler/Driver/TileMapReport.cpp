@@ -166,6 +166,15 @@ reportTileMap(CompilerSession &session, mlir::ModuleOp module,
   if (!plan)
     return Status::error(ErrorKind::CompileFailed,
                          "no tile plan for '" + info.name + "'");
+  // The documents' offsets decide which tiles each query tile visits;
+  // they exist only at launch.
+  if (plan.getDocuments())
+    return Status::error(
+        ErrorKind::InvalidInput,
+        "'" + info.name +
+            "' packs documents, whose tile map depends on the offsets given "
+            "at launch (cu_seqlens_q, cu_seqlens_k); the tile map of a "
+            "pattern with launch-time masks is not supported yet");
   auto regions = mlir::sattn::regionsFromAttr(plan.getRegions());
 
   TileMapReport r;

@@ -22,8 +22,10 @@ Type elementTypeOf(::sattn::DType t, MLIRContext &ctx) {
   return {};
 }
 
-/// Emits the mask ops of `m` bottom-up and returns the root value.
-Value emitMask(OpBuilder &b, Location loc, const ::sattn::MaskExpr &m) {
+/// Emits the mask ops of `m` bottom-up and returns the root value;
+/// `offsets` are the documents' cu_seqlens_q and cu_seqlens_k.
+Value emitMask(OpBuilder &b, Location loc, const ::sattn::MaskExpr &m,
+               std::pair<Value, Value> offsets) {
   using Kind = ::sattn::MaskExpr::Kind;
   switch (m.kind) {
   case Kind::Causal:
@@ -44,11 +46,14 @@ Value emitMask(OpBuilder &b, Location loc, const ::sattn::MaskExpr &m) {
         mlir::sattn::SinkMaskOp::create(b, loc, b.getI64IntegerAttr(m.tokens));
     return mlir::sattn::UnionMaskOp::create(b, loc, ValueRange{causal, prefix});
   }
+  case Kind::Documents:
+    return mlir::sattn::DocumentsMaskOp::create(b, loc, offsets.first,
+                                                offsets.second);
   case Kind::Union:
   case Kind::Intersect: {
     SmallVector<Value> children;
     for (const ::sattn::MaskExpr &c : m.children)
-      children.push_back(emitMask(b, loc, c));
+      children.push_back(emitMask(b, loc, c, offsets));
     if (m.kind == Kind::Union)
       return mlir::sattn::UnionMaskOp::create(b, loc, children);
     return mlir::sattn::IntersectMaskOp::create(b, loc, children);
@@ -78,11 +83,19 @@ OwningOpRef<ModuleOp> importPatternSpec(const PatternSpec &spec,
     params.push_back(perHead);
   if (spec.learnableSinks)
     params.push_back(perHead);
+  // Then the documents' offsets, int32 [B, Nd + 1] each, flat.
+  bool documents = ::sattn::hasDocuments(spec);
+  if (documents)
+    params.append(2, MemRefType::get({dyn}, IntegerType::get(&ctx, 32)));
   auto fn =
       func::FuncOp::create(b, loc, spec.name, b.getFunctionType(params, {}));
   Block *entry = fn.addEntryBlock();
   b.setInsertionPointToStart(entry);
-  Value mask = spec.mask ? emitMask(b, loc, *spec.mask) : Value();
+  std::pair<Value, Value> offsets;
+  if (documents)
+    offsets = {entry->getArgument(entry->getNumArguments() - 2),
+               entry->getArgument(entry->getNumArguments() - 1)};
+  Value mask = spec.mask ? emitMask(b, loc, *spec.mask, offsets) : Value();
   auto op = mlir::sattn::AttentionOp::create(
       b, loc, entry->getArgument(0), entry->getArgument(1),
       entry->getArgument(2), entry->getArgument(3), mask,

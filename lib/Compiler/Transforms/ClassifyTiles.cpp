@@ -55,7 +55,8 @@ struct ClassifyTilesPass
       int64_t bm = blockM ? int64_t(blockM) : shape.blockM;
       int64_t bn = blockN ? int64_t(blockN) : shape.blockN;
       op.setTilePlanAttr(TilePlanAttr::get(
-          op.getContext(), bm, bn, regionsToAttr(op.getContext(), *regions)));
+          op.getContext(), bm, bn, regionsToAttr(op.getContext(), *regions),
+          bool(op.getDocuments())));
       return WalkResult::advance();
     });
     if (result.wasInterrupted())

@@ -15,6 +15,11 @@
 // query positions (see #sattn.tile_plan), evaluated once per tile: nothing
 // here depends on enumerating the score matrix.
 //
+// Over packed documents (the plan's `documents`) a program takes one query
+// tile of one document, found from the offsets read at launch, and the same
+// loop runs in the document's coordinates: positions from its start, its
+// lengths as Sq and Sk, its first key row added to every key tile's rows.
+//
 //===----------------------------------------------------------------------===//
 #include "Compiler/Analysis/MaskRegions.h"
 #include "Compiler/Transforms/AlibiSlopes.h"
@@ -40,12 +45,17 @@ namespace {
 
 /// Kernel argument order: the ABI of the manifest (runtime/Manifest.h).
 enum KernelArg { kQ, kK, kV, kO, kFirstSize };
-constexpr const char *kSizeNames[] = {"B", "H", "Hkv", "Sq", "Sk"};
+/// The sizes, then "Nd" (documents a batch row packs) in kernels over
+/// documents.
+constexpr const char *kSizeNames[] = {"B", "H", "Hkv", "Sq", "Sk", "Nd"};
+enum SizeIndex { kBatch, kHeads, kKvHeads, kSeqQ, kSeqK, kDocuments };
 
-/// Query rows of one program instance: positions start + r * step for
-/// r < count; `first` and `last` are the positions of rows 0 and count-1.
+/// Query rows of one program instance: rows start + r * step of q and o for
+/// r < count, at positions pos + r * step in the mask's coordinates (the
+/// row itself, or its place in its document); `first` and `last` are the
+/// positions of rows 0 and count-1.
 struct RowSet {
-  Value start, step, count, first, last;
+  Value start, step, count, pos, first, last;
 };
 
 /// Online-softmax state of one query tile.
@@ -63,10 +73,10 @@ public:
   KernelEmitter(AttentionOp op, TilePlanAttr plan, OpBuilder &builder,
                 bool splitFullTiles)
       : op(op), b(builder), loc(op.getLoc()), splitFullTiles(splitFullTiles),
-        headDim(op.getHeadDim()),
-        blockM(plan.getBlockM()), blockN(plan.getBlockN()),
-        elementType(op.getElementType()),
-        maskRegions(regionsFromAttr(plan.getRegions())) {
+        headDim(op.getHeadDim()), blockM(plan.getBlockM()),
+        blockN(plan.getBlockN()), elementType(op.getElementType()),
+        maskRegions(regionsFromAttr(plan.getRegions())),
+        documents(plan.getDocuments()) {
     MLIRContext *ctx = op.getContext();
     Type f32 = Float32Type::get(ctx);
     qTileType = TileType::get(ctx, {blockM, headDim}, elementType);
@@ -82,13 +92,28 @@ public:
   /// The single kernel of plain attention.
   void emitAttention(StringRef name) {
     beginKernel(name, ::sattn::KernelRole::Attention, /*withDelta=*/false);
-    Value gridX = im().ceilDiv(size(3), blockM);
+    Value gridX = im().ceilDiv(seqQ(), blockM);
     emitProgram(gridX, [&](Value x) {
-      RowSet rows = contiguousRows(im().mul(x, blockM), size(3));
+      RowSet rows = contiguousRows(im().mul(x, blockM), seqQ());
       Value qTile = loadQuery(rows);
       FlashState st = runKeyLoop(maskRegions, rows, qTile);
       Value out = normalize(st);
       storeRows(out, args[kO], qBase, rows);
+    });
+    endKernel();
+  }
+
+  /// The single kernel over packed documents: one program per query tile
+  /// of a document (KernelRole.h's document_attention).
+  void emitDocumentAttention(StringRef name) {
+    beginKernel(name, ::sattn::KernelRole::DocumentAttention,
+                /*withDelta=*/false);
+    Value gridX = im().add(im().ceilDiv(seqQ(), blockM), size(kDocuments));
+    emitProgram(gridX, [&](Value x) {
+      RowSet rows = documentRows(x);
+      Value qTile = loadQuery(rows);
+      FlashState st = runKeyLoop(maskRegions, rows, qTile);
+      storeRows(normalize(st), args[kO], qBase, rows);
     });
     endKernel();
   }
@@ -108,7 +133,7 @@ private:
   /// Kernel parameters: q, k, v, o[, delta][, alibi_slopes][, sinks], then
   /// the sizes (the manifest's ABI).
   unsigned firstLaunchTensor() { return kO + 1 + (withDelta ? 1 : 0); }
-  Value size(unsigned i) {
+  Value size(SizeIndex i) {
     return args[firstLaunchTensor() + launchTensors.size() + i];
   }
   /// The parameter of launch tensor `name`, or null if the pattern has none.
@@ -118,8 +143,8 @@ private:
         return args[firstLaunchTensor() + i];
     return Value();
   }
-  Value seqQ() { return size(3); }
-  Value seqK() { return size(4); }
+  Value seqQ() { return size(kSeqQ); }
+  Value seqK() { return size(kSeqK); }
   Value deltaBuffer() { return args[kO + 1]; }
 
   void beginKernel(StringRef name, ::sattn::KernelRole role, bool delta) {
@@ -129,7 +154,8 @@ private:
       types.push_back(deltaBufferType);
     for (auto [tensorName, type] : launchTensors)
       types.push_back(type);
-    types.append(5, b.getIndexType());
+    size_t sizes = documents ? 6 : 5;
+    types.append(sizes, b.getIndexType());
     auto fn = func::FuncOp::create(b, loc, name, b.getFunctionType(types, {}));
     SmallVector<Attribute> names = {b.getStringAttr("q"), b.getStringAttr("k"),
                                     b.getStringAttr("v"), b.getStringAttr("o")};
@@ -137,7 +163,7 @@ private:
       names.push_back(b.getStringAttr("delta"));
     for (auto [tensorName, type] : launchTensors)
       names.push_back(b.getStringAttr(tensorName));
-    for (const char *n : kSizeNames)
+    for (const char *n : ArrayRef(kSizeNames).take_front(sizes))
       names.push_back(b.getStringAttr(n));
     fn->setAttr(attrs::kKernel,
                 KernelAttr::get(b.getContext(), role, blockM, blockN,
@@ -156,7 +182,7 @@ private:
   /// One program instance per (x < gridX, batch*head); `body(x)` fills it
   /// after the per-head prologue has computed the buffer bases.
   void emitProgram(Value gridX, function_ref<void(Value)> body) {
-    Value bh = im().mul(size(0), size(1));
+    Value bh = im().mul(size(kBatch), size(kHeads));
     auto program = ProgramOp::create(b, loc, gridX, bh,
                                      b.getI64IntegerAttr(blockM));
     OpBuilder::InsertionGuard guard(b);
@@ -174,16 +200,21 @@ private:
     // call, and its register convention crowds a persistent producer's few
     // registers.
     IndexMath m = im();
-    Value y32 = m.toU32(y), heads = m.toU32(size(1)),
-          kvHeads = m.toU32(size(2));
+    Value y32 = m.toU32(y), heads = m.toU32(size(kHeads)),
+          kvHeads = m.toU32(size(kKvHeads));
     Value batch = m.fromU32(arith::DivUIOp::create(b, loc, y32, heads));
+    batchIndex = batch;
     Value head = arith::RemUIOp::create(b, loc, y32, heads);
     Value group = arith::DivUIOp::create(b, loc, heads, kvHeads);
     Value kvHead = m.fromU32(arith::DivUIOp::create(b, loc, head, group));
     qBase = m.mul(m.mul(y, seqQ()), headDim);
-    kvBase = m.mul(m.mul(m.add(m.mul(batch, size(2)), kvHead), seqK()),
+    kvBase = m.mul(m.mul(m.add(m.mul(batch, size(kKvHeads)), kvHead), seqK()),
                    headDim);
+    // Positions are the rows' own until documentRows says otherwise.
+    posSeqQ = seqQ();
+    posSeqK = seqK();
     keyOffset = m.sub(seqK(), seqQ());
+    docKeyStart = Value();
     headIndex = y;
     // Learnable sinks: the head's logit, read once per program.
     Value sinks = launchBuffer("sinks");
@@ -201,10 +232,98 @@ private:
     return makeRows(start, m.c(1), count);
   }
 
+  /// Rows at their own positions.
   RowSet makeRows(Value start, Value step, Value count) {
+    return makeRows(start, step, count, start);
+  }
+
+  RowSet makeRows(Value start, Value step, Value count, Value pos) {
     IndexMath m = im();
-    Value last = m.add(start, m.mul(m.sub(count, m.c(1)), step));
-    return {start, step, count, start, last};
+    Value last = m.add(pos, m.mul(m.sub(count, m.c(1)), step));
+    return {start, step, count, pos, pos, last};
+  }
+
+  /// Offset `d` of batch row `batchIndex` in a [B, Nd + 1] int32 buffer.
+  Value documentOffset(Value buffer, Value d) {
+    IndexMath m = im();
+    Value row = m.mul(batchIndex, m.add(size(kDocuments), m.c(1)));
+    Value raw =
+        memref::LoadOp::create(b, loc, buffer, ValueRange{m.add(row, d)});
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), raw);
+  }
+
+  /// The rows of program x over packed documents, and the program's
+  /// coordinates (posSeqQ, posSeqK, keyOffset, docKeyStart) set to its
+  /// document's. Document d's query tiles take the programs from
+  /// tileBase(d) = d + floor(cq[d] / block_m) on: each document starts on
+  /// a program of its own, so that the numbering needs no prefix sum
+  /// (tileBase(d + 1) - tileBase(d) >= ceil(qlen_d / block_m)), at the cost
+  /// of at most one idle program a document; x's document is the last d
+  /// with tileBase(d) <= x, found by binary search. Offsets are clamped to
+  /// the sequences (and to the previous offset), so that offsets a caller
+  /// got wrong never move a row or key outside q, k, v and o.
+  RowSet documentRows(Value x) {
+    IndexMath m = im();
+    Value cq = launchBuffer("cu_seqlens_q"), ck = launchBuffer("cu_seqlens_k");
+    auto tileBase = [&](Value d) {
+      return m.add(d, m.floorDiv(documentOffset(cq, d), blockM));
+    };
+    // lower_bound: lo becomes the first d in [0, Nd) with tileBase(d) > x.
+    // 32 halvings cover Nd < 2^32 (the launch takes at most 2^31 - 1); a
+    // halving of an empty range does no load.
+    Type index = b.getIndexType();
+    auto search = scf::ForOp::create(
+        b, loc, m.c(0), m.c(32), m.c(1), ValueRange{m.c(0), size(kDocuments)},
+        [&](OpBuilder &nb, Location, Value, ValueRange iter) {
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(nb.getInsertionBlock());
+          IndexMath bm = im();
+          Value lo = iter[0], len = iter[1];
+          auto halve = scf::IfOp::create(b, loc, TypeRange{index, index},
+                                         bm.gt(len, bm.c(0)),
+                                         /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard g2(b);
+            b.setInsertionPointToStart(&halve.getThenRegion().front());
+            IndexMath tm = im();
+            Value half = tm.floorDiv(len, 2);
+            Value mid = tm.add(lo, half);
+            Value below = tm.le(tileBase(mid), x);
+            scf::YieldOp::create(
+                b, loc,
+                ValueRange{tm.select(below, tm.add(mid, 1), lo),
+                           tm.select(below, tm.sub(tm.sub(len, half), tm.c(1)),
+                                     half)});
+            b.setInsertionPointToStart(&halve.getElseRegion().front());
+            scf::YieldOp::create(b, loc, iter);
+          }
+          scf::YieldOp::create(b, loc, halve.getResults());
+        });
+    // One op-creating argument per call below, so that the IR is the same
+    // whichever order a compiler evaluates arguments in.
+    Value zero = m.c(0), one = m.c(1), rowsPerTile = m.c(blockM);
+    Value d = m.max(m.sub(search.getResult(0), one), zero);
+    Value next = m.add(d, one);
+    auto clamp = [&](Value v, Value lo, Value hi) {
+      return m.min(m.max(v, lo), hi);
+    };
+    Value qStart = clamp(documentOffset(cq, d), zero, seqQ());
+    Value qEnd = clamp(documentOffset(cq, next), qStart, seqQ());
+    Value kStart = clamp(documentOffset(ck, d), zero, seqK());
+    Value kEnd = clamp(documentOffset(ck, next), kStart, seqK());
+    Value tile = m.sub(x, tileBase(d));
+    Value pos = m.mul(tile, blockM);
+    Value qLen = m.sub(qEnd, qStart);
+    Value rowsLeft = clamp(m.sub(qLen, pos), zero, rowsPerTile);
+    Value count = m.select(m.ge(tile, zero), rowsLeft, zero);
+    // An idle program (past its document's last tile) sees no key tile.
+    posSeqQ = qLen;
+    Value kLen = m.sub(kEnd, kStart);
+    posSeqK = m.select(m.gt(count, zero), kLen, zero);
+    keyOffset = m.sub(posSeqK, posSeqQ);
+    docKeyStart = kStart;
+    Value start = m.add(qStart, pos);
+    return makeRows(start, one, count, pos);
   }
 
   Value loadQuery(const RowSet &rows) {
@@ -235,7 +354,7 @@ private:
   //===--------------------------------------------------------------------===//
 
   TileClassifier classifier() {
-    return TileClassifier{b, loc, keyOffset, seqK(), blockN};
+    return TileClassifier{b, loc, keyOffset, posSeqK, blockN};
   }
 
   TileRanges tileRanges(ArrayRef<MaskRegion> regions, const RowSet &rows) {
@@ -370,22 +489,33 @@ private:
     return geometricAlibiSlope(b, loc, head, heads);
   }
 
-  /// Modified scores of key tile `kt` for the query tile `qTile` of `rows`.
-  std::pair<Value, Value> scoresOf(Value qTile, Value kt, const RowSet &rows) {
+  /// Key tile `kt`: the position of its first key in the mask's
+  /// coordinates (j0), its first row in k and v, and its rows there (the
+  /// tile clipped only by Sk, so that TMA's zero fill past Sk is the clip;
+  /// in a document the keys past its end are masked).
+  struct KeyTile {
+    Value j0, first, count;
+  };
+  KeyTile keyTile(Value kt) {
     IndexMath m = im();
     Value j0 = m.mul(kt, blockN);
-    Value count = m.min(m.c(blockN), m.sub(seqK(), j0));
-    Value s = TileQKOp::create(b, loc, scoreType, qTile, args[kK], kvBase, j0,
-                               count);
+    Value first = docKeyStart ? m.add(docKeyStart, j0) : j0;
+    return {j0, first, m.min(m.c(blockN), m.sub(seqK(), first))};
+  }
+
+  /// Modified scores of key tile `kt` for the query tile `qTile` of `rows`.
+  Value scoresOf(Value qTile, const KeyTile &kt, const RowSet &rows) {
+    Value s = TileQKOp::create(b, loc, scoreType, qTile, args[kK], kvBase,
+                               kt.first, kt.count);
     // Without a softcap or ALiBi the scale folds into the softmax step's
     // exponent; ALiBi's bias is in the units of scaled scores.
     if (scoresScaled())
       s = TileScoreModOp::create(b, loc, s, b.getF64FloatAttr(scale()),
                                  op.getSoftcapAttr());
     if (alibiSlope)
-      s = TileAlibiOp::create(b, loc, s, alibiSlope, rows.start, rows.step, j0,
-                              seqQ(), seqK());
-    return {s, count};
+      s = TileAlibiOp::create(b, loc, s, alibiSlope, rows.pos, rows.step, kt.j0,
+                              posSeqQ, posSeqK);
+    return s;
   }
 
   /// Whether tile.score_mod scales the scores (else the softmax step does).
@@ -398,11 +528,9 @@ private:
 
   /// Masks `s` unless the tile is full for `regions` (`knownFull`: known
   /// at compile time), then folds it into the online softmax state.
-  FlashState attend(const FlashState &st, Value s, Value kt, Value count,
-                    ArrayRef<MaskRegion> regions, const RowSet &rows,
-                    bool knownFull) {
-    IndexMath m = im();
-    Value j0 = m.mul(kt, blockN);
+  FlashState attend(const FlashState &st, Value s, Value kt,
+                    const KeyTile &tile, ArrayRef<MaskRegion> regions,
+                    const RowSet &rows, bool knownFull) {
     Value kept = s;
     if (!knownFull) {
       Value full = classifier().tileFull(regions, rows.first, rows.last, kt);
@@ -411,8 +539,8 @@ private:
           b, loc, full,
           [&](OpBuilder &tb, Location) { scf::YieldOp::create(tb, loc, s); },
           [&](OpBuilder &eb, Location) {
-            Value r = TileMaskOp::create(eb, loc, s, rows.start, rows.step,
-                                         j0, seqQ(), seqK(), regionAttr);
+            Value r = TileMaskOp::create(eb, loc, s, rows.pos, rows.step,
+                                         tile.j0, posSeqQ, posSeqK, regionAttr);
             scf::YieldOp::create(eb, loc, r);
           });
       kept = masked.getResult(0);
@@ -421,8 +549,8 @@ private:
         b, loc, kept, st.rowMax, st.rowSum,
         b.getF64FloatAttr(softmaxScale()));
     Value acc = TileScaleRowsOp::create(b, loc, st.acc, stepOp.getAlpha());
-    acc = TilePVOp::create(b, loc, stepOp.getProbs(), args[kV], kvBase, j0,
-                           count, acc);
+    acc = TilePVOp::create(b, loc, stepOp.getProbs(), args[kV], kvBase,
+                           tile.first, tile.count, acc);
     return {stepOp.getNewMax(), stepOp.getNewSum(), acc};
   }
 
@@ -437,14 +565,14 @@ private:
         fullRanges.push_back(
             classifier().fullTileRange(r, rows.first, rows.last));
     FlashState init = initialState();
-    auto out = forEachKeyTile(
-        ranges, fullRanges, init.values(), mergeTwoRanges,
-        [&](Value kt, bool full, ValueRange iter) {
-          auto [s, count] = scoresOf(qTile, kt, rows);
-          return attend(FlashState::from(iter), s, kt, count, regions, rows,
-                        full)
-              .values();
-        });
+    auto out = forEachKeyTile(ranges, fullRanges, init.values(), mergeTwoRanges,
+                              [&](Value kt, bool full, ValueRange iter) {
+                                KeyTile tile = keyTile(kt);
+                                Value s = scoresOf(qTile, tile, rows);
+                                return attend(FlashState::from(iter), s, kt,
+                                              tile, regions, rows, full)
+                                    .values();
+                              });
     return FlashState::from(out);
   }
 
@@ -576,12 +704,18 @@ private:
   /// o and delta).
   SmallVector<std::pair<StringRef, Type>> launchTensors;
 
+  /// The plan's `documents`: kernels over packed documents.
+  bool documents;
+
   // Per kernel.
   func::FuncOp kernel;
   bool withDelta = false;
   SmallVector<Value> args;
-  // Per program instance.
-  Value qBase, kvBase, keyOffset, headIndex, sinkLogit, alibiSlope;
+  // Per program instance. posSeqQ / posSeqK: the sequence lengths in the
+  // mask's coordinates (Sq and Sk, or the document's); keyOffset their
+  // difference; docKeyStart: the document's first key row (null: 0).
+  Value qBase, kvBase, batchIndex, keyOffset, headIndex, sinkLogit, alibiSlope;
+  Value posSeqQ, posSeqK, docKeyStart;
 };
 
 /// The function must hold the attention op on its own arguments and
@@ -634,6 +768,8 @@ struct TileFlashPass : public mlir::sattn::impl::TileFlashBase<TileFlashPass> {
       KernelEmitter emitter(op, *op.getTilePlan(), b, splitFullTiles);
       if (auto delta = op.getDeltaAttr())
         emitter.emitDelta(fn.getSymName(), delta);
+      else if (op.getTilePlan()->getDocuments())
+        emitter.emitDocumentAttention(fn.getSymName());
       else
         emitter.emitAttention(fn.getSymName());
       fn.erase();

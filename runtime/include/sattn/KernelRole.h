@@ -6,6 +6,10 @@
 // both sides name the same enumerators and the same spellings.
 //
 //   attention     the whole pattern, one program per query tile
+//   document_attention
+//                 the whole pattern over packed documents, one program per
+//                 query tile of a document (x < ceil(Sq / block_m) + Nd:
+//                 each document's tiles start on a tile of their own)
 //   delta_anchor  the delta correction's anchor rows (dense - sparse, f32
 //                 workspace) and its dense tail rows
 //   delta_main    the rows below the tail: sparse attention plus the delta of
@@ -20,16 +24,19 @@
 
 namespace sattn {
 
-enum class KernelRole { Attention, DeltaAnchor, DeltaMain };
+enum class KernelRole { Attention, DocumentAttention, DeltaAnchor, DeltaMain };
 
 inline constexpr KernelRole kKernelRoles[] = {
-    KernelRole::Attention, KernelRole::DeltaAnchor, KernelRole::DeltaMain};
+    KernelRole::Attention, KernelRole::DocumentAttention,
+    KernelRole::DeltaAnchor, KernelRole::DeltaMain};
 
 /// The spelling in manifests and in the IR.
 constexpr const char *kernelRoleName(KernelRole role) {
   switch (role) {
   case KernelRole::Attention:
     return "attention";
+  case KernelRole::DocumentAttention:
+    return "document_attention";
   case KernelRole::DeltaAnchor:
     return "delta_anchor";
   case KernelRole::DeltaMain:

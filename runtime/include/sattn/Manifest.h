@@ -91,7 +91,10 @@ struct LaunchVariant {
 struct TensorInfo {
   std::string name;  ///< The kernels' parameter and the launch API's key.
   std::string dtype; ///< "f32" or "i32"
-  /// Size names ("B", "H", "Hkv", "Sq", "Sk"), outermost first.
+  /// Size names ("B", "H", "Hkv", "Sq", "Sk", "Nd+1"), outermost first.
+  /// "Nd+1" is one more than the documents of a batch row: the launch takes
+  /// Nd from the tensor (every tensor naming it must agree) and passes it
+  /// to the kernels as the size parameter "Nd", after "Sk".
   std::vector<std::string> shape;
 };
 
@@ -112,11 +115,13 @@ struct KernelInfo {
 };
 
 struct Manifest {
-  /// 2: launch variants; 3: persistent kernels; 4: launch tensors.
+  /// 2: launch variants; 3: persistent kernels; 4: launch tensors; 5:
+  /// documents (the role "document_attention", the size "Nd").
   /// Versions 1 (one kernel set) to 3 still load; a reader older than
   /// version 3 must not take a persistent kernel, which it would launch once
-  /// per instance, nor one older than 4 a kernel with launch tensors.
-  static constexpr int kFormatVersion = 4;
+  /// per instance, nor one older than 4 a kernel with launch tensors, nor
+  /// one older than 5 a kernel over documents.
+  static constexpr int kFormatVersion = 5;
   std::string name;
   std::string compilerVersion;
   std::string specHash;
@@ -154,6 +159,9 @@ std::string fnv1a64Hex(const void *data, size_t size);
 /// Problem sizes of one launch.
 struct AttentionShape {
   int64_t B = 1, H = 1, Hkv = 1, Sq = 1, Sk = 1, D = 0;
+  /// Documents a batch row packs; 0 where the pattern has none. The launch
+  /// sets it from the tensors (TensorInfo::shape's "Nd+1").
+  int64_t Nd = 0;
 };
 
 /// Row counts of the delta correction (see the header comment).
@@ -218,6 +226,15 @@ std::string describeTensorShape(const TensorInfo &t, const AttentionShape &s);
 
 /// Bytes of f32 delta workspace a launch of this shape needs (0 if none).
 int64_t deltaWorkspaceBytes(const Manifest &m, const AttentionShape &s);
+
+/// Checks the documents' offsets (cu_seqlens_q, cu_seqlens_k) of a launch
+/// whose tensors are in host memory (the CPU backend): each batch row's
+/// offsets start at 0, never decrease and end at Sq (Sk); the message names
+/// the tensor, the batch row and the offset. planLaunches must have accepted
+/// the launch. The GPU kernels clamp offsets to the sequences, so bad ones
+/// there never read or write outside the buffers, but are not reported.
+Status checkDocumentOffsets(const Manifest &m, const AttentionShape &s,
+                            const LaunchBuffers &bufs);
 
 /// The launches, in order, for a shape; kernels with an empty grid are left
 /// out. Validates the shape, the pointers (non-null, workspace present) and

@@ -564,6 +564,55 @@ TEST_F(JitLaunch, KernelStillWorksAfterRejections) {
   EXPECT_TRUE(kernel_->launch(shape_, bufs_));
 }
 
+// Documents' offsets: a missing or mis-shaped tensor, and (the CPU backend
+// reads them on the host) offsets that do not cover the sequence or
+// decrease, are errors naming the tensor; nothing is written. Good offsets
+// run.
+TEST_F(JitLaunch, DocumentOffsets) {
+  auto k = jit_.compileSpec(R"({"name": "docs", "dtype": "bf16",
+      "head_dim": 128, "mask": {"kind": "intersect", "of": [
+      {"kind": "documents"}, {"kind": "causal"}]}})");
+  ASSERT_TRUE(k) << k.status().message();
+  std::vector<int32_t> cq = {0, 5, 16}, ck = {0, 5, 16};
+  auto with = [&](std::vector<int64_t> shape) {
+    LaunchBuffers b = bufs_;
+    b.tensors = {TensorArg{"cu_seqlens_q", cq.data(), "i32", shape},
+                 TensorArg{"cu_seqlens_k", ck.data(), "i32", shape}};
+    return b;
+  };
+  expectRejected(shape_, bufs_, "tensor 'cu_seqlens_q' (i32 [B, Nd+1]",
+                 k->get());
+  expectRejected(shape_, with({1, 1}), "tensor 'cu_seqlens_q' has 1 offsets",
+                 k->get());
+  LaunchBuffers floats = with({1, 3});
+  floats.tensors[1].dtype = "f32";
+  expectRejected(
+      shape_, floats,
+      "tensor 'cu_seqlens_k' (i32 [B, Nd+1] = [1, 3]) has dtype 'f32'",
+      k->get());
+  cq = {0, 9, 5};
+  expectRejected(shape_, with({1, 3}),
+                 "tensor 'cu_seqlens_q' of 'docs', batch row 0, offset 2 (5): "
+                 "offsets must not decrease (the one before is 9)",
+                 k->get());
+  cq = {0, 5, 16};
+  ck = {1, 5, 16};
+  expectRejected(shape_, with({1, 3}),
+                 "tensor 'cu_seqlens_k' of 'docs', batch row 0, offset 0 (1): "
+                 "the first offset must be 0",
+                 k->get());
+  ck = {0, 5, 15};
+  expectRejected(shape_, with({1, 3}),
+                 "offset 2 (15): the last offset must be Sk (16)", k->get());
+  ck = {0, 5, 16};
+  ASSERT_TRUE((*k)->launch(shape_, with({1, 3})));
+  // Every value is 0.25: every row that sees a key gives 0.25.
+  std::vector<double> out =
+      ref::fromStorage(DType::BF16, o_->data(), size_t(2 * kS * kD));
+  for (double x : out)
+    ASSERT_EQ(x, 0.25);
+}
+
 //===----------------------------------------------------------------------===//
 // Lifetimes
 //===----------------------------------------------------------------------===//

@@ -99,6 +99,8 @@ public:
     c.why = std::move(why);
     cases_.push_back(std::move(c));
   }
+  /// Gives the last case added `Nd` random documents a batch row.
+  void documents(int64_t Nd) { cases_.back().shape.Nd = Nd; }
   /// Marks the last case added as failing because of a known bug.
   void knownBug(const std::string &what) { cases_.back().knownBug = what; }
   std::vector<NumericCase> take() { return std::move(cases_); }
@@ -612,6 +614,68 @@ std::vector<NumericCase> build() {
             .mask(M::intersect({M::causal(), M::chunk(100)}))
             .delta(32, 64),
         1, 2, 1, 600, 600, "delta over chunked local attention");
+
+  // --- packed documents (offsets read at launch; the first document of a
+  // batch row is one token long where Nd >= 2) -------------------------------
+  const M docs = M::documents();
+  t.add("docs4_causal_bf16_d128_s700",
+        Spec("docs4_causal", BF16, 128).mask(M::intersect({docs, M::causal()})),
+        2, 2, 1, 700, 700,
+        "four documents a batch row, causal inside each (boundaries off the "
+        "tiles, a document of one token), different per batch row, GQA");
+  t.documents(4);
+  t.add("docs1_causal_f32_d64_s130",
+        Spec("docs1_causal", F32, 64).mask(M::intersect({M::causal(), docs})),
+        1, 2, 2, 130, 130, "a single document: plain causal attention");
+  t.documents(1);
+  t.add("docs_dense_f16_d64_s300", Spec("docs_dense", F16, 64).mask(docs), 1, 3,
+        3, 300, 300, "documents alone: bidirectional inside each");
+  t.documents(5);
+  t.add("docs_sq_lt_sk_bf16_d64_sq150_sk400",
+        Spec("docs_sq_lt_sk", BF16, 64).mask(M::intersect({docs, M::causal()})),
+        2, 4, 2, 150, 400,
+        "Sq < Sk: each document's queries aligned to the end of its own keys "
+        "(chunked prefill), offsets of queries and keys independent");
+  t.documents(3);
+  t.add("docs_sq_gt_sk_f32_d64_sq200_sk90",
+        Spec("docs_sq_gt_sk", F32, 64).mask(M::intersect({docs, M::causal()})),
+        1, 1, 1, 200, 90,
+        "Sq > Sk: documents with more queries than keys, whose first queries "
+        "see nothing (zeros)");
+  t.documents(3);
+  t.add("docs_window_sinks_bf16_d128_s600",
+        Spec("docs_window_sinks", BF16, 128)
+            .mask(M::intersect(
+                {docs, M::causal(), M::unite({M::window(40, 0), M::sink(4)})})),
+        1, 2, 1, 600, 600,
+        "documents with a sliding window and sinks, both counted from each "
+        "document's start");
+  t.documents(4);
+  t.add("docs_many_f16_d128_s260",
+        Spec("docs_many", F16, 128).mask(M::intersect({docs, M::causal()})), 2,
+        2, 2, 260, 260,
+        "40 documents in 260 tokens: many empty or tiny ones, several in one "
+        "query tile");
+  t.documents(40);
+  t.add("docs_chunk_alibi_cap_f32_d64_s300",
+        Spec("docs_chunk_alibi_cap", F32, 64)
+            .softcap(20.0)
+            .alibi(AS::Geometric)
+            .mask(M::intersect({docs, M::causal(), M::chunk(50)})),
+        1, 4, 2, 300, 300, "chunks inside documents, ALiBi after a softcap");
+  t.documents(3);
+  t.add("docs_decode_bf16_d64_sq1_sk300",
+        Spec("docs_decode", BF16, 64).mask(M::intersect({docs, M::causal()})),
+        3, 2, 1, 1, 300,
+        "one query a batch row against packed keys: it sits in whichever "
+        "document holds a query");
+  t.documents(2);
+  t.add("docs_sinks_tensor_bf16_d128_s333",
+        Spec("docs_sinks_tensor", BF16, 128)
+            .learnableSinks()
+            .mask(M::intersect({docs, M::causal()})),
+        1, 2, 2, 333, 333, "documents with learnable sinks");
+  t.documents(6);
 
   // --- softcap -------------------------------------------------------------
   t.add("cap5_dense_f32_d128_s100",

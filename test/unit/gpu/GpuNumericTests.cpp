@@ -45,6 +45,8 @@ struct Case {
   const char *spec;
   int64_t B, H, Hkv, Sq, Sk;
   const char *why;
+  /// Random documents a batch row (patterns over documents).
+  int64_t Nd = 1;
 };
 
 // Awkward shapes on purpose: lengths that are not multiples of the tiles
@@ -127,6 +129,19 @@ const Case kCases[] = {
      "dilations 3 (below the tile's offsets) and 100 (above), sinks"},
     {"t_prefix_lm_bf16_d128", 1, 4, 4, 300, 300, "prefix-LM, a prefix of 77"},
     {"t_prefix_lm_bf16_d128", 1, 2, 2, 60, 300, "prefix-LM, Sq < Sk"},
+    // Packed documents (offsets at launch; a document of one token first).
+    {"t_docs_causal_bf16_d128", 2, 2, 1, 700, 700,
+     "four documents, causal, GQA, batch 2", 4},
+    {"t_docs_causal_bf16_d128", 1, 2, 2, 2300, 2300,
+     "documents, the 128-row variant", 5},
+    {"t_docs_causal_bf16_d128", 1, 2, 2, 300, 700,
+     "documents, Sq < Sk: queries at the end of each document's keys", 3},
+    {"t_docs_causal_bf16_d128", 2, 2, 2, 260, 260,
+     "40 documents: empty and tiny ones, several a tile", 40},
+    {"t_docs_swa_f16_d64", 1, 4, 2, 600, 600,
+     "documents with a window and sinks from each document's start", 4},
+    {"t_docs_swa_f16_d64", 1, 2, 1, 2100, 2100,
+     "documents with a window and sinks, the 128-row variant", 6},
 };
 
 std::string chipForCC(int cc) {
@@ -249,7 +264,7 @@ Outcome runCase(const Case &c, const std::string &suite,
 
   // The pattern's launch tensors (learnable sinks' logits, ...), as the
   // CPU suite generates them.
-  sattn::ref::Problem p{c.B, c.H, c.Hkv, c.Sq, c.Sk, spec->headDim};
+  sattn::ref::Problem p{c.B, c.H, c.Hkv, c.Sq, c.Sk, spec->headDim, c.Nd};
   const std::vector<sattn::LaunchTensor> launchList =
       sattn::launchTensors(*spec);
   const sattn::ref::Tensors tensorValues =

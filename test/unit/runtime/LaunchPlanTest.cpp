@@ -491,4 +491,46 @@ TEST(LaunchPlanTest, PersistentKernelsCountInstancesIn31Bits) {
   EXPECT_EQ((*plan)[0].gridX * (*plan)[0].gridY, int64_t(1) << 31);
 }
 
+TEST(LaunchPlanTest, DocumentsTakeNdFromTheirTensors) {
+  Manifest m = test::documentsManifest();
+  AttentionShape s = shape(2, 4, 2, 300, 500, 128);
+  int32_t cu[2][5] = {};
+  LaunchBuffers bufs = fakeBuffers();
+  auto offsets = [&](int64_t perRow) {
+    bufs.tensors = {TensorArg{"cu_seqlens_q", cu[0], "i32", {2, perRow}},
+                    TensorArg{"cu_seqlens_k", cu[1], "i32", {2, perRow}}};
+  };
+  offsets(5);
+  Result<std::vector<PlannedLaunch>> plan = planLaunches(m, s, bufs);
+  ASSERT_TRUE(plan) << plan.status().message();
+  ASSERT_EQ(plan->size(), 1u);
+  const PlannedLaunch &l = plan->front();
+  // ceil(300 / 64) query tiles and one more program a document.
+  EXPECT_EQ(l.gridX, 5 + 4);
+  EXPECT_EQ(l.gridY, 8);
+  EXPECT_EQ(l.args.back(), 4) << "Nd, after Sk";
+  EXPECT_EQ(l.args[l.args.size() - 2], 500);
+
+  offsets(1);
+  plan = planLaunches(m, s, bufs);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.status().message(),
+            "launch: tensor 'cu_seqlens_q' has 1 offsets a batch row; it "
+            "needs at least 2 (one document: 0 and the sequence length)");
+
+  // The second tensor must agree with the Nd the first gives.
+  offsets(5);
+  bufs.tensors[1].shape = {2, 4};
+  plan = planLaunches(m, s, bufs);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.status().message(),
+            "launch: tensor 'cu_seqlens_k' (i32 [B, Nd+1] = [2, 5]) has shape "
+            "[2, 4]");
+  bufs.tensors[1].shape = {3, 5};
+  plan = planLaunches(m, s, bufs);
+  ASSERT_FALSE(plan);
+  EXPECT_NE(plan.status().message().find("has shape [3, 5]"),
+            std::string::npos);
+}
+
 } // namespace

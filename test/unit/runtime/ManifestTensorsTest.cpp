@@ -82,7 +82,21 @@ const ErrorCase kErrorCases[] = {
            json::parse(R"([{"name": "s", "dtype": "f32", "shape": ["N"]}])");
      },
      "$.tensors[0].shape[0]: expected one of \"B\", \"H\", \"Hkv\", \"Sq\", "
-     "\"Sk\", got \"N\""},
+     "\"Sk\", \"Nd+1\", got \"N\""},
+    {"documents before version 5", false,
+     [](json &d) {
+       d["format_version"] = 4;
+       d["tensors"] = json::parse(
+           R"([{"name": "cu", "dtype": "i32", "shape": ["B", "Nd+1"]}])");
+     },
+     "$.tensors: the size \"Nd+1\" (documents) needs format version 5"},
+    {"documents without their role", false,
+     [](json &d) {
+       d["tensors"] = json::parse(
+           R"([{"name": "cu", "dtype": "i32", "shape": ["B", "Nd+1"]}])");
+     },
+     "$.kernels: a manifest without delta needs exactly one "
+     "\"document_attention\" kernel, got [\"attention\"]"},
     {"tensor shape empty", false,
      [](json &d) {
        d["tensors"] =
@@ -98,6 +112,25 @@ const ErrorCase kErrorCases[] = {
      "Sq, "
      "Sk), got 9"},
 };
+
+TEST(ManifestTensorsTest, DocumentsRoundTrip) {
+  Manifest m = test::documentsManifest();
+  json doc = json::parse(manifestToJson(m));
+  EXPECT_EQ(doc["kernels"][0]["role"], "document_attention");
+  EXPECT_EQ(doc["kernels"][0]["params"].back(),
+            json({{"name", "Nd"}, {"kind", "i64"}}));
+  Result<Manifest> back = parseManifest(doc.dump(), "d.json");
+  ASSERT_TRUE(back) << back.status().message();
+  EXPECT_EQ(back->kernels[0].role, KernelRole::DocumentAttention);
+  EXPECT_EQ(back->tensors[1].shape, (std::vector<std::string>{"B", "Nd+1"}));
+  // Without its Nd parameter the kernel does not have the ABI.
+  doc["kernels"][0]["params"].erase(doc["kernels"][0]["params"].size() - 1);
+  Result<Manifest> short_ = parseManifest(doc.dump(), "d.json");
+  ASSERT_FALSE(short_);
+  EXPECT_NE(short_.status().message().find("Sk, Nd), got 11"),
+            std::string::npos)
+      << short_.status().message();
+}
 
 TEST(ManifestTensorsTest, ErrorsAreInvalidInputWithJsonPath) {
   for (const ErrorCase &c : kErrorCases) {

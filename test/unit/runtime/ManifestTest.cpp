@@ -121,7 +121,7 @@ TEST(ManifestTest, WritesTensorMapsInTheDocumentedForm) {
 TEST(ManifestTest, WritesTheDocumentedLayoutInOrder) {
   json doc = json::parse(manifestToJson(test::deltaManifest()));
   EXPECT_EQ(doc["format"], "sattn-manifest");
-  EXPECT_EQ(doc["format_version"], 4);
+  EXPECT_EQ(doc["format_version"], 5);
   EXPECT_EQ(doc["tensors"], json::array());
   EXPECT_EQ(doc["kernels"][0]["persistent"], false);
   EXPECT_EQ(doc["variants"],
@@ -301,9 +301,9 @@ const ErrorCase kErrorCases[] = {
      "$: missing key \"delta\""},
     {"wrong format", false, [](json &d) { d["format"] = "other"; },
      "$.format: expected \"sattn-manifest\", got \"other\""},
-    {"future version", false, [](json &d) { d["format_version"] = 5; },
-     "$.format_version: unsupported version 5 (this runtime reads versions 1 "
-     "to 4)"},
+    {"future version", false, [](json &d) { d["format_version"] = 6; },
+     "$.format_version: unsupported version 6 (this runtime reads versions 1 "
+     "to 5)"},
     {"version 0", false, [](json &d) { d["format_version"] = 0; },
      "$.format_version: unsupported version 0"},
     {"persistent not a bool", false,
@@ -403,8 +403,8 @@ const ErrorCase kErrorCases[] = {
      [](json &d) { d["kernels"][0].erase("role"); },
      "$.kernels[0]: missing key \"role\""},
     {"bad role", false, [](json &d) { d["kernels"][0]["role"] = "prefill"; },
-     "$.kernels[0].role: expected \"attention\", \"delta_anchor\" or "
-     "\"delta_main\", got \"prefill\""},
+     "$.kernels[0].role: expected \"attention\", \"document_attention\", "
+     "\"delta_anchor\" or \"delta_main\", got \"prefill\""},
     {"params not an array", false,
      [](json &d) { d["kernels"][0]["params"] = 1; },
      "$.kernels[0].params: expected an array, got 1"},

@@ -63,6 +63,21 @@ inline Manifest withSinks(Manifest m) {
   return m;
 }
 
+/// The attention manifest over documents: cu_seqlens_q/k, the role
+/// document_attention and the size parameter Nd after Sk.
+inline Manifest documentsManifest() {
+  Manifest m = attentionManifest();
+  m.tensors = {TensorInfo{"cu_seqlens_q", "i32", {"B", "Nd+1"}},
+               TensorInfo{"cu_seqlens_k", "i32", {"B", "Nd+1"}}};
+  for (KernelInfo &k : m.kernels) {
+    k.role = KernelRole::DocumentAttention;
+    k.params.insert(k.params.begin() + 4, {KernelParam{"cu_seqlens_q", "ptr"},
+                                           KernelParam{"cu_seqlens_k", "ptr"}});
+    k.params.push_back(KernelParam{"Nd", "i64"});
+  }
+  return m;
+}
+
 inline Manifest deltaManifest() {
   Manifest m = attentionManifest();
   m.name = "delta";

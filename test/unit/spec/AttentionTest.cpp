@@ -290,3 +290,82 @@ TEST(RefAttention, MisuseThrows) {
                               std::vector<double>(4)),
                std::invalid_argument);
 }
+
+namespace {
+
+/// Rows [begin, end) of every head of a [B, heads, S, D] tensor, as a
+/// [1, heads, end - begin, D] tensor of batch row b.
+std::vector<double> sliceRows(const std::vector<double> &t, int64_t b,
+                              int64_t heads, int64_t S, int64_t D,
+                              int64_t begin, int64_t end) {
+  std::vector<double> out;
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t i = begin; i < end; ++i)
+      for (int64_t d = 0; d < D; ++d)
+        out.push_back(t[((b * heads + h) * S + i) * D + d]);
+  return out;
+}
+
+} // namespace
+
+// Packed documents are separate sequences: each document's rows equal the
+// attention of its own queries over its own keys, with the rest of the mask
+// (causal, a window, sinks counted from the document's start) on the
+// document's coordinates, queries aligned to the end of its keys.
+TEST(RefAttention, DocumentsAreSeparateSequences) {
+  const MaskExpr within = MaskExpr::intersect(
+      {MaskExpr::causal(),
+       MaskExpr::unite({MaskExpr::window(3, 0), MaskExpr::sink(2)})});
+  PatternSpec packed =
+      makeSpec(MaskExpr::intersect({MaskExpr::documents(), within}));
+  PatternSpec alone = makeSpec(within);
+  Problem p{2, 2, 1, 13, 17, 4, 4};
+  // Batch row 0: query documents 1, 0 (empty), 5, 7; keys 3, 2, 5, 7.
+  // Batch row 1: one document of 13 queries over all 17 keys, three empty.
+  ref::Tensors tensors = {
+      {"cu_seqlens_q", {0, 1, 1, 6, 13, 0, 13, 13, 13, 13}},
+      {"cu_seqlens_k", {0, 3, 5, 10, 17, 0, 17, 17, 17, 17}}};
+  std::vector<double> q = randomVector(qSize(p), 1),
+                      k = randomVector(kvSize(p), 2),
+                      v = randomVector(kvSize(p), 3);
+  std::vector<double> o = ref::attention(packed, p, q, k, v, tensors);
+  for (int64_t b = 0; b < p.B; ++b)
+    for (int64_t d = 0; d < p.Nd; ++d) {
+      const int64_t row = b * (p.Nd + 1) + d;
+      const auto qs = int64_t(tensors["cu_seqlens_q"][row]),
+                 qe = int64_t(tensors["cu_seqlens_q"][row + 1]),
+                 ks = int64_t(tensors["cu_seqlens_k"][row]),
+                 ke = int64_t(tensors["cu_seqlens_k"][row + 1]);
+      if (qs == qe)
+        continue;
+      Problem one{1, p.H, p.Hkv, qe - qs, ke - ks, p.D};
+      std::vector<double> expect =
+          ref::attention(alone, one, sliceRows(q, b, p.H, p.Sq, p.D, qs, qe),
+                         sliceRows(k, b, p.Hkv, p.Sk, p.D, ks, ke),
+                         sliceRows(v, b, p.Hkv, p.Sk, p.D, ks, ke));
+      EXPECT_EQ(sliceRows(o, b, p.H, p.Sq, p.D, qs, qe), expect)
+          << "batch row " << b << ", document " << d;
+    }
+  // A query of a document without keys sees nothing: zeros.
+  tensors["cu_seqlens_k"] = {0, 0, 5, 10, 17, 0, 17, 17, 17, 17};
+  o = ref::attention(packed, p, q, k, v, tensors);
+  for (int64_t d = 0; d < p.D; ++d)
+    EXPECT_EQ(o[d], 0.0);
+}
+
+TEST(RefAttention, DocumentOffsetsMustCoverTheSequence) {
+  PatternSpec packed = makeSpec(MaskExpr::documents());
+  Problem p{1, 1, 1, 8, 8, 2, 2};
+  std::vector<double> q = randomVector(qSize(p), 1),
+                      k = randomVector(kvSize(p), 2);
+  for (const std::vector<double> &bad :
+       {std::vector<double>{0, 5, 3}, std::vector<double>{1, 4, 8},
+        std::vector<double>{0, 4, 7}}) {
+    ref::Tensors tensors = {{"cu_seqlens_q", bad}, {"cu_seqlens_k", {0, 4, 8}}};
+    EXPECT_THROW(ref::attention(packed, p, q, k, k, tensors),
+                 std::invalid_argument);
+  }
+  ref::Tensors missing = {{"cu_seqlens_q", {0, 4, 8}}};
+  EXPECT_THROW(ref::attention(packed, p, q, k, k, missing),
+               std::invalid_argument);
+}

@@ -73,6 +73,32 @@ TEST(CanonicalSpec, WindowDilationIsWrittenOnlyWhenNotOne) {
             R"("name":"p","scale":0.125})");
 }
 
+TEST(CanonicalSpec, DocumentsAndTheirTensors) {
+  PatternSpec s = parseOk(R"({"name": "p", "dtype": "f16", "head_dim": 64,
+      "mask": {"kind": "intersect", "of": [{"kind": "causal"},
+      {"kind": "documents"}]}})");
+  EXPECT_EQ(canonicalSpecJson(s),
+            R"({"dtype":"f16","head_dim":64,"mask":{"kind":"intersect","of":)"
+            R"([{"kind":"causal"},{"kind":"documents"}]},"name":"p",)"
+            R"("scale":0.125})");
+  EXPECT_TRUE(hasDocuments(s));
+  ASSERT_TRUE(maskWithinDocuments(s));
+  EXPECT_EQ(maskWithinDocuments(s)->kind, MaskExpr::Kind::Causal);
+  std::vector<LaunchTensor> tensors = launchTensors(s);
+  ASSERT_EQ(tensors.size(), 2u);
+  EXPECT_EQ(tensors[0].name, "cu_seqlens_q");
+  EXPECT_EQ(tensors[1].name, "cu_seqlens_k");
+  for (const LaunchTensor &t : tensors) {
+    EXPECT_EQ(t.dtype, TensorDType::I32);
+    EXPECT_EQ(t.shape, (std::vector<std::string>{"B", "Nd+1"}));
+  }
+  s.mask = MaskExpr::documents();
+  EXPECT_FALSE(maskWithinDocuments(s)) << "documents alone: dense inside";
+  s.mask = MaskExpr::causal();
+  EXPECT_FALSE(hasDocuments(s));
+  EXPECT_TRUE(launchTensors(s).empty());
+}
+
 TEST(CanonicalSpec, LearnableSinksAreWrittenOnlyWhenOn) {
   PatternSpec off = parseOk(
       R"({"name": "p", "dtype": "bf16", "head_dim": 64, "learnable_sinks": false})");

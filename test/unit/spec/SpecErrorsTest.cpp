@@ -159,8 +159,8 @@ TEST(SpecErrors, MissingRequiredKeys) {
 TEST(SpecErrors, UnknownKinds) {
   EXPECT_EQ(errorOf(withMask(R"({"kind": "banded"})")),
             R"(spec.json: $.mask.kind: unknown mask kind "banded" )"
-            R"((supported: causal, window, sink, chunk, prefix_lm, union, )"
-            R"(intersect))");
+            R"((supported: causal, window, sink, chunk, prefix_lm, documents, )"
+            R"(union, intersect))");
   EXPECT_EQ(errorOf(withCorrection(R"({"kind": "epsilon", "gamma": 4})")),
             R"(spec.json: $.correction.kind: unknown correction kind "epsilon" (supported: delta))");
 }
@@ -391,4 +391,45 @@ TEST(SpecErrors, ValidateAppliesTheSameLimits) {
   st = validatePatternSpec(s, "built");
   ASSERT_FALSE(st);
   EXPECT_NE(st.message().find("$.softcap: 1e+38 is outside"), std::string::npos) << st.message();
+}
+
+// Documents only narrow the rest of the mask: the whole mask or one operand
+// of the outermost intersect, once, and not (yet) under the delta
+// correction; the same rules for JSON and for specs built in C++.
+TEST(SpecErrors, DocumentsPlacement) {
+  const std::string placement =
+      R"(: "documents" must be the mask itself or an operand of the outermost )"
+      R"("intersect" (documents only narrow the other masks; under a union a )"
+      R"(query would see keys of other documents))";
+  EXPECT_EQ(
+      errorOf(withMask(
+          R"({"kind": "union", "of": [{"kind": "documents"}, {"kind": "causal"}]})")),
+      "spec.json: $.mask.of[0]" + placement);
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "intersect", "of": [{"kind": "causal"},
+                {"kind": "union", "of": [{"kind": "sink", "tokens": 4},
+                                         {"kind": "documents"}]}]})")),
+            "spec.json: $.mask.of[1].of[1]" + placement);
+  EXPECT_EQ(
+      errorOf(withMask(R"({"kind": "intersect", "of": [{"kind": "documents"},
+                {"kind": "causal"}, {"kind": "documents"}]})")),
+      R"(spec.json: $.mask.of[2]: a second "documents" mask; a pattern )"
+      R"(packs one set of documents)");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "documents", "offsets": "cu"})")),
+            R"(spec.json: $.mask: unknown key "offsets" (allowed: kind))");
+  EXPECT_EQ(errorOf(specWith(R"("mask": {"kind": "documents"},
+                "correction": {"kind": "delta", "gamma": 16})")),
+            "spec.json: $.correction: the delta correction over documents is "
+            "not supported yet (its dense reference rows would have to "
+            "follow the documents too)");
+
+  PatternSpec s;
+  s.name = "t";
+  s.dtype = DType::F32;
+  s.headDim = 64;
+  s.mask = MaskExpr::unite({MaskExpr::causal(), MaskExpr::documents()});
+  Status st = validatePatternSpec(s, "built");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.message(), "built: $.mask.of[1]" + placement);
+  s.mask = MaskExpr::intersect({MaskExpr::causal(), MaskExpr::documents()});
+  EXPECT_TRUE(validatePatternSpec(s, "built")) << "documents in an intersect";
 }

@@ -68,11 +68,14 @@ def Sattn_TilePlanAttr : Sattn_Attr<"TilePlan", "tile_plan"> {
         j0 - r1 >= diag_lo and j0 + block_n - 1 - r0 <= diag_hi;
       * empty overall iff empty for every region, full iff full for one,
         partial otherwise (the element mask is evaluated only there).
-    `dense` is set when the pattern has no mask (every tile in bounds is
-    full).
+    `documents` (a `sattn.mask.documents` in the mask) says the regions
+    apply inside each document, in its coordinates: the kernels take one
+    document's query tile per program and its key range, and classify in
+    the document's positions with its lengths as Sq and Sk.
   }];
   let parameters = (ins "int64_t":$block_m, "int64_t":$block_n,
-                        "::mlir::ArrayAttr":$regions);
+                        "::mlir::ArrayAttr":$regions,
+                        DefaultValuedParameter<"bool", "false">:$documents);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

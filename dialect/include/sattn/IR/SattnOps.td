@@ -58,6 +58,28 @@ def Sattn_SinkMaskOp : Sattn_MaskOp<"sink"> {
   let hasVerifier = 1;
 }
 
+def Sattn_DocumentsMaskOp : Sattn_MaskOp<"documents"> {
+  let summary = "Packed documents, read at launch: a query sees its own document's keys";
+  let description = [{
+    Each batch row packs Nd documents. `cu_seqlens_q` and `cu_seqlens_k`
+    hold, for batch row b, the Nd + 1 offsets at [b * (Nd + 1), (b + 1) *
+    (Nd + 1)) (FlashAttention's varlen `cu_seqlens`, one row a batch row):
+    document d has queries [cq[d], cq[d + 1]) and keys [ck[d], ck[d + 1]).
+    A query sees only keys of its own document, and the other masks of the
+    pattern apply in the document's coordinates (positions from its start,
+    its lengths as Sq and Sk). So it may only be the attention's mask
+    itself or an operand of its outermost `sattn.mask.intersect`, once
+    (`sattn.attention` verifies it). The tensors are the manifest's
+    "cu_seqlens_q" and "cu_seqlens_k", int32 [B, Nd + 1].
+  }];
+  let arguments = (ins MemRefRankOf<[I32], [1]>:$cu_seqlens_q,
+                       MemRefRankOf<[I32], [1]>:$cu_seqlens_k);
+  let assemblyFormat = [{
+    $cu_seqlens_q `,` $cu_seqlens_k attr-dict `:` type($cu_seqlens_q) `,`
+    type($cu_seqlens_k)
+  }];
+}
+
 def Sattn_UnionMaskOp : Sattn_MaskOp<"union"> {
   let summary = "Pairs allowed by any operand";
   let arguments = (ins Variadic<Sattn_MaskType>:$masks);
@@ -139,11 +161,14 @@ def Sattn_AttentionOp : Sattn_Op<"attention", [
     ::mlir::Type getElementType();
     /// scale, or 1/sqrt(head_dim) when absent.
     double getEffectiveScale();
-    /// The operands the kernels read at launch besides q, k, v, each with
-    /// the name its kernel parameter and manifest tensor take (f32, one
-    /// value a head: shape [H]), in parameter order.
+    /// The operands the kernels read at launch besides q, k, v (its own and
+    /// its documents mask's), each with the name its kernel parameter and
+    /// manifest tensor take, in parameter order.
     ::llvm::SmallVector<std::pair<::llvm::StringRef, ::mlir::Value>>
     getLaunchTensors();
+    /// The documents mask: the mask itself or an operand of its outermost
+    /// intersect (the only places the verifier allows); null if none.
+    DocumentsMaskOp getDocuments();
   }];
 }
 

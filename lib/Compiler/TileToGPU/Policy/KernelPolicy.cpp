@@ -89,12 +89,15 @@ void splitRegisters(KernelConfig &c, int64_t consumerWarpgroups,
 /// same 232 as (3 * 168 - 32) / 2. The delta anchor kernel's two sets of
 /// rows keep 40 too, as does a persistent grid's loop over instances,
 /// which holds the shared-memory address of every slot (LLVM hoists them
-/// out of it).
+/// out of it). Kernels over documents keep what bounded keys keep.
 int64_t producerRegisters(const KernelFacts &f, int64_t consumerWarpgroups,
                           bool persistent) {
   if (persistent || f.role == ::sattn::KernelRole::DeltaAnchor)
     return 40;
-  if (!f.masks.boundedKeys)
+  // Over documents the producer also searches the offsets for its
+  // document and offsets every key row by the document's first: at 24 it
+  // spilled.
+  if (!f.masks.boundedKeys && f.role != ::sattn::KernelRole::DocumentAttention)
     return 24;
   return consumerWarpgroups > 1 ? 40 : 32;
 }
@@ -219,9 +222,15 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
     // spilled on a persistent grid.
     bool oneKeyRange =
         producerRegisters(f, warpgroups, /*persistent=*/false) == 24;
+    // Over documents each instance first searches the offsets for its
+    // document; the persistent grid has not been built or measured with
+    // that prologue, so those kernels keep a block per instance.
+    bool documents = f.role == ::sattn::KernelRole::DocumentAttention;
     c.persistent = request.persistent && ctas == 1 && !f.softcap &&
-                   !c.pipeline && oneKeyRange;
-    if (ctas > 1)
+                   !c.pipeline && oneKeyRange && !documents;
+    if (documents)
+      dropPersistent("not built for kernels over documents");
+    else if (ctas > 1)
       dropPersistent("two blocks of this kernel fit an SM");
     else if (f.softcap)
       dropPersistent("a softcap's consumers need 240 registers");
