@@ -3,6 +3,7 @@
 
 #include "Compiler/Backend/CpuKernels.h"
 #include "Compiler/Driver/Compiler.h"
+#include "Compiler/KernelCache.h"
 #include "sattn/Runtime.h"
 
 #include <map>
@@ -98,6 +99,23 @@ Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
       return devChip.status();
     chip = *devChip;
   }
+  // A kernel an earlier process compiled: no MLIR work at all.
+  std::optional<KernelCache> disk;
+  if (backend == Backend::Gpu && options.diskCache) {
+    disk.emplace(options.cacheDirectory.empty()
+                     ? KernelCache::defaultDirectory()
+                     : options.cacheDirectory);
+    if (std::optional<CachedKernel> hit = disk->lookup(specHash(spec), chip)) {
+      auto loaded = rt::Module::loadFromMemory(std::move(hit->manifest),
+                                               std::move(hit->cubin),
+                                               spec.name + " (JIT, cached)");
+      if (loaded)
+        return std::shared_ptr<Kernel>(
+            std::make_shared<GpuKernel>(loaded.take()));
+      // A cubin this driver rejects: compiled afresh below, and replaced.
+      disk->evict(specHash(spec), chip);
+    }
+  }
   std::string target = backend == Backend::Cpu ? kHostTarget : chip;
   auto lowered = session.lowerToKernelVariants(**module, target, *info);
   if (!lowered)
@@ -122,6 +140,10 @@ Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
     return cubin.status();
   Manifest manifest =
       buildManifest(*info, kernels, chip, &*cubin, lowered->variants);
+  // The cache is an optimisation: a failure to write it (a read-only home)
+  // costs the next process a compile, nothing else.
+  if (disk)
+    (void)disk->store(specHash(spec), chip, manifest, cubin->cubin);
   auto loaded = rt::Module::loadFromMemory(std::move(manifest),
                                            std::move(cubin->cubin),
                                            spec.name + " (JIT)");

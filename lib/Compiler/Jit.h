@@ -1,4 +1,5 @@
-//===- Jit.h - Compile sparse-attention patterns in-process ------*- C++ -*-===//
+//===- Jit.h - Compile sparse-attention patterns in-process ------*- C++
+//-*-===//
 //
 // The host-program API:
 //
@@ -11,7 +12,11 @@
 // Buffers are device pointers on the GPU backend and host pointers on the
 // CPU backend, contiguous [B, H, S, D] (q, o) and [B, Hkv, S, D] (k, v),
 // 16-byte aligned. Compiled kernels are cached per (spec hash, backend,
-// chip) for the life of the Jit object. Errors come back as values.
+// chip) for the life of the Jit object, and GPU kernels also on disk
+// (Compiler/KernelCache.h: $SATTN_CACHE_DIR, $XDG_CACHE_HOME/sattn or
+// ~/.cache/sattn), keyed by spec hash, chip and compiler version, so that
+// later processes load them instead of compiling. Errors come back as
+// values.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SATTN_JIT_H
@@ -32,6 +37,10 @@ const char *backendName(Backend b);
 struct JitOptions {
   Backend backend = Backend::Auto; ///< Auto: GPU when a device is found.
   std::string chip;                ///< GPU target; empty: the device's.
+  /// Keep GPU kernels on disk across processes (see the header comment).
+  bool diskCache = true;
+  /// The cache's directory; empty: KernelCache::defaultDirectory().
+  std::string cacheDirectory;
 };
 
 /// A compiled pattern, ready to launch.

@@ -113,6 +113,9 @@ inline Manifest withTensorMaps(Manifest m) {
   return m;
 }
 
+// The build's cubins, for the runtime's suites (their CMake defines the
+// directory); other suites use only the manifests above.
+#ifdef SATTN_TEST_CUBIN_DIR
 /// Where the build put the cubins ptxas assembled ("" without ptxas);
 /// $SATTN_TEST_CUBIN_DIR overrides it where the tests run from a bundle
 /// (bench/gpu_bundle.sh).
@@ -134,6 +137,7 @@ inline std::string tmaCubinPath() {
 }
 
 inline bool haveCubins() { return !cubinDir().empty(); }
+#endif // SATTN_TEST_CUBIN_DIR
 
 inline std::string readBytes(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
