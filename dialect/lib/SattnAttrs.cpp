@@ -6,14 +6,19 @@ using namespace mlir::sattn;
 
 LogicalResult TilePlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t blockM, int64_t blockN,
-                                   ArrayAttr regions, bool documents) {
+                                   ArrayAttr regions, bool documents,
+                                   ArrayAttr reference) {
   if (blockM <= 0 || blockN <= 0)
     return emitError() << "tile_plan block sizes must be positive, got "
                        << blockM << "x" << blockN;
-  for (Attribute r : regions)
-    if (!isa<RegionAttr>(r))
-      return emitError() << "tile_plan regions must be #sattn.region, got "
-                         << r;
+  for (ArrayAttr list : {regions, reference}) {
+    if (!list)
+      continue;
+    for (Attribute r : list)
+      if (!isa<RegionAttr>(r))
+        return emitError() << "tile_plan regions must be #sattn.region, got "
+                           << r;
+  }
   return success();
 }
 

@@ -182,6 +182,28 @@ LogicalResult AttentionOp::verify() {
   }
   if (failed(verifyDocumentsPlacement(*this)))
     return failure();
+  if (Value reference = getReference()) {
+    if (!getDelta())
+      return emitOpError("has a reference mask but no delta correction (the "
+                         "reference is the pattern of its dense rows)");
+    Operation *def = reference.getDefiningOp();
+    if (!def || def->getDialect() != (*this)->getDialect())
+      return emitOpError("reference must be produced by a sattn.mask op");
+    // The reference is static: its DAG may not read documents.
+    llvm::SmallPtrSet<Operation *, 16> seen;
+    SmallVector<Operation *> work = {def};
+    while (!work.empty()) {
+      Operation *op = work.pop_back_val();
+      if (!seen.insert(op).second)
+        continue;
+      if (isa<DocumentsMaskOp>(op))
+        return op->emitOpError("cannot be part of the delta correction's "
+                               "reference, which is a static mask");
+      for (Value operand : op->getOperands())
+        if (isa<MaskType>(operand.getType()) && operand.getDefiningOp())
+          work.push_back(operand.getDefiningOp());
+    }
+  }
   bool tensorSlopes = getAlibi() == AlibiSlopes::tensor;
   if (tensorSlopes != bool(getAlibiSlopes()))
     return emitOpError("takes the operand alibi_slopes exactly when alibi is "

@@ -1,5 +1,4 @@
-//===- Jit.h - Compile sparse-attention patterns in-process ------*- C++
-//-*-===//
+//===- Jit.h - Compile sparse-attention patterns in-process -----*- C++ -*-===//
 //
 // The host-program API:
 //

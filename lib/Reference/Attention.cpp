@@ -167,9 +167,8 @@ std::vector<double> attention(const PatternSpec &spec, const Problem &p,
   const int64_t D = p.D, Sq = p.Sq, Sk = p.Sk;
   std::vector<double> o(static_cast<size_t>(p.B * p.H * Sq * D), 0.0);
 
-  // The pattern inside each document (no mask = every key of it) and
-  // "dense causal" of the delta correction, in the document's bottom-right
-  // aligned coordinates.
+  // The pattern inside each document (no mask = every key of it), in the
+  // document's bottom-right aligned coordinates.
   const std::optional<MaskExpr> within = maskWithinDocuments(spec);
   const Document *doc = nullptr; // the current row's
   auto sparse = [&](int64_t i, int64_t j) {
@@ -179,7 +178,15 @@ std::vector<double> attention(const PatternSpec &spec, const Problem &p,
            maskAllows(*within, i - doc->qBegin, j - doc->kBegin,
                       doc->qEnd - doc->qBegin, doc->kEnd - doc->kBegin);
   };
-  auto denseCausal = [&](int64_t i, int64_t j) { return j <= i + (Sk - Sq); };
+  // The delta correction's reference ("dense" rows): causal unless the
+  // spec names every key or a mask of its own.
+  auto referenceAllows = [&](int64_t i, int64_t j) {
+    if (spec.delta && spec.delta->denseReference)
+      return true;
+    if (spec.delta && spec.delta->reference)
+      return maskAllows(*spec.delta->reference, i, j, Sq, Sk);
+    return j <= i + (Sk - Sq);
+  };
 
   for (int64_t b = 0; b < p.B; ++b) {
     const std::vector<Document> docs = documentsOf(spec, p, tensors, b);
@@ -230,13 +237,13 @@ std::vector<double> attention(const PatternSpec &spec, const Problem &p,
         doc = docOf(i);
         if (i >= sp) {
           attendRow(spec, p, qHead + i * D, kHead, vHead, i, keyPosition(i),
-                    denseCausal, slope, sink, out);
+                    referenceAllows, slope, sink, out);
           continue;
         }
         const int64_t a = gamma * (i / gamma);
         if (i == a) {
           attendRow(spec, p, qHead + i * D, kHead, vHead, i, keyPosition(i),
-                    denseCausal, slope, sink, oDnAnchor.data());
+                    referenceAllows, slope, sink, oDnAnchor.data());
           // O_sp_a + (O_dn_a - O_sp_a) is O_dn_a; write it exactly rather
           // than through a rounding add-subtract, so anchors are dense bit
           // for bit.

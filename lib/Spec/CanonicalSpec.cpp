@@ -65,9 +65,17 @@ std::string canonicalSpecJson(const PatternSpec &spec) {
   // An absent mask (dense) is left out, as the spec format spells it.
   if (spec.mask)
     j["mask"] = maskToJson(*spec.mask);
-  if (spec.delta)
+  if (spec.delta) {
     j["correction"] = {
         {"kind", "delta"}, {"gamma", spec.delta->gamma}, {"tail_min", spec.delta->tailMin}};
+    // The default reference (causal) is left out, written or not, so that
+    // specs from before references keep their hash.
+    if (spec.delta->denseReference)
+      j["correction"]["reference"] = "dense";
+    else if (spec.delta->reference &&
+             spec.delta->reference->kind != MaskExpr::Kind::Causal)
+      j["correction"]["reference"] = maskToJson(*spec.delta->reference);
+  }
   if (spec.alibi)
     j["alibi"] = {{"slopes", *spec.alibi == PatternSpec::AlibiSlopes::Geometric
                                  ? "geometric"

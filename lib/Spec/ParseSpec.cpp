@@ -331,7 +331,8 @@ private:
             "union, intersect)");
   }
 
-  Status parseCorrection(const json &v, const std::string &path, DeltaCorrection &out) const {
+  Status parseCorrection(const json &v, const std::string &path,
+                         DeltaCorrection &out) {
     if (Status s = expectObject(v, path); !s)
       return s;
     if (!v.contains("kind"))
@@ -342,7 +343,9 @@ private:
     if (kind != "delta")
       return fail(path + ".kind",
                   "unknown correction kind " + describe(v.at("kind")) + " (supported: delta)");
-    if (Status s = checkKeys(v, path, {"kind", "gamma", "tail_min"}, {"gamma"}); !s)
+    if (Status s = checkKeys(
+            v, path, {"kind", "gamma", "tail_min", "reference"}, {"gamma"});
+        !s)
       return s;
     if (Status s = readSize(v.at("gamma"), path + ".gamma", 1, out.gamma); !s)
       return s;
@@ -350,6 +353,20 @@ private:
     if (v.contains("tail_min"))
       if (Status s = readSize(v.at("tail_min"), path + ".tail_min", 0, out.tailMin); !s)
         return s;
+    if (v.contains("reference")) {
+      const json &r = v.at("reference");
+      if (r.is_string() && r.get<std::string>() == "dense") {
+        out.denseReference = true;
+      } else if (r.is_object()) {
+        MaskExpr m;
+        if (Status s = parseMask(r, path + ".reference", 1, m); !s)
+          return s;
+        out.reference = std::move(m);
+      } else {
+        return fail(path + ".reference",
+                    "expected \"dense\" or a mask, got " + describe(r));
+      }
+    }
     return Status::ok();
   }
 };

@@ -120,10 +120,15 @@ private:
 
 /// The delta correction of "Delta Attention" (shared/notes/methods.md):
 /// cut = Sq mod gamma + max(tailMin, gamma), sp = Sq - cut; anchor rows
-/// 0, gamma, 2gamma, ... < sp; rows >= sp are dense causal.
+/// 0, gamma, 2gamma, ... < sp; rows >= sp are dense. "Dense" is the
+/// reference pattern: causal by default, every key (`denseReference`), or a
+/// static mask of the user's (`reference`), so that the correction moves a
+/// sparse pattern towards the attention it approximates.
 struct DeltaCorrection {
   int64_t gamma = 64;
   int64_t tailMin = 128;
+  std::optional<MaskExpr> reference; ///< None: causal (or dense, below).
+  bool denseReference = false;       ///< Every key; `reference` is unset.
 };
 
 struct PatternSpec {

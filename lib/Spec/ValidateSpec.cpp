@@ -125,6 +125,13 @@ namespace spec_detail {
 /// second "documents" would name the same tensors again.
 Status checkDocumentsPlacement(const PatternSpec &spec,
                                const std::string &source) {
+  if (spec.delta && spec.delta->reference) {
+    std::string where;
+    if (findDocuments(*spec.delta->reference, "$.correction.reference", where))
+      return invalid(source, where,
+                     "the delta correction's reference is a static mask; "
+                     "\"documents\" is read at launch");
+  }
   if (!spec.mask)
     return Status::ok();
   const MaskExpr &root = *spec.mask;
@@ -196,6 +203,16 @@ Status validatePatternSpec(const PatternSpec &spec, const std::string &source) {
                               spec.delta->tailMin, 0);
         !s)
       return s;
+    if (spec.delta->reference) {
+      if (spec.delta->denseReference)
+        return invalid(source, "$.correction.reference",
+                       "both \"dense\" and a mask");
+      size_t referenceNodes = 0;
+      if (Status s = checkMask(source, "$.correction.reference",
+                               *spec.delta->reference, 1, referenceNodes);
+          !s)
+        return s;
+    }
   }
   return spec_detail::checkDocumentsPlacement(spec, source);
 }

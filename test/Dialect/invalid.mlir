@@ -53,6 +53,28 @@ func.func @documents_offsets_not_i32(%cq: memref<?xi64>) {
 
 // -----
 
+// The delta correction's reference: only with delta, and static.
+func.func @reference_without_delta(%q: memref<?x?x?x64xf16>) {
+  %c = sattn.mask.causal
+  %a = sattn.mask.all
+  // expected-error @+1 {{'sattn.attention' op has a reference mask but no delta correction}}
+  sattn.attention %q, %q, %q, %q mask(%c) reference(%a) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
+func.func @reference_reads_documents(%q: memref<?x?x?x64xf16>, %cq: memref<?xi32>) {
+  %c = sattn.mask.causal
+  // expected-error @+1 {{'sattn.mask.documents' op cannot be part of the delta correction's reference, which is a static mask}}
+  %d = sattn.mask.documents %cq, %cq : memref<?xi32>, memref<?xi32>
+  %r = sattn.mask.intersect %c, %d
+  sattn.attention %q, %q, %q, %q mask(%c) reference(%r) {delta = #sattn.delta<gamma = 16, tail_min = 64>} : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
 func.func @window_left_not_integer() {
   // expected-error @+1 {{floating point value not valid for specified type}}
   %w = sattn.mask.window left = 1.5, right = 0
@@ -329,7 +351,7 @@ func.func @mask_not_a_mask(%q: memref<?x?x?x64xf16>, %x: index) {
 // spell two.
 func.func @o_type_differs(%q: memref<?x?x?x64xf16>, %o: memref<?x?x?x64xf32>) {
   // expected-error @+1 {{'sattn.attention' op failed to verify that all of {q, o} have same type}}
-  "sattn.attention"(%q, %q, %q, %o) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0>}> : (memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x64xf32>) -> ()
+  "sattn.attention"(%q, %q, %q, %o) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0>}> : (memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x64xf32>) -> ()
   return
 }
 
@@ -337,7 +359,7 @@ func.func @o_type_differs(%q: memref<?x?x?x64xf16>, %o: memref<?x?x?x64xf32>) {
 
 func.func @v_type_differs(%q: memref<?x?x?x64xf16>, %v: memref<?x?x?x128xf16>) {
   // expected-error @+1 {{'sattn.attention' op failed to verify that all of {k, v} have same type}}
-  "sattn.attention"(%q, %q, %v, %q) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0>}> : (memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x128xf16>, memref<?x?x?x64xf16>) -> ()
+  "sattn.attention"(%q, %q, %v, %q) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0>}> : (memref<?x?x?x64xf16>, memref<?x?x?x64xf16>, memref<?x?x?x128xf16>, memref<?x?x?x64xf16>) -> ()
   return
 }
 
@@ -345,7 +367,7 @@ func.func @v_type_differs(%q: memref<?x?x?x64xf16>, %v: memref<?x?x?x128xf16>) {
 
 func.func @attention_on_tensor(%q: tensor<?x?x?x64xf16>) {
   // expected-error @+1 {{'sattn.attention' op operand #0 must be memref of any type values, but got 'tensor<?x?x?x64xf16>'}}
-  "sattn.attention"(%q, %q, %q, %q) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0>}> : (tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>) -> ()
+  "sattn.attention"(%q, %q, %q, %q) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0>}> : (tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>, tensor<?x?x?x64xf16>) -> ()
   return
 }
 

@@ -50,6 +50,20 @@ func.func @documents(%q: memref<?x?x?x64xf16>, %k: memref<?x?x?x64xf16>, %v: mem
 
 // -----
 
+// The delta correction's reference mask; sattn.mask.all.
+// CHECK-LABEL: func.func @delta_reference(
+// CHECK:         %[[W:.*]] = sattn.mask.window left = 8, right = 8
+// CHECK:         %[[A:.*]] = sattn.mask.all{{$}}
+// CHECK:         sattn.attention {{.*}} mask(%[[W]]) reference(%[[A]]) {delta = #sattn.delta<gamma = 16, tail_min = 64>}
+func.func @delta_reference(%q: memref<?x?x?x64xf16>) {
+  %w = sattn.mask.window left = 8, right = 8
+  %a = sattn.mask.all
+  sattn.attention %q, %q, %q, %q mask(%w) reference(%a) {delta = #sattn.delta<gamma = 16, tail_min = 64>} : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
 // Without a mask; the default activation is not printed.
 // CHECK-LABEL: func.func @dense_f16_d64(
 // CHECK:         sattn.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>{{$}}

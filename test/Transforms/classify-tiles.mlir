@@ -390,3 +390,26 @@ func.func @documents_alone(%q: memref<?x?x?x64xf16>, %cq: memref<?xi32>) {
   sattn.attention %q, %q, %q, %q mask(%d) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
   return
 }
+
+// -----
+
+// The delta correction's reference mask becomes the plan's `reference`
+// regions (absent: causal); every key is one region without bounds.
+// CHECK-LABEL: func.func @delta_reference(
+// CHECK:         tile_plan = #sattn.tile_plan<block_m = 64, block_n = 64, regions = [#sattn.region<diag_lo = -8, diag_hi = 8>], reference = [#sattn.region<diag_hi = 0, chunk = 100>]>
+// CHECK-LABEL: func.func @delta_dense_reference(
+// CHECK:         reference = [#sattn.region<>]>
+func.func @delta_reference(%q: memref<?x?x?x64xf16>) {
+  %w = sattn.mask.window left = 8, right = 8
+  %c = sattn.mask.causal
+  %ch = sattn.mask.chunk size = 100
+  %r = sattn.mask.intersect %c, %ch
+  sattn.attention %q, %q, %q, %q mask(%w) reference(%r) {delta = #sattn.delta<gamma = 16, tail_min = 64>} : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+func.func @delta_dense_reference(%q: memref<?x?x?x64xf16>) {
+  %w = sattn.mask.window left = 8, right = 8
+  %a = sattn.mask.all
+  sattn.attention %q, %q, %q, %q mask(%w) reference(%a) {delta = #sattn.delta<gamma = 16, tail_min = 64>} : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}

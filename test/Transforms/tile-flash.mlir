@@ -545,3 +545,23 @@ func.func @documents(%q: memref<?x?x?x64xf16>, %k: memref<?x?x?x64xf16>, %v: mem
   sattn.attention %q, %k, %v, %o mask(%i) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
   return
 }
+
+// -----
+
+// The delta correction with a reference mask: the anchor kernel's dense
+// loop (anchor and tail rows) masks with the reference's regions, its
+// sparse loop and the main kernel with the pattern's.
+// CHECK-LABEL: func.func @delta_reference_delta_anchor(
+// CHECK:           sattn.tile.mask {{.*}} {regions = [#sattn.region<diag_hi = 0, chunk = 100>]}
+// CHECK:           sattn.tile.mask {{.*}} {regions = [#sattn.region<diag_lo = -8, diag_hi = 8>]}
+// CHECK-LABEL: func.func @delta_reference_delta_main(
+// CHECK-NOT:       chunk = 100
+// CHECK:           sattn.tile.mask {{.*}} {regions = [#sattn.region<diag_lo = -8, diag_hi = 8>]}
+func.func @delta_reference(%q: memref<?x?x?x64xf16>) {
+  %w = sattn.mask.window left = 8, right = 8
+  %c = sattn.mask.causal
+  %ch = sattn.mask.chunk size = 100
+  %r = sattn.mask.intersect %c, %ch
+  sattn.attention %q, %q, %q, %q mask(%w) reference(%r) {delta = #sattn.delta<gamma = 16, tail_min = 64>} : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}

@@ -149,7 +149,7 @@ static SmallVector<MaskRegion> simplify(ArrayRef<MaskRegion> in) {
 }
 
 static bool isMaskOp(Operation *op) {
-  return isa<CausalMaskOp, WindowMaskOp, SinkMaskOp, ChunkMaskOp,
+  return isa<CausalMaskOp, WindowMaskOp, SinkMaskOp, ChunkMaskOp, AllMaskOp,
              DocumentsMaskOp, UnionMaskOp, IntersectMaskOp>(op);
 }
 
@@ -277,6 +277,9 @@ FailureOr<SmallVector<MaskRegion>> mlir::sattn::normalizeMask(Value mask,
             // documents mask allows every pair (sattn.attention keeps it
             // where that is its whole meaning: the tile plan's
             // `documents`).
+            .Case([](AllMaskOp) -> FailureOr<SmallVector<MaskRegion>> {
+              return SmallVector<MaskRegion>{MaskRegion::all()};
+            })
             .Case([](DocumentsMaskOp) -> FailureOr<SmallVector<MaskRegion>> {
               return SmallVector<MaskRegion>{MaskRegion::all()};
             })

@@ -1,5 +1,4 @@
-//===- MaskRegions.h - Masks as unions of convex regions ---------*- C++
-//-*-===//
+//===- MaskRegions.h - Masks as unions of convex regions --------*- C++ -*-===//
 //
 // Every mask of the dialect (causal, window, sink, chunk, and unions and
 // intersections of them) is a union of regions

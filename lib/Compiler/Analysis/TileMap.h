@@ -1,5 +1,4 @@
-//===- TileMap.h - A pattern's tiles at one shape, on the host ----*- C++
-//-*-===//
+//===- TileMap.h - A pattern's tiles at one shape, on the host --*- C++ -*-===//
 //
 // What the kernels of a static pattern do at a given (Sq, Sk): per query
 // tile x key tile, whether the key loop skips it (empty), masks it element

@@ -96,9 +96,15 @@ OwningOpRef<ModuleOp> importPatternSpec(const PatternSpec &spec,
     offsets = {entry->getArgument(entry->getNumArguments() - 2),
                entry->getArgument(entry->getNumArguments() - 1)};
   Value mask = spec.mask ? emitMask(b, loc, *spec.mask, offsets) : Value();
+  // The delta correction's reference: causal unless the spec says.
+  Value reference;
+  if (spec.delta && spec.delta->denseReference)
+    reference = mlir::sattn::AllMaskOp::create(b, loc);
+  else if (spec.delta && spec.delta->reference)
+    reference = emitMask(b, loc, *spec.delta->reference, offsets);
   auto op = mlir::sattn::AttentionOp::create(
       b, loc, entry->getArgument(0), entry->getArgument(1),
-      entry->getArgument(2), entry->getArgument(3), mask,
+      entry->getArgument(2), entry->getArgument(3), mask, reference,
       tensorSlopes ? entry->getArgument(4) : Value(),
       spec.learnableSinks ? entry->getArgument(tensorSlopes ? 5 : 4) : Value(),
       b.getF64FloatAttr(spec.effectiveScale()),

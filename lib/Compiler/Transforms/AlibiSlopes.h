@@ -1,5 +1,4 @@
-//===- AlibiSlopes.h - ALiBi's geometric slopes as IR -------------*- C++
-//-*-===//
+//===- AlibiSlopes.h - ALiBi's geometric slopes as IR -----------*- C++ -*-===//
 #ifndef SATTN_TRANSFORMS_ALIBISLOPES_H
 #define SATTN_TRANSFORMS_ALIBISLOPES_H
 

@@ -49,6 +49,14 @@ struct ClassifyTilesPass
       auto regions = normalizeMask(op.getMask(), op);
       if (failed(regions))
         return WalkResult::interrupt();
+      // The delta correction's dense rows follow the reference mask.
+      ArrayAttr reference;
+      if (Value mask = op.getReference()) {
+        auto referenceRegions = normalizeMask(mask, op);
+        if (failed(referenceRegions))
+          return WalkResult::interrupt();
+        reference = regionsToAttr(op.getContext(), *referenceRegions);
+      }
       Type elt = op.getElementType();
       policy::TileShape shape = policy::chooseTileShape(
           *target, elt.isBF16() || elt.isF16(), op.getHeadDim());
@@ -56,7 +64,7 @@ struct ClassifyTilesPass
       int64_t bn = blockN ? int64_t(blockN) : shape.blockN;
       op.setTilePlanAttr(TilePlanAttr::get(
           op.getContext(), bm, bn, regionsToAttr(op.getContext(), *regions),
-          bool(op.getDocuments())));
+          bool(op.getDocuments()), reference));
       return WalkResult::advance();
     });
     if (result.wasInterrupted())

@@ -76,7 +76,7 @@ public:
         headDim(op.getHeadDim()), blockM(plan.getBlockM()),
         blockN(plan.getBlockN()), elementType(op.getElementType()),
         maskRegions(regionsFromAttr(plan.getRegions())),
-        documents(plan.getDocuments()) {
+        documents(plan.getDocuments()), referenceRegions(plan.getReference()) {
     MLIRContext *ctx = op.getContext();
     Type f32 = Float32Type::get(ctx);
     qTileType = TileType::get(ctx, {blockM, headDim}, elementType);
@@ -594,9 +594,10 @@ private:
   }
 
   /// Anchor rows (packed: positions 0, gamma, 2 gamma, ...) get the f32
-  /// delta dense - sparse; tail rows get dense causal attention.
+  /// delta dense - sparse; tail rows get dense attention. "Dense" is the
+  /// plan's reference (causal unless the spec names another).
   ///
-  /// Both kinds of program start with the same dense causal key loop, over
+  /// Both kinds of program start with the same dense key loop, over
   /// different row sets (anchors at stride gamma, tail rows at stride 1), so
   /// the loop is emitted once for both: every copy of a key loop is a full
   /// unrolled tile body for LLVM and ptxas, and this kernel's compile time
@@ -606,7 +607,9 @@ private:
     DeltaRowsIR dr = deltaRows(delta);
     Value anchorTiles = im().ceilDiv(dr.numAnchors, blockM);
     Value gridX = im().add(anchorTiles, im().ceilDiv(dr.tailRows, blockM));
-    SmallVector<MaskRegion> dense = denseCausalRegions();
+    SmallVector<MaskRegion> dense = referenceRegions
+                                        ? regionsFromAttr(referenceRegions)
+                                        : denseCausalRegions();
     int64_t gamma = delta.getGamma();
     emitProgram(gridX, [&](Value x) {
       IndexMath m = im();
@@ -706,6 +709,9 @@ private:
 
   /// The plan's `documents`: kernels over packed documents.
   bool documents;
+  /// The plan's `reference`: the delta correction's dense rows' regions
+  /// (null: causal).
+  ArrayAttr referenceRegions;
 
   // Per kernel.
   func::FuncOp kernel;

@@ -53,6 +53,12 @@ public:
     s_.delta = DeltaCorrection{gamma, tailMin};
     return *this;
   }
+  /// The delta correction's reference: a mask, or none for every key.
+  Spec &reference(std::optional<MaskExpr> mask) {
+    s_.delta->denseReference = !mask;
+    s_.delta->reference = std::move(mask);
+    return *this;
+  }
   Spec &alibi(PatternSpec::AlibiSlopes slopes) {
     s_.alibi = slopes;
     return *this;
@@ -614,6 +620,29 @@ std::vector<NumericCase> build() {
             .mask(M::intersect({M::causal(), M::chunk(100)}))
             .delta(32, 64),
         1, 2, 1, 600, 600, "delta over chunked local attention");
+
+  // --- the delta correction's reference ------------------------------------
+  t.add("delta_dense_ref_bf16_d64_s500",
+        Spec("delta_dense_ref", BF16, 64)
+            .mask(M::unite({M::window(31, 32), M::sink(4)}))
+            .delta(16, 64)
+            .reference(std::nullopt),
+        1, 2, 1, 500, 500,
+        "a bidirectional window corrected towards dense attention (every "
+        "key: an encoder's reference)");
+  t.add("delta_chunk_ref_f32_d64_s300",
+        Spec("delta_chunk_ref", F32, 64)
+            .mask(M::intersect({M::causal(), M::window(20, 0)}))
+            .delta(8, 40)
+            .reference(M::intersect({M::causal(), M::chunk(100)})),
+        2, 2, 2, 300, 300,
+        "a sliding window corrected towards chunked local attention, batch 2");
+  t.add("delta_ref_prefix_f16_d128_s333",
+        Spec("delta_ref_prefix", F16, 128)
+            .mask(M::window(40, 0))
+            .delta(32, 64)
+            .reference(M::prefixLM(50)),
+        1, 2, 1, 333, 333, "a prefix-LM reference (not on a tile boundary)");
 
   // --- packed documents (offsets read at launch; the first document of a
   // batch row is one token long where Nd >= 2) -------------------------------

@@ -129,6 +129,9 @@ const Case kCases[] = {
      "dilations 3 (below the tile's offsets) and 100 (above), sinks"},
     {"t_prefix_lm_bf16_d128", 1, 4, 4, 300, 300, "prefix-LM, a prefix of 77"},
     {"t_prefix_lm_bf16_d128", 1, 2, 2, 60, 300, "prefix-LM, Sq < Sk"},
+    // The delta correction towards every key (a bidirectional reference).
+    {"t_delta_ref_bf16_d64", 1, 4, 2, 600, 600,
+     "delta over a two-sided window with a dense reference, GQA"},
     // Packed documents (offsets at launch; a document of one token first).
     {"t_docs_causal_bf16_d128", 2, 2, 1, 700, 700,
      "four documents, causal, GQA, batch 2", 4},

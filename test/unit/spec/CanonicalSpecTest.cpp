@@ -99,6 +99,33 @@ TEST(CanonicalSpec, DocumentsAndTheirTensors) {
   EXPECT_TRUE(launchTensors(s).empty());
 }
 
+TEST(CanonicalSpec, DeltaReference) {
+  const std::string head = R"({"name": "p", "dtype": "bf16", "head_dim": 64,
+      "mask": {"kind": "window", "left": 7, "right": 0},
+      "correction": {"kind": "delta", "gamma": 8)";
+  PatternSpec plain = parseOk(head + "}}");
+  PatternSpec causal = parseOk(head + R"(, "reference": {"kind": "causal"}}})");
+  PatternSpec dense = parseOk(head + R"(, "reference": "dense"}})");
+  PatternSpec chunked =
+      parseOk(head + R"(, "reference": {"kind": "chunk", "size": 100}}})");
+  // Causal is the default: written or not, one text.
+  EXPECT_EQ(canonicalSpecJson(causal), canonicalSpecJson(plain));
+  EXPECT_NE(canonicalSpecJson(plain).find(
+                R"("correction":{"gamma":8,"kind":"delta","tail_min":128})"),
+            std::string::npos)
+      << canonicalSpecJson(plain);
+  EXPECT_NE(canonicalSpecJson(dense).find(R"("reference":"dense")"),
+            std::string::npos);
+  EXPECT_NE(canonicalSpecJson(chunked).find(
+                R"("reference":{"kind":"chunk","size":100})"),
+            std::string::npos);
+  EXPECT_NE(specHash(dense), specHash(plain));
+  EXPECT_NE(specHash(chunked), specHash(dense));
+  // The canonical text reads back to the same spec.
+  EXPECT_EQ(canonicalSpecJson(parseOk(canonicalSpecJson(dense))),
+            canonicalSpecJson(dense));
+}
+
 TEST(CanonicalSpec, LearnableSinksAreWrittenOnlyWhenOn) {
   PatternSpec off = parseOk(
       R"({"name": "p", "dtype": "bf16", "head_dim": 64, "learnable_sinks": false})");

@@ -163,3 +163,52 @@ TEST(RefDelta, WithoutAMaskTheSparsePassIsDense) {
     }
   }
 }
+
+// With a reference mask the "dense" rows are the reference's: anchors and
+// tail rows equal plain attention under the reference, the other rows get
+// their anchor's delta against it. Every key ("dense") and a chunked causal
+// reference.
+TEST(RefDelta, ReferenceMaskIsTheDenseRows) {
+  const Problem p{1, 2, 1, 45, 45, 4};
+  auto q = randomVector(p.B * p.H * p.Sq * p.D, 31);
+  auto k = randomVector(p.B * p.Hkv * p.Sk * p.D, 32);
+  auto v = randomVector(p.B * p.Hkv * p.Sk * p.D, 33);
+  struct Reference {
+    const char *what;
+    bool dense;
+    std::optional<MaskExpr> mask; ///< The reference as a plain pattern.
+  };
+  const Reference references[] = {
+      {"dense", true, std::nullopt},
+      {"causal within chunks of 10", false,
+       MaskExpr::intersect({MaskExpr::causal(), MaskExpr::chunk(10)})}};
+  for (const Reference &r : references) {
+    SCOPED_TRACE(r.what);
+    PatternSpec s;
+    s.name = "t";
+    s.headDim = 64;
+    s.mask = MaskExpr::window(2, 1);
+    std::vector<double> sparse = ref::attention(s, p, q, k, v);
+    PatternSpec plain = s;
+    plain.mask = r.mask;
+    std::vector<double> reference = ref::attention(plain, p, q, k, v);
+    s.delta = DeltaCorrection{4, 6};
+    s.delta->denseReference = r.dense;
+    s.delta->reference = r.mask;
+    std::vector<double> corrected = ref::attention(s, p, q, k, v);
+    const int64_t sp = 45 - (45 % 4 + 6);
+    for (int64_t bh = 0; bh < p.B * p.H; ++bh)
+      for (int64_t i = 0; i < p.Sq; ++i)
+        for (int64_t d = 0; d < p.D; ++d) {
+          size_t at = size_t((bh * p.Sq + i) * p.D + d);
+          int64_t a = 4 * (i / 4);
+          size_t anchor = size_t((bh * p.Sq + a) * p.D + d);
+          double expect =
+              i >= sp || i == a
+                  ? reference[at]
+                  : sparse[at] + (reference[anchor] - sparse[anchor]);
+          ASSERT_NEAR(corrected[at], expect, 1e-12)
+              << "head " << bh << " row " << i << " dim " << d;
+        }
+  }
+}

@@ -433,3 +433,19 @@ TEST(SpecErrors, DocumentsPlacement) {
   s.mask = MaskExpr::intersect({MaskExpr::causal(), MaskExpr::documents()});
   EXPECT_TRUE(validatePatternSpec(s, "built")) << "documents in an intersect";
 }
+
+TEST(SpecErrors, DeltaReference) {
+  EXPECT_EQ(errorOf(withCorrection(
+                R"({"kind": "delta", "gamma": 4, "reference": "causal"})")),
+            R"(spec.json: $.correction.reference: expected "dense" or a mask, )"
+            R"(got "causal")");
+  EXPECT_EQ(
+      errorOf(withCorrection(
+          R"({"kind": "delta", "gamma": 4, "reference": {"kind": "sink"}})")),
+      R"(spec.json: $.correction.reference: missing required key "tokens")");
+  EXPECT_EQ(errorOf(withCorrection(R"({"kind": "delta", "gamma": 4,
+                "reference": {"kind": "intersect", "of": [{"kind": "causal"},
+                {"kind": "documents"}]}})")),
+            "spec.json: $.correction.reference.of[1]: the delta correction's "
+            "reference is a static mask; \"documents\" is read at launch");
+}

@@ -68,6 +68,8 @@ def Sattn_TilePlanAttr : Sattn_Attr<"TilePlan", "tile_plan"> {
         j0 - r1 >= diag_lo and j0 + block_n - 1 - r0 <= diag_hi;
       * empty overall iff empty for every region, full iff full for one,
         partial otherwise (the element mask is evaluated only there).
+    `reference` (with the delta correction): the regions of its reference
+    mask, the pattern of its dense rows; absent, causal.
     `documents` (a `sattn.mask.documents` in the mask) says the regions
     apply inside each document, in its coordinates: the kernels take one
     document's query tile per program and its key range, and classify in
@@ -75,7 +77,8 @@ def Sattn_TilePlanAttr : Sattn_Attr<"TilePlan", "tile_plan"> {
   }];
   let parameters = (ins "int64_t":$block_m, "int64_t":$block_n,
                         "::mlir::ArrayAttr":$regions,
-                        DefaultValuedParameter<"bool", "false">:$documents);
+                        DefaultValuedParameter<"bool", "false">:$documents,
+                        OptionalParameter<"::mlir::ArrayAttr">:$reference);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

@@ -51,6 +51,16 @@ def Sattn_ChunkMaskOp : Sattn_MaskOp<"chunk"> {
   let hasVerifier = 1;
 }
 
+def Sattn_AllMaskOp : Sattn_MaskOp<"all"> {
+  let summary = "Every pair";
+  let description = [{
+    The mask of dense attention, spelled out where an absent mask would mean
+    something else: the delta correction's `reference` when its dense rows
+    see every key.
+  }];
+  let assemblyFormat = "attr-dict";
+}
+
 def Sattn_SinkMaskOp : Sattn_MaskOp<"sink"> {
   let summary = "The first `tokens` keys: j < tokens";
   let arguments = (ins I64Attr:$tokens);
@@ -122,6 +132,8 @@ def Sattn_AttentionOp : Sattn_Op<"attention", [
     shape [H]); head h's logit z joins the denominator of every softmax
     of its rows (the delta correction's dense rows too) as exp(z), with no
     value: o = sum_j exp(s_j) v_j / (exp(z) + sum_j exp(s_j)).
+    `reference` (only with `delta`): the pattern of the correction's dense
+    rows (anchors and tail), a static mask; absent, causal.
     `tile_plan` is attached by `sattn-classify-tiles`.
 
     Example:
@@ -138,6 +150,7 @@ def Sattn_AttentionOp : Sattn_Op<"attention", [
   let arguments = (ins
       AnyMemRef:$q, AnyMemRef:$k, AnyMemRef:$v, AnyMemRef:$o,
       Optional<Sattn_MaskType>:$mask,
+      Optional<Sattn_MaskType>:$reference,
       Optional<MemRefRankOf<[F32], [1]>>:$alibi_slopes,
       Optional<MemRefRankOf<[F32], [1]>>:$sinks,
       OptionalAttr<F64Attr>:$scale,
@@ -149,6 +162,7 @@ def Sattn_AttentionOp : Sattn_Op<"attention", [
       OptionalAttr<Sattn_TilePlanAttr>:$tile_plan);
   let assemblyFormat = [{
     $q `,` $k `,` $v `,` $o (`mask` `(` $mask^ `)`)?
+    (`reference` `(` $reference^ `)`)?
     (`alibi_slopes` `(` $alibi_slopes^ `:` type($alibi_slopes) `)`)?
     (`sinks` `(` $sinks^ `:` type($sinks) `)`)? attr-dict
     `:` type($q) `,` type($k)
