@@ -187,7 +187,8 @@ struct HostBuffer {
 sattn::Status showTiles(const sattn::PatternSpec &spec,
                         const std::string &target,
                         const sattn::AttentionShape &shape,
-                        const std::string &path) {
+                        const std::string &path,
+                        const sattn::DocumentOffsets *documents) {
   sattn::CompilerSession session;
   auto module = session.importSpec(spec);
   if (!module)
@@ -196,7 +197,7 @@ sattn::Status showTiles(const sattn::PatternSpec &spec,
   if (!info)
     return info.status();
   auto report = sattn::reportTileMap(session, **module, *info, target, {},
-                                     shape.Sq, shape.Sk);
+                                     shape.Sq, shape.Sk, documents);
   if (!report)
     return report.status();
   std::string png = path.empty() ? spec.name + ".tile-map.png" : path;
@@ -270,10 +271,6 @@ int main(int argc, char **argv) {
   std::printf("compile: %.1f ms\n", compileMs);
   if (sattn::Status s = sattn::validateShape(m, shape); !s)
     return fail(s);
-  if (args->showTiles)
-    if (sattn::Status s = showTiles(*spec, m.chip, shape, *args->showTiles); !s)
-      return fail(s);
-
   std::mt19937_64 rng(args->seed);
   size_t nq = size_t(shape.B * shape.H * shape.Sq * shape.D);
   size_t nk = size_t(shape.B * shape.Hkv * shape.Sk * shape.D);
@@ -302,7 +299,7 @@ int main(int argc, char **argv) {
     std::printf("tensor %s: %s, %zu elements (random)\n", t.name.c_str(),
                 sattn::tensorDTypeName(t.dtype),
                 tensorValues.at(t.name).size());
-    // Offsets are few and say what ran: the first batch row's.
+    // Offsets say what ran: the first batch row's.
     if (t.dtype == sattn::TensorDType::I32) {
       std::printf("  batch row 0:");
       const std::vector<double> &values = tensorValues.at(t.name);
@@ -314,6 +311,21 @@ int main(int argc, char **argv) {
   auto tensorArgs = [&](const std::vector<const void *> &data) {
     return sattn::ref::launchTensorArgs(*spec, problem, data);
   };
+  if (args->showTiles) {
+    // Over documents, the map of batch row 0's.
+    std::optional<sattn::DocumentOffsets> docs;
+    if (sattn::hasDocuments(*spec)) {
+      docs.emplace();
+      for (int64_t d = 0; d <= problem.Nd; ++d) {
+        docs->q.push_back(int64_t(tensorValues.at("cu_seqlens_q")[size_t(d)]));
+        docs->k.push_back(int64_t(tensorValues.at("cu_seqlens_k")[size_t(d)]));
+      }
+    }
+    if (sattn::Status s = showTiles(*spec, m.chip, shape, *args->showTiles,
+                                    docs ? &*docs : nullptr);
+        !s)
+      return fail(s);
+  }
 
   std::function<sattn::Status()> run;
   std::function<sattn::Status()> fetch = [] { return sattn::Status::ok(); };

@@ -143,7 +143,8 @@ std::string percent(int64_t part, int64_t whole) {
 Result<TileMapReport>
 reportTileMap(CompilerSession &session, mlir::ModuleOp module,
               const PatternInfo &info, const std::string &target,
-              const TileOptions &tiles, int64_t seqQ, int64_t seqK) {
+              const TileOptions &tiles, int64_t seqQ, int64_t seqK,
+              const DocumentOffsets *documents) {
   std::vector<CompileVariant> variants = compileVariants(target, info, tiles);
   if (variants.empty())
     return Status::error(ErrorKind::CompileFailed,
@@ -168,35 +169,90 @@ reportTileMap(CompilerSession &session, mlir::ModuleOp module,
                          "no tile plan for '" + info.name + "'");
   // The documents' offsets decide which tiles each query tile visits;
   // they exist only at launch.
-  if (plan.getDocuments())
+  if (plan.getDocuments() && !documents)
     return Status::error(
         ErrorKind::InvalidInput,
         "'" + info.name +
             "' packs documents, whose tile map depends on the offsets given "
-            "at launch (cu_seqlens_q, cu_seqlens_k); the tile map of a "
-            "pattern with launch-time masks is not supported yet");
+            "at launch (cu_seqlens_q, cu_seqlens_k): sparse-run --show-tiles "
+            "draws random documents and shows theirs");
   auto regions = mlir::sattn::regionsFromAttr(plan.getRegions());
+  const int64_t bm = plan.getBlockM(), bn = plan.getBlockN();
 
   TileMapReport r;
-  r.map = mlir::sattn::classifyTileMap(regions, seqQ, seqK, plan.getBlockM(),
-                                       plan.getBlockN());
-  r.keptPairs = mlir::sattn::countKeptPairs(regions, seqQ, seqK);
-  r.png = encodeTileMapPng(r.map);
   using mlir::sattn::TileClass;
+  // Tile counts: of the sequence's tiles, or of the documents' own.
+  int64_t full = 0, partial = 0, empty = 0;
+  std::string docsLine;
+  if (!plan.getDocuments()) {
+    r.map = mlir::sattn::classifyTileMap(regions, seqQ, seqK, bm, bn);
+    r.keptPairs = mlir::sattn::countKeptPairs(regions, seqQ, seqK);
+    full = r.map.count(TileClass::Full);
+    partial = r.map.count(TileClass::Partial);
+    empty = r.map.count(TileClass::Empty);
+  } else {
+    const std::vector<int64_t> &cq = documents->q, &ck = documents->k;
+    if (cq.size() < 2 || cq.size() != ck.size() || cq.front() != 0 ||
+        ck.front() != 0 || cq.back() != seqQ || ck.back() != seqK ||
+        !std::is_sorted(cq.begin(), cq.end()) ||
+        !std::is_sorted(ck.begin(), ck.end()))
+      return Status::error(ErrorKind::InvalidInput,
+                           "tile map: document offsets must go from 0 to "
+                           "Sq / Sk without decreasing");
+    r.map = mlir::sattn::classifyTileMap({}, seqQ, seqK, bm, bn);
+    std::fill(r.map.classes.begin(), r.map.classes.end(), TileClass::Empty);
+    auto mark = [&](int64_t qt, int64_t kt, TileClass c) {
+      TileClass &cell = r.map.classes[size_t(qt * r.map.tilesN + kt)];
+      // The most worked class: partial over full over empty.
+      if (cell == TileClass::Empty || c == TileClass::Partial)
+        cell = c;
+    };
+    int64_t programs = 0;
+    for (size_t d = 0; d + 1 < cq.size(); ++d) {
+      const int64_t qlen = cq[d + 1] - cq[d], klen = ck[d + 1] - ck[d];
+      if (qlen == 0)
+        continue;
+      TileMap local = mlir::sattn::classifyTileMap(regions, qlen, klen, bm, bn);
+      r.keptPairs += mlir::sattn::countKeptPairs(regions, qlen, klen);
+      programs += local.tilesM;
+      empty += local.tilesM * local.tilesN - local.count(TileClass::Full) -
+               local.count(TileClass::Partial);
+      full += local.count(TileClass::Full);
+      partial += local.count(TileClass::Partial);
+      for (int64_t t = 0; t < local.tilesM; ++t)
+        for (int64_t kt = 0; kt < local.tilesN; ++kt) {
+          TileClass c = local.at(t, kt);
+          if (c == TileClass::Empty)
+            continue;
+          const int64_t r0 = cq[d] + t * bm,
+                        r1 = cq[d] + std::min((t + 1) * bm, qlen) - 1;
+          const int64_t c0 = ck[d] + kt * bn,
+                        c1 = ck[d] + std::min((kt + 1) * bn, klen) - 1;
+          for (int64_t qt = r0 / bm; qt <= r1 / bm; ++qt)
+            for (int64_t gk = c0 / bn; gk <= c1 / bn; ++gk)
+              mark(qt, gk, c);
+        }
+    }
+    docsLine = std::to_string(cq.size() - 1) +
+               " documents (batch row 0): the kernels run " +
+               std::to_string(programs) +
+               " query tiles, each in its document's coordinates; a cell "
+               "below is the most worked of their tiles that overlap it\n";
+  }
+  r.png = encodeTileMapPng(r.map);
   const TileMap &map = r.map;
-  int64_t all = map.tilesM * map.tilesN, pairs = seqQ * seqK;
-  int64_t empty = map.count(TileClass::Empty);
+  int64_t all = full + partial + empty, pairs = seqQ * seqK;
   r.text = info.name + " at Sq=" + std::to_string(seqQ) +
            ", Sk=" + std::to_string(seqK) + ": " + std::to_string(map.blockM) +
            " x " + std::to_string(map.blockN) + " tiles (" + target +
-           ", launch variant '" + variant->launch.name + "')\n" +
+           ", launch variant '" + variant->launch.name + "')\n" + docsLine +
            renderTileMapText(map) +
            "legend: '#' full (no mask), '+' partial (masked per element), "
            "'.' empty (skipped)\n" +
-           "tiles: " + std::to_string(map.count(TileClass::Full)) + " full, " +
-           std::to_string(map.count(TileClass::Partial)) + " partial, " +
-           std::to_string(empty) + " empty of " + std::to_string(all) +
-           " (visited " + percent(all - empty, all) + ")\n" +
+           "tiles: " + std::to_string(full) + " full, " +
+           std::to_string(partial) + " partial, " + std::to_string(empty) +
+           " empty of " + std::to_string(all) + " (visited " +
+           percent(all - empty, all) + ")\n" +
            "kept pairs: " + std::to_string(r.keptPairs) + " of " +
            std::to_string(pairs) + " (density " + percent(r.keptPairs, pairs) +
            ")\n";

@@ -13,6 +13,7 @@
 #include "Compiler/Driver/Compiler.h"
 
 #include <string>
+#include <vector>
 
 namespace sattn {
 
@@ -39,13 +40,23 @@ struct TileMapReport {
   std::string png;
 };
 
+/// One batch row's documents: Nd + 1 query and key offsets (cu_seqlens).
+struct DocumentOffsets {
+  std::vector<int64_t> q, k;
+};
+
 /// The tile map of the pattern in `module` (pattern level, not modified)
 /// at (seqQ, seqK) for `target` ("host" or a chip), with the tile shape of
-/// the launch variant compileVariants gives that Sq under `tiles`.
+/// the launch variant compileVariants gives that Sq under `tiles`. A
+/// pattern over documents needs their offsets: its kernels classify each
+/// document's tiles in the document's coordinates, so the counts are of
+/// those tiles, and the picture, in the sequence's tiles, shows each cell
+/// as the most worked of the documents' tiles that overlap it.
 Result<TileMapReport>
 reportTileMap(CompilerSession &session, mlir::ModuleOp module,
               const PatternInfo &info, const std::string &target,
-              const TileOptions &tiles, int64_t seqQ, int64_t seqK);
+              const TileOptions &tiles, int64_t seqQ, int64_t seqK,
+              const DocumentOffsets *documents = nullptr);
 
 } // namespace sattn
 
