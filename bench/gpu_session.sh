@@ -11,6 +11,7 @@
 #               the JIT numeric suite, sparse-run --backend=gpu --check on
 #               every example, examples/jit_example
 #     sanitize  compute-sanitizer memcheck + racecheck on small cases
+#               (SANITIZE_CASES=substring: only the matching specs)
 #     sass      cuobjdump -sass of the benchmark cubins: HGMMA / HMMA counts
 #     time      our kernels alone (sattn_time), the shapes
 #     variants  per staged variant: its numeric suite, then sattn_time of
@@ -96,7 +97,8 @@ for step in "$@"; do
         [ -d "$suite" ] || continue
         chip=""; [ "$suite" = gpu-suite-sm90 ] && chip=sm_90
         echo "-- $tool $suite"
-        SATTN_GPU_CHIP=$chip SATTN_GPU_MAX_SEQ=${SANITIZE_MAX_SEQ:-700} \
+        env SATTN_GPU_CHIP=$chip SATTN_GPU_MAX_SEQ=${SANITIZE_MAX_SEQ:-700} \
+          ${SANITIZE_CASES:+SATTN_GPU_CASES=$SANITIZE_CASES} \
           timeout ${SANITIZE_TIMEOUT:-120} compute-sanitizer --tool $tool \
           ./bin/gpu_numeric_tests "$suite" specs 2>&1 | tail -3
       done
