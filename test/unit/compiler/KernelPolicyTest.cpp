@@ -99,6 +99,28 @@ TEST(KernelPolicy, MaskedKernelsGetAProducerAndARegisterSplit) {
       chooseKernelConfig(Target::Wgmma, facts(64, true, false), off).producer);
 }
 
+// Over documents the producer also searches the offsets: it keeps what
+// bounded keys keep (32 beside one consumer warpgroup, 40 beside two), and
+// no persistent grid is built.
+TEST(KernelPolicy, DocumentKernelsProducerRegistersAndNoPersistentGrid) {
+  const KernelRole docs = KernelRole::DocumentAttention;
+  KernelConfig one =
+      chooseKernelConfig(Target::Wgmma, facts(64, true, false, docs), {});
+  EXPECT_TRUE(one.producer);
+  EXPECT_EQ(one.producerRegisters, 32);
+  EXPECT_EQ(one.consumerRegisters, 224);
+  ScheduleRequest persistent;
+  persistent.persistent = true;
+  KernelConfig two = chooseKernelConfig(
+      Target::Wgmma, facts(128, true, false, docs), persistent);
+  EXPECT_EQ(two.producerRegisters, 40);
+  EXPECT_EQ(two.consumerRegisters, 232);
+  EXPECT_FALSE(two.persistent);
+  ASSERT_EQ(two.dropped.size(), 1u);
+  EXPECT_EQ(two.dropped[0],
+            "a persistent grid (not built for kernels over documents)");
+}
+
 TEST(KernelPolicy, DeltaAnchorKernelKeepsItsRegisters) {
   KernelConfig c = chooseKernelConfig(
       Target::Wgmma, facts(64, true, true, KernelRole::DeltaAnchor), {});
