@@ -176,11 +176,20 @@ def kept_pairs(pattern, S, cu=None):
     return sparse_main + anchors + tail
 
 
-def flex_fn(mask_mod, S_q, S_k, device):
+def flex_fn(mask_mod, S_q, S_k, device, row=None):
     # _compile=True builds the block mask blockwise; the eager path
-    # materialises S_q x S_k (128 GiB at 128k).
-    block_mask = create_block_mask(mask_mod, None, None, S_q, S_k,
-                                   device=device, _compile=True)
+    # materialises S_q x S_k (128 GiB at 128k). With `row`, the build time
+    # of a second build (the first one compiles) goes in as
+    # flex_block_mask_ms: FlexAttention pays it whenever the mask changes.
+    build = lambda: create_block_mask(mask_mod, None, None, S_q, S_k,
+                                      device=device, _compile=True)
+    block_mask = build()
+    if row is not None:
+        torch.cuda.synchronize()
+        start = time.time()
+        block_mask = build()
+        torch.cuda.synchronize()
+        row["flex_block_mask_ms"] = (time.time() - start) * 1e3
     compiled = torch.compile(flex_attention)
     return lambda q, k, v: compiled(q, k, v, block_mask=block_mask)
 
@@ -257,7 +266,7 @@ def run_case(name, pattern, S, H, D, sattn, kernels, reps):
                                                       dtype=torch.int32),
                                  right=True)
         flex = flex_fn(lambda b, h, qi, ki: (doc[qi] == doc[ki]) & (ki <= qi),
-                       S, S, q.device)
+                       S, S, q.device, row)
         reference = flex(q, k, v)
         try:
             from torch.nn.attention.varlen import varlen_attn

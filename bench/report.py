@@ -14,6 +14,7 @@ COLUMNS = [
     ("sdpa_cudnn_ms", "SDPA cuDNN ms"), ("flex_ms", "Flex ms"),
     ("sdpa_flash_dense_causal_ms", "FA2 dense causal ms"),
     ("varlen_attn_ms", "varlen_attn ms"),
+    ("flex_block_mask_ms", "Flex block mask build ms"),
     ("ours_tflops", "ours TFLOP/s"), ("flex_tflops", "Flex TFLOP/s"),
     ("ours_vs_flex", "ours / Flex"), ("ours_vs_fa2", "FA2 time / ours"),
     ("ours_vs_varlen", "varlen time / ours"),
