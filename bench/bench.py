@@ -273,8 +273,16 @@ def run_case(name, pattern, S, H, D, sattn, kernels, reps):
             # Packed [T, H, D] layout; cu_seqlens as int32 on the device.
             qp, kp, vp = (t[0].transpose(0, 1).contiguous() for t in (q, k, v))
             longest = int((cu[1:] - cu[:-1]).max().item())
+            # Causal: window_size=(-1, 0) from PyTorch 2.10 (2.11 has no
+            # is_causal), is_causal=True before it.
+            try:
+                varlen_attn(qp, kp, vp, cu, cu, longest, longest,
+                            window_size=(-1, 0))
+                causal_kw = {"window_size": (-1, 0)}
+            except TypeError:
+                causal_kw = {"is_causal": True}
             varlen = lambda: varlen_attn(qp, kp, vp, cu, cu, longest, longest,
-                                         is_causal=True)
+                                         **causal_kw)
             peers["varlen_attn"] = time_ms(varlen, 3, reps)
             row["rel_l2_varlen_vs_flex"] = rel_l2(
                 varlen().transpose(0, 1).unsqueeze(0), reference)
