@@ -108,6 +108,10 @@ bool productFits(std::initializer_list<int64_t> factors) {
   return true;
 }
 
+/// The most documents a batch row may pack (Nd fits the kernels' 32-step
+/// search).
+constexpr int64_t kMaxDocuments = (int64_t(1) << 31) - 1;
+
 /// The documents a batch row packs, from the first launch tensor whose
 /// shape names "Nd+1" (Manifest.h); 0 when none does. The tensors' shapes
 /// are checked against it afterwards, so disagreeing tensors are reported
@@ -129,6 +133,12 @@ Result<int64_t> documentCount(const Manifest &m, const LaunchBuffers &bufs) {
                          std::to_string(extent) +
                          " offsets a batch row; it needs at least 2 (one "
                          "document: 0 and the sequence length)");
+    // The kernels' search for a program's document halves [0, Nd) 32 times.
+    if (extent - 1 > kMaxDocuments)
+      return badArgument("tensor '" + t.name + "' has " +
+                         std::to_string(extent - 1) +
+                         " documents a batch row, more than the " +
+                         std::to_string(kMaxDocuments) + " a launch takes");
     return extent - 1;
   }
   return int64_t(0);

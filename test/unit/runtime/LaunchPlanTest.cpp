@@ -518,6 +518,13 @@ TEST(LaunchPlanTest, DocumentsTakeNdFromTheirTensors) {
             "launch: tensor 'cu_seqlens_q' has 1 offsets a batch row; it "
             "needs at least 2 (one document: 0 and the sequence length)");
 
+  offsets((int64_t(1) << 31) + 1);
+  plan = planLaunches(m, s, bufs);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.status().message(),
+            "launch: tensor 'cu_seqlens_q' has 2147483648 documents a batch "
+            "row, more than the 2147483647 a launch takes");
+
   // The second tensor must agree with the Nd the first gives.
   offsets(5);
   bufs.tensors[1].shape = {2, 4};
