@@ -64,7 +64,9 @@ struct Jit::Impl {
   std::mutex mutex;
   std::map<std::string, std::shared_ptr<Kernel>> cache;
 
-  Result<std::shared_ptr<Kernel>> build(const PatternSpec &spec);
+  /// Compiles `spec`, whose specHash is `hash`.
+  Result<std::shared_ptr<Kernel>> build(const PatternSpec &spec,
+                                        const std::string &hash);
 };
 
 Jit::Jit(JitOptions options) : impl_(std::make_unique<Impl>()) {
@@ -83,12 +85,13 @@ size_t Jit::cacheSize() const {
   return impl_->cache.size();
 }
 
-Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
+Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec,
+                                                 const std::string &hash) {
   CompilerSession session;
   auto module = session.importSpec(spec);
   if (!module)
     return module.status();
-  auto info = session.describe(**module, specHash(spec));
+  auto info = session.describe(**module, hash);
   if (!info)
     return info.status();
   // The GPU lowering depends on the chip (wgmma on sm_90a).
@@ -105,7 +108,7 @@ Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
     disk.emplace(options.cacheDirectory.empty()
                      ? KernelCache::defaultDirectory()
                      : options.cacheDirectory);
-    if (std::optional<CachedKernel> hit = disk->lookup(specHash(spec), chip)) {
+    if (std::optional<CachedKernel> hit = disk->lookup(hash, chip)) {
       auto loaded = rt::Module::loadFromMemory(std::move(hit->manifest),
                                                std::move(hit->cubin),
                                                spec.name + " (JIT, cached)");
@@ -113,7 +116,7 @@ Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
         return std::shared_ptr<Kernel>(
             std::make_shared<GpuKernel>(loaded.take()));
       // A cubin this driver rejects: compiled afresh below, and replaced.
-      disk->evict(specHash(spec), chip);
+      disk->evict(hash, chip);
     }
   }
   std::string target = backend == Backend::Cpu ? kHostTarget : chip;
@@ -143,7 +146,7 @@ Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
   // The cache is an optimisation: a failure to write it (a read-only home)
   // costs the next process a compile, nothing else.
   if (disk)
-    (void)disk->store(specHash(spec), chip, manifest, cubin->cubin);
+    (void)disk->store(hash, chip, manifest, cubin->cubin);
   auto loaded = rt::Module::loadFromMemory(std::move(manifest),
                                            std::move(cubin->cubin),
                                            spec.name + " (JIT)");
@@ -153,12 +156,13 @@ Result<std::shared_ptr<Kernel>> Jit::Impl::build(const PatternSpec &spec) {
 }
 
 Result<std::shared_ptr<Kernel>> Jit::compile(const PatternSpec &spec) {
-  std::string key = specHash(spec) + "/" + backendName(impl_->backend) + "/" +
-                    impl_->options.chip;
+  const std::string hash = specHash(spec);
+  std::string key =
+      hash + "/" + backendName(impl_->backend) + "/" + impl_->options.chip;
   std::lock_guard<std::mutex> lock(impl_->mutex);
   if (auto it = impl_->cache.find(key); it != impl_->cache.end())
     return it->second;
-  auto kernel = impl_->build(spec);
+  auto kernel = impl_->build(spec, hash);
   if (kernel)
     impl_->cache.emplace(key, *kernel);
   return kernel;

@@ -199,8 +199,9 @@ reportTileMap(CompilerSession &session, mlir::ModuleOp module,
       return Status::error(ErrorKind::InvalidInput,
                            "tile map: document offsets must go from 0 to "
                            "Sq / Sk without decreasing");
+    // The sequence's tiles, all empty (no region); the documents' tiles
+    // are marked on it below.
     r.map = mlir::sattn::classifyTileMap({}, seqQ, seqK, bm, bn);
-    std::fill(r.map.classes.begin(), r.map.classes.end(), TileClass::Empty);
     auto mark = [&](int64_t qt, int64_t kt, TileClass c) {
       TileClass &cell = r.map.classes[size_t(qt * r.map.tilesN + kt)];
       // The most worked class: partial over full over empty.

@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 #include "Compiler/Analysis/MaskRegions.h"
 #include "Compiler/Transforms/AlibiSlopes.h"
+#include "Compiler/Transforms/DocumentTiles.h"
 #include "Compiler/Transforms/IndexMath.h"
 #include "Compiler/Transforms/TileClassification.h"
 #include "sattn/Transforms/Passes.h"
@@ -51,11 +52,11 @@ constexpr const char *kSizeNames[] = {"B", "H", "Hkv", "Sq", "Sk", "Nd"};
 enum SizeIndex { kBatch, kHeads, kKvHeads, kSeqQ, kSeqK, kDocuments };
 
 /// Query rows of one program instance: rows start + r * step of q and o for
-/// r < count, at positions pos + r * step in the mask's coordinates (the
-/// row itself, or its place in its document); `first` and `last` are the
-/// positions of rows 0 and count-1.
+/// r < count, at positions first + r * step in the mask's coordinates (the
+/// row itself, or its place in its document); `last` is the position of row
+/// count-1.
 struct RowSet {
-  Value start, step, count, pos, first, last;
+  Value start, step, count, first, last;
 };
 
 /// Online-softmax state of one query tile.
@@ -237,93 +238,31 @@ private:
     return makeRows(start, step, count, start);
   }
 
-  RowSet makeRows(Value start, Value step, Value count, Value pos) {
+  RowSet makeRows(Value start, Value step, Value count, Value first) {
     IndexMath m = im();
-    Value last = m.add(pos, m.mul(m.sub(count, m.c(1)), step));
-    return {start, step, count, pos, pos, last};
+    Value last = m.add(first, m.mul(m.sub(count, m.c(1)), step));
+    return {start, step, count, first, last};
   }
 
-  /// Offset `d` of batch row `batchIndex` in a [B, Nd + 1] int32 buffer.
-  Value documentOffset(Value buffer, Value d) {
-    IndexMath m = im();
-    Value row = m.mul(batchIndex, m.add(size(kDocuments), m.c(1)));
-    Value raw =
-        memref::LoadOp::create(b, loc, buffer, ValueRange{m.add(row, d)});
-    return arith::IndexCastOp::create(b, loc, b.getIndexType(), raw);
-  }
-
-  /// The rows of program x over packed documents, and the program's
-  /// coordinates (posSeqQ, posSeqK, keyOffset, docKeyStart) set to its
-  /// document's. Document d's query tiles take the programs from
-  /// tileBase(d) = d + floor(cq[d] / block_m) on: each document starts on
-  /// a program of its own, so that the numbering needs no prefix sum
-  /// (tileBase(d + 1) - tileBase(d) >= ceil(qlen_d / block_m)), at the cost
-  /// of at most one idle program a document; x's document is the last d
-  /// with tileBase(d) <= x, found by binary search. Offsets are clamped to
-  /// the sequences (and to the previous offset), so that offsets a caller
-  /// got wrong never move a row or key outside q, k, v and o.
+  /// The rows of program x over packed documents (DocumentTiles.h), and
+  /// the program's coordinates (posSeqQ, posSeqK, keyOffset, docKeyStart)
+  /// set to its document's.
   RowSet documentRows(Value x) {
-    IndexMath m = im();
-    Value cq = launchBuffer("cu_seqlens_q"), ck = launchBuffer("cu_seqlens_k");
-    auto tileBase = [&](Value d) {
-      return m.add(d, m.floorDiv(documentOffset(cq, d), blockM));
-    };
-    // lower_bound: lo becomes the first d in [0, Nd) with tileBase(d) > x.
-    // 32 halvings cover Nd < 2^32 (the launch takes at most 2^31 - 1); a
-    // halving of an empty range does no load.
-    Type index = b.getIndexType();
-    auto search = scf::ForOp::create(
-        b, loc, m.c(0), m.c(32), m.c(1), ValueRange{m.c(0), size(kDocuments)},
-        [&](OpBuilder &nb, Location, Value, ValueRange iter) {
-          OpBuilder::InsertionGuard g(b);
-          b.setInsertionPointToStart(nb.getInsertionBlock());
-          IndexMath bm = im();
-          Value lo = iter[0], len = iter[1];
-          auto halve = scf::IfOp::create(b, loc, TypeRange{index, index},
-                                         bm.gt(len, bm.c(0)),
-                                         /*withElseRegion=*/true);
-          {
-            OpBuilder::InsertionGuard g2(b);
-            b.setInsertionPointToStart(&halve.getThenRegion().front());
-            IndexMath tm = im();
-            Value half = tm.floorDiv(len, 2);
-            Value mid = tm.add(lo, half);
-            Value below = tm.le(tileBase(mid), x);
-            scf::YieldOp::create(
-                b, loc,
-                ValueRange{tm.select(below, tm.add(mid, 1), lo),
-                           tm.select(below, tm.sub(tm.sub(len, half), tm.c(1)),
-                                     half)});
-            b.setInsertionPointToStart(&halve.getElseRegion().front());
-            scf::YieldOp::create(b, loc, iter);
-          }
-          scf::YieldOp::create(b, loc, halve.getResults());
-        });
-    // One op-creating argument per call below, so that the IR is the same
-    // whichever order a compiler evaluates arguments in.
-    Value zero = m.c(0), one = m.c(1), rowsPerTile = m.c(blockM);
-    Value d = m.max(m.sub(search.getResult(0), one), zero);
-    Value next = m.add(d, one);
-    auto clamp = [&](Value v, Value lo, Value hi) {
-      return m.min(m.max(v, lo), hi);
-    };
-    Value qStart = clamp(documentOffset(cq, d), zero, seqQ());
-    Value qEnd = clamp(documentOffset(cq, next), qStart, seqQ());
-    Value kStart = clamp(documentOffset(ck, d), zero, seqK());
-    Value kEnd = clamp(documentOffset(ck, next), kStart, seqK());
-    Value tile = m.sub(x, tileBase(d));
-    Value pos = m.mul(tile, blockM);
-    Value qLen = m.sub(qEnd, qStart);
-    Value rowsLeft = clamp(m.sub(qLen, pos), zero, rowsPerTile);
-    Value count = m.select(m.ge(tile, zero), rowsLeft, zero);
-    // An idle program (past its document's last tile) sees no key tile.
-    posSeqQ = qLen;
-    Value kLen = m.sub(kEnd, kStart);
-    posSeqK = m.select(m.gt(count, zero), kLen, zero);
-    keyOffset = m.sub(posSeqK, posSeqQ);
-    docKeyStart = kStart;
-    Value start = m.add(qStart, pos);
-    return makeRows(start, one, count, pos);
+    DocumentTiles tiles{b,
+                        loc,
+                        launchBuffer("cu_seqlens_q"),
+                        launchBuffer("cu_seqlens_k"),
+                        batchIndex,
+                        size(kDocuments),
+                        seqQ(),
+                        seqK(),
+                        blockM};
+    DocumentTile t = tiles.tileOf(x);
+    posSeqQ = t.seqQ;
+    posSeqK = t.seqK;
+    keyOffset = im().sub(posSeqK, posSeqQ);
+    docKeyStart = t.keyStart;
+    return makeRows(t.rowStart, im().c(1), t.count, t.pos);
   }
 
   Value loadQuery(const RowSet &rows) {
@@ -513,8 +452,8 @@ private:
       s = TileScoreModOp::create(b, loc, s, b.getF64FloatAttr(scale()),
                                  op.getSoftcapAttr());
     if (alibiSlope)
-      s = TileAlibiOp::create(b, loc, s, alibiSlope, rows.pos, rows.step, kt.j0,
-                              posSeqQ, posSeqK);
+      s = TileAlibiOp::create(b, loc, s, alibiSlope, rows.first, rows.step,
+                              kt.j0, posSeqQ, posSeqK);
     return s;
   }
 
@@ -539,7 +478,7 @@ private:
           b, loc, full,
           [&](OpBuilder &tb, Location) { scf::YieldOp::create(tb, loc, s); },
           [&](OpBuilder &eb, Location) {
-            Value r = TileMaskOp::create(eb, loc, s, rows.pos, rows.step,
+            Value r = TileMaskOp::create(eb, loc, s, rows.first, rows.step,
                                          tile.j0, posSeqQ, posSeqK, regionAttr);
             scf::YieldOp::create(eb, loc, r);
           });
