@@ -55,8 +55,14 @@ CASES = [
     ("docs16_causal_16k", "packed_documents", 16384, 16, 128),
     ("docs16_causal_64k", "packed_documents", 65536, 16, 128),
     ("docs16_causal_128k", "packed_documents", 131072, 16, 128),
+    ("layout10_causal_64k", "block_sparse", 65536, 16, 128),
+    ("layout30_causal_64k", "block_sparse", 65536, 16, 128),
+    ("layout10_causal_128k", "block_sparse", 131072, 16, 128),
+    ("layout30_causal_128k", "block_sparse", 131072, 16, 128),
+    ("layout_ashape_vs_128k", "block_sparse", 131072, 16, 128),
 ]
 DOCUMENTS = 16
+LAYOUT_BLOCK = 128  # examples/specs/block_sparse.json
 
 
 class SattnTensor(ctypes.Structure):
@@ -149,8 +155,55 @@ def random_documents(S, n, device):
         device=device, dtype=torch.int32)
 
 
-def kept_pairs(pattern, S, cu=None):
+def causal_layout(name, S, device):
+    """A causal block layout of LAYOUT_BLOCK blocks as a [Mb, Nb] bool map:
+    layoutNN keeps the diagonal and each block below it with probability
+    NN% (of the causal blocks, about NN% listed); layout_ashape_vs is
+    MInference's A-shape + vertical-slash (a sink block, four local blocks,
+    four vertical and four slash lines of blocks)."""
+    n = S // LAYOUT_BLOCK
+    r = torch.arange(n, device=device).view(-1, 1)
+    c = torch.arange(n, device=device).view(1, -1)
+    below = c <= r
+    if "ashape" in name:
+        verticals = torch.randint(0, n, (4,), device=device)
+        slashes = torch.randint(4, n, (4,), device=device)
+        keep = (c < 1) | (r - c < 4)
+        keep |= (c.unsqueeze(-1) == verticals).any(-1)
+        keep |= ((r - c).unsqueeze(-1) == slashes).any(-1)
+    else:
+        density = int(name[len("layout"):].split("_")[0]) / 100
+        keep = torch.rand(n, n, device=device) < density
+        keep |= r == c
+    return keep & below
+
+
+def compressed_layout(keep):
+    """FlexAttention's compressed form of a causal map: the diagonal
+    blocks partial (the causal mask applies), the ones below it full; each
+    [1, 1, Mb(, Nb)] int32, listed blocks first in ascending order."""
+    n = keep.shape[0]
+    diag = torch.eye(n, dtype=torch.bool, device=keep.device) & keep
+    full = keep & ~diag
+    def lists(m):
+        counts = m.sum(-1, dtype=torch.int32)
+        indices = torch.argsort((~m).to(torch.int8), dim=-1, stable=True)
+        return (counts.view(1, 1, n).contiguous(),
+                indices.to(torch.int32).view(1, 1, n, n).contiguous())
+    kv_num, kv_idx = lists(diag)
+    full_num, full_idx = lists(full)
+    return {"kv_num_blocks": kv_num, "kv_indices": kv_idx,
+            "full_kv_num_blocks": full_num, "full_kv_indices": full_idx}
+
+
+def kept_pairs(pattern, S, cu=None, layout=None):
     """Kept (query, key) pairs per head, in closed form."""
+    if pattern == "block_sparse":
+        n = layout.shape[0]
+        diag = int(torch.diagonal(layout).sum().item())
+        below = int(layout.sum().item()) - diag
+        b = LAYOUT_BLOCK
+        return below * b * b + diag * b * (b + 1) // 2
     if pattern == "packed_documents":
         lengths = (cu[1:] - cu[:-1]).double()
         return int((lengths * (lengths + 1) / 2).sum().item())
@@ -225,13 +278,21 @@ def run_case(name, pattern, S, H, D, sattn, kernels, reps):
                for _ in range(3))
     o = torch.full_like(q, float("nan"))
     module = sattn.load(os.path.join(kernels, pattern + ".manifest.json"))
-    tensors, cu = None, None
+    tensors, cu, layout = None, None, None
     if pattern == "packed_documents":
         cu = random_documents(S, DOCUMENTS, q.device)
         tensors = {"cu_seqlens_q": cu.view(1, -1), "cu_seqlens_k": cu.view(1, -1)}
+    if pattern == "block_sparse":
+        layout = causal_layout(name, S, q.device)
+        tensors = compressed_layout(layout)
     ours = lambda: sattn.run(module, q, k, v, o, tensors)
     row = {"case": name, "pattern": pattern, "S": S, "H": H, "D": D,
-           "kept_pairs_per_head": kept_pairs(pattern, S, cu)}
+           "kept_pairs_per_head": kept_pairs(pattern, S, cu, layout)}
+    if layout is not None:
+        n = layout.shape[0]
+        row["layout_blocks_listed"] = int(layout.sum().item())
+        row["layout_fraction_of_causal_blocks"] = (
+            row["layout_blocks_listed"] / (n * (n + 1) // 2))
     if cu is not None:
         row["documents"] = DOCUMENTS
         row["document_lengths"] = (cu[1:] - cu[:-1]).tolist()
@@ -260,6 +321,25 @@ def run_case(name, pattern, S, H, D, sattn, kernels, reps):
             reference = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
     elif pattern == "chunked_local":
         flex = flex_fn(chunked_local_mask, S, S, q.device)
+        reference = flex(q, k, v)
+    elif pattern == "block_sparse":
+        # FlexAttention's BlockMask from the same lists, its mask_mod causal
+        # on the partial (diagonal) blocks; the build from the lists is
+        # timed as flex_block_mask_ms.
+        from torch.nn.attention.flex_attention import BlockMask
+        build = lambda: BlockMask.from_kv_blocks(
+            tensors["kv_num_blocks"], tensors["kv_indices"],
+            tensors["full_kv_num_blocks"], tensors["full_kv_indices"],
+            BLOCK_SIZE=LAYOUT_BLOCK, mask_mod=lambda b, h, qi, ki: ki <= qi,
+            seq_lengths=(S, S))
+        build()
+        torch.cuda.synchronize()
+        start = time.time()
+        block_mask = build()
+        torch.cuda.synchronize()
+        row["flex_block_mask_ms"] = (time.time() - start) * 1e3
+        compiled = torch.compile(flex_attention)
+        flex = lambda q, k, v: compiled(q, k, v, block_mask=block_mask)
         reference = flex(q, k, v)
     elif pattern == "packed_documents":
         doc = torch.searchsorted(cu[1:], torch.arange(S, device=q.device,

@@ -19,7 +19,7 @@ cp -r "$build/gpu-suite" "$out/gpu-suite"
 cp -r "$build/gpu-suite-persistent" "$out/gpu-suite-persistent"
 cp -r "$root/test/unit/gpu/specs" "$out/specs"
 cp "$root/bench/bench.py" "$root/bench/report.py" "$root/bench/gpu_session.sh" "$out/"
-for spec in "$root"/examples/specs/{causal,dense,swa_sink,swa_sink_delta,chunked_local,packed_documents}.json \
+for spec in "$root"/examples/specs/{causal,dense,swa_sink,swa_sink_delta,chunked_local,packed_documents,block_sparse}.json \
             "$root"/bench/specs/causal_d64.json; do
   "$build/bin/sparse-opt" "$spec" --emit=cubin --chip=sm_90a -o "$out/kernels"
 done

@@ -7,10 +7,16 @@ using namespace mlir::sattn;
 LogicalResult TilePlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t blockM, int64_t blockN,
                                    ArrayAttr regions, bool documents,
-                                   ArrayAttr reference) {
+                                   ArrayAttr reference, LayoutPlanAttr layout) {
   if (blockM <= 0 || blockN <= 0)
     return emitError() << "tile_plan block sizes must be positive, got "
                        << blockM << "x" << blockN;
+  if (layout && (layout.getBlockM() % blockM || layout.getBlockN() % blockN))
+    return emitError() << "tile_plan tiles of " << blockM << "x" << blockN
+                       << " must divide the layout's blocks of "
+                       << layout.getBlockM() << "x" << layout.getBlockN();
+  if (layout && documents)
+    return emitError() << "tile_plan over documents cannot have a layout";
   for (ArrayAttr list : {regions, reference}) {
     if (!list)
       continue;
@@ -19,6 +25,19 @@ LogicalResult TilePlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
         return emitError() << "tile_plan regions must be #sattn.region, got "
                            << r;
   }
+  return success();
+}
+
+LogicalResult
+LayoutPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                       int64_t blockM, int64_t blockN, ArrayAttr partial) {
+  if (blockM < 16 || blockN < 16 || blockM % 16 || blockN % 16)
+    return emitError() << "layout_plan blocks must be multiples of 16, got "
+                       << blockM << "x" << blockN;
+  for (Attribute r : partial)
+    if (!isa<RegionAttr>(r))
+      return emitError() << "layout_plan regions must be #sattn.region, got "
+                         << r;
   return success();
 }
 

@@ -43,6 +43,46 @@ static LogicalResult verifyCombiner(Operation *op) {
     return op->emitOpError("needs at least one mask operand");
   return success();
 }
+/// True when the mask DAG at `mask` reads a tensor at launch (a documents
+/// mask or a block layout); `where` is set to the first such op.
+static bool readsLaunchTensors(Value mask, Operation *&where) {
+  llvm::SmallPtrSet<Operation *, 16> seen;
+  SmallVector<Operation *> work;
+  if (Operation *def = mask ? mask.getDefiningOp() : nullptr)
+    work.push_back(def);
+  while (!work.empty()) {
+    Operation *op = work.pop_back_val();
+    if (!seen.insert(op).second)
+      continue;
+    if (isa<DocumentsMaskOp, BlockLayoutMaskOp>(op)) {
+      where = op;
+      return true;
+    }
+    for (Value operand : op->getOperands())
+      if (isa<MaskType>(operand.getType()) && operand.getDefiningOp())
+        work.push_back(operand.getDefiningOp());
+  }
+  return false;
+}
+
+LogicalResult BlockLayoutMaskOp::verify() {
+  for (auto [what, side] :
+       {std::pair{"block_m", getBlockM()}, std::pair{"block_n", getBlockN()}})
+    if (side < 16 || side > (int64_t(1) << 16) || side % 16 != 0)
+      return emitOpError(what) << " must be a multiple of 16 in [16, 65536], "
+                               << "got " << side;
+  Operation *where = nullptr;
+  if (Value partial = getPartial()) {
+    Operation *def = partial.getDefiningOp();
+    if (!def || def->getDialect() != (*this)->getDialect())
+      return emitOpError("partial must be produced by a sattn.mask op");
+    if (readsLaunchTensors(partial, where))
+      return where->emitOpError("cannot be part of a block layout's partial "
+                                "mask, which is static");
+  }
+  return success();
+}
+
 LogicalResult UnionMaskOp::verify() { return verifyCombiner(*this); }
 LogicalResult IntersectMaskOp::verify() { return verifyCombiner(*this); }
 
@@ -70,33 +110,50 @@ SmallVector<std::pair<StringRef, Value>> AttentionOp::getLaunchTensors() {
     tensors.push_back({"cu_seqlens_q", docs.getCuSeqlensQ()});
     tensors.push_back({"cu_seqlens_k", docs.getCuSeqlensK()});
   }
+  if (BlockLayoutMaskOp layout = getBlockLayout()) {
+    tensors.push_back({"kv_num_blocks", layout.getKvNumBlocks()});
+    tensors.push_back({"kv_indices", layout.getKvIndices()});
+    tensors.push_back({"full_kv_num_blocks", layout.getFullKvNumBlocks()});
+    tensors.push_back({"full_kv_indices", layout.getFullKvIndices()});
+  }
   return tensors;
 }
 
-DocumentsMaskOp AttentionOp::getDocuments() {
-  Value mask = getMask();
+/// The op of type OpTy that is the mask or an operand of its outermost
+/// intersect; null if none.
+template <typename OpTy> static OpTy launchMaskOf(Value mask) {
   if (!mask)
     return {};
-  if (auto docs = mask.getDefiningOp<DocumentsMaskOp>())
-    return docs;
+  if (auto found = mask.getDefiningOp<OpTy>())
+    return found;
   if (auto meet = mask.getDefiningOp<IntersectMaskOp>())
     for (Value m : meet.getMasks())
-      if (auto docs = m.getDefiningOp<DocumentsMaskOp>())
-        return docs;
+      if (auto found = m.getDefiningOp<OpTy>())
+        return found;
   return {};
 }
 
-/// Documents narrow every other mask to one document's keys, so they may
-/// only be the mask or an operand of its outermost intersect, once: under a
-/// union a query would see keys of other documents. Each mask op is looked
-/// at once, however often the DAG reuses it.
-static LogicalResult verifyDocumentsPlacement(AttentionOp op) {
+BlockLayoutMaskOp AttentionOp::getBlockLayout() {
+  return launchMaskOf<BlockLayoutMaskOp>(getMask());
+}
+
+DocumentsMaskOp AttentionOp::getDocuments() {
+  return launchMaskOf<DocumentsMaskOp>(getMask());
+}
+
+/// Masks read at launch only narrow the others, so they may only be the
+/// mask or an operand of its outermost intersect, once each: under a union
+/// a query would see keys of other documents, or tiles a layout does not
+/// list. Each mask op is looked at once, however often the DAG reuses it.
+static LogicalResult verifyLaunchMaskPlacement(AttentionOp op) {
   Value mask = op.getMask();
-  if (!mask || mask.getDefiningOp<DocumentsMaskOp>())
+  if (!mask)
     return success();
   Operation *root = mask.getDefiningOp();
+  if (isa_and_nonnull<DocumentsMaskOp, BlockLayoutMaskOp>(root))
+    return success();
   bool rootIsIntersect = isa_and_nonnull<IntersectMaskOp>(root);
-  unsigned atRoot = 0;
+  unsigned atRoot = 0, layoutsAtRoot = 0;
   llvm::SmallPtrSet<Operation *, 16> seen;
   SmallVector<Operation *> work;
   if (root)
@@ -109,20 +166,27 @@ static LogicalResult verifyDocumentsPlacement(AttentionOp op) {
       Operation *def = operand.getDefiningOp();
       if (!def || !isa<MaskType>(operand.getType()))
         continue;
-      if (!isa<DocumentsMaskOp>(def)) {
+      if (!isa<DocumentsMaskOp, BlockLayoutMaskOp>(def)) {
         work.push_back(def);
         continue;
       }
       if (user != root || !rootIsIntersect)
         return def->emitOpError(
             "must be the attention's mask or an operand of its outermost "
-            "sattn.mask.intersect (documents only narrow the other masks; "
-            "under a union a query would see keys of other documents)");
-      if (++atRoot > 1)
-        return def->emitOpError("appears twice in the outermost intersect; "
-                                "a pattern packs one set of documents");
+            "sattn.mask.intersect (masks read at launch only narrow the "
+            "other masks)");
+      unsigned &count = isa<DocumentsMaskOp>(def) ? atRoot : layoutsAtRoot;
+      if (++count > 1)
+        return def->emitOpError("appears twice in the outermost intersect; ")
+               << (isa<DocumentsMaskOp>(def)
+                       ? "a pattern packs one set of documents"
+                       : "a pattern reads one layout");
+      // A layout's partial mask is static (its own verifier says so).
     }
   }
+  if (atRoot && layoutsAtRoot)
+    return op.emitOpError("documents and a block layout in one pattern are "
+                          "not supported yet");
   return success();
 }
 
@@ -180,8 +244,11 @@ LogicalResult AttentionOp::verify() {
     if (!def || def->getDialect() != (*this)->getDialect())
       return emitOpError("mask must be produced by a sattn.mask op");
   }
-  if (failed(verifyDocumentsPlacement(*this)))
+  if (failed(verifyLaunchMaskPlacement(*this)))
     return failure();
+  if (getDelta() && getBlockLayout())
+    return emitOpError("the delta correction over a block layout is not "
+                       "supported yet");
   if (Value reference = getReference()) {
     if (!getDelta())
       return emitOpError("has a reference mask but no delta correction (the "
@@ -189,20 +256,11 @@ LogicalResult AttentionOp::verify() {
     Operation *def = reference.getDefiningOp();
     if (!def || def->getDialect() != (*this)->getDialect())
       return emitOpError("reference must be produced by a sattn.mask op");
-    // The reference is static: its DAG may not read documents.
-    llvm::SmallPtrSet<Operation *, 16> seen;
-    SmallVector<Operation *> work = {def};
-    while (!work.empty()) {
-      Operation *op = work.pop_back_val();
-      if (!seen.insert(op).second)
-        continue;
-      if (isa<DocumentsMaskOp>(op))
-        return op->emitOpError("cannot be part of the delta correction's "
-                               "reference, which is a static mask");
-      for (Value operand : op->getOperands())
-        if (isa<MaskType>(operand.getType()) && operand.getDefiningOp())
-          work.push_back(operand.getDefiningOp());
-    }
+    // The reference is static: its DAG may not read tensors at launch.
+    Operation *where = nullptr;
+    if (readsLaunchTensors(reference, where))
+      return where->emitOpError("cannot be part of the delta correction's "
+                                "reference, which is a static mask");
   }
   bool tensorSlopes = getAlibi() == AlibiSlopes::tensor;
   if (tensorSlopes != bool(getAlibiSlopes()))
@@ -223,9 +281,10 @@ void AttentionOp::getEffects(
   for (OpOperand &slopes : getAlibiSlopesMutable())
     effects.emplace_back(MemoryEffects::Read::get(), &slopes,
                          SideEffects::DefaultResource::get());
-  // The documents mask only names its offsets, which are not this op's
-  // operands; the kernels read them (a read of unspecified memory).
-  if (getDocuments())
+  // The documents mask and a block layout only name their tensors, which
+  // are not this op's operands; the kernels read them (a read of
+  // unspecified memory).
+  if (getDocuments() || getBlockLayout())
     effects.emplace_back(MemoryEffects::Read::get(),
                          SideEffects::DefaultResource::get());
   effects.emplace_back(MemoryEffects::Write::get(), &getOMutable(),

@@ -101,6 +101,60 @@ std::vector<Document> documentsOf(const PatternSpec &spec, const Problem &p,
   return docs;
 }
 
+/// A block layout's verdict on every (query block, key block) of one
+/// (layout batch row, layout head), from the raw tensors: 0 not listed,
+/// 1 partial, 2 full.
+class BlockLayout {
+public:
+  BlockLayout(const PatternSpec &spec, const Problem &p, const Tensors &tensors,
+              const MaskExpr &layout)
+      : mb_((p.Sq + layout.blockRows - 1) / layout.blockRows),
+        nb_((p.Sk + layout.blockCols - 1) / layout.blockCols),
+        rows_(layout.blockRows), cols_(layout.blockCols) {
+    verdict_.assign(static_cast<size_t>(p.LB * p.LH * mb_ * nb_), 0);
+    for (int full = 0; full < 2; ++full) {
+      const std::string prefix = full ? "full_" : "";
+      const std::vector<double> &counts =
+          *launchTensor(spec, p, tensors, prefix + "kv_num_blocks");
+      const std::vector<double> &indices =
+          *launchTensor(spec, p, tensors, prefix + "kv_indices");
+      for (int64_t row = 0; row < p.LB * p.LH * mb_; ++row) {
+        const auto n = static_cast<int64_t>(counts[row]);
+        if (n < 0 || n > nb_)
+          throw std::invalid_argument(
+              "ref::attention: " + prefix + "kv_num_blocks[" +
+              std::to_string(row) + "] = " + std::to_string(n) +
+              " is outside [0, " + std::to_string(nb_) + "]");
+        for (int64_t e = 0; e < n; ++e) {
+          const auto c = static_cast<int64_t>(indices[row * nb_ + e]);
+          if (c < 0 || c >= nb_)
+            throw std::invalid_argument(
+                "ref::attention: " + prefix + "kv_indices entry " +
+                std::to_string(e) + " of query block row " +
+                std::to_string(row) + " = " + std::to_string(c) +
+                " is outside [0, " + std::to_string(nb_) + ")");
+          unsigned char &v = verdict_[row * nb_ + c];
+          if (v != 0)
+            throw std::invalid_argument(
+                "ref::attention: key block " + std::to_string(c) +
+                " is listed twice for query block row " + std::to_string(row));
+          v = full ? 2 : 1;
+        }
+      }
+    }
+  }
+
+  /// The verdict for query i and key j of (layout batch row lb, head lh).
+  int at(const Problem &p, int64_t lb, int64_t lh, int64_t i, int64_t j) const {
+    const int64_t row = (lb * p.LH + lh) * mb_ + i / rows_;
+    return verdict_[row * nb_ + j / cols_];
+  }
+
+private:
+  int64_t mb_, nb_, rows_, cols_;
+  std::vector<unsigned char> verdict_;
+};
+
 /// One output row: softmax over the keys `allows(i, j)` admits of
 /// s_j = scale * <q_i, k_j> (softcapped), times the values. With a sink
 /// logit z the denominator gains exp(z) (no value joins it); ALiBi adds
@@ -171,7 +225,25 @@ std::vector<double> attention(const PatternSpec &spec, const Problem &p,
   // document's bottom-right aligned coordinates.
   const std::optional<MaskExpr> within = maskWithinDocuments(spec);
   const Document *doc = nullptr; // the current row's
+  // A block layout (never with documents): listed blocks, the partial
+  // ones under their own mask, intersected with the rest of the mask.
+  const MaskExpr *layoutNode = blockLayoutOf(spec);
+  if (layoutNode && (p.LB != 1 && p.LB != p.B || p.LH != 1 && p.LH != p.H))
+    throw std::invalid_argument("ref::attention: a block layout's LB must be "
+                                "1 or B and its LH 1 or H");
+  std::optional<BlockLayout> layout;
+  if (layoutNode)
+    layout.emplace(spec, p, tensors, *layoutNode);
+  const std::optional<MaskExpr> besidesLayout = maskBesidesLayout(spec);
+  int64_t layoutB = 0, layoutH = 0; // the current head's layout
   auto sparse = [&](int64_t i, int64_t j) {
+    if (layout) {
+      const int verdict = layout->at(p, layoutB, layoutH, i, j);
+      if (verdict == 0 || (verdict == 1 && !layoutNode->children.empty() &&
+                           !maskAllows(layoutNode->children[0], i, j, Sq, Sk)))
+        return false;
+      return !besidesLayout || maskAllows(*besidesLayout, i, j, Sq, Sk);
+    }
     if (j < doc->kBegin || j >= doc->kEnd)
       return false;
     return !within ||
@@ -203,6 +275,8 @@ std::vector<double> attention(const PatternSpec &spec, const Problem &p,
     };
     for (int64_t h = 0; h < p.H; ++h) {
       const int64_t hkv = h / (p.H / p.Hkv);
+      layoutB = p.LB == 1 ? 0 : b;
+      layoutH = p.LH == 1 ? 0 : h;
       const double *qHead = q.data() + (b * p.H + h) * Sq * D;
       const double *kHead = k.data() + (b * p.Hkv + hkv) * Sk * D;
       const double *vHead = v.data() + (b * p.Hkv + hkv) * Sk * D;

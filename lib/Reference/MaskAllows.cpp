@@ -33,6 +33,10 @@ bool maskAllows(const MaskExpr &mask, int64_t i, int64_t j, int64_t Sq, int64_t 
     // Within one document, whose coordinates i, j, Sq and Sk are here
     // (attention() keeps each row to its document's keys).
     return true;
+  case MaskExpr::Kind::BlockLayout:
+    // Read at launch: attention() evaluates the layout from its tensors and
+    // intersects it with the rest of the mask.
+    return true;
   case MaskExpr::Kind::Union:
     for (const MaskExpr &c : mask.children)
       if (maskAllows(c, i, j, Sq, Sk))

@@ -28,11 +28,15 @@ struct Problem {
   int64_t B, H, Hkv, Sq, Sk, D;
   /// Documents a batch row packs (patterns with a "documents" mask).
   int64_t Nd = 1;
+  /// A block layout's batch rows and heads (1: shared by all; else B, H).
+  int64_t LB = 1, LH = 1;
 };
 
 /// True iff query i may attend key j under `mask` (i' = i + Sk - Sq),
 /// evaluated per element from the tree. A "documents" node allows every
-/// pair: the caller passes one document's coordinates and lengths.
+/// pair: the caller passes one document's coordinates and lengths; so
+/// does a "block_layout" node, which attention() evaluates from its
+/// tensors.
 bool maskAllows(const MaskExpr &mask, int64_t i, int64_t j, int64_t Sq, int64_t Sk);
 
 /// The launch tensors of a pattern (launchTensors(spec)) by name, their
@@ -47,7 +51,9 @@ using Tensors = std::map<std::string, std::vector<double>>;
 /// can use a small D). `tensors` holds every tensor launchTensors(spec) lists
 /// (others are ignored). Learnable sinks join the denominator of every softmax,
 /// the delta correction's dense rows included. Document offsets that do not
-/// start at 0, decrease, or end elsewhere than Sq / Sk throw.
+/// start at 0, decrease, or end elsewhere than Sq / Sk throw; so do layout
+/// counts outside [0, Nb], block indices outside [0, Nb) and a block listed
+/// twice in one query block's lists.
 std::vector<double> attention(const PatternSpec &spec, const Problem &p,
                               const std::vector<double> &q,
                               const std::vector<double> &k,

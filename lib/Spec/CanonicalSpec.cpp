@@ -39,6 +39,13 @@ json maskToJson(const MaskExpr &m) {
     return {{"kind", "prefix_lm"}, {"prefix", m.tokens}};
   case MaskExpr::Kind::Documents:
     return {{"kind", "documents"}};
+  case MaskExpr::Kind::BlockLayout: {
+    json l = {{"kind", "block_layout"},
+              {"block", json::array({m.blockRows, m.blockCols})}};
+    if (!m.children.empty())
+      l["mask"] = maskToJson(m.children[0]);
+    return l;
+  }
   case MaskExpr::Kind::Union:
   case MaskExpr::Kind::Intersect: {
     // Operand order is kept: reordering is a semantic identity we don't

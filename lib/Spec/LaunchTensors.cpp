@@ -32,6 +32,18 @@ std::vector<LaunchTensor> launchTensors(const PatternSpec &spec) {
     tensors.push_back({"cu_seqlens_q", TensorDType::I32, {"B", "Nd+1"}});
     tensors.push_back({"cu_seqlens_k", TensorDType::I32, {"B", "Nd+1"}});
   }
+  if (const MaskExpr *layout = blockLayoutOf(spec)) {
+    const std::string mb = "Sq/" + std::to_string(layout->blockRows);
+    const std::string nb = "Sk/" + std::to_string(layout->blockCols);
+    for (const char *kind : {"", "full_"}) {
+      tensors.push_back({std::string(kind) + "kv_num_blocks",
+                         TensorDType::I32,
+                         {"LB", "LH", mb}});
+      tensors.push_back({std::string(kind) + "kv_indices",
+                         TensorDType::I32,
+                         {"LB", "LH", mb, nb}});
+    }
+  }
   return tensors;
 }
 
@@ -59,6 +71,41 @@ std::optional<MaskExpr> maskWithinDocuments(const PatternSpec &spec) {
   std::vector<MaskExpr> rest;
   for (const MaskExpr &c : spec.mask->children)
     if (!isDocuments(c))
+      rest.push_back(c);
+  if (rest.empty())
+    return std::nullopt;
+  if (rest.size() == 1)
+    return rest.front();
+  return MaskExpr::intersect(std::move(rest));
+}
+
+namespace {
+bool isLayout(const MaskExpr &m) {
+  return m.kind == MaskExpr::Kind::BlockLayout;
+}
+} // namespace
+
+const MaskExpr *blockLayoutOf(const PatternSpec &spec) {
+  if (!spec.mask)
+    return nullptr;
+  if (isLayout(*spec.mask))
+    return &*spec.mask;
+  if (spec.mask->kind != MaskExpr::Kind::Intersect)
+    return nullptr;
+  for (const MaskExpr &c : spec.mask->children)
+    if (isLayout(c))
+      return &c;
+  return nullptr;
+}
+
+std::optional<MaskExpr> maskBesidesLayout(const PatternSpec &spec) {
+  if (!blockLayoutOf(spec))
+    return spec.mask;
+  if (isLayout(*spec.mask))
+    return std::nullopt;
+  std::vector<MaskExpr> rest;
+  for (const MaskExpr &c : spec.mask->children)
+    if (!isLayout(c))
       rest.push_back(c);
   if (rest.empty())
     return std::nullopt;

@@ -24,8 +24,7 @@ namespace spec_detail {
 // Defined in StrictJson.cpp (lib/Spec has only the public header).
 Result<nlohmann::json> parseStrictJson(const std::string &text, const std::string &source);
 // ValidateSpec.cpp: rules over the whole spec, shared by both ways in.
-Status checkDocumentsPlacement(const PatternSpec &spec,
-                               const std::string &source);
+Status checkLaunchMaskRules(const PatternSpec &spec, const std::string &source);
 std::string pathSegment(const std::string &key);
 } // namespace spec_detail
 
@@ -114,7 +113,7 @@ public:
                     "expected true or false, got " + describe(v));
       spec.learnableSinks = v.get<bool>();
     }
-    return spec_detail::checkDocumentsPlacement(spec, source_);
+    return spec_detail::checkLaunchMaskRules(spec, source_);
   }
 
 private:
@@ -301,6 +300,38 @@ private:
       out = MaskExpr::documents();
       return Status::ok();
     }
+    if (kind == "block_layout") {
+      if (Status s = checkKeys(v, path, {"kind", "block", "mask"}, {"block"});
+          !s)
+        return s;
+      const json &block = v.at("block");
+      const std::string blockPath = path + ".block";
+      if (!block.is_array() || block.size() != 2)
+        return fail(blockPath, "expected [rows, columns] of a layout block, "
+                               "got " +
+                                   describe(block));
+      int64_t side[2];
+      for (size_t i = 0; i < 2; ++i) {
+        const std::string p = blockPath + "[" + std::to_string(i) + "]";
+        if (Status s = readSize(block[i], p, 16, side[i]); !s)
+          return s;
+        if (side[i] % 16 != 0 || side[i] > kMaxLayoutBlock)
+          return fail(p, "a layout block's side must be a multiple of 16 in "
+                         "[16, " +
+                             std::to_string(kMaxLayoutBlock) + "], got " +
+                             std::to_string(side[i]));
+      }
+      std::optional<MaskExpr> partial;
+      if (v.contains("mask")) {
+        partial.emplace();
+        if (Status s =
+                parseMask(v.at("mask"), path + ".mask", depth + 1, *partial);
+            !s)
+          return s;
+      }
+      out = MaskExpr::blockLayout(side[0], side[1], std::move(partial));
+      return Status::ok();
+    }
     if (kind == "union" || kind == "intersect") {
       if (Status s = checkKeys(v, path, {"kind", "of"}, {"of"}); !s)
         return s;
@@ -328,7 +359,7 @@ private:
         path + ".kind",
         "unknown mask kind " + describe(v.at("kind")) +
             " (supported: causal, window, sink, chunk, prefix_lm, documents, "
-            "union, intersect)");
+            "block_layout, union, intersect)");
   }
 
   Status parseCorrection(const json &v, const std::string &path,

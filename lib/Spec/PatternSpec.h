@@ -32,6 +32,22 @@
 //                    and Sk (its queries aligned to the end of its keys, as
 //                    chunked prefill has them). It is the whole mask or an
 //                    operand of the outermost intersect, at most once.
+//   block_layout{BM, BN, m}
+//                    (read at launch) a block-sparse layout in
+//                    FlexAttention's compressed form: query block r =
+//                    floor(i / BM) lists key blocks c = floor(j / BN) in the
+//                    int32 tensors "kv_num_blocks" [LB, LH, Mb] (how many)
+//                    and "kv_indices" [LB, LH, Mb, Nb] (which, first ones
+//                    counted), and likewise "full_kv_num_blocks" and
+//                    "full_kv_indices"; Mb = ceil(Sq / BM), Nb = ceil(Sk /
+//                    BN), LB is 1 or B and LH 1 or H (1: one layout shared
+//                    by every batch row / head). Pairs of a full block are
+//                    kept; pairs of a (partial) block in kv_indices are
+//                    kept where the static mask m holds (FlexAttention's
+//                    mask_mod; every pair without m). No block may be listed
+//                    twice in a row. Positions are the rows' own (i, not
+//                    i'). The whole mask or an operand of the outermost
+//                    intersect, at most once; not with documents.
 // Scores: s = scale * <q,k>; with softcap c: s = c * tanh(s / c).
 // ALiBi: s_ij += m_h * (j - i') after the softcap, with per-head slopes m_h
 // either the geometric series of Press et al. (n = the largest power of two
@@ -70,6 +86,7 @@ struct MaskExpr {
     Chunk,
     PrefixLM,
     Documents,
+    BlockLayout,
     Union,
     Intersect
   };
@@ -80,7 +97,11 @@ struct MaskExpr {
   /// Sink: number of leading keys; Chunk: positions per chunk; PrefixLM:
   /// keys of the bidirectional prefix.
   int64_t tokens = 0;
-  std::vector<MaskExpr> children; ///< Union / Intersect operands (>= 1).
+  /// BlockLayout: rows and columns of a layout block (multiples of 16).
+  int64_t blockRows = 0, blockCols = 0;
+  /// Union / Intersect operands (>= 1); BlockLayout: the mask of its
+  /// partial blocks, if any (at most one).
+  std::vector<MaskExpr> children;
 
   static MaskExpr causal() { return make(Kind::Causal); }
   static MaskExpr window(int64_t l, int64_t r, int64_t dilation = 1) {
@@ -94,6 +115,15 @@ struct MaskExpr {
   static MaskExpr chunk(int64_t c) { return sized(Kind::Chunk, c); }
   static MaskExpr prefixLM(int64_t p) { return sized(Kind::PrefixLM, p); }
   static MaskExpr documents() { return make(Kind::Documents); }
+  static MaskExpr blockLayout(int64_t rows, int64_t cols,
+                              std::optional<MaskExpr> partial = {}) {
+    MaskExpr m = make(Kind::BlockLayout);
+    m.blockRows = rows;
+    m.blockCols = cols;
+    if (partial)
+      m.children.push_back(std::move(*partial));
+    return m;
+  }
   static MaskExpr unite(std::vector<MaskExpr> c) {
     MaskExpr m = make(Kind::Union);
     m.children = std::move(c);
@@ -156,9 +186,11 @@ const char *tensorDTypeName(TensorDType t);
 /// A tensor a pattern reads at launch besides q, k, v: its name (the
 /// kernels' parameter, the manifest's and the launch API's key), element
 /// type, and shape as size names of the launch ("B", "H", "Hkv", "Sq",
-/// "Sk", and "Nd+1": one more than the documents a batch row holds, which
-/// the launch takes from the tensor), outermost first. Contiguous,
-/// row-major.
+/// "Sk"; "Nd+1": one more than the documents a batch row holds, which
+/// the launch takes from the tensor; "LB" and "LH": a block layout's batch
+/// rows and heads, 1 or B and 1 or H, taken from the tensors; "Sq/n" and
+/// "Sk/n": ceil(Sq / n) and ceil(Sk / n), blocks of n positions), outermost
+/// first. Contiguous, row-major.
 struct LaunchTensor {
   std::string name;
   TensorDType dtype = TensorDType::F32;
@@ -174,6 +206,15 @@ bool hasDocuments(const PatternSpec &spec);
 /// without documents, its mask.
 std::optional<MaskExpr> maskWithinDocuments(const PatternSpec &spec);
 
+/// The pattern's block layout (a "block_layout" mask: the mask itself or
+/// an operand of its outermost intersect), or null.
+const MaskExpr *blockLayoutOf(const PatternSpec &spec);
+
+/// The mask of the pattern besides its block layout: the other operands of
+/// the outermost intersect (none: every key). For a pattern without a
+/// layout, its mask.
+std::optional<MaskExpr> maskBesidesLayout(const PatternSpec &spec);
+
 /// ALiBi's geometric slope of head h of H (the header comment's series).
 double alibiGeometricSlope(int64_t h, int64_t H);
 
@@ -188,6 +229,8 @@ constexpr int kMaxMaskDepth = 32;
 constexpr size_t kMaxMaskChildren = 64;
 constexpr size_t kMaxMaskNodes = 256;
 constexpr size_t kMaxSpecBytes = size_t(1) << 20;
+/// The largest side of a block layout's block (positions).
+constexpr int64_t kMaxLayoutBlock = 1 << 16;
 
 /// A score scale or softcap must lie in [2^-63, 2^63]: the scores and the
 /// factor then split f32's exponent range between them, so that for

@@ -77,6 +77,23 @@ Status checkMask(const std::string &source, const std::string &path,
     return checkRange(source, path + ".prefix", m.tokens, 1);
   case MaskExpr::Kind::Documents:
     return Status::ok();
+  case MaskExpr::Kind::BlockLayout: {
+    for (auto [key, v] : {std::pair{".block[0]", m.blockRows},
+                          std::pair{".block[1]", m.blockCols}})
+      if (v < 16 || v > kMaxLayoutBlock || v % 16 != 0)
+        return invalid(source, path + key,
+                       "a layout block's side must be a multiple of 16 in "
+                       "[16, " +
+                           std::to_string(kMaxLayoutBlock) + "], got " +
+                           std::to_string(v));
+    if (m.children.size() > 1)
+      return invalid(source, path + ".mask",
+                     "a block layout has at most one mask for its partial "
+                     "blocks");
+    if (!m.children.empty())
+      return checkMask(source, path + ".mask", m.children[0], depth + 1, nodes);
+    return Status::ok();
+  }
   case MaskExpr::Kind::Union:
   case MaskExpr::Kind::Intersect:
     if (m.children.empty())
@@ -103,68 +120,121 @@ Status checkMask(const std::string &source, const std::string &path,
   return invalid(source, path, "unknown mask kind");
 }
 
-/// The first "documents" mask at or below `m` (its JSON path in `where`).
-bool findDocuments(const MaskExpr &m, const std::string &path,
-                   std::string &where) {
-  if (m.kind == MaskExpr::Kind::Documents) {
+/// The JSON path of child i of `m` at `path`.
+std::string childPath(const MaskExpr &m, const std::string &path, size_t i) {
+  return m.kind == MaskExpr::Kind::BlockLayout
+             ? path + ".mask"
+             : path + ".of[" + std::to_string(i) + "]";
+}
+
+/// The first mask of kind `kind` at or below `m` (its JSON path in `where`).
+bool findKind(const MaskExpr &m, MaskExpr::Kind kind, const std::string &path,
+              std::string &where) {
+  if (m.kind == kind) {
     where = path;
     return true;
   }
   for (size_t i = 0; i < m.children.size(); ++i)
-    if (findDocuments(m.children[i], path + ".of[" + std::to_string(i) + "]",
-                      where))
+    if (findKind(m.children[i], kind, childPath(m, path, i), where))
       return true;
   return false;
+}
+
+/// A mask read at launch: its kind, spelling, and why it may only narrow
+/// the rest of the mask.
+struct LaunchMask {
+  MaskExpr::Kind kind;
+  const char *name;
+  const char *why;
+  const char *once;
+};
+constexpr LaunchMask kLaunchMasks[] = {
+    {MaskExpr::Kind::Documents, "documents",
+     "documents only narrow the other masks; under a union a query would "
+     "see keys of other documents",
+     "a pattern packs one set of documents"},
+    {MaskExpr::Kind::BlockLayout, "block_layout",
+     "a layout's key blocks are the key tiles a query tile visits; under a "
+     "union other masks would add tiles it does not list",
+     "a pattern reads one layout"},
+};
+
+/// `lm` is the mask itself or an operand of the outermost intersect, at
+/// most once, and nowhere else (not in a layout's partial-block mask, not
+/// in the delta correction's static reference).
+Status checkLaunchMaskPlacement(const PatternSpec &spec, const LaunchMask &lm,
+                                const std::string &source) {
+  std::string where;
+  if (spec.delta && spec.delta->reference &&
+      findKind(*spec.delta->reference, lm.kind, "$.correction.reference",
+               where))
+    return invalid(source, where,
+                   std::string("the delta correction's reference is a static "
+                               "mask; \"") +
+                       lm.name + "\" is read at launch");
+  if (!spec.mask)
+    return Status::ok();
+  const MaskExpr &root = *spec.mask;
+  if (root.kind == MaskExpr::Kind::Intersect) {
+    bool seen = false;
+    for (size_t i = 0; i < root.children.size() && where.empty(); ++i) {
+      const std::string path = "$.mask.of[" + std::to_string(i) + "]";
+      const MaskExpr &c = root.children[i];
+      if (c.kind == lm.kind) {
+        if (seen)
+          return invalid(source, path,
+                         std::string("a second \"") + lm.name + "\" mask; " +
+                             lm.once);
+        seen = true;
+        // Its own operands (a layout's partial-block mask) are static.
+        for (size_t j = 0; j < c.children.size() && where.empty(); ++j)
+          findKind(c.children[j], lm.kind, childPath(c, path, j), where);
+      } else {
+        findKind(c, lm.kind, path, where);
+      }
+    }
+  } else if (root.kind == lm.kind) {
+    for (size_t j = 0; j < root.children.size() && where.empty(); ++j)
+      findKind(root.children[j], lm.kind, childPath(root, "$.mask", j), where);
+  } else {
+    findKind(root, lm.kind, "$.mask", where);
+  }
+  if (!where.empty())
+    return invalid(source, where,
+                   std::string("\"") + lm.name +
+                       "\" must be the mask itself or an operand of the "
+                       "outermost \"intersect\" (" +
+                       lm.why + ")");
+  return Status::ok();
 }
 
 } // namespace
 
 namespace spec_detail {
-/// Documents split every row's keys, so they can only narrow the rest of the
-/// mask: a union would let a query see keys of other documents, and a
-/// second "documents" would name the same tensors again.
-Status checkDocumentsPlacement(const PatternSpec &spec,
-                               const std::string &source) {
-  if (spec.delta && spec.delta->reference) {
-    std::string where;
-    if (findDocuments(*spec.delta->reference, "$.correction.reference", where))
-      return invalid(source, where,
-                     "the delta correction's reference is a static mask; "
-                     "\"documents\" is read at launch");
-  }
-  if (!spec.mask)
-    return Status::ok();
-  const MaskExpr &root = *spec.mask;
-  std::string where;
-  if (root.kind == MaskExpr::Kind::Intersect) {
-    bool seen = false;
-    for (size_t i = 0; i < root.children.size(); ++i) {
-      const std::string path = "$.mask.of[" + std::to_string(i) + "]";
-      const MaskExpr &c = root.children[i];
-      if (c.kind == MaskExpr::Kind::Documents) {
-        if (seen)
-          return invalid(source, path,
-                         "a second \"documents\" mask; a pattern packs one "
-                         "set of documents");
-        seen = true;
-      } else if (findDocuments(c, path, where)) {
-        break;
-      }
-    }
-  } else if (root.kind != MaskExpr::Kind::Documents) {
-    findDocuments(root, "$.mask", where);
-  }
-  if (!where.empty())
-    return invalid(source, where,
-                   "\"documents\" must be the mask itself or an operand of "
-                   "the outermost \"intersect\" (documents only narrow the "
-                   "other masks; under a union a query would see keys of "
-                   "other documents)");
+/// Masks read at launch only narrow the rest of the mask (see
+/// kLaunchMasks); a pattern reads at most one of each, and not both yet.
+Status checkLaunchMaskRules(const PatternSpec &spec,
+                            const std::string &source) {
+  for (const LaunchMask &lm : kLaunchMasks)
+    if (Status s = checkLaunchMaskPlacement(spec, lm, source); !s)
+      return s;
+  // Inside a layout's partial-block mask the walk above reports a
+  // documents mask as misplaced; here both are where they may be.
+  if (hasDocuments(spec) && blockLayoutOf(spec))
+    return invalid(source, "$.mask",
+                   "documents and a block layout in one pattern are not "
+                   "supported yet (the layout's blocks would have to be "
+                   "numbered within each document)");
   if (spec.delta && hasDocuments(spec))
     return invalid(source, "$.correction",
                    "the delta correction over documents is not supported "
                    "yet (its dense reference rows would have to follow the "
                    "documents too)");
+  if (spec.delta && blockLayoutOf(spec))
+    return invalid(source, "$.correction",
+                   "the delta correction over a block layout is not "
+                   "supported yet (its anchor rows, gamma apart, span many "
+                   "of the layout's query blocks)");
   return Status::ok();
 }
 } // namespace spec_detail
@@ -214,7 +284,7 @@ Status validatePatternSpec(const PatternSpec &spec, const std::string &source) {
         return s;
     }
   }
-  return spec_detail::checkDocumentsPlacement(spec, source);
+  return spec_detail::checkLaunchMaskRules(spec, source);
 }
 
 } // namespace sattn

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace sattn {
@@ -144,6 +145,39 @@ Result<int64_t> documentCount(const Manifest &m, const LaunchBuffers &bufs) {
   return int64_t(0);
 }
 
+/// A block layout's batch rows and heads (AttentionShape::LB, LH), from the
+/// first launch tensor whose shape names each; 0 when none does. Each must
+/// be 1 or the launch's B (H); disagreeing tensors are reported by
+/// checkTensors.
+Status layoutSizes(const Manifest &m, const LaunchBuffers &bufs,
+                   AttentionShape &s) {
+  for (auto [name, size, full] :
+       {std::tuple{"LB", &s.LB, s.B}, std::tuple{"LH", &s.LH, s.H}}) {
+    for (const TensorInfo &t : m.tensors) {
+      auto dim = std::find(t.shape.begin(), t.shape.end(), name);
+      if (dim == t.shape.end())
+        continue;
+      auto it =
+          std::find_if(bufs.tensors.begin(), bufs.tensors.end(),
+                       [&](const TensorArg &a) { return a.name == t.name; });
+      // Missing or of another rank: checkTensors names the problem.
+      if (it == bufs.tensors.end() || it->shape.size() != t.shape.size())
+        break;
+      const int64_t extent = it->shape[size_t(dim - t.shape.begin())];
+      if (extent != 1 && extent != full)
+        return badArgument("tensor '" + t.name + "' has " +
+                           std::to_string(extent) + " layouts along '" + name +
+                           "'; a block layout has 1 (shared) or " +
+                           std::to_string(full) +
+                           (std::string(name) == "LB" ? " (one a batch row)"
+                                                      : " (one a head)"));
+      *size = extent;
+      break;
+    }
+  }
+  return Status::ok();
+}
+
 /// Checks the launch tensors against the manifest's list (Manifest.h).
 Status checkTensors(const Manifest &m, const AttentionShape &s,
                     const LaunchBuffers &bufs) {
@@ -191,17 +225,37 @@ Status checkTensors(const Manifest &m, const AttentionShape &s,
 
 } // namespace
 
+int64_t blockCountDivisor(const std::string &name) {
+  if (name.size() < 4 || name.size() > 8 ||
+      (name.compare(0, 3, "Sq/") != 0 && name.compare(0, 3, "Sk/") != 0))
+    return 0;
+  int64_t n = 0;
+  for (size_t i = 3; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9' || (i == 3 && name[i] == '0'))
+      return 0;
+    n = n * 10 + (name[i] - '0');
+  }
+  return n % 16 == 0 && n <= (int64_t(1) << 16) ? n : 0;
+}
+
 std::vector<int64_t> tensorExtents(const TensorInfo &t,
                                    const AttentionShape &s) {
   std::vector<int64_t> extents;
-  for (const std::string &d : t.shape)
+  for (const std::string &d : t.shape) {
+    if (int64_t n = blockCountDivisor(d)) {
+      extents.push_back(ceilDiv(d[1] == 'q' ? s.Sq : s.Sk, n));
+      continue;
+    }
     extents.push_back(d == "B"                  ? s.B
                       : d == "H"                ? s.H
                       : d == "Hkv"              ? s.Hkv
                       : d == "Sq"               ? s.Sq
                       : d == "Sk"               ? s.Sk
                       : d == "Nd+1" && s.Nd > 0 ? s.Nd + 1
+                      : d == "LB" && s.LB > 0   ? s.LB
+                      : d == "LH" && s.LH > 0   ? s.LH
                                                 : -1);
+  }
   return extents;
 }
 
@@ -246,6 +300,58 @@ Status checkDocumentOffsets(const Manifest &m, const AttentionShape &s,
                              std::to_string(total) + ")");
     }
   }
+  return Status::ok();
+}
+
+Status checkBlockLayout(const Manifest &m, const AttentionShape &s,
+                        const LaunchBuffers &bufs) {
+  auto find = [&](const std::string &name) -> const TensorArg * {
+    for (const TensorArg &t : bufs.tensors)
+      if (t.name == name && !t.shape.empty())
+        return &t;
+    return nullptr;
+  };
+  const TensorArg *lists[2][2] = {
+      {find("kv_num_blocks"), find("kv_indices")},
+      {find("full_kv_num_blocks"), find("full_kv_indices")}};
+  for (auto &list : lists)
+    if (!list[0] || !list[1] || list[1]->shape.size() != 4)
+      return Status::ok(); // no block layout
+  const int64_t rows =
+      lists[0][0]->shape[0] * lists[0][0]->shape[1] * lists[0][0]->shape[2];
+  const int64_t nb = lists[0][1]->shape[3];
+  std::vector<unsigned char> seen(size_t(nb), 0);
+  for (int64_t row = 0; row < rows; ++row) {
+    std::fill(seen.begin(), seen.end(), 0);
+    for (auto &list : lists) {
+      const auto *counts = static_cast<const int32_t *>(list[0]->data);
+      const auto *indices = static_cast<const int32_t *>(list[1]->data);
+      auto where = [&](const TensorArg &t) {
+        return "tensor '" + t.name + "' of '" + m.name + "', layout row " +
+               std::to_string(row) + " (of [LB, LH, Mb] = [" +
+               std::to_string(lists[0][0]->shape[0]) + ", " +
+               std::to_string(lists[0][0]->shape[1]) + ", " +
+               std::to_string(lists[0][0]->shape[2]) + "])";
+      };
+      const int32_t n = counts[row];
+      if (n < 0 || n > nb)
+        return badArgument(where(*list[0]) + ": " + std::to_string(n) +
+                           " blocks is outside [0, " + std::to_string(nb) +
+                           "] (Nb = ceil(Sk / block_n))");
+      for (int32_t e = 0; e < n; ++e) {
+        const int32_t c = indices[row * nb + e];
+        const std::string entry =
+            ", entry " + std::to_string(e) + " (" + std::to_string(c) + "): ";
+        if (c < 0 || c >= nb)
+          return badArgument(where(*list[1]) + entry + "outside [0, " +
+                             std::to_string(nb) + ")");
+        if (seen[size_t(c)]++)
+          return badArgument(where(*list[1]) + entry +
+                             "key block listed twice for this query block");
+      }
+    }
+  }
+  (void)s;
   return Status::ok();
 }
 
@@ -315,6 +421,8 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
     return documents.status();
   AttentionShape s = shape;
   s.Nd = *documents;
+  if (Status st = layoutSizes(m, bufs, s); !st)
+    return st;
   const std::pair<const char *, const void *> pointers[] = {
       {"q", bufs.q}, {"k", bufs.k}, {"v", bufs.v}, {"o", bufs.o}};
   // Kernels move whole rows with 16-byte vector accesses.
@@ -353,7 +461,9 @@ Result<std::vector<PlannedLaunch>> planLaunches(const Manifest &m,
       {"Hkv", s.Hkv},
       {"Sq", s.Sq},
       {"Sk", s.Sk},
-      {"Nd", s.Nd}};
+      {"Nd", s.Nd},
+      {"LB", s.LB},
+      {"LH", s.LH}};
   for (const TensorArg &t : bufs.tensors)
     values.push_back({t.name, bits(t.data)});
 

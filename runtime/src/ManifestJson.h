@@ -39,11 +39,21 @@ inline int64_t dtypeBytes(const std::string &dtype) {
   return 0;
 }
 
-/// Size names a launch tensor's shape may use (Manifest.h).
+/// Size names a launch tensor's shape may use (Manifest.h), besides the
+/// block counts "Sq/n" and "Sk/n".
 inline const std::vector<std::string> &shapeNames() {
-  static const std::vector<std::string> names = {"B",  "H",  "Hkv",
-                                                 "Sq", "Sk", "Nd+1"};
+  static const std::vector<std::string> names = {"B",  "H",    "Hkv", "Sq",
+                                                 "Sk", "Nd+1", "LB",  "LH"};
   return names;
+}
+
+/// Whether a launch tensor's shape names a block layout's sizes.
+inline bool usesBlockLayout(const Manifest &m) {
+  for (const TensorInfo &t : m.tensors)
+    for (const std::string &d : t.shape)
+      if (d == "LB" || d == "LH" || blockCountDivisor(d) > 0)
+        return true;
+  return false;
 }
 
 /// Whether a launch tensor's shape names the document count.
@@ -67,6 +77,10 @@ inline std::vector<KernelParam> abiParams(const Manifest &m) {
     params.push_back({size, "i64"});
   if (usesDocuments(m))
     params.push_back({"Nd", "i64"});
+  if (usesBlockLayout(m)) {
+    params.push_back({"LB", "i64"});
+    params.push_back({"LH", "i64"});
+  }
   return params;
 }
 

@@ -178,6 +178,13 @@ Status Reader::readTop(const json &doc, Manifest &m) const {
   if (version < 5 && usesDocuments(m))
     return fail("$.tensors", "the size \"Nd+1\" (documents) needs format "
                              "version 5");
+  // Likewise a block layout adds the sizes "LB" and "LH".
+  if (version < 6 && usesBlockLayout(m))
+    return fail("$.tensors", "a block layout's sizes (\"LB\", \"LH\", "
+                             "block counts) need format version 6");
+  if (usesDocuments(m) && usesBlockLayout(m))
+    return fail("$.tensors", "documents and a block layout in one manifest "
+                             "are not supported");
 
   if (Status s = getNonEmptyString(doc, "$", "name", m.name); !s)
     return s;
@@ -326,11 +333,13 @@ Status Reader::readTensors(const json &value, Manifest &m) const {
     for (size_t d = 0; d < shape.size(); ++d) {
       const auto &names = shapeNames();
       if (!shape[d].is_string() ||
-          std::find(names.begin(), names.end(), shape[d].get<std::string>()) ==
-              names.end())
+          (std::find(names.begin(), names.end(), shape[d].get<std::string>()) ==
+               names.end() &&
+           blockCountDivisor(shape[d].get<std::string>()) == 0))
         return fail(path + ".shape[" + std::to_string(d) + "]",
                     "expected one of \"B\", \"H\", \"Hkv\", \"Sq\", \"Sk\", "
-                    "\"Nd+1\", got " +
+                    "\"Nd+1\", \"LB\", \"LH\", \"Sq/n\" or \"Sk/n\" (n a "
+                    "multiple of 16 up to 65536), got " +
                         describe(shape[d]));
       t.shape.push_back(shape[d].get<std::string>());
     }

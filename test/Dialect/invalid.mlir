@@ -53,6 +53,84 @@ func.func @documents_offsets_not_i32(%cq: memref<?xi64>) {
 
 // -----
 
+// Block layouts: sides multiples of 16, placed as documents are, a static
+// partial mask, not with documents or the delta correction.
+func.func @layout_block_not_16(%n: memref<?xi32>) {
+  // expected-error @+1 {{'sattn.mask.block_layout' op block_n must be a multiple of 16 in [16, 65536], got 40}}
+  %l = sattn.mask.block_layout %n, %n, %n, %n block = 64 x 40 : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>
+  return
+}
+
+// -----
+
+func.func @layout_under_union(%q: memref<?x?x?x64xf16>, %n: memref<?xi32>) {
+  // expected-error @+1 {{'sattn.mask.block_layout' op must be the attention's mask or an operand of its outermost sattn.mask.intersect}}
+  %l = sattn.mask.block_layout %n, %n, %n, %n block = 64 x 64 : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>
+  %s = sattn.mask.sink tokens = 4
+  %u = sattn.mask.union %l, %s
+  sattn.attention %q, %q, %q, %q mask(%u) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
+func.func @layout_twice(%q: memref<?x?x?x64xf16>, %n: memref<?xi32>) {
+  %l = sattn.mask.block_layout %n, %n, %n, %n block = 64 x 64 : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>
+  // expected-error @+1 {{'sattn.mask.block_layout' op appears twice in the outermost intersect; a pattern reads one layout}}
+  %l2 = sattn.mask.block_layout %n, %n, %n, %n block = 64 x 64 : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>
+  %i = sattn.mask.intersect %l, %l2
+  sattn.attention %q, %q, %q, %q mask(%i) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
+func.func @layout_with_documents(%q: memref<?x?x?x64xf16>, %n: memref<?xi32>) {
+  %l = sattn.mask.block_layout %n, %n, %n, %n block = 64 x 64 : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>
+  %d = sattn.mask.documents %n, %n : memref<?xi32>, memref<?xi32>
+  %i = sattn.mask.intersect %l, %d
+  // expected-error @+1 {{'sattn.attention' op documents and a block layout in one pattern are not supported yet}}
+  sattn.attention %q, %q, %q, %q mask(%i) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
+func.func @layout_partial_reads_documents(%n: memref<?xi32>) {
+  // expected-error @+1 {{'sattn.mask.documents' op cannot be part of a block layout's partial mask, which is static}}
+  %d = sattn.mask.documents %n, %n : memref<?xi32>, memref<?xi32>
+  %l = sattn.mask.block_layout %n, %n, %n, %n block = 64 x 64 partial(%d) : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>
+  return
+}
+
+// -----
+
+func.func @layout_with_delta(%q: memref<?x?x?x64xf16>, %n: memref<?xi32>) {
+  %l = sattn.mask.block_layout %n, %n, %n, %n block = 64 x 64 : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>
+  // expected-error @+1 {{'sattn.attention' op the delta correction over a block layout is not supported yet}}
+  sattn.attention %q, %q, %q, %q mask(%l) {delta = #sattn.delta<gamma = 16, tail_min = 64>} : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
+func.func @layout_plan_tile_not_dividing(%q: memref<?x?x?x64xf16>) {
+  // expected-error @+1 {{tile_plan tiles of 64x64 must divide the layout's blocks of 128x32}}
+  sattn.attention %q, %q, %q, %q {tile_plan = #sattn.tile_plan<block_m = 64, block_n = 64, regions = [#sattn.region<>], layout = <block_m = 128, block_n = 32, partial = [#sattn.region<>]>>} : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
+func.func @layout_plan_block_not_16(%q: memref<?x?x?x64xf16>) {
+  // expected-error @+2 {{layout_plan blocks must be multiples of 16, got 8x32}}
+  // expected-error @+1 {{failed to parse Sattn_TilePlanAttr parameter 'layout'}}
+  sattn.attention %q, %q, %q, %q {tile_plan = #sattn.tile_plan<block_m = 8, block_n = 32, regions = [#sattn.region<>], layout = <block_m = 8, block_n = 32, partial = [#sattn.region<>]>>} : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
 // The delta correction's reference: only with delta, and static.
 func.func @reference_without_delta(%q: memref<?x?x?x64xf16>) {
   %c = sattn.mask.causal

@@ -50,6 +50,24 @@ func.func @documents(%q: memref<?x?x?x64xf16>, %k: memref<?x?x?x64xf16>, %v: mem
 
 // -----
 
+// A block layout: its four lists are the op's operands, its partial
+// blocks' mask an optional operand.
+// CHECK-LABEL: func.func @block_layout(
+// CHECK-SAME:      %[[N:[^:]*]]: memref<?xi32>, %[[I:[^:]*]]: memref<?xi32>, %[[FN:[^:]*]]: memref<?xi32>, %[[FI:[^:]*]]: memref<?xi32>)
+// CHECK:         %[[C:.*]] = sattn.mask.causal
+// CHECK:         %[[L:.*]] = sattn.mask.block_layout %[[N]], %[[I]], %[[FN]], %[[FI]] block = 128 x 64 partial(%[[C]]) : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>{{$}}
+// CHECK:         sattn.mask.block_layout %[[N]], %[[I]], %[[FN]], %[[FI]] block = 16 x 16 : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>{{$}}
+// CHECK:         sattn.attention {{.*}} mask(%[[L]])
+func.func @block_layout(%q: memref<?x?x?x64xf16>, %n: memref<?xi32>, %i: memref<?xi32>, %fn: memref<?xi32>, %fi: memref<?xi32>) {
+  %c = sattn.mask.causal
+  %l = sattn.mask.block_layout %n, %i, %fn, %fi block = 128 x 64 partial(%c) : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>
+  %l2 = sattn.mask.block_layout %n, %i, %fn, %fi block = 16 x 16 : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>
+  sattn.attention %q, %q, %q, %q mask(%l) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
 // The delta correction's reference mask; sattn.mask.all.
 // CHECK-LABEL: func.func @delta_reference(
 // CHECK:         %[[W:.*]] = sattn.mask.window left = 8, right = 8

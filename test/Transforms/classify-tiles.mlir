@@ -393,6 +393,30 @@ func.func @documents_alone(%q: memref<?x?x?x64xf16>, %cq: memref<?xi32>) {
 
 // -----
 
+// A block layout: the plan's regions are the rest of the mask (its full
+// blocks'), the layout plan's those and the partial mask's together; the
+// tile shrinks to divide the layout's blocks (64 x 64 to 64 x 32 here).
+// CHECK-LABEL: func.func @block_layout(
+// CHECK:         tile_plan = #sattn.tile_plan<block_m = 64, block_n = 32, regions = [#sattn.region<diag_lo = -99, diag_hi = 0>], layout = <block_m = 128, block_n = 32, partial = [#sattn.region<diag_lo = -99, diag_hi = 0, col_hi = 4>]>>
+// CHECK-LABEL: func.func @block_layout_alone(
+// CHECK:         tile_plan = #sattn.tile_plan<block_m = 16, block_n = 16, regions = [#sattn.region<>], layout = <block_m = 16, block_n = 16, partial = [#sattn.region<>]>>
+func.func @block_layout(%q: memref<?x?x?x64xf16>, %n: memref<?xi32>) {
+  %s = sattn.mask.sink tokens = 4
+  %l = sattn.mask.block_layout %n, %n, %n, %n block = 128 x 32 partial(%s) : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>
+  %c = sattn.mask.causal
+  %w = sattn.mask.window left = 99, right = 0
+  %i = sattn.mask.intersect %c, %l, %w
+  sattn.attention %q, %q, %q, %q mask(%i) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+func.func @block_layout_alone(%q: memref<?x?x?x64xf16>, %n: memref<?xi32>) {
+  %l = sattn.mask.block_layout %n, %n, %n, %n block = 16 x 16 : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>
+  sattn.attention %q, %q, %q, %q mask(%l) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
 // The delta correction's reference mask becomes the plan's `reference`
 // regions (absent: causal); every key is one region without bounds.
 // CHECK-LABEL: func.func @delta_reference(

@@ -548,6 +548,42 @@ func.func @documents(%q: memref<?x?x?x64xf16>, %k: memref<?x?x?x64xf16>, %v: mem
 
 // -----
 
+// A block layout: LB and LH after the sizes; the program's layout row from
+// its batch row, head and query block (0 where a size is 1), then one loop
+// over its partial blocks' key tiles (a block of 128 keys is two tiles of
+// 64: tile = index * 2 + e mod 2), masked with the partial regions where
+// not full, and one over its full blocks' with the rest of the mask.
+// CHECK-LABEL: func.func @block_layout(
+// CHECK-SAME:      %[[N:[^:]+]]: memref<?xi32>, %[[I:[^:]+]]: memref<?xi32>, %[[FN:[^:]+]]: memref<?xi32>, %[[FI:[^:]+]]: memref<?xi32>, %{{[^:]+}}: index, %[[H:[^:]+]]: index, %{{[^:]+}}: index, %[[SQ:[^:]+]]: index, %[[SK:[^:]+]]: index, %[[LB:[^:]+]]: index, %[[LH:[^:]+]]: index)
+// CHECK-SAME:      #sattn.kernel<role = attention, block_m = 64, block_n = 64, arg_names = ["q", "k", "v", "o", "kv_num_blocks", "kv_indices", "full_kv_num_blocks", "full_kv_indices", "B", "H", "Hkv", "Sq", "Sk", "LB", "LH"]>
+// CHECK:           sattn.program
+// CHECK:             %[[MB:.*]] = arith.ceildivsi %[[SQ]], %c128
+// CHECK:             %[[NB:.*]] = arith.ceildivsi %[[SK]], %c128
+// CHECK:             arith.cmpi sle, %[[LB]], %c1
+// CHECK:             arith.cmpi sle, %[[LH]], %c1
+// CHECK:             %[[COUNT:.*]] = memref.load %[[N]]
+// CHECK:             scf.for %[[E:.*]] = %c0 to %{{.*}} step %c1
+// CHECK:               %[[ENTRY:.*]] = arith.divsi %[[E]], %c2
+// CHECK:               memref.load %[[I]]
+// CHECK:               arith.remsi %[[E]], %c2
+// CHECK:               sattn.tile.qk
+// CHECK:               sattn.tile.mask {{.*}} {regions = [#sattn.region<diag_hi = 0>]}
+// CHECK:               sattn.tile.pv
+// CHECK:             memref.load %[[FN]]
+// CHECK:             scf.for
+// CHECK:               memref.load %[[FI]]
+// CHECK:               sattn.tile.qk
+// CHECK:               sattn.tile.mask {{.*}} {regions = [#sattn.region<>]}
+// CHECK:               sattn.tile.pv
+func.func @block_layout(%q: memref<?x?x?x64xf16>, %k: memref<?x?x?x64xf16>, %v: memref<?x?x?x64xf16>, %o: memref<?x?x?x64xf16>, %n: memref<?xi32>, %i: memref<?xi32>, %fn: memref<?xi32>, %fi: memref<?xi32>) {
+  %c = sattn.mask.causal
+  %l = sattn.mask.block_layout %n, %i, %fn, %fi block = 128 x 128 partial(%c) : memref<?xi32>, memref<?xi32>, memref<?xi32>, memref<?xi32>
+  sattn.attention %q, %k, %v, %o mask(%l) : memref<?x?x?x64xf16>, memref<?x?x?x64xf16>
+  return
+}
+
+// -----
+
 // The delta correction with a reference mask: the anchor kernel's dense
 // loop (anchor and tail rows) masks with the reference's regions, its
 // sparse loop and the main kernel with the pattern's.

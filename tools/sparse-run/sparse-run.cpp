@@ -3,6 +3,7 @@
 //   sparse-run spec.json --shape B,H,Hkv,S,D | B,H,Hkv,Sq,Sk,D
 //              [--backend=auto|cpu|gpu] [--chip=sm_90a] [--check] [--bench]
 //              [--reps=N] [--seed=N] [--show-tiles[=map.png]] [--docs=N]
+//              [--layout=random:D|causal:D|a-shape] [--layout-per-head]
 //
 // Inputs are random (uniform in [-1, 1), rounded to the pattern's dtype),
 // the output is poisoned with NaN before the run. --check compares with the
@@ -12,7 +13,13 @@
 // they skip, mask or take whole, the kept pairs and density) and writes it
 // as a PNG (default <name>.tile-map.png). A pattern over packed documents
 // gets --docs random documents a batch row (default 4; one of them a single
-// token; Reference/LaunchInputs.h), whose offsets are printed.
+// token; Reference/LaunchInputs.h), whose offsets are printed. A pattern
+// with a block layout gets one (--layout-per-head: one a head) drawn as
+// --layout says: `random:D` keeps each block with probability D, full or
+// partial at random; `causal:D` keeps each block that meets the causal
+// region with probability D, full where wholly inside it (default
+// causal:0.3); `a-shape` is MInference's A-shape + vertical-slash (a sink
+// block, four local blocks, four vertical and four slash lines of blocks).
 // Exit codes: 0 ok, 1 failed compile/run/check, 2 bad usage or input.
 //
 //===----------------------------------------------------------------------===//
@@ -47,6 +54,9 @@ struct Args {
   int reps = 20;
   uint64_t seed = 1234;
   int64_t docs = 4;
+  std::string layout = "causal";
+  double layoutDensity = 0.3;
+  bool layoutPerHead = false;
 };
 
 int usage(const std::string &msg) {
@@ -55,7 +65,8 @@ int usage(const std::string &msg) {
                "usage: sparse-run spec.json --shape B,H,Hkv,S,D "
                "[--backend=auto|cpu|gpu] [--chip=sm_90a] [--check] "
                "[--bench] [--reps=N] [--seed=N] [--show-tiles[=map.png]] "
-               "[--docs=N]\n",
+               "[--docs=N] [--layout=random:D|causal:D|a-shape] "
+               "[--layout-per-head]\n",
                msg.c_str());
   return 2;
 }
@@ -123,6 +134,28 @@ std::optional<Args> parseArgs(int argc, char **argv, int &rc) {
                    *v + "'");
         return std::nullopt;
       }
+    } else if (auto v = val("--layout")) {
+      const size_t colon = v->find(':');
+      a.layout = v->substr(0, colon);
+      bool ok = a.layout == "a-shape"
+                    ? colon == std::string::npos
+                    : (a.layout == "random" || a.layout == "causal") &&
+                          colon != std::string::npos;
+      if (ok && a.layout != "a-shape") {
+        const std::string d = v->substr(colon + 1);
+        char *end = nullptr;
+        a.layoutDensity = std::strtod(d.c_str(), &end);
+        ok = !d.empty() && *end == '\0' && a.layoutDensity >= 0 &&
+             a.layoutDensity <= 1;
+      }
+      if (!ok) {
+        rc = usage("--layout wants random:D, causal:D (D in [0, 1]) or "
+                   "a-shape, got '" +
+                   *v + "'");
+        return std::nullopt;
+      }
+    } else if (s == "--layout-per-head") {
+      a.layoutPerHead = true;
     } else if (auto v = val("--seed")) {
       a.seed = std::strtoull(v->c_str(), nullptr, 10);
     } else if (s == "--check") {
@@ -286,12 +319,38 @@ int main(int argc, char **argv) {
   sattn::ref::toStorage(spec->dtype, poison, ho.data());
   // The pattern's launch tensors (learnable sinks' logits, ...), generated
   // as the numeric tests do (Reference/LaunchInputs.h).
-  const sattn::ref::Problem problem{shape.B,  shape.H, shape.Hkv, shape.Sq,
-                                    shape.Sk, shape.D, args->docs};
+  const sattn::ref::Problem problem{
+      shape.B,    shape.H,  shape.Hkv,
+      shape.Sq,   shape.Sk, shape.D,
+      args->docs, 1,        args->layoutPerHead ? shape.H : 1};
   const std::vector<sattn::LaunchTensor> launchList =
       sattn::launchTensors(*spec);
-  const sattn::ref::Tensors tensorValues =
+  sattn::ref::Tensors tensorValues =
       sattn::ref::randomLaunchTensors(*spec, problem, rng);
+  if (const sattn::MaskExpr *layout = sattn::blockLayoutOf(*spec)) {
+    if (args->layout == "a-shape")
+      sattn::ref::aShapeVerticalSlashLayout(*layout, problem, 1, 4, 4, 4, rng,
+                                            tensorValues);
+    else
+      sattn::ref::randomBlockLayout(*layout, problem, args->layoutDensity,
+                                    args->layout == "causal", rng,
+                                    tensorValues);
+    double partial = 0, full = 0;
+    for (double n : tensorValues.at("kv_num_blocks"))
+      partial += n;
+    for (double n : tensorValues.at("full_kv_num_blocks"))
+      full += n;
+    const double blocks =
+        double(problem.LH) *
+        double((shape.Sq + layout->blockRows - 1) / layout->blockRows) *
+        double((shape.Sk + layout->blockCols - 1) / layout->blockCols);
+    std::printf("layout %s (%lld x %lld blocks, %s): %.0f partial + %.0f "
+                "full blocks listed, %.1f%% of all\n",
+                args->layout.c_str(), static_cast<long long>(layout->blockRows),
+                static_cast<long long>(layout->blockCols),
+                args->layoutPerHead ? "one a head" : "shared", partial, full,
+                blocks > 0 ? 100.0 * (partial + full) / blocks : 0.0);
+  }
   std::vector<std::vector<unsigned char>> tensorBytes;
   for (const sattn::LaunchTensor &t : launchList) {
     tensorBytes.push_back(
@@ -300,7 +359,7 @@ int main(int argc, char **argv) {
                 sattn::tensorDTypeName(t.dtype),
                 tensorValues.at(t.name).size());
     // Offsets say what ran: the first batch row's.
-    if (t.dtype == sattn::TensorDType::I32) {
+    if (t.name.rfind("cu_seqlens", 0) == 0) {
       std::printf("  batch row 0:");
       const std::vector<double> &values = tensorValues.at(t.name);
       for (int64_t d = 0; d <= problem.Nd && d < 17; ++d)

@@ -150,7 +150,8 @@ static SmallVector<MaskRegion> simplify(ArrayRef<MaskRegion> in) {
 
 static bool isMaskOp(Operation *op) {
   return isa<CausalMaskOp, WindowMaskOp, SinkMaskOp, ChunkMaskOp, AllMaskOp,
-             DocumentsMaskOp, UnionMaskOp, IntersectMaskOp>(op);
+             DocumentsMaskOp, BlockLayoutMaskOp, UnionMaskOp, IntersectMaskOp>(
+      op);
 }
 
 namespace {
@@ -283,6 +284,14 @@ FailureOr<SmallVector<MaskRegion>> mlir::sattn::normalizeMask(Value mask,
             .Case([](DocumentsMaskOp) -> FailureOr<SmallVector<MaskRegion>> {
               return SmallVector<MaskRegion>{MaskRegion::all()};
             })
+            // Likewise a block layout: the kernels visit only its listed
+            // blocks, and classify those with the rest of the mask (full
+            // blocks) or with its partial mask too (the tile plan's
+            // `layout`), so as an operand of the outermost intersect it
+            // allows every pair.
+            .Case([](BlockLayoutMaskOp) -> FailureOr<SmallVector<MaskRegion>> {
+              return SmallVector<MaskRegion>{MaskRegion::all()};
+            })
             .Case([](ChunkMaskOp op) -> FailureOr<SmallVector<MaskRegion>> {
               MaskRegion r;
               r.chunk = op.getSizeAttr().getInt();
@@ -298,23 +307,10 @@ FailureOr<SmallVector<MaskRegion>> mlir::sattn::normalizeMask(Value mask,
                 [&](IntersectMaskOp op) -> FailureOr<SmallVector<MaskRegion>> {
                   SmallVector<MaskRegion> acc{MaskRegion::all()};
                   for (Value m : operands) {
-                    SmallVector<MaskRegion> next;
-                    for (const MaskRegion &a : acc)
-                      for (const MaskRegion &b : regionsOf(m)) {
-                        std::optional<MaskRegion> both = a.intersect(b);
-                        if (!both) {
-                          op.emitOpError("intersects chunks of ")
-                              << *a.chunk << " and " << *b.chunk
-                              << " positions; supported only when one size "
-                                 "divides the other";
-                          return failure();
-                        }
-                        next.push_back(*both);
-                      }
-                    auto simplified = checkSize(simplify(next), op);
-                    if (failed(simplified))
+                    auto next = intersectRegions(acc, regionsOf(m), op);
+                    if (failed(next))
                       return failure();
-                    acc = std::move(*simplified);
+                    acc = std::move(*next);
                   }
                   return acc;
                 });
@@ -323,6 +319,24 @@ FailureOr<SmallVector<MaskRegion>> mlir::sattn::normalizeMask(Value mask,
     done[op] = std::move(*result);
   }
   return done[mask.getDefiningOp()];
+}
+
+FailureOr<SmallVector<MaskRegion>>
+mlir::sattn::intersectRegions(ArrayRef<MaskRegion> a, ArrayRef<MaskRegion> b,
+                              Operation *at) {
+  SmallVector<MaskRegion> next;
+  for (const MaskRegion &x : a)
+    for (const MaskRegion &y : b) {
+      std::optional<MaskRegion> both = x.intersect(y);
+      if (!both) {
+        at->emitOpError("intersects chunks of ")
+            << *x.chunk << " and " << *y.chunk
+            << " positions; supported only when one size divides the other";
+        return failure();
+      }
+      next.push_back(*both);
+    }
+  return checkSize(simplify(next), at);
 }
 
 SmallVector<MaskRegion> mlir::sattn::regionsFromAttr(ArrayAttr regions) {

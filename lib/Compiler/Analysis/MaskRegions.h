@@ -63,6 +63,11 @@ constexpr size_t kMaxMaskDagSize = 2 * ::sattn::kMaxMaskNodes;
 /// result means nothing is allowed.
 FailureOr<SmallVector<MaskRegion>> normalizeMask(Value mask, Operation *user);
 
+/// The pairs in both region lists, simplified; fails (diagnosed at `at`)
+/// as an intersect op of them would.
+FailureOr<SmallVector<MaskRegion>>
+intersectRegions(ArrayRef<MaskRegion> a, ArrayRef<MaskRegion> b, Operation *at);
+
 /// The regions of dense causal attention (the delta correction's reference).
 SmallVector<MaskRegion> denseCausalRegions();
 

@@ -19,8 +19,13 @@
 #endif
 
 #include <atomic>
-#include <functional>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace sattn {
 
@@ -31,6 +36,22 @@ namespace {
 /// began are released to the OS instead.
 std::atomic<bool> processExiting{false};
 void markProcessExiting() { processExiting.store(true); }
+
+#if defined(__x86_64__)
+/// f32 -> bf16, round to nearest even (NaNs stay quiet NaNs): the helper
+/// LLVM calls where x86 without AVX512-BF16 legalises bf16 values (a bf16
+/// tile carried across a pipelined key loop). libgcc has it from GCC 13
+/// only, so the engine gets this one. The psABI returns a bf16 in the low
+/// 16 bits of xmm0, which is where an __m128 return puts them.
+__m128 truncSfBf2(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, sizeof u);
+  const uint32_t bits = (u & 0x7fffffffu) > 0x7f800000u
+                            ? (u >> 16) | 0x40u
+                            : (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+  return _mm_castsi128_ps(_mm_cvtsi32_si128(int(bits & 0xffffu)));
+}
+#endif
 } // namespace
 
 Result<std::unique_ptr<CpuKernels>> CpuKernels::create(mlir::ModuleOp module,
@@ -56,6 +77,15 @@ Result<std::unique_ptr<CpuKernels>> CpuKernels::create(mlir::ModuleOp module,
     return Status::error(ErrorKind::CompileFailed,
                          "CPU backend: cannot JIT-compile the kernels: " +
                              llvm::toString(engine.takeError()));
+#if defined(__x86_64__)
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("__truncsfbf2")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&truncSfBf2),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
+#endif
   // Resolve every kernel now: ORC compiles on first lookup, and compile
   // errors (and compile time) belong to compile(), not to the first launch.
   for (const KernelInfo &k : manifest.kernels)
@@ -101,6 +131,8 @@ Status CpuKernels::launch(const AttentionShape &shape, LaunchBuffers bufs) {
   // The offsets are in host memory here, so bad ones are reported rather
   // than clamped.
   if (Status s = checkDocumentOffsets(manifest_, shape, bufs); !s)
+    return s;
+  if (Status s = checkBlockLayout(manifest_, shape, bufs); !s)
     return s;
   // Tensor maps (TMA) are an sm_90a feature; CPU kernels never take them.
   // Checked before any kernel runs.

@@ -140,13 +140,25 @@ Result<PatternInfo> CompilerSession::describe(ModuleOp module,
     info.gamma = delta.getGamma();
     info.tailMin = delta.getTailMin();
   }
-  // The launch-tensor operands' contracts: the attention's own are f32, one
-  // value a head; the documents' offsets int32, Nd + 1 a batch row.
+  // The launch-tensor operands' contracts (Spec/PatternSpec.h's
+  // LaunchTensor): the attention's own are f32, one value a head; the
+  // documents' offsets int32, Nd + 1 a batch row; a block layout's counts
+  // and indices int32 per (layout batch row, layout head, query block).
+  mlir::sattn::BlockLayoutMaskOp layout = op.getBlockLayout();
   for (auto [name, value] : op.getLaunchTensors()) {
-    if (cast<MemRefType>(value.getType()).getElementType().isInteger(32))
-      info.tensors.push_back({name.str(), "i32", {"B", "Nd+1"}});
-    else
+    if (!cast<MemRefType>(value.getType()).getElementType().isInteger(32)) {
       info.tensors.push_back({name.str(), "f32", {"H"}});
+      continue;
+    }
+    if (!layout || name.starts_with("cu_seqlens")) {
+      info.tensors.push_back({name.str(), "i32", {"B", "Nd+1"}});
+      continue;
+    }
+    std::vector<std::string> shape = {
+        "LB", "LH", "Sq/" + std::to_string(layout.getBlockM())};
+    if (name.ends_with("indices"))
+      shape.push_back("Sk/" + std::to_string(layout.getBlockN()));
+    info.tensors.push_back({name.str(), "i32", shape});
   }
   return info;
 }

@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
 
 using namespace mlir;
 
@@ -22,10 +23,13 @@ Type elementTypeOf(::sattn::DType t, MLIRContext &ctx) {
   return {};
 }
 
-/// Emits the mask ops of `m` bottom-up and returns the root value;
-/// `offsets` are the documents' cu_seqlens_q and cu_seqlens_k.
+/// The function's launch-tensor arguments by name (launchTensors order).
+using TensorArgs = llvm::StringMap<Value>;
+
+/// Emits the mask ops of `m` bottom-up and returns the root value; masks
+/// read at launch take their tensors from `tensors`.
 Value emitMask(OpBuilder &b, Location loc, const ::sattn::MaskExpr &m,
-               std::pair<Value, Value> offsets) {
+               const TensorArgs &tensors) {
   using Kind = ::sattn::MaskExpr::Kind;
   switch (m.kind) {
   case Kind::Causal:
@@ -47,13 +51,22 @@ Value emitMask(OpBuilder &b, Location loc, const ::sattn::MaskExpr &m,
     return mlir::sattn::UnionMaskOp::create(b, loc, ValueRange{causal, prefix});
   }
   case Kind::Documents:
-    return mlir::sattn::DocumentsMaskOp::create(b, loc, offsets.first,
-                                                offsets.second);
+    return mlir::sattn::DocumentsMaskOp::create(
+        b, loc, tensors.lookup("cu_seqlens_q"), tensors.lookup("cu_seqlens_k"));
+  case Kind::BlockLayout: {
+    Value partial =
+        m.children.empty() ? Value() : emitMask(b, loc, m.children[0], tensors);
+    return mlir::sattn::BlockLayoutMaskOp::create(
+        b, loc, tensors.lookup("kv_num_blocks"), tensors.lookup("kv_indices"),
+        tensors.lookup("full_kv_num_blocks"), tensors.lookup("full_kv_indices"),
+        partial, b.getI64IntegerAttr(m.blockRows),
+        b.getI64IntegerAttr(m.blockCols));
+  }
   case Kind::Union:
   case Kind::Intersect: {
     SmallVector<Value> children;
     for (const ::sattn::MaskExpr &c : m.children)
-      children.push_back(emitMask(b, loc, c, offsets));
+      children.push_back(emitMask(b, loc, c, tensors));
     if (m.kind == Kind::Union)
       return mlir::sattn::UnionMaskOp::create(b, loc, children);
     return mlir::sattn::IntersectMaskOp::create(b, loc, children);
@@ -75,38 +88,35 @@ OwningOpRef<ModuleOp> importPatternSpec(const PatternSpec &spec,
   auto buffer = MemRefType::get({dyn, dyn, dyn, spec.headDim},
                                 elementTypeOf(spec.dtype, ctx));
   SmallVector<Type> params = {buffer, buffer, buffer, buffer};
-  // The launch tensors follow q, k, v, o in launchTensors order: ALiBi's
-  // slopes, then the sinks' logits, each f32 [H].
-  auto perHead = MemRefType::get({dyn}, Float32Type::get(&ctx));
+  // The launch tensors follow q, k, v, o in launchTensors order (ALiBi's
+  // slopes, the sinks' logits, the documents' offsets, a block layout's
+  // lists), each flat.
+  const std::vector<::sattn::LaunchTensor> launch =
+      ::sattn::launchTensors(spec);
+  for (const ::sattn::LaunchTensor &t : launch)
+    params.push_back(
+        MemRefType::get({dyn}, t.dtype == ::sattn::TensorDType::F32
+                                   ? Type(Float32Type::get(&ctx))
+                                   : Type(IntegerType::get(&ctx, 32))));
   bool tensorSlopes = spec.alibi == ::sattn::PatternSpec::AlibiSlopes::Tensor;
-  if (tensorSlopes)
-    params.push_back(perHead);
-  if (spec.learnableSinks)
-    params.push_back(perHead);
-  // Then the documents' offsets, int32 [B, Nd + 1] each, flat.
-  bool documents = ::sattn::hasDocuments(spec);
-  if (documents)
-    params.append(2, MemRefType::get({dyn}, IntegerType::get(&ctx, 32)));
   auto fn =
       func::FuncOp::create(b, loc, spec.name, b.getFunctionType(params, {}));
   Block *entry = fn.addEntryBlock();
   b.setInsertionPointToStart(entry);
-  std::pair<Value, Value> offsets;
-  if (documents)
-    offsets = {entry->getArgument(entry->getNumArguments() - 2),
-               entry->getArgument(entry->getNumArguments() - 1)};
-  Value mask = spec.mask ? emitMask(b, loc, *spec.mask, offsets) : Value();
+  TensorArgs tensors;
+  for (auto [i, t] : llvm::enumerate(launch))
+    tensors[t.name] = entry->getArgument(4 + i);
+  Value mask = spec.mask ? emitMask(b, loc, *spec.mask, tensors) : Value();
   // The delta correction's reference: causal unless the spec says.
   Value reference;
   if (spec.delta && spec.delta->denseReference)
     reference = mlir::sattn::AllMaskOp::create(b, loc);
   else if (spec.delta && spec.delta->reference)
-    reference = emitMask(b, loc, *spec.delta->reference, offsets);
+    reference = emitMask(b, loc, *spec.delta->reference, tensors);
   auto op = mlir::sattn::AttentionOp::create(
       b, loc, entry->getArgument(0), entry->getArgument(1),
       entry->getArgument(2), entry->getArgument(3), mask, reference,
-      tensorSlopes ? entry->getArgument(4) : Value(),
-      spec.learnableSinks ? entry->getArgument(tensorSlopes ? 5 : 4) : Value(),
+      tensors.lookup("alibi_slopes"), tensors.lookup("sinks"),
       b.getF64FloatAttr(spec.effectiveScale()),
       spec.softcap ? b.getF64FloatAttr(*spec.softcap) : FloatAttr(),
       mlir::sattn::ActivationKindAttr::get(

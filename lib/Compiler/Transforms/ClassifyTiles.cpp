@@ -2,12 +2,17 @@
 //
 // Normalises the mask into regions and takes the tile shape from the policy
 // (lib/Compiler/TileToGPU/Policy) for the target chip; the plan's regions
-// decide empty / full / partial for every tile in closed form.
+// decide empty / full / partial for every tile in closed form. With a block
+// layout the tile shrinks to divide the layout's block (the gcd of the two),
+// so that a query tile lies in one layout row and a key tile in one key
+// block, and the plan records the regions of the layout's partial blocks.
 //
 //===----------------------------------------------------------------------===//
 #include "Compiler/Analysis/MaskRegions.h"
 #include "Compiler/TileToGPU/Policy/KernelPolicy.h"
 #include "sattn/Transforms/Passes.h"
+
+#include <numeric>
 
 namespace mlir::sattn {
 #define GEN_PASS_DEF_CLASSIFYTILES
@@ -62,9 +67,28 @@ struct ClassifyTilesPass
           *target, elt.isBF16() || elt.isF16(), op.getHeadDim());
       int64_t bm = blockM ? int64_t(blockM) : shape.blockM;
       int64_t bn = blockN ? int64_t(blockN) : shape.blockN;
+      LayoutPlanAttr layoutPlan;
+      if (BlockLayoutMaskOp layout = op.getBlockLayout()) {
+        // Partial blocks keep the pairs of the layout's mask and the rest.
+        SmallVector<MaskRegion> partial = *regions;
+        if (Value m = layout.getPartial()) {
+          auto own = normalizeMask(m, layout);
+          if (failed(own))
+            return WalkResult::interrupt();
+          auto both = intersectRegions(*regions, *own, layout);
+          if (failed(both))
+            return WalkResult::interrupt();
+          partial = std::move(*both);
+        }
+        bm = std::gcd(bm, layout.getBlockM());
+        bn = std::gcd(bn, layout.getBlockN());
+        layoutPlan = LayoutPlanAttr::get(
+            op.getContext(), layout.getBlockM(), layout.getBlockN(),
+            regionsToAttr(op.getContext(), partial));
+      }
       op.setTilePlanAttr(TilePlanAttr::get(
           op.getContext(), bm, bn, regionsToAttr(op.getContext(), *regions),
-          bool(op.getDocuments()), reference));
+          bool(op.getDocuments()), reference, layoutPlan));
       return WalkResult::advance();
     });
     if (result.wasInterrupted())

@@ -11,9 +11,10 @@
 #include "sattn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
-#include "llvm/ADT/SmallPtrSet.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace mlir::sattn {
 #define GEN_PASS_DEF_PIPELINEKEYLOOPS
@@ -23,9 +24,25 @@ namespace mlir::sattn {
 using namespace mlir;
 using namespace mlir::sattn;
 
+/// Whether `op` reads a kernel parameter that nothing in the kernel writes
+/// or passes on (a launch tensor: a block layout's lists): such a load gives
+/// the same value wherever and however often it runs.
+static bool isReadOnlyParameterLoad(Operation *op) {
+  auto load = dyn_cast<memref::LoadOp>(op);
+  if (!load)
+    return false;
+  auto arg = dyn_cast<BlockArgument>(load.getMemRef());
+  if (!arg || !isa<func::FuncOp>(arg.getOwner()->getParentOp()))
+    return false;
+  return llvm::all_of(arg.getUsers(), [](Operation *user) {
+    return isa<memref::LoadOp>(user);
+  });
+}
+
 /// The ops of `loop`'s body that compute `values` from the induction
 /// variable and loop-invariant values, in program order; failure when one
-/// depends on an iter_arg or is not a pure, region-free op.
+/// depends on an iter_arg or is not a pure, region-free op (or a load of a
+/// read-only kernel parameter).
 FailureOr<SmallVector<Operation *>>
 mlir::sattn::inductionSlice(scf::ForOp loop, ArrayRef<Value> values) {
   llvm::SmallPtrSet<Operation *, 16> slice;
@@ -36,7 +53,8 @@ mlir::sattn::inductionSlice(scf::ForOp loop, ArrayRef<Value> values) {
       continue;
     Operation *def = v.getDefiningOp();
     if (!def || def->getBlock() != loop.getBody() ||
-        def->getNumRegions() != 0 || !isMemoryEffectFree(def))
+        def->getNumRegions() != 0 ||
+        !(isMemoryEffectFree(def) || isReadOnlyParameterLoad(def)))
       return failure();
     if (slice.insert(def).second)
       work.append(def->operand_begin(), def->operand_end());

@@ -29,7 +29,9 @@ namespace mlir::sattn {
 
 /// The ops of `loop`'s body that compute `values` from the induction
 /// variable and loop-invariant values, in program order; failure when one
-/// depends on an iter_arg or is not a pure, region-free op.
+/// depends on an iter_arg or is not a pure, region-free op or a load of a
+/// kernel parameter nothing writes (a block layout's lists: the key tile of
+/// iteration t + 1 is known at iteration t).
 FailureOr<SmallVector<Operation *>> inductionSlice(scf::ForOp loop,
                                                    ArrayRef<Value> values);
 /// `values` as the slice computes them for induction variable `iv`.

@@ -19,6 +19,8 @@
 // tile of one document, found from the offsets read at launch, and the same
 // loop runs in the document's coordinates: positions from its start, its
 // lengths as Sq and Sk, its first key row added to every key tile's rows.
+// Over a block layout (the plan's `layout`) the key tiles are those of the
+// blocks its query tile's row lists, read at launch.
 //
 //===----------------------------------------------------------------------===//
 #include "Compiler/Analysis/MaskRegions.h"
@@ -47,9 +49,20 @@ namespace {
 /// Kernel argument order: the ABI of the manifest (runtime/Manifest.h).
 enum KernelArg { kQ, kK, kV, kO, kFirstSize };
 /// The sizes, then "Nd" (documents a batch row packs) in kernels over
-/// documents.
-constexpr const char *kSizeNames[] = {"B", "H", "Hkv", "Sq", "Sk", "Nd"};
-enum SizeIndex { kBatch, kHeads, kKvHeads, kSeqQ, kSeqK, kDocuments };
+/// documents, or "LB" and "LH" (a block layout's batch rows and heads: 1 or
+/// B, 1 or H) in kernels over a block layout.
+constexpr const char *kSizeNames[] = {"B",  "H",  "Hkv", "Sq",
+                                      "Sk", "Nd", "LB",  "LH"};
+enum SizeIndex {
+  kBatch,
+  kHeads,
+  kKvHeads,
+  kSeqQ,
+  kSeqK,
+  kDocuments,
+  kLayoutBatch,
+  kLayoutHeads
+};
 
 /// Query rows of one program instance: rows start + r * step of q and o for
 /// r < count, at positions first + r * step in the mask's coordinates (the
@@ -77,7 +90,8 @@ public:
         headDim(op.getHeadDim()), blockM(plan.getBlockM()),
         blockN(plan.getBlockN()), elementType(op.getElementType()),
         maskRegions(regionsFromAttr(plan.getRegions())),
-        documents(plan.getDocuments()), referenceRegions(plan.getReference()) {
+        documents(plan.getDocuments()), layout(plan.getLayout()),
+        referenceRegions(plan.getReference()) {
     MLIRContext *ctx = op.getContext();
     Type f32 = Float32Type::get(ctx);
     qTileType = TileType::get(ctx, {blockM, headDim}, elementType);
@@ -97,7 +111,8 @@ public:
     emitProgram(gridX, [&](Value x) {
       RowSet rows = contiguousRows(im().mul(x, blockM), seqQ());
       Value qTile = loadQuery(rows);
-      FlashState st = runKeyLoop(maskRegions, rows, qTile);
+      FlashState st = layout ? runLayoutKeyLoop(rows, qTile)
+                             : runKeyLoop(maskRegions, rows, qTile);
       Value out = normalize(st);
       storeRows(out, args[kO], qBase, rows);
     });
@@ -134,8 +149,21 @@ private:
   /// Kernel parameters: q, k, v, o[, delta][, alibi_slopes][, sinks], then
   /// the sizes (the manifest's ABI).
   unsigned firstLaunchTensor() { return kO + 1 + (withDelta ? 1 : 0); }
+  /// The kernel's size parameters, in order (kSizeNames).
+  SmallVector<SizeIndex> sizeParams() {
+    SmallVector<SizeIndex> sizes = {kBatch, kHeads, kKvHeads, kSeqQ, kSeqK};
+    if (documents)
+      sizes.push_back(kDocuments);
+    if (layout)
+      sizes.append({kLayoutBatch, kLayoutHeads});
+    return sizes;
+  }
   Value size(SizeIndex i) {
-    return args[firstLaunchTensor() + launchTensors.size() + i];
+    auto sizes = sizeParams();
+    auto at = llvm::find(sizes, i);
+    assert(at != sizes.end() && "a size this kernel does not take");
+    return args[firstLaunchTensor() + launchTensors.size() +
+                (at - sizes.begin())];
   }
   /// The parameter of launch tensor `name`, or null if the pattern has none.
   Value launchBuffer(StringRef name) {
@@ -155,8 +183,8 @@ private:
       types.push_back(deltaBufferType);
     for (auto [tensorName, type] : launchTensors)
       types.push_back(type);
-    size_t sizes = documents ? 6 : 5;
-    types.append(sizes, b.getIndexType());
+    SmallVector<SizeIndex> sizes = sizeParams();
+    types.append(sizes.size(), b.getIndexType());
     auto fn = func::FuncOp::create(b, loc, name, b.getFunctionType(types, {}));
     SmallVector<Attribute> names = {b.getStringAttr("q"), b.getStringAttr("k"),
                                     b.getStringAttr("v"), b.getStringAttr("o")};
@@ -164,8 +192,8 @@ private:
       names.push_back(b.getStringAttr("delta"));
     for (auto [tensorName, type] : launchTensors)
       names.push_back(b.getStringAttr(tensorName));
-    for (const char *n : ArrayRef(kSizeNames).take_front(sizes))
-      names.push_back(b.getStringAttr(n));
+    for (SizeIndex i : sizes)
+      names.push_back(b.getStringAttr(kSizeNames[i]));
     fn->setAttr(attrs::kKernel,
                 KernelAttr::get(b.getContext(), role, blockM, blockN,
                                 b.getArrayAttr(names), b.getArrayAttr({})));
@@ -208,6 +236,7 @@ private:
     Value head = arith::RemUIOp::create(b, loc, y32, heads);
     Value group = arith::DivUIOp::create(b, loc, heads, kvHeads);
     Value kvHead = m.fromU32(arith::DivUIOp::create(b, loc, head, group));
+    headOfBatch = m.fromU32(head);
     qBase = m.mul(m.mul(y, seqQ()), headDim);
     kvBase = m.mul(m.mul(m.add(m.mul(batch, size(kKvHeads)), kvHead), seqK()),
                    headDim);
@@ -515,6 +544,68 @@ private:
     return FlashState::from(out);
   }
 
+  /// The flash loop of one query tile over a block layout (the plan's
+  /// `layout`): the key tiles of its row's partial blocks, classified by the
+  /// layout's partial regions, then those of its full blocks, classified by
+  /// the rest of the mask. A listed block is layout_n / block_n key tiles
+  /// (entry e of a list covers iterations [e * per, (e + 1) * per)), and a
+  /// query tile lies in one layout row (the plan's tiles divide the
+  /// layout's blocks). Counts are clamped to [0, Nb] and indices to
+  /// [0, Nb): values a caller got wrong never move a read out of k or v.
+  FlashState runLayoutKeyLoop(const RowSet &rows, Value qTile) {
+    IndexMath m = im();
+    const int64_t per = layout.getBlockN() / blockN;
+    Value queryBlocks = m.ceilDiv(seqQ(), layout.getBlockM());
+    Value keyBlocks = m.ceilDiv(seqK(), layout.getBlockN());
+    auto shared = [&](SizeIndex n) { return m.le(size(n), m.c(1)); };
+    Value lb = m.select(shared(kLayoutBatch), m.c(0), batchIndex);
+    Value lh = m.select(shared(kLayoutHeads), m.c(0), headOfBatch);
+    Value row =
+        m.add(m.mul(m.add(m.mul(lb, size(kLayoutHeads)), lh), queryBlocks),
+              m.div(rows.start, m.c(layout.getBlockM())));
+    auto load = [&](Value buffer, Value at) -> Value {
+      Value raw = memref::LoadOp::create(b, loc, buffer, ValueRange{at});
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(), raw);
+    };
+    auto clamp = [&](Value v, Value lo, Value hi) {
+      return m.min(m.max(v, lo), hi);
+    };
+    FlashState st = initialState();
+    SmallVector<MaskRegion> partial = regionsFromAttr(layout.getPartial());
+    for (auto [prefix, regions] :
+         {std::pair{"", ArrayRef<MaskRegion>(partial)},
+          std::pair{"full_", ArrayRef<MaskRegion>(maskRegions)}}) {
+      Value counts = launchBuffer((Twine(prefix) + "kv_num_blocks").str());
+      Value indices = launchBuffer((Twine(prefix) + "kv_indices").str());
+      Value listed = clamp(load(counts, row), m.c(0), keyBlocks);
+      Value rowStart = m.mul(row, keyBlocks);
+      auto loop = scf::ForOp::create(
+          b, loc, m.c(0), m.mul(listed, per), m.c(1), st.values(),
+          [&](OpBuilder &nb, Location, Value e, ValueRange iter) {
+            OpBuilder::InsertionGuard g(b);
+            b.setInsertionPointToStart(nb.getInsertionBlock());
+            IndexMath lm = im();
+            // Clamped too: the staging may evaluate this for the tile
+            // after the last (behind its own bounds check).
+            Value entry = lm.min(per == 1 ? e : lm.div(e, lm.c(per)),
+                                 lm.sub(keyBlocks, lm.c(1)));
+            Value block = clamp(load(indices, lm.add(rowStart, entry)), lm.c(0),
+                                lm.sub(keyBlocks, lm.c(1)));
+            Value kt = lm.mul(block, per);
+            if (per > 1)
+              kt = lm.add(kt, lm.rem(e, lm.c(per)));
+            KeyTile tile = keyTile(kt);
+            Value s = scoresOf(qTile, tile, rows);
+            scf::YieldOp::create(b, loc,
+                                 attend(FlashState::from(iter), s, kt, tile,
+                                        regions, rows, /*knownFull=*/false)
+                                     .values());
+          });
+      st = FlashState::from(loop.getResults());
+    }
+    return st;
+  }
+
   //===--------------------------------------------------------------------===//
   // The delta correction
   //===--------------------------------------------------------------------===//
@@ -648,6 +739,8 @@ private:
 
   /// The plan's `documents`: kernels over packed documents.
   bool documents;
+  /// The plan's `layout`: kernels over a block layout (null: none).
+  LayoutPlanAttr layout;
   /// The plan's `reference`: the delta correction's dense rows' regions
   /// (null: causal).
   ArrayAttr referenceRegions;
@@ -659,7 +752,9 @@ private:
   // Per program instance. posSeqQ / posSeqK: the sequence lengths in the
   // mask's coordinates (Sq and Sk, or the document's); keyOffset their
   // difference; docKeyStart: the document's first key row (null: 0).
-  Value qBase, kvBase, batchIndex, keyOffset, headIndex, sinkLogit, alibiSlope;
+  // headIndex: b * H + h; headOfBatch: h.
+  Value qBase, kvBase, batchIndex, keyOffset, headIndex, headOfBatch, sinkLogit,
+      alibiSlope;
   Value posSeqQ, posSeqK, docKeyStart;
 };
 

@@ -91,10 +91,16 @@ struct LaunchVariant {
 struct TensorInfo {
   std::string name;  ///< The kernels' parameter and the launch API's key.
   std::string dtype; ///< "f32" or "i32"
-  /// Size names ("B", "H", "Hkv", "Sq", "Sk", "Nd+1"), outermost first.
+  /// Size names ("B", "H", "Hkv", "Sq", "Sk", "Nd+1", "LB", "LH", "Sq/n",
+  /// "Sk/n"), outermost first.
   /// "Nd+1" is one more than the documents of a batch row: the launch takes
   /// Nd from the tensor (every tensor naming it must agree) and passes it
   /// to the kernels as the size parameter "Nd", after "Sk".
+  /// "LB" and "LH" (format version 6) are a block layout's batch rows and
+  /// heads, 1 (shared) or B and 1 or H: the launch takes them from the
+  /// tensors and passes them as the size parameters "LB" and "LH" after
+  /// "Sk". "Sq/n" and "Sk/n" (n a multiple of 16 up to 65536) are
+  /// ceil(Sq / n) and ceil(Sk / n), the layout's query and key blocks.
   std::vector<std::string> shape;
 };
 
@@ -116,12 +122,14 @@ struct KernelInfo {
 
 struct Manifest {
   /// 2: launch variants; 3: persistent kernels; 4: launch tensors; 5:
-  /// documents (the role "document_attention", the size "Nd").
+  /// documents (the role "document_attention", the size "Nd"); 6: block
+  /// layouts (the sizes "LB", "LH" and block counts).
   /// Versions 1 (one kernel set) to 3 still load; a reader older than
   /// version 3 must not take a persistent kernel, which it would launch once
   /// per instance, nor one older than 4 a kernel with launch tensors, nor
-  /// one older than 5 a kernel over documents.
-  static constexpr int kFormatVersion = 5;
+  /// one older than 5 a kernel over documents, nor one older than 6 a
+  /// kernel over a block layout.
+  static constexpr int kFormatVersion = 6;
   std::string name;
   std::string compilerVersion;
   std::string specHash;
@@ -162,6 +170,9 @@ struct AttentionShape {
   /// Documents a batch row packs; 0 where the pattern has none. The launch
   /// sets it from the tensors (TensorInfo::shape's "Nd+1").
   int64_t Nd = 0;
+  /// A block layout's batch rows and heads (1 or B, 1 or H); 0 where the
+  /// pattern has none. The launch sets them from the tensors ("LB", "LH").
+  int64_t LB = 0, LH = 0;
 };
 
 /// Row counts of the delta correction (see the header comment).
@@ -235,6 +246,20 @@ int64_t deltaWorkspaceBytes(const Manifest &m, const AttentionShape &s);
 /// there never read or write outside the buffers, but are not reported.
 Status checkDocumentOffsets(const Manifest &m, const AttentionShape &s,
                             const LaunchBuffers &bufs);
+
+/// Checks a block layout (kv_num_blocks, kv_indices and their full_ pair)
+/// of a launch whose tensors are in host memory (the CPU backend): every
+/// count in [0, Nb], every listed index in [0, Nb), no key block listed
+/// twice for one query block (in either list); the message names the
+/// tensor, the layout row and the entry. planLaunches must have accepted
+/// the launch. The GPU kernels clamp counts and indices, so bad ones there
+/// never read outside the buffers, but are not reported.
+Status checkBlockLayout(const Manifest &m, const AttentionShape &s,
+                        const LaunchBuffers &bufs);
+
+/// The divisor of a block-count size name ("Sq/128" -> 128), or 0 when
+/// `name` is not one.
+int64_t blockCountDivisor(const std::string &name);
 
 /// The launches, in order, for a shape; kernels with an empty grid are left
 /// out. Validates the shape, the pointers (non-null, workspace present) and

@@ -107,6 +107,15 @@ public:
   }
   /// Gives the last case added `Nd` random documents a batch row.
   void documents(int64_t Nd) { cases_.back().shape.Nd = Nd; }
+  /// Gives the last case added a random block layout (NumericCase's
+  /// layout fields): LB and LH layouts, blocks kept with `density`.
+  void layout(int64_t LB, int64_t LH, double density, bool causal = false) {
+    NumericCase &c = cases_.back();
+    c.shape.LB = LB;
+    c.shape.LH = LH;
+    c.layoutDensity = density;
+    c.layoutCausal = causal;
+  }
   /// Marks the last case added as failing because of a known bug.
   void knownBug(const std::string &what) { cases_.back().knownBug = what; }
   std::vector<NumericCase> take() { return std::move(cases_); }
@@ -705,6 +714,70 @@ std::vector<NumericCase> build() {
             .mask(M::intersect({docs, M::causal()})),
         1, 2, 2, 333, 333, "documents with learnable sinks");
   t.documents(6);
+
+  // --- block-sparse layouts (lists read at launch; host tiles are 64 x 32
+  // at head_dim 128 and 64 x 64 at 64, shrunk to divide the layout's
+  // blocks) ---------------------------------------------------------------
+  auto layout = [](int64_t bm, int64_t bn, std::optional<M> partial = {}) {
+    return M::blockLayout(bm, bn, std::move(partial));
+  };
+  t.add("layout128_bf16_d128_s700",
+        Spec("layout128", BF16, 128).mask(layout(128, 128)), 2, 2, 1, 700, 700,
+        "128 x 128 blocks (four key tiles a block), one layout for every "
+        "batch row and head, half the blocks listed, full and partial alike "
+        "kept whole, GQA");
+  t.layout(1, 1, 0.5);
+  t.add("layout64x256_causal_f16_d64_s600",
+        Spec("layout64x256_causal", F16, 64).mask(layout(64, 256, M::causal())),
+        1, 3, 1, 600, 600,
+        "64 x 256 blocks whose partial blocks are causal (FlexAttention's "
+        "mask_mod), a layout a head, a last key block cut by Sk");
+  t.layout(1, 3, 0.6, /*causal=*/true);
+  t.add("layout16_f32_d64_s150", Spec("layout16", F32, 64).mask(layout(16, 16)),
+        2, 2, 2, 150, 150,
+        "16 x 16 blocks (the tile shrinks to 16 x 16), a layout a batch row "
+        "and head");
+  t.layout(2, 2, 0.4);
+  t.add("layout64_window_bf16_d128_s500",
+        Spec("layout64_window", BF16, 128)
+            .mask(M::intersect({layout(64, 64), M::window(70, 0)})),
+        1, 2, 2, 500, 500,
+        "a layout intersected with a sliding window: full blocks classified "
+        "by the window");
+  t.layout(1, 2, 0.7);
+  t.add("layout_all_full_f16_d128_s333",
+        Spec("layout_all_full", F16, 128).mask(layout(64, 128)), 1, 2, 1, 333,
+        333, "every block listed as full or partial: dense attention");
+  t.layout(1, 1, 1.0);
+  t.add("layout_sparse_rows_bf16_d64_s640",
+        Spec("layout_sparse_rows", BF16, 64).mask(layout(64, 64, M::causal())),
+        2, 2, 1, 640, 640,
+        "a sparse layout (about one block in eight): query block rows with "
+        "nothing listed give zeros, never NaN");
+  t.layout(2, 1, 0.12);
+  t.add("layout_gqa8_bf16_d64_s200",
+        Spec("layout_gqa8", BF16, 64).mask(layout(64, 128, M::causal())), 1, 8,
+        1, 200, 200, "eight query heads on one kv head, a layout a head");
+  t.layout(1, 8, 0.5, /*causal=*/true);
+  t.add("layout_sq_lt_sk_f32_d64_sq100_sk400",
+        Spec("layout_sq_lt_sk", F32, 64).mask(layout(64, 128, M::causal())), 1,
+        2, 1, 100, 400,
+        "Sq < Sk: blocks number queries by their own rows, the partial mask "
+        "is bottom-right aligned");
+  t.layout(1, 1, 0.6, /*causal=*/true);
+  t.add("layout_decode_bf16_d128_sq1_sk300",
+        Spec("layout_decode", BF16, 128).mask(layout(64, 64)), 2, 2, 1, 1, 300,
+        "one query row: one query block");
+  t.layout(2, 2, 0.5);
+  t.add("layout_alibi_sinks_bf16_d128_s400",
+        Spec("layout_alibi_sinks", BF16, 128)
+            .alibi(AS::Tensor)
+            .learnableSinks()
+            .mask(M::intersect({M::causal(), layout(128, 64, M::sink(1))})),
+        1, 2, 2, 400, 400,
+        "ALiBi slopes and learnable sinks over a layout ∩ causal whose "
+        "partial blocks keep only the first key");
+  t.layout(1, 2, 0.6, /*causal=*/true);
 
   // --- softcap -------------------------------------------------------------
   t.add("cap5_dense_f32_d128_s100",

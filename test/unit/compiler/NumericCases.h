@@ -37,6 +37,13 @@ struct NumericCase {
   uint64_t seed = 0;
   /// What the case is about (printed on failure).
   std::string why;
+  /// A block layout's inputs (patterns with a "block_layout" mask): its
+  /// blocks, kept with probability `layoutDensity`, each full or partial at
+  /// random; or only blocks that meet the causal region, full where wholly
+  /// inside it (`layoutCausal`). shape.LB / shape.LH (0: 1) say whether
+  /// each batch row / head has its own.
+  double layoutDensity = 0.5;
+  bool layoutCausal = false;
   /// Non-empty: a known compiler bug makes this case fail. Such cases are
   /// instantiated under the DISABLED_KnownBugs prefix (run them with
   /// --gtest_also_run_disabled_tests); this says what the bug is.

@@ -156,12 +156,16 @@ NumericReport runNumeric(Kernel &kernel, const PatternSpec &spec,
                              shape.Sq,
                              shape.Sk,
                              shape.D,
-                             std::max<int64_t>(shape.Nd, 1)};
+                             std::max<int64_t>(shape.Nd, 1),
+                             std::max<int64_t>(shape.LB, 1),
+                             std::max<int64_t>(shape.LH, 1)};
   // The pattern's launch tensors (sinks' logits, ...): host copies, and the
   // arguments that name them.
   const std::vector<LaunchTensor> launchList = launchTensors(spec);
-  const ref::Tensors tensorValues =
-      ref::randomLaunchTensors(spec, problem, rng);
+  ref::Tensors tensorValues = ref::randomLaunchTensors(spec, problem, rng);
+  if (const MaskExpr *layout = blockLayoutOf(spec))
+    ref::randomBlockLayout(*layout, problem, options.layoutDensity,
+                           options.layoutCausal, rng, tensorValues);
   std::vector<std::vector<unsigned char>> tensorBytes;
   for (const LaunchTensor &lt : launchList)
     tensorBytes.push_back(ref::launchTensorBytes(lt, tensorValues.at(lt.name)));
@@ -304,7 +308,8 @@ NumericReport runNumeric(Kernel &kernel, const PatternSpec &spec,
   // so the notion only applies without it.
   // Over documents the reference's own zeros are the check (a row's keys
   // depend on its document).
-  if (!refSpec.delta && refSpec.mask && !hasDocuments(refSpec)) {
+  if (!refSpec.delta && refSpec.mask && !hasDocuments(refSpec) &&
+      !blockLayoutOf(refSpec)) {
     size_t firstNonZero = nq;
     for (int64_t i = 0; i < shape.Sq; ++i) {
       bool any = false;
@@ -323,6 +328,35 @@ NumericReport runNumeric(Kernel &kernel, const PatternSpec &spec,
           }
         r.emptyRowsNonZero += !zero;
       }
+    }
+    if (r.emptyRowsNonZero)
+      failures.push_back(std::to_string(r.emptyRowsNonZero) + " of " +
+                         std::to_string(r.emptyRows) +
+                         " key-less rows are not exactly 0, first at " +
+                         where(shape, firstNonZero) + ": " +
+                         fmt(out[firstNonZero]));
+  }
+
+  // Over a block layout a row's keys depend on the lists: a row the
+  // reference leaves exactly 0 (no key listed; random inputs never cancel
+  // to an exact 0) must be exactly 0 here too.
+  if (!refSpec.delta && blockLayoutOf(refSpec)) {
+    size_t firstNonZero = nq;
+    for (size_t row = 0; row * size_t(shape.D) < nq; ++row) {
+      const size_t base = row * size_t(shape.D);
+      bool refZero = true;
+      for (int64_t d = 0; d < shape.D && refZero; ++d)
+        refZero = expect[base + size_t(d)] == 0.0;
+      if (!refZero)
+        continue;
+      ++r.emptyRows;
+      bool zero = true;
+      for (int64_t d = 0; d < shape.D; ++d)
+        if (out[base + size_t(d)] != 0.0) {
+          zero = false;
+          firstNonZero = std::min(firstNonZero, base + size_t(d));
+        }
+      r.emptyRowsNonZero += !zero;
     }
     if (r.emptyRowsNonZero)
       failures.push_back(std::to_string(r.emptyRowsNonZero) + " of " +
@@ -368,7 +402,10 @@ NumericReport runNumericCase(Jit &jit, const NumericCase &c,
     r.caseName = c.name;
     return r;
   }
-  NumericReport r = runNumeric(**kernel, c.spec, c.shape, c.seed, options);
+  NumericOptions withLayout = options;
+  withLayout.layoutDensity = c.layoutDensity;
+  withLayout.layoutCausal = c.layoutCausal;
+  NumericReport r = runNumeric(**kernel, c.spec, c.shape, c.seed, withLayout);
   r.caseName = c.name;
   return r;
 }

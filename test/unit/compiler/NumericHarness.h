@@ -53,6 +53,9 @@ struct NumericOptions {
   /// Pass a delta workspace of deltaWorkspaceBytes() (poisoned with NaN)
   /// instead of letting the backend allocate one.
   bool callerWorkspace = false;
+  /// A block layout's inputs (NumericCase's fields of the same names).
+  double layoutDensity = 0.5;
+  bool layoutCausal = false;
 };
 
 struct NumericReport {

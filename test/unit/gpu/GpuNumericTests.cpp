@@ -47,6 +47,11 @@ struct Case {
   const char *why;
   /// Random documents a batch row (patterns over documents).
   int64_t Nd = 1;
+  /// A block layout's heads (1: shared), the probability a block is kept,
+  /// and whether only blocks meeting the causal region are (LaunchInputs.h).
+  int64_t LH = 1;
+  double density = 0.5;
+  bool causalLayout = false;
 };
 
 // Awkward shapes on purpose: lengths that are not multiples of the tiles
@@ -145,6 +150,25 @@ const Case kCases[] = {
      "documents with a window and sinks from each document's start", 4},
     {"t_docs_swa_f16_d64", 1, 2, 1, 2100, 2100,
      "documents with a window and sinks, the 128-row variant", 6},
+    // Block-sparse layouts (lists at launch, in random order).
+    {"t_layout_causal_bf16_d128", 1, 2, 1, 700, 700,
+     "128 x 128 blocks meeting the causal region, causal partial blocks, a "
+     "layout a head",
+     1, 2, 0.6, true},
+    {"t_layout_causal_bf16_d128", 1, 2, 2, 4097, 4097,
+     "a causal layout, the 128-row variant", 1, 1, 0.3, true},
+    {"t_layout_causal_bf16_d128", 1, 2, 1, 300, 700, "a causal layout, Sq < Sk",
+     1, 1, 0.7, true},
+    {"t_layout64_f16_d64", 2, 4, 2, 600, 600,
+     "64 x 64 blocks, full and partial kept whole, a layout a head, GQA", 1, 4,
+     0.5},
+    {"t_layout64_f16_d64", 1, 2, 1, 640, 640,
+     "a sparse layout: query block rows with nothing listed are 0", 1, 2, 0.1},
+    {"t_layout16_bf16_d128", 1, 2, 1, 200, 200,
+     "16 x 16 blocks: the tile shrinks to 16 x 16", 1, 1, 0.4},
+    {"t_layout_swa_bf16_d128", 1, 2, 1, 1000, 1000,
+     "a causal 64 x 256 layout intersected with a window of 256", 1, 2, 0.6,
+     true},
 };
 
 std::string chipForCC(int cc) {
@@ -267,11 +291,15 @@ Outcome runCase(const Case &c, const std::string &suite,
 
   // The pattern's launch tensors (learnable sinks' logits, ...), as the
   // CPU suite generates them.
-  sattn::ref::Problem p{c.B, c.H, c.Hkv, c.Sq, c.Sk, spec->headDim, c.Nd};
+  sattn::ref::Problem p{c.B,           c.H,  c.Hkv, c.Sq, c.Sk,
+                        spec->headDim, c.Nd, 1,     c.LH};
   const std::vector<sattn::LaunchTensor> launchList =
       sattn::launchTensors(*spec);
-  const sattn::ref::Tensors tensorValues =
+  sattn::ref::Tensors tensorValues =
       sattn::ref::randomLaunchTensors(*spec, p, rng);
+  if (const sattn::MaskExpr *layout = sattn::blockLayoutOf(*spec))
+    sattn::ref::randomBlockLayout(*layout, p, c.density, c.causalLayout, rng,
+                                  tensorValues);
   std::vector<std::vector<uint8_t>> tensorBytes;
   for (const sattn::LaunchTensor &t : launchList)
     tensorBytes.push_back(

@@ -541,3 +541,93 @@ TEST(LaunchPlanTest, DocumentsTakeNdFromTheirTensors) {
 }
 
 } // namespace
+
+TEST(LaunchPlanTest, BlockLayoutTakesItsSizesFromItsTensors) {
+  Manifest m = test::layoutManifest();
+  AttentionShape s = shape(2, 4, 2, 300, 129, 128);
+  int32_t lists[4][64] = {};
+  LaunchBuffers bufs = fakeBuffers();
+  // Mb = ceil(300 / 128) = 3, Nb = ceil(129 / 64) = 3.
+  auto layout = [&](int64_t LB, int64_t LH) {
+    bufs.tensors = {
+        TensorArg{"kv_num_blocks", lists[0], "i32", {LB, LH, 3}},
+        TensorArg{"kv_indices", lists[1], "i32", {LB, LH, 3, 3}},
+        TensorArg{"full_kv_num_blocks", lists[2], "i32", {LB, LH, 3}},
+        TensorArg{"full_kv_indices", lists[3], "i32", {LB, LH, 3, 3}}};
+  };
+  layout(1, 4);
+  Result<std::vector<PlannedLaunch>> plan = planLaunches(m, s, bufs);
+  ASSERT_TRUE(plan) << plan.status().message();
+  ASSERT_EQ(plan->size(), 1u);
+  const PlannedLaunch &l = plan->front();
+  EXPECT_EQ(l.gridX, 5) << "ceil(300 / 64): the grid of plain attention";
+  EXPECT_EQ(l.args[l.args.size() - 2], 1) << "LB";
+  EXPECT_EQ(l.args.back(), 4) << "LH";
+
+  layout(2, 1);
+  plan = planLaunches(m, s, bufs);
+  ASSERT_TRUE(plan) << plan.status().message();
+  EXPECT_EQ(plan->front().args[plan->front().args.size() - 2], 2);
+  EXPECT_EQ(plan->front().args.back(), 1);
+
+  layout(3, 4);
+  plan = planLaunches(m, s, bufs);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.status().message(),
+            "launch: tensor 'kv_num_blocks' has 3 layouts along 'LB'; a block "
+            "layout has 1 (shared) or 2 (one a batch row)");
+
+  // Every tensor must agree with the sizes the first gives.
+  layout(1, 4);
+  bufs.tensors[3].shape = {1, 1, 3, 3};
+  plan = planLaunches(m, s, bufs);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.status().message(),
+            "launch: tensor 'full_kv_indices' (i32 [LB, LH, Sq/128, Sk/64] = "
+            "[1, 4, 3, 3]) has shape [1, 1, 3, 3]");
+  bufs.tensors[3].shape = {1, 4, 3, 2};
+  plan = planLaunches(m, s, bufs);
+  ASSERT_FALSE(plan);
+  EXPECT_NE(plan.status().message().find("has shape [1, 4, 3, 2]"),
+            std::string::npos);
+}
+
+TEST(LaunchPlanTest, BlockLayoutValuesAreCheckedOnTheHost) {
+  Manifest m = test::layoutManifest();
+  AttentionShape s = shape(1, 1, 1, 200, 129, 128);
+  // Mb = 2, Nb = 3; one layout.
+  std::vector<int32_t> counts = {1, 2}, indices = {2, -1, -1, 0, 1, -1},
+                       fullCounts = {1, 0},
+                       fullIndices = {0, -1, -1, -1, -1, -1};
+  LaunchBuffers bufs = fakeBuffers();
+  bufs.tensors = {
+      TensorArg{"kv_num_blocks", counts.data(), "i32", {1, 1, 2}},
+      TensorArg{"kv_indices", indices.data(), "i32", {1, 1, 2, 3}},
+      TensorArg{"full_kv_num_blocks", fullCounts.data(), "i32", {1, 1, 2}},
+      TensorArg{"full_kv_indices", fullIndices.data(), "i32", {1, 1, 2, 3}}};
+  EXPECT_TRUE(checkBlockLayout(m, s, bufs));
+  counts[1] = 4;
+  Status st = checkBlockLayout(m, s, bufs);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(
+      st.message(),
+      "launch: tensor 'kv_num_blocks' of 'sliding', layout row 1 (of [LB, LH, "
+      "Mb] = [1, 1, 2]): 4 blocks is outside [0, 3] (Nb = ceil(Sk / "
+      "block_n))");
+  counts[1] = 2;
+  indices[4] = 3;
+  st = checkBlockLayout(m, s, bufs);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.message(),
+            "launch: tensor 'kv_indices' of 'sliding', layout row 1 "
+            "(of [LB, LH, Mb] = [1, 1, 2]), entry 1 (3): "
+            "outside [0, 3)");
+  indices[4] = 1;
+  fullIndices[0] = 2;
+  st = checkBlockLayout(m, s, bufs);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.message(),
+            "launch: tensor 'full_kv_indices' of 'sliding', layout "
+            "row 0 (of [LB, LH, Mb] = [1, 1, 2]), entry 0 (2): "
+            "key block listed twice for this query block");
+}

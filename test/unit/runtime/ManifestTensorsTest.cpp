@@ -82,7 +82,24 @@ const ErrorCase kErrorCases[] = {
            json::parse(R"([{"name": "s", "dtype": "f32", "shape": ["N"]}])");
      },
      "$.tensors[0].shape[0]: expected one of \"B\", \"H\", \"Hkv\", \"Sq\", "
-     "\"Sk\", \"Nd+1\", got \"N\""},
+     "\"Sk\", \"Nd+1\", \"LB\", \"LH\", \"Sq/n\" or \"Sk/n\" (n a multiple "
+     "of 16 up to 65536), got \"N\""},
+    {"block count not a multiple of 16", false,
+     [](json &d) {
+       d["tensors"] = json::parse(
+           R"([{"name": "n", "dtype": "i32", "shape": ["LB", "Sq/100"]}])");
+     },
+     "$.tensors[0].shape[1]: expected one of \"B\", \"H\", \"Hkv\", \"Sq\", "
+     "\"Sk\", \"Nd+1\", \"LB\", \"LH\", \"Sq/n\" or \"Sk/n\" (n a multiple "
+     "of 16 up to 65536), got \"Sq/100\""},
+    {"block layout before version 6", false,
+     [](json &d) {
+       d["format_version"] = 5;
+       d["tensors"] = json::parse(
+           R"([{"name": "n", "dtype": "i32", "shape": ["LB", "LH", "Sq/64"]}])");
+     },
+     "$.tensors: a block layout's sizes (\"LB\", \"LH\", block counts) need "
+     "format version 6"},
     {"documents before version 5", false,
      [](json &d) {
        d["format_version"] = 4;
@@ -148,3 +165,39 @@ TEST(ManifestTensorsTest, ErrorsAreInvalidInputWithJsonPath) {
 }
 
 } // namespace
+
+TEST(ManifestTensorsTest, BlockLayoutRoundTrip) {
+  Manifest m = test::layoutManifest();
+  json doc = json::parse(manifestToJson(m));
+  EXPECT_EQ(doc["format_version"], 6);
+  EXPECT_EQ(doc["kernels"][0]["params"].back(),
+            json({{"name", "LH"}, {"kind", "i64"}}));
+  Result<Manifest> back = parseManifest(doc.dump(), "l.json");
+  ASSERT_TRUE(back) << back.status().message();
+  EXPECT_EQ(back->tensors[1].shape,
+            (std::vector<std::string>{"LB", "LH", "Sq/128", "Sk/64"}));
+  // Without LB and LH the kernel does not have the ABI.
+  doc["kernels"][0]["params"].erase(doc["kernels"][0]["params"].size() - 1);
+  Result<Manifest> short_ = parseManifest(doc.dump(), "l.json");
+  ASSERT_FALSE(short_);
+  EXPECT_NE(short_.status().message().find("Sk, LB, LH), got 14"),
+            std::string::npos)
+      << short_.status().message();
+}
+
+TEST(ManifestTensorsTest, BlockCountNames) {
+  EXPECT_EQ(blockCountDivisor("Sq/128"), 128);
+  EXPECT_EQ(blockCountDivisor("Sk/16"), 16);
+  EXPECT_EQ(blockCountDivisor("Sk/65536"), 65536);
+  for (const char *bad : {"Sq/", "Sq/0", "Sq/016", "Sq/24", "Sk/65552", "Sq/1x",
+                          "B/16", "Sq/-16", "Sq/128 "})
+    EXPECT_EQ(blockCountDivisor(bad), 0) << bad;
+  AttentionShape s;
+  s.Sq = 300;
+  s.Sk = 129;
+  s.LB = 1;
+  s.LH = 4;
+  EXPECT_EQ(
+      tensorExtents(TensorInfo{"i", "i32", {"LB", "LH", "Sq/128", "Sk/64"}}, s),
+      (std::vector<int64_t>{1, 4, 3, 3}));
+}

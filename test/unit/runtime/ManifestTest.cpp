@@ -121,7 +121,7 @@ TEST(ManifestTest, WritesTensorMapsInTheDocumentedForm) {
 TEST(ManifestTest, WritesTheDocumentedLayoutInOrder) {
   json doc = json::parse(manifestToJson(test::deltaManifest()));
   EXPECT_EQ(doc["format"], "sattn-manifest");
-  EXPECT_EQ(doc["format_version"], 5);
+  EXPECT_EQ(doc["format_version"], 6);
   EXPECT_EQ(doc["tensors"], json::array());
   EXPECT_EQ(doc["kernels"][0]["persistent"], false);
   EXPECT_EQ(doc["variants"],
@@ -301,9 +301,9 @@ const ErrorCase kErrorCases[] = {
      "$: missing key \"delta\""},
     {"wrong format", false, [](json &d) { d["format"] = "other"; },
      "$.format: expected \"sattn-manifest\", got \"other\""},
-    {"future version", false, [](json &d) { d["format_version"] = 6; },
-     "$.format_version: unsupported version 6 (this runtime reads versions 1 "
-     "to 5)"},
+    {"future version", false, [](json &d) { d["format_version"] = 7; },
+     "$.format_version: unsupported version 7 (this runtime reads versions 1 "
+     "to 6)"},
     {"version 0", false, [](json &d) { d["format_version"] = 0; },
      "$.format_version: unsupported version 0"},
     {"persistent not a bool", false,

@@ -78,6 +78,27 @@ inline Manifest documentsManifest() {
   return m;
 }
 
+/// The attention manifest over a block layout of 128 x 64 blocks: the four
+/// lists and the size parameters LB and LH after Sk.
+inline Manifest layoutManifest() {
+  Manifest m = attentionManifest();
+  m.tensors = {
+      TensorInfo{"kv_num_blocks", "i32", {"LB", "LH", "Sq/128"}},
+      TensorInfo{"kv_indices", "i32", {"LB", "LH", "Sq/128", "Sk/64"}},
+      TensorInfo{"full_kv_num_blocks", "i32", {"LB", "LH", "Sq/128"}},
+      TensorInfo{"full_kv_indices", "i32", {"LB", "LH", "Sq/128", "Sk/64"}}};
+  for (KernelInfo &k : m.kernels) {
+    k.params.insert(k.params.begin() + 4,
+                    {KernelParam{"kv_num_blocks", "ptr"},
+                     KernelParam{"kv_indices", "ptr"},
+                     KernelParam{"full_kv_num_blocks", "ptr"},
+                     KernelParam{"full_kv_indices", "ptr"}});
+    k.params.push_back(KernelParam{"LB", "i64"});
+    k.params.push_back(KernelParam{"LH", "i64"});
+  }
+  return m;
+}
+
 inline Manifest deltaManifest() {
   Manifest m = attentionManifest();
   m.name = "delta";

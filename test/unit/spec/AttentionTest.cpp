@@ -369,3 +369,90 @@ TEST(RefAttention, DocumentOffsetsMustCoverTheSequence) {
   EXPECT_THROW(ref::attention(packed, p, q, k, k, missing),
                std::invalid_argument);
 }
+
+namespace {
+/// Blocks of 16 x 16 over 32 queries and keys: query block 0 lists key
+/// block 0 as partial, query block 1 lists key block 1 as partial and key
+/// block 0 as full. With a causal partial mask that is causal attention.
+ref::Tensors causalLayout() {
+  return {{"kv_num_blocks", {1, 1}},
+          {"kv_indices", {0, -1, 1, -1}},
+          {"full_kv_num_blocks", {0, 1}},
+          {"full_kv_indices", {-1, -1, 0, -1}}};
+}
+} // namespace
+
+TEST(RefAttention, BlockLayoutIsTheMaskItLists) {
+  PatternSpec layout =
+      makeSpec(MaskExpr::blockLayout(16, 16, MaskExpr::causal()));
+  Problem p{1, 2, 1, 32, 32, 4};
+  std::vector<double> q = randomVector(qSize(p), 1),
+                      k = randomVector(kvSize(p), 2),
+                      v = randomVector(kvSize(p), 3);
+  const std::vector<double> causal =
+      ref::attention(makeSpec(MaskExpr::causal()), p, q, k, v);
+  EXPECT_EQ(ref::attention(layout, p, q, k, v, causalLayout()), causal);
+  // Without the partial mask the partial blocks are kept whole: rows of
+  // query block 0 see key block 0, the others every key.
+  const MaskExpr whole = MaskExpr::unite(
+      {MaskExpr::chunk(16),
+       MaskExpr::intersect({MaskExpr::causal(), MaskExpr::sink(16)})});
+  EXPECT_EQ(ref::attention(makeSpec(MaskExpr::blockLayout(16, 16)), p, q, k, v,
+                           causalLayout()),
+            ref::attention(makeSpec(whole), p, q, k, v));
+  // Intersected with a window, the full block is cut by the window too.
+  const MaskExpr window = MaskExpr::window(5, 0);
+  EXPECT_EQ(
+      ref::attention(
+          makeSpec(MaskExpr::intersect(
+              {window, MaskExpr::blockLayout(16, 16, MaskExpr::causal())})),
+          p, q, k, v, causalLayout()),
+      ref::attention(makeSpec(window), p, q, k, v));
+  // Query block 1 with nothing listed: its rows are zeros. A layout a
+  // head (LH = 2): head 1's rows 16.. see nothing, head 0's are causal.
+  Problem perHead = p;
+  perHead.LH = 2;
+  ref::Tensors tensors = {{"kv_num_blocks", {1, 1, 1, 0}},
+                          {"kv_indices", {0, -1, 1, -1, 0, -1, -1, -1}},
+                          {"full_kv_num_blocks", {0, 1, 0, 0}},
+                          {"full_kv_indices", {-1, -1, 0, -1, -1, -1, -1, -1}}};
+  std::vector<double> o = ref::attention(layout, perHead, q, k, v, tensors);
+  const size_t headSize = size_t(p.Sq * p.D);
+  for (size_t n = 0; n < headSize; ++n)
+    EXPECT_EQ(o[n], causal[n]) << "head 0";
+  for (size_t n = headSize + 16 * p.D; n < 2 * headSize; ++n)
+    EXPECT_EQ(o[n], 0.0) << "head 1, rows of query block 1";
+  for (size_t n = headSize; n < headSize + 16 * p.D; ++n)
+    EXPECT_EQ(o[n], causal[n]) << "head 1, rows of query block 0";
+}
+
+TEST(RefAttention, BlockLayoutValuesAreChecked) {
+  PatternSpec layout = makeSpec(MaskExpr::blockLayout(16, 16));
+  Problem p{1, 1, 1, 32, 32, 4};
+  std::vector<double> q = randomVector(qSize(p), 1),
+                      k = randomVector(kvSize(p), 2);
+  auto with = [](const char *name, std::vector<double> values) {
+    ref::Tensors t = causalLayout();
+    t[name] = std::move(values);
+    return t;
+  };
+  for (const ref::Tensors &bad :
+       {with("kv_num_blocks", {3, 1}), with("kv_num_blocks", {-1, 1}),
+        with("kv_indices", {2, -1, 1, -1}),
+        with("full_kv_indices", {-1, -1, 1, -1}),
+        with("full_kv_num_blocks", {0, 3})})
+    EXPECT_THROW(ref::attention(layout, p, q, k, k, bad),
+                 std::invalid_argument);
+  // A block twice in one list.
+  ref::Tensors twice = with("kv_num_blocks", {1, 2});
+  twice["kv_indices"] = {0, -1, 1, 1};
+  EXPECT_THROW(ref::attention(layout, p, q, k, k, twice),
+               std::invalid_argument);
+  // Entries past the count are not read.
+  EXPECT_NO_THROW(
+      ref::attention(layout, p, q, k, k, with("kv_indices", {0, 99, 1, 99})));
+  Problem badShare = p;
+  badShare.LH = 3;
+  EXPECT_THROW(ref::attention(layout, badShare, q, k, k, causalLayout()),
+               std::invalid_argument);
+}

@@ -252,3 +252,44 @@ TEST(DTypeHelpers, NamesSizesAndParsing) {
   EXPECT_FALSE(parseDType(""));
   EXPECT_FALSE(parseDType("F32"));
 }
+
+TEST(CanonicalSpec, BlockLayoutAndItsTensors) {
+  PatternSpec s = parseOk(R"({"name": "p", "dtype": "f16", "head_dim": 64,
+      "mask": {"kind": "intersect", "of": [{"kind": "window", "left": 9,
+      "right": 0}, {"kind": "block_layout", "block": [128, 64],
+      "mask": {"kind": "causal"}}]}})");
+  EXPECT_EQ(canonicalSpecJson(s),
+            R"({"dtype":"f16","head_dim":64,"mask":{"kind":"intersect","of":)"
+            R"([{"kind":"window","left":9,"right":0},{"block":[128,64],)"
+            R"("kind":"block_layout","mask":{"kind":"causal"}}]},"name":"p",)"
+            R"("scale":0.125})");
+  const MaskExpr *layout = blockLayoutOf(s);
+  ASSERT_TRUE(layout);
+  EXPECT_EQ(layout->blockRows, 128);
+  EXPECT_EQ(layout->blockCols, 64);
+  ASSERT_TRUE(maskBesidesLayout(s));
+  EXPECT_EQ(maskBesidesLayout(s)->kind, MaskExpr::Kind::Window);
+  std::vector<LaunchTensor> tensors = launchTensors(s);
+  ASSERT_EQ(tensors.size(), 4u);
+  const std::vector<std::string> counts = {"LB", "LH", "Sq/128"};
+  const std::vector<std::string> lists = {"LB", "LH", "Sq/128", "Sk/64"};
+  EXPECT_EQ(tensors[0].name, "kv_num_blocks");
+  EXPECT_EQ(tensors[0].shape, counts);
+  EXPECT_EQ(tensors[1].name, "kv_indices");
+  EXPECT_EQ(tensors[1].shape, lists);
+  EXPECT_EQ(tensors[2].name, "full_kv_num_blocks");
+  EXPECT_EQ(tensors[2].shape, counts);
+  EXPECT_EQ(tensors[3].name, "full_kv_indices");
+  EXPECT_EQ(tensors[3].shape, lists);
+  for (const LaunchTensor &t : tensors)
+    EXPECT_EQ(t.dtype, TensorDType::I32);
+  // The layout alone: nothing besides it; a different block, a new hash.
+  PatternSpec alone = s;
+  alone.mask = MaskExpr::blockLayout(128, 64, MaskExpr::causal());
+  EXPECT_FALSE(maskBesidesLayout(alone));
+  PatternSpec other = alone;
+  other.mask = MaskExpr::blockLayout(128, 128, MaskExpr::causal());
+  EXPECT_NE(specHash(alone), specHash(other));
+  other.mask = MaskExpr::blockLayout(128, 64);
+  EXPECT_NE(specHash(alone), specHash(other)) << "the partial mask counts";
+}

@@ -160,7 +160,7 @@ TEST(SpecErrors, UnknownKinds) {
   EXPECT_EQ(errorOf(withMask(R"({"kind": "banded"})")),
             R"(spec.json: $.mask.kind: unknown mask kind "banded" )"
             R"((supported: causal, window, sink, chunk, prefix_lm, documents, )"
-            R"(union, intersect))");
+            R"(block_layout, union, intersect))");
   EXPECT_EQ(errorOf(withCorrection(R"({"kind": "epsilon", "gamma": 4})")),
             R"(spec.json: $.correction.kind: unknown correction kind "epsilon" (supported: delta))");
 }
@@ -448,4 +448,72 @@ TEST(SpecErrors, DeltaReference) {
                 {"kind": "documents"}]}})")),
             "spec.json: $.correction.reference.of[1]: the delta correction's "
             "reference is a static mask; \"documents\" is read at launch");
+}
+
+// A block layout: sides multiples of 16, an optional static partial mask,
+// placed as documents are, not with documents or the delta correction; the
+// same rules for specs built in C++.
+TEST(SpecErrors, BlockLayout) {
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "block_layout", "block": [64, 40]})")),
+            "spec.json: $.mask.block[1]: a layout block's side must be a "
+            "multiple of 16 in [16, 65536], got 40");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "block_layout", "block": [64]})")),
+            "spec.json: $.mask.block: expected [rows, columns] of a layout "
+            "block, got [64]");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "block_layout", "block": [0, 64]})")),
+            "spec.json: $.mask.block[0]: expected an integer >= 16, got 0");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "block_layout"})")),
+            R"(spec.json: $.mask: missing required key "block")");
+  const std::string placement =
+      R"(: "block_layout" must be the mask itself or an operand of the )"
+      R"(outermost "intersect" (a layout's key blocks are the key tiles a )"
+      R"(query tile visits; under a union other masks would add tiles it )"
+      R"(does not list))";
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "union", "of": [{"kind": "sink",
+                "tokens": 4}, {"kind": "block_layout", "block": [64, 64]}]})")),
+            "spec.json: $.mask.of[1]" + placement);
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "block_layout", "block": [64, 64],
+                "mask": {"kind": "block_layout", "block": [64, 64]}})")),
+            "spec.json: $.mask.mask" + placement);
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "intersect", "of": [
+                {"kind": "block_layout", "block": [64, 64]},
+                {"kind": "block_layout", "block": [32, 32]}]})")),
+            R"(spec.json: $.mask.of[1]: a second "block_layout" mask; a )"
+            R"(pattern reads one layout)");
+  EXPECT_EQ(
+      errorOf(withMask(R"({"kind": "block_layout", "block": [64, 64],
+                "mask": {"kind": "intersect", "of": [{"kind": "documents"}]}})")),
+      R"(spec.json: $.mask.mask.of[0]: "documents" must be the mask itself )"
+      R"(or an operand of the outermost "intersect" (documents only narrow )"
+      R"(the other masks; under a union a query would see keys of other )"
+      R"(documents))");
+  EXPECT_EQ(errorOf(withMask(R"({"kind": "intersect", "of": [
+                {"kind": "documents"},
+                {"kind": "block_layout", "block": [64, 64]}]})")),
+            "spec.json: $.mask: documents and a block layout in one pattern "
+            "are not supported yet (the layout's blocks would have to be "
+            "numbered within each document)");
+  EXPECT_EQ(errorOf(specWith(R"("mask": {"kind": "block_layout",
+                "block": [64, 64]}, "correction": {"kind": "delta",
+                "gamma": 16})")),
+            "spec.json: $.correction: the delta correction over a block "
+            "layout is not supported yet (its anchor rows, gamma apart, span "
+            "many of the layout's query blocks)");
+
+  PatternSpec s;
+  s.name = "t";
+  s.dtype = DType::F32;
+  s.headDim = 64;
+  s.mask = MaskExpr::blockLayout(40, 32);
+  Status st = validatePatternSpec(s, "built");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.message(), "built: $.mask.block[0]: a layout block's side must "
+                          "be a multiple of 16 in [16, 65536], got 40");
+  s.mask = MaskExpr::unite({MaskExpr::causal(), MaskExpr::blockLayout(64, 64)});
+  st = validatePatternSpec(s, "built");
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.message(), "built: $.mask.of[1]" + placement);
+  s.mask = MaskExpr::intersect(
+      {MaskExpr::causal(), MaskExpr::blockLayout(64, 64, MaskExpr::sink(3))});
+  EXPECT_TRUE(validatePatternSpec(s, "built")) << "a layout in an intersect";
 }

@@ -56,6 +56,23 @@ def Sattn_RegionAttr : Sattn_Attr<"Region", "region"> {
   let genVerifyDecl = 1;
 }
 
+def Sattn_LayoutPlanAttr : Sattn_Attr<"LayoutPlan", "layout_plan"> {
+  let summary = "How a tile plan walks a block layout's lists";
+  let description = [{
+    The tile plan of a pattern with a `sattn.mask.block_layout`: its blocks
+    are `block_m` x `block_n` (multiples of the plan's tile, so a query tile
+    lies in one layout row and a listed key block is block_n / tile_n key
+    tiles). A program visits the key tiles of its row's full blocks,
+    classified by the plan's `regions` (the rest of the mask), and of its
+    partial blocks, classified by `partial` (the layout's partial-block mask
+    intersected with the rest).
+  }];
+  let parameters = (ins "int64_t":$block_m, "int64_t":$block_n,
+                        "::mlir::ArrayAttr":$partial);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 def Sattn_TilePlanAttr : Sattn_Attr<"TilePlan", "tile_plan"> {
   let summary = "The tile classification of a pattern";
   let description = [{
@@ -74,11 +91,15 @@ def Sattn_TilePlanAttr : Sattn_Attr<"TilePlan", "tile_plan"> {
     apply inside each document, in its coordinates: the kernels take one
     document's query tile per program and its key range, and classify in
     the document's positions with its lengths as Sq and Sk.
+    `layout` (a `sattn.mask.block_layout` in the mask): the key tiles come
+    from the layout's lists at launch (see `#sattn.layout_plan`), and
+    `regions` classify those of full blocks.
   }];
   let parameters = (ins "int64_t":$block_m, "int64_t":$block_n,
                         "::mlir::ArrayAttr":$regions,
                         DefaultValuedParameter<"bool", "false">:$documents,
-                        OptionalParameter<"::mlir::ArrayAttr">:$reference);
+                        OptionalParameter<"::mlir::ArrayAttr">:$reference,
+                        OptionalParameter<"::mlir::sattn::LayoutPlanAttr">:$layout);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

@@ -90,6 +90,40 @@ def Sattn_DocumentsMaskOp : Sattn_MaskOp<"documents"> {
   }];
 }
 
+def Sattn_BlockLayoutMaskOp : Sattn_MaskOp<"block_layout"> {
+  let summary = "A block-sparse layout, read at launch (FlexAttention's BlockMask)";
+  let description = [{
+    Queries fall into blocks of `block_m` rows (r = floor(i / block_m)),
+    keys into blocks of `block_n` (c = floor(j / block_n)); both multiples
+    of 16. For layout row `row = (lb * LH + lh) * Mb + r` (lb = b or 0 when
+    the layout is shared by the batch, lh likewise for heads; Mb = ceil(Sq
+    / block_m), Nb = ceil(Sk / block_n)), `kv_num_blocks[row]` key blocks
+    are listed at `kv_indices[row * Nb ...]` and `full_kv_num_blocks[row]`
+    at `full_kv_indices[row * Nb ...]`, in any order, none twice. Pairs of
+    a full block are kept; pairs of a listed (partial) block are kept where
+    `partial` holds (every pair without it), as FlexAttention's mask_mod
+    applies only to its partial blocks. The tensors are the manifest's
+    int32 "kv_num_blocks" [LB, LH, Mb], "kv_indices" [LB, LH, Mb, Nb] and
+    their "full_" pair. Like documents, the layout may only be the
+    attention's mask or an operand of its outermost intersect, once
+    (`sattn.attention` verifies it); `partial` is static.
+  }];
+  let arguments = (ins MemRefRankOf<[I32], [1]>:$kv_num_blocks,
+                       MemRefRankOf<[I32], [1]>:$kv_indices,
+                       MemRefRankOf<[I32], [1]>:$full_kv_num_blocks,
+                       MemRefRankOf<[I32], [1]>:$full_kv_indices,
+                       Optional<Sattn_MaskType>:$partial,
+                       I64Attr:$block_m, I64Attr:$block_n);
+  let assemblyFormat = [{
+    $kv_num_blocks `,` $kv_indices `,` $full_kv_num_blocks `,`
+    $full_kv_indices `block` `=` $block_m `x` $block_n
+    (`partial` `(` $partial^ `)`)? attr-dict `:` type($kv_num_blocks) `,`
+    type($kv_indices) `,` type($full_kv_num_blocks) `,`
+    type($full_kv_indices)
+  }];
+  let hasVerifier = 1;
+}
+
 def Sattn_UnionMaskOp : Sattn_MaskOp<"union"> {
   let summary = "Pairs allowed by any operand";
   let arguments = (ins Variadic<Sattn_MaskType>:$masks);
@@ -183,6 +217,8 @@ def Sattn_AttentionOp : Sattn_Op<"attention", [
     /// The documents mask: the mask itself or an operand of its outermost
     /// intersect (the only places the verifier allows); null if none.
     DocumentsMaskOp getDocuments();
+    /// The block layout, found as getDocuments finds documents.
+    BlockLayoutMaskOp getBlockLayout();
   }];
 }
 

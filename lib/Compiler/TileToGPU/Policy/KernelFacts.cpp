@@ -3,6 +3,8 @@
 
 #include "Compiler/Transforms/KeyLoopPipelining.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/Matchers.h"
 
@@ -157,5 +159,24 @@ KernelFacts mlir::sattn::analyzeKernel(func::FuncOp fn, ProgramOp program) {
   f.masks = maskBounds(program);
   program.walk(
       [&](TileScoreModOp mod) { f.softcap |= bool(mod.getSoftcap()); });
+  // A key loop whose bound is a load (sattn-tile-flash's walk of a layout's
+  // lists).
+  program.walk([&](scf::ForOp loop) {
+    Operation *bound = loop.getUpperBound().getDefiningOp();
+    bool loaded = false;
+    SmallVector<Operation *> work = {bound};
+    for (unsigned n = 0; n < work.size() && n < 16 && !loaded; ++n) {
+      if (!work[n])
+        continue;
+      loaded |= isa<memref::LoadOp>(work[n]);
+      for (Value v : work[n]->getOperands())
+        work.push_back(v.getDefiningOp());
+    }
+    bool keyLoop = false;
+    loop.walk([&](TileQKOp) { keyLoop = true; });
+    f.listedKeyTiles |= loaded && keyLoop;
+  });
+  if (f.listedKeyTiles)
+    f.masks.masked = f.masks.boundedKeys = true;
   return f;
 }

@@ -39,6 +39,10 @@ struct KernelFacts {
   MaskBounds masks;
   /// Its scores are capped (softcap * tanh(s / softcap)).
   bool softcap = false;
+  /// Its key loops walk lists read at launch (a block layout's key blocks):
+  /// their trip counts and key tiles are loads, and every tile may need the
+  /// mask.
+  bool listedKeyTiles = false;
 };
 
 /// The facts of kernel function `fn` (one with #sattn.kernel and one

@@ -227,9 +227,12 @@ KernelConfig policy::chooseKernelConfig(Target target, const KernelFacts &f,
     // that prologue, so those kernels keep a block per instance.
     bool documents = f.role == ::sattn::KernelRole::DocumentAttention;
     c.persistent = request.persistent && ctas == 1 && !f.softcap &&
-                   !c.pipeline && oneKeyRange && !documents;
+                   !c.pipeline && oneKeyRange && !documents &&
+                   !f.listedKeyTiles;
     if (documents)
       dropPersistent("not built for kernels over documents");
+    else if (f.listedKeyTiles)
+      dropPersistent("not built for key loops over a block layout's lists");
     else if (ctas > 1)
       dropPersistent("two blocks of this kernel fit an SM");
     else if (f.softcap)
