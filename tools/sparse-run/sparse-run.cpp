@@ -221,7 +221,8 @@ sattn::Status showTiles(const sattn::PatternSpec &spec,
                         const std::string &target,
                         const sattn::AttentionShape &shape,
                         const std::string &path,
-                        const sattn::DocumentOffsets *documents) {
+                        const sattn::DocumentOffsets *documents,
+                        const sattn::BlockLayoutLists *layout) {
   sattn::CompilerSession session;
   auto module = session.importSpec(spec);
   if (!module)
@@ -230,7 +231,7 @@ sattn::Status showTiles(const sattn::PatternSpec &spec,
   if (!info)
     return info.status();
   auto report = sattn::reportTileMap(session, **module, *info, target, {},
-                                     shape.Sq, shape.Sk, documents);
+                                     shape.Sq, shape.Sk, documents, layout);
   if (!report)
     return report.status();
   std::string png = path.empty() ? spec.name + ".tile-map.png" : path;
@@ -380,8 +381,29 @@ int main(int argc, char **argv) {
         docs->k.push_back(int64_t(tensorValues.at("cu_seqlens_k")[size_t(d)]));
       }
     }
-    if (sattn::Status s = showTiles(*spec, m.chip, shape, *args->showTiles,
-                                    docs ? &*docs : nullptr);
+    // Over a block layout, the map of batch row 0's, head 0's.
+    std::optional<sattn::BlockLayoutLists> lists;
+    if (const sattn::MaskExpr *layout = sattn::blockLayoutOf(*spec)) {
+      lists.emplace();
+      const int64_t mb = (shape.Sq + layout->blockRows - 1) / layout->blockRows;
+      const int64_t nb = (shape.Sk + layout->blockCols - 1) / layout->blockCols;
+      for (int list = 0; list < 2; ++list) {
+        const std::string prefix = list ? "full_" : "";
+        const std::vector<double> &counts =
+            tensorValues.at(prefix + "kv_num_blocks");
+        const std::vector<double> &indices =
+            tensorValues.at(prefix + "kv_indices");
+        for (int64_t r = 0; r < mb; ++r) {
+          std::vector<int64_t> row;
+          for (int64_t e = 0; e < int64_t(counts[size_t(r)]); ++e)
+            row.push_back(int64_t(indices[size_t(r * nb + e)]));
+          lists->lists[list].push_back(std::move(row));
+        }
+      }
+    }
+    if (sattn::Status s =
+            showTiles(*spec, m.chip, shape, *args->showTiles,
+                      docs ? &*docs : nullptr, lists ? &*lists : nullptr);
         !s)
       return fail(s);
   }

@@ -105,19 +105,24 @@ TileMap mlir::sattn::classifyTileMap(ArrayRef<MaskRegion> regions, int64_t seqQ,
 }
 
 int64_t mlir::sattn::countKeptPairs(ArrayRef<MaskRegion> regions, int64_t seqQ,
-                                    int64_t seqK) {
+                                    int64_t seqK, int64_t rowLo, int64_t rowHi,
+                                    int64_t colLo, int64_t colHi) {
+  rowHi = rowHi < 0 ? seqQ : std::min(rowHi, seqQ);
+  colHi = colHi < 0 ? seqK : std::min(colHi, seqK);
   struct Piece {
     int64_t lo, hi, dilation; // dilation 1: every key
   };
   int64_t total = 0;
   SmallVector<Piece> pieces;
   SmallVector<int64_t> points;
-  for (int64_t i = 0; i < seqQ; ++i) {
+  for (int64_t i = std::max<int64_t>(rowLo, 0); i < rowHi; ++i) {
     const int64_t p = i + seqK - seqQ;
     pieces.clear();
     points.clear();
     for (const MaskRegion &r : regions) {
       auto [lo, hi] = keyRange(r, p, p, seqK);
+      lo = std::max(lo, colLo);
+      hi = std::min(hi, colHi);
       if (lo >= hi)
         continue;
       pieces.push_back({lo, hi, r.dilation.value_or(1)});

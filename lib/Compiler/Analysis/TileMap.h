@@ -41,8 +41,11 @@ TileMap classifyTileMap(ArrayRef<MaskRegion> regions, int64_t seqQ,
 
 /// The (query, key) pairs `regions` keep at (seqQ, seqK): per row the
 /// union of each region's keys (an interval, thinned by its dilation).
-int64_t countKeptPairs(ArrayRef<MaskRegion> regions, int64_t seqQ,
-                       int64_t seqK);
+/// Restricted to rows [rowLo, rowHi) and keys [colLo, colHi) where given
+/// (-1: to the end), the pairs of one block.
+int64_t countKeptPairs(ArrayRef<MaskRegion> regions, int64_t seqQ, int64_t seqK,
+                       int64_t rowLo = 0, int64_t rowHi = -1, int64_t colLo = 0,
+                       int64_t colHi = -1);
 
 } // namespace mlir::sattn
 

@@ -144,7 +144,8 @@ Result<TileMapReport>
 reportTileMap(CompilerSession &session, mlir::ModuleOp module,
               const PatternInfo &info, const std::string &target,
               const TileOptions &tiles, int64_t seqQ, int64_t seqK,
-              const DocumentOffsets *documents) {
+              const DocumentOffsets *documents,
+              const BlockLayoutLists *layout) {
   std::vector<CompileVariant> variants = compileVariants(target, info, tiles);
   if (variants.empty())
     return Status::error(ErrorKind::CompileFailed,
@@ -176,13 +177,15 @@ reportTileMap(CompilerSession &session, mlir::ModuleOp module,
             "' packs documents, whose tile map depends on the offsets given "
             "at launch (cu_seqlens_q, cu_seqlens_k): sparse-run --show-tiles "
             "draws random documents and shows theirs");
-  // Not yet: a layout's tiles come from its lists, which the map would have
-  // to read (as sparse-run's random documents are).
-  if (plan.getLayout())
+  // A layout's lists decide which tiles each query tile visits; they exist
+  // only at launch.
+  if (plan.getLayout() && !layout)
     return Status::error(
         ErrorKind::InvalidInput,
         "'" + info.name +
-            "' reads a block layout at launch; its tile map is not drawn yet");
+            "' reads a block layout at launch, whose tile map depends on its "
+            "lists (kv_num_blocks, kv_indices, full_kv_*): sparse-run "
+            "--show-tiles draws a layout and shows its map");
   auto regions = mlir::sattn::regionsFromAttr(plan.getRegions());
   const int64_t bm = plan.getBlockM(), bn = plan.getBlockN();
 
@@ -191,7 +194,59 @@ reportTileMap(CompilerSession &session, mlir::ModuleOp module,
   // Tile counts: of the sequence's tiles, or of the documents' own.
   int64_t full = 0, partial = 0, empty = 0;
   std::string docsLine;
-  if (!plan.getDocuments()) {
+  if (mlir::sattn::LayoutPlanAttr lp = plan.getLayout()) {
+    // The sequence's tiles, all empty; each query tile's listed key tiles
+    // marked as its kernel takes them: classified by the regions of their
+    // list, and masked when those call them empty (the kernel does not
+    // skip a listed tile).
+    const int64_t lm = lp.getBlockM(), ln = lp.getBlockN();
+    const int64_t queryBlocks = (seqQ + lm - 1) / lm;
+    const int64_t keyBlocks = (seqK + ln - 1) / ln;
+    llvm::SmallVector<mlir::sattn::MaskRegion> listRegions[2] = {
+        mlir::sattn::regionsFromAttr(lp.getPartial()), regions};
+    TileMap byList[2] = {
+        mlir::sattn::classifyTileMap(listRegions[0], seqQ, seqK, bm, bn),
+        mlir::sattn::classifyTileMap(listRegions[1], seqQ, seqK, bm, bn)};
+    r.map = mlir::sattn::classifyTileMap({}, seqQ, seqK, bm, bn);
+    int64_t listed[2] = {0, 0};
+    for (int list = 0; list < 2; ++list) {
+      const auto &rows = layout->lists[list];
+      if (int64_t(rows.size()) != queryBlocks)
+        return Status::error(
+            ErrorKind::InvalidInput,
+            "tile map: the layout has " + std::to_string(rows.size()) +
+                " query blocks, the shape " + std::to_string(queryBlocks));
+      for (int64_t qb = 0; qb < queryBlocks; ++qb)
+        for (int64_t c : rows[size_t(qb)]) {
+          if (c < 0 || c >= keyBlocks)
+            return Status::error(ErrorKind::InvalidInput,
+                                 "tile map: key block " + std::to_string(c) +
+                                     " is outside [0, " +
+                                     std::to_string(keyBlocks) + ")");
+          ++listed[list];
+          r.keptPairs += mlir::sattn::countKeptPairs(
+              listRegions[list], seqQ, seqK, qb * lm, (qb + 1) * lm, c * ln,
+              (c + 1) * ln);
+          for (int64_t qt = qb * lm / bm;
+               qt < std::min((qb + 1) * lm / bm, r.map.tilesM); ++qt)
+            for (int64_t kt = c * ln / bn;
+                 kt < std::min((c + 1) * ln / bn, r.map.tilesN); ++kt) {
+              TileClass given = byList[list].at(qt, kt);
+              TileClass &cell = r.map.classes[size_t(qt * r.map.tilesN + kt)];
+              cell = given == TileClass::Full && cell != TileClass::Partial
+                         ? TileClass::Full
+                         : TileClass::Partial;
+            }
+        }
+    }
+    full = r.map.count(TileClass::Full);
+    partial = r.map.count(TileClass::Partial);
+    empty = r.map.count(TileClass::Empty);
+    docsLine =
+        "block layout of " + std::to_string(lm) + " x " + std::to_string(ln) +
+        " blocks (batch row 0, head 0): " + std::to_string(listed[0]) +
+        " partial and " + std::to_string(listed[1]) + " full blocks listed\n";
+  } else if (!plan.getDocuments()) {
     r.map = mlir::sattn::classifyTileMap(regions, seqQ, seqK, bm, bn);
     r.keptPairs = mlir::sattn::countKeptPairs(regions, seqQ, seqK);
     full = r.map.count(TileClass::Full);

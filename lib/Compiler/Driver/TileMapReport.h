@@ -45,18 +45,29 @@ struct DocumentOffsets {
   std::vector<int64_t> q, k;
 };
 
+/// One (batch row, head)'s block layout as the kernels read it: per query
+/// block, the listed key blocks of its partial (lists[0]) and full
+/// (lists[1]) blocks, in list order.
+struct BlockLayoutLists {
+  std::vector<std::vector<int64_t>> lists[2];
+};
+
 /// The tile map of the pattern in `module` (pattern level, not modified)
 /// at (seqQ, seqK) for `target` ("host" or a chip), with the tile shape of
 /// the launch variant compileVariants gives that Sq under `tiles`. A
 /// pattern over documents needs their offsets: its kernels classify each
 /// document's tiles in the document's coordinates, so the counts are of
 /// those tiles, and the picture, in the sequence's tiles, shows each cell
-/// as the most worked of the documents' tiles that overlap it.
+/// as the most worked of the documents' tiles that overlap it. A pattern
+/// with a block layout needs its lists: its kernels visit the key tiles of
+/// the listed blocks, full or masked as the lists and the mask say (a
+/// listed tile that holds no kept pair is still masked, so partial).
 Result<TileMapReport>
 reportTileMap(CompilerSession &session, mlir::ModuleOp module,
               const PatternInfo &info, const std::string &target,
               const TileOptions &tiles, int64_t seqQ, int64_t seqK,
-              const DocumentOffsets *documents = nullptr);
+              const DocumentOffsets *documents = nullptr,
+              const BlockLayoutLists *layout = nullptr);
 
 } // namespace sattn
 

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 #include "Compiler/Analysis/TileMap.h"
 #include "Compiler/Driver/Compiler.h"
+#include "Compiler/Driver/TileMapReport.h"
 #include "Reference/Reference.h"
 #include "sattn/IR/Sattn.h"
 
@@ -168,3 +169,73 @@ TEST(TileMap, RandomPatternsAgreeWithTheReference) {
 }
 
 } // namespace
+
+// A block layout's map, from hand-written lists: its listed tiles only,
+// full where the list and the mask make them so, and its kept pairs
+// against a per-element count from the mask's definition.
+TEST(TileMap, BlockLayoutMapsItsListedTiles) {
+  ::sattn::PatternSpec spec;
+  spec.name = "layout";
+  spec.dtype = ::sattn::DType::F16;
+  spec.headDim = 64;
+  const MaskExpr window = M::window(150, 0);
+  spec.mask = M::intersect({window, M::blockLayout(128, 64, M::causal())});
+  // Sq = Sk = 300: 3 query blocks, 5 key blocks. Partial blocks: (0, 0),
+  // (1, 2), (2, 4); full: (1, 0), (1, 1), (2, 2), (2, 0).
+  ::sattn::BlockLayoutLists lists;
+  lists.lists[0] = {{0}, {2}, {4}};
+  lists.lists[1] = {{}, {1, 0}, {2, 0}};
+  const int64_t S = 300;
+  ::sattn::CompilerSession session;
+  auto module = session.importSpec(spec);
+  ASSERT_TRUE(module) << module.status().message();
+  auto info = session.describe(**module, "0");
+  ASSERT_TRUE(info) << info.status().message();
+  auto report = ::sattn::reportTileMap(session, **module, *info, "host", {}, S,
+                                       S, nullptr, &lists);
+  ASSERT_TRUE(report) << report.status().message();
+  const TileMap &map = report->map;
+  // Host tiles at head_dim 64 are 64 x 64, which divide the blocks.
+  ASSERT_EQ(map.blockM, 64);
+  ASSERT_EQ(map.blockN, 64);
+  auto listed = [&](int64_t i, int64_t j) {
+    const size_t r = size_t(i / 128);
+    const int64_t c = j / 64;
+    for (int list = 0; list < 2; ++list)
+      for (int64_t b : lists.lists[list][r])
+        if (b == c)
+          return list == 0 ? 1 : 2;
+    return 0;
+  };
+  auto kept = [&](int64_t i, int64_t j) {
+    const int verdict = listed(i, j);
+    return verdict != 0 && ::sattn::ref::maskAllows(window, i, j, S, S) &&
+           (verdict == 2 || ::sattn::ref::maskAllows(M::causal(), i, j, S, S));
+  };
+  int64_t total = 0;
+  for (int64_t qt = 0; qt < map.tilesM; ++qt)
+    for (int64_t kt = 0; kt < map.tilesN; ++kt) {
+      int64_t inTile = 0, pairs = 0, listedPairs = 0;
+      for (int64_t i = qt * 64; i < std::min(S, (qt + 1) * 64); ++i)
+        for (int64_t j = kt * 64; j < std::min(S, (kt + 1) * 64); ++j) {
+          ++pairs;
+          inTile += kept(i, j);
+          listedPairs += listed(i, j) != 0;
+        }
+      total += inTile;
+      SCOPED_TRACE("tile " + std::to_string(qt) + "," + std::to_string(kt));
+      EXPECT_EQ(map.at(qt, kt) == TileClass::Empty, listedPairs == 0);
+      if (map.at(qt, kt) == TileClass::Full)
+        EXPECT_EQ(inTile, pairs);
+    }
+  EXPECT_EQ(report->keptPairs, total);
+  EXPECT_NE(report->text.find("3 partial and 4 full blocks listed"),
+            std::string::npos)
+      << report->text;
+  // Without its lists a layout's map cannot be drawn.
+  auto none =
+      ::sattn::reportTileMap(session, **module, *info, "host", {}, S, S);
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.status().message().find("reads a block layout at launch"),
+            std::string::npos);
+}
