@@ -495,12 +495,19 @@ private:
   double scale() { return op.getEffectiveScale(); }
 
   /// Masks `s` unless the tile is full for `regions` (`knownFull`: known
-  /// at compile time), then folds it into the online softmax state.
+  /// at compile time), then folds it into the online softmax state. With
+  /// `maskAlways` a tile not known full is masked without asking whether it
+  /// is: no branch in the loop body, which the sm_90a pipelined loop needs.
   FlashState attend(const FlashState &st, Value s, Value kt,
                     const KeyTile &tile, ArrayRef<MaskRegion> regions,
-                    const RowSet &rows, bool knownFull) {
+                    const RowSet &rows, bool knownFull,
+                    bool maskAlways = false) {
     Value kept = s;
-    if (!knownFull) {
+    if (!knownFull && maskAlways) {
+      kept =
+          TileMaskOp::create(b, loc, s, rows.first, rows.step, tile.j0, posSeqQ,
+                             posSeqK, regionsToAttr(op.getContext(), regions));
+    } else if (!knownFull) {
       Value full = classifier().tileFull(regions, rows.first, rows.last, kt);
       ArrayAttr regionAttr = regionsToAttr(op.getContext(), regions);
       auto masked = scf::IfOp::create(
@@ -596,9 +603,12 @@ private:
               kt = lm.add(kt, lm.rem(e, lm.c(per)));
             KeyTile tile = keyTile(kt);
             Value s = scoresOf(qTile, tile, rows);
+            // Where key loops are pipelined (splitFullTiles) every listed
+            // tile is masked, branch-free: which tiles are full is data.
             scf::YieldOp::create(b, loc,
                                  attend(FlashState::from(iter), s, kt, tile,
-                                        regions, rows, /*knownFull=*/false)
+                                        regions, rows, /*knownFull=*/false,
+                                        /*maskAlways=*/splitFullTiles)
                                      .values());
           });
       st = FlashState::from(loop.getResults());
