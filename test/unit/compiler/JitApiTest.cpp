@@ -568,6 +568,60 @@ TEST_F(JitLaunch, KernelStillWorksAfterRejections) {
 // reads them on the host) offsets that do not cover the sequence or
 // decrease, are errors naming the tensor; nothing is written. Good offsets
 // run.
+// A block layout's lists: a missing or mis-shaped tensor, a layout count
+// that is neither 1 nor B / H, and (the CPU backend reads them on the host)
+// a count or index out of range or a block listed twice are errors naming
+// the tensor; nothing is written. Good lists run.
+TEST_F(JitLaunch, BlockLayoutLists) {
+  auto k = jit_.compileSpec(R"({"name": "layout", "dtype": "bf16",
+      "head_dim": 128, "mask": {"kind": "block_layout", "block": [16, 16]}})");
+  ASSERT_TRUE(k) << k.status().message();
+  // One layout for both heads: Mb = Nb = 1 (kS = 16).
+  std::vector<int32_t> n = {1}, idx = {0}, fn = {0}, fidx = {0};
+  auto with = [&](int64_t LB, int64_t LH) {
+    LaunchBuffers b = bufs_;
+    b.tensors = {
+        TensorArg{"kv_num_blocks", n.data(), "i32", {LB, LH, 1}},
+        TensorArg{"kv_indices", idx.data(), "i32", {LB, LH, 1, 1}},
+        TensorArg{"full_kv_num_blocks", fn.data(), "i32", {LB, LH, 1}},
+        TensorArg{"full_kv_indices", fidx.data(), "i32", {LB, LH, 1, 1}}};
+    return b;
+  };
+  expectRejected(shape_, bufs_, "tensor 'kv_num_blocks' (i32 [LB, LH, Sq/16]",
+                 k->get());
+  expectRejected(shape_, with(1, 3),
+                 "tensor 'kv_num_blocks' has 3 layouts along 'LH'; a block "
+                 "layout has 1 (shared) or 2 (one a head)",
+                 k->get());
+  LaunchBuffers wrong = with(1, 1);
+  wrong.tensors[3].shape = {1, 1, 1, 2};
+  expectRejected(shape_, wrong,
+                 "tensor 'full_kv_indices' (i32 [LB, LH, Sq/16, Sk/16] = "
+                 "[1, 1, 1, 1]) has shape [1, 1, 1, 2]",
+                 k->get());
+  n = {2};
+  expectRejected(shape_, with(1, 1),
+                 "tensor 'kv_num_blocks' of 'layout', layout row 0 (of [LB, "
+                 "LH, Mb] = [1, 1, 1]): 2 blocks is outside [0, 1]",
+                 k->get());
+  n = {1};
+  idx = {1};
+  expectRejected(shape_, with(1, 1), "entry 0 (1): outside [0, 1)", k->get());
+  idx = {0};
+  fn = {1};
+  expectRejected(shape_, with(1, 1),
+                 "tensor 'full_kv_indices' of 'layout', layout row 0 (of [LB, "
+                 "LH, Mb] = [1, 1, 1]), entry 0 (0): key block listed twice",
+                 k->get());
+  fn = {0};
+  ASSERT_TRUE((*k)->launch(shape_, with(1, 1)));
+  // Every value is 0.25 and every row sees its one block.
+  std::vector<double> out =
+      ref::fromStorage(DType::BF16, o_->data(), size_t(2 * kS * kD));
+  for (double x : out)
+    ASSERT_EQ(x, 0.25);
+}
+
 TEST_F(JitLaunch, DocumentOffsets) {
   auto k = jit_.compileSpec(R"({"name": "docs", "dtype": "bf16",
       "head_dim": 128, "mask": {"kind": "intersect", "of": [
