@@ -303,8 +303,7 @@ Status checkDocumentOffsets(const Manifest &m, const AttentionShape &s,
   return Status::ok();
 }
 
-Status checkBlockLayout(const Manifest &m, const AttentionShape &s,
-                        const LaunchBuffers &bufs) {
+Status checkBlockLayout(const Manifest &m, const LaunchBuffers &bufs) {
   auto find = [&](const std::string &name) -> const TensorArg * {
     for (const TensorArg &t : bufs.tensors)
       if (t.name == name && !t.shape.empty())
@@ -351,7 +350,6 @@ Status checkBlockLayout(const Manifest &m, const AttentionShape &s,
       }
     }
   }
-  (void)s;
   return Status::ok();
 }
 

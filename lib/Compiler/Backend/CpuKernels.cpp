@@ -132,7 +132,7 @@ Status CpuKernels::launch(const AttentionShape &shape, LaunchBuffers bufs) {
   // than clamped.
   if (Status s = checkDocumentOffsets(manifest_, shape, bufs); !s)
     return s;
-  if (Status s = checkBlockLayout(manifest_, shape, bufs); !s)
+  if (Status s = checkBlockLayout(manifest_, bufs); !s)
     return s;
   // Tensor maps (TMA) are an sm_90a feature; CPU kernels never take them.
   // Checked before any kernel runs.

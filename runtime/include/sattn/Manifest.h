@@ -254,8 +254,7 @@ Status checkDocumentOffsets(const Manifest &m, const AttentionShape &s,
 /// tensor, the layout row and the entry. planLaunches must have accepted
 /// the launch. The GPU kernels clamp counts and indices, so bad ones there
 /// never read outside the buffers, but are not reported.
-Status checkBlockLayout(const Manifest &m, const AttentionShape &s,
-                        const LaunchBuffers &bufs);
+Status checkBlockLayout(const Manifest &m, const LaunchBuffers &bufs);
 
 /// The divisor of a block-count size name ("Sq/128" -> 128), or 0 when
 /// `name` is not one.

@@ -594,8 +594,7 @@ TEST(LaunchPlanTest, BlockLayoutTakesItsSizesFromItsTensors) {
 
 TEST(LaunchPlanTest, BlockLayoutValuesAreCheckedOnTheHost) {
   Manifest m = test::layoutManifest();
-  AttentionShape s = shape(1, 1, 1, 200, 129, 128);
-  // Mb = 2, Nb = 3; one layout.
+  // Sq = 200, Sk = 129 in 128 x 64 blocks: Mb = 2, Nb = 3; one layout.
   std::vector<int32_t> counts = {1, 2}, indices = {2, -1, -1, 0, 1, -1},
                        fullCounts = {1, 0},
                        fullIndices = {0, -1, -1, -1, -1, -1};
@@ -605,9 +604,9 @@ TEST(LaunchPlanTest, BlockLayoutValuesAreCheckedOnTheHost) {
       TensorArg{"kv_indices", indices.data(), "i32", {1, 1, 2, 3}},
       TensorArg{"full_kv_num_blocks", fullCounts.data(), "i32", {1, 1, 2}},
       TensorArg{"full_kv_indices", fullIndices.data(), "i32", {1, 1, 2, 3}}};
-  EXPECT_TRUE(checkBlockLayout(m, s, bufs));
+  EXPECT_TRUE(checkBlockLayout(m, bufs));
   counts[1] = 4;
-  Status st = checkBlockLayout(m, s, bufs);
+  Status st = checkBlockLayout(m, bufs);
   ASSERT_FALSE(st);
   EXPECT_EQ(
       st.message(),
@@ -616,7 +615,7 @@ TEST(LaunchPlanTest, BlockLayoutValuesAreCheckedOnTheHost) {
       "block_n))");
   counts[1] = 2;
   indices[4] = 3;
-  st = checkBlockLayout(m, s, bufs);
+  st = checkBlockLayout(m, bufs);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.message(),
             "launch: tensor 'kv_indices' of 'sliding', layout row 1 "
@@ -624,7 +623,7 @@ TEST(LaunchPlanTest, BlockLayoutValuesAreCheckedOnTheHost) {
             "outside [0, 3)");
   indices[4] = 1;
   fullIndices[0] = 2;
-  st = checkBlockLayout(m, s, bufs);
+  st = checkBlockLayout(m, bufs);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.message(),
             "launch: tensor 'full_kv_indices' of 'sliding', layout "
