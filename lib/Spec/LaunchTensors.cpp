@@ -48,70 +48,55 @@ std::vector<LaunchTensor> launchTensors(const PatternSpec &spec) {
 }
 
 namespace {
-bool isDocuments(const MaskExpr &m) {
-  return m.kind == MaskExpr::Kind::Documents;
-}
-} // namespace
-
-bool hasDocuments(const PatternSpec &spec) {
-  if (!spec.mask)
-    return false;
-  if (isDocuments(*spec.mask))
-    return true;
-  return spec.mask->kind == MaskExpr::Kind::Intersect &&
-         std::any_of(spec.mask->children.begin(), spec.mask->children.end(),
-                     isDocuments);
-}
-
-std::optional<MaskExpr> maskWithinDocuments(const PatternSpec &spec) {
-  if (!hasDocuments(spec))
-    return spec.mask;
-  if (isDocuments(*spec.mask))
-    return std::nullopt;
-  std::vector<MaskExpr> rest;
-  for (const MaskExpr &c : spec.mask->children)
-    if (!isDocuments(c))
-      rest.push_back(c);
-  if (rest.empty())
-    return std::nullopt;
-  if (rest.size() == 1)
-    return rest.front();
-  return MaskExpr::intersect(std::move(rest));
-}
-
-namespace {
-bool isLayout(const MaskExpr &m) {
-  return m.kind == MaskExpr::Kind::BlockLayout;
-}
-} // namespace
-
-const MaskExpr *blockLayoutOf(const PatternSpec &spec) {
+/// The launch-time mask of kind `kind` (the mask itself or an operand of
+/// the outermost intersect, where the spec's rules keep it), or null.
+const MaskExpr *launchMaskOf(const PatternSpec &spec, MaskExpr::Kind kind) {
   if (!spec.mask)
     return nullptr;
-  if (isLayout(*spec.mask))
+  if (spec.mask->kind == kind)
     return &*spec.mask;
   if (spec.mask->kind != MaskExpr::Kind::Intersect)
     return nullptr;
   for (const MaskExpr &c : spec.mask->children)
-    if (isLayout(c))
+    if (c.kind == kind)
       return &c;
   return nullptr;
 }
 
-std::optional<MaskExpr> maskBesidesLayout(const PatternSpec &spec) {
-  if (!blockLayoutOf(spec))
+/// The mask without its launch-time mask of kind `kind`: the other operands
+/// of the outermost intersect (none: every pair).
+std::optional<MaskExpr> maskWithout(const PatternSpec &spec,
+                                    MaskExpr::Kind kind) {
+  if (!launchMaskOf(spec, kind))
     return spec.mask;
-  if (isLayout(*spec.mask))
+  if (spec.mask->kind == kind)
     return std::nullopt;
   std::vector<MaskExpr> rest;
   for (const MaskExpr &c : spec.mask->children)
-    if (!isLayout(c))
+    if (c.kind != kind)
       rest.push_back(c);
   if (rest.empty())
     return std::nullopt;
   if (rest.size() == 1)
     return rest.front();
   return MaskExpr::intersect(std::move(rest));
+}
+} // namespace
+
+bool hasDocuments(const PatternSpec &spec) {
+  return launchMaskOf(spec, MaskExpr::Kind::Documents) != nullptr;
+}
+
+std::optional<MaskExpr> maskWithinDocuments(const PatternSpec &spec) {
+  return maskWithout(spec, MaskExpr::Kind::Documents);
+}
+
+const MaskExpr *blockLayoutOf(const PatternSpec &spec) {
+  return launchMaskOf(spec, MaskExpr::Kind::BlockLayout);
+}
+
+std::optional<MaskExpr> maskBesidesLayout(const PatternSpec &spec) {
+  return maskWithout(spec, MaskExpr::Kind::BlockLayout);
 }
 
 double alibiGeometricSlope(int64_t h, int64_t H) {

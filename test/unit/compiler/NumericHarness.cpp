@@ -305,66 +305,47 @@ NumericReport runNumeric(Kernel &kernel, const PatternSpec &spec,
 
   // Rows that admit no key must be exactly 0 (not NaN, not garbage). With
   // the delta correction a sparse row's output is corrected by its anchor,
-  // so the notion only applies without it.
-  // Over documents the reference's own zeros are the check (a row's keys
-  // depend on its document).
+  // so the notion only applies without it. Which rows: those the mask
+  // admits no key for; over a block layout (a row's keys depend on the
+  // lists) those the reference leaves exactly 0 (random inputs never cancel
+  // to an exact 0). Over documents the reference's own zeros are the check
+  // (a row's keys depend on its document).
+  size_t firstNonZero = nq;
+  auto checkKeylessRow = [&](size_t base) {
+    ++r.emptyRows;
+    bool zero = true;
+    for (int64_t d = 0; d < shape.D; ++d)
+      if (out[base + size_t(d)] != 0.0) {
+        zero = false;
+        firstNonZero = std::min(firstNonZero, base + size_t(d));
+      }
+    r.emptyRowsNonZero += !zero;
+  };
   if (!refSpec.delta && refSpec.mask && !hasDocuments(refSpec) &&
       !blockLayoutOf(refSpec)) {
-    size_t firstNonZero = nq;
     for (int64_t i = 0; i < shape.Sq; ++i) {
       bool any = false;
       for (int64_t j = 0; j < shape.Sk && !any; ++j)
         any = ref::maskAllows(*refSpec.mask, i, j, shape.Sq, shape.Sk);
-      if (any)
-        continue;
-      for (int64_t bh = 0; bh < shape.B * shape.H; ++bh) {
-        ++r.emptyRows;
-        size_t base = size_t((bh * shape.Sq + i) * shape.D);
-        bool zero = true;
-        for (int64_t d = 0; d < shape.D; ++d)
-          if (out[base + d] != 0.0) {
-            zero = false;
-            firstNonZero = std::min(firstNonZero, base + size_t(d));
-          }
-        r.emptyRowsNonZero += !zero;
-      }
+      if (!any)
+        for (int64_t bh = 0; bh < shape.B * shape.H; ++bh)
+          checkKeylessRow(size_t((bh * shape.Sq + i) * shape.D));
     }
-    if (r.emptyRowsNonZero)
-      failures.push_back(std::to_string(r.emptyRowsNonZero) + " of " +
-                         std::to_string(r.emptyRows) +
-                         " key-less rows are not exactly 0, first at " +
-                         where(shape, firstNonZero) + ": " +
-                         fmt(out[firstNonZero]));
   }
-
-  // Over a block layout a row's keys depend on the lists: a row the
-  // reference leaves exactly 0 (no key listed; random inputs never cancel
-  // to an exact 0) must be exactly 0 here too.
-  if (!refSpec.delta && blockLayoutOf(refSpec)) {
-    size_t firstNonZero = nq;
-    for (size_t row = 0; row * size_t(shape.D) < nq; ++row) {
-      const size_t base = row * size_t(shape.D);
+  if (!refSpec.delta && blockLayoutOf(refSpec))
+    for (size_t base = 0; base < nq; base += size_t(shape.D)) {
       bool refZero = true;
       for (int64_t d = 0; d < shape.D && refZero; ++d)
         refZero = expect[base + size_t(d)] == 0.0;
-      if (!refZero)
-        continue;
-      ++r.emptyRows;
-      bool zero = true;
-      for (int64_t d = 0; d < shape.D; ++d)
-        if (out[base + size_t(d)] != 0.0) {
-          zero = false;
-          firstNonZero = std::min(firstNonZero, base + size_t(d));
-        }
-      r.emptyRowsNonZero += !zero;
+      if (refZero)
+        checkKeylessRow(base);
     }
-    if (r.emptyRowsNonZero)
-      failures.push_back(std::to_string(r.emptyRowsNonZero) + " of " +
-                         std::to_string(r.emptyRows) +
-                         " key-less rows are not exactly 0, first at " +
-                         where(shape, firstNonZero) + ": " +
-                         fmt(out[firstNonZero]));
-  }
+  if (r.emptyRowsNonZero)
+    failures.push_back(std::to_string(r.emptyRowsNonZero) + " of " +
+                       std::to_string(r.emptyRows) +
+                       " key-less rows are not exactly 0, first at " +
+                       where(shape, firstNonZero) + ": " +
+                       fmt(out[firstNonZero]));
 
   r.err = ref::compare(out, expect);
   if (!(r.err.relL2 <= r.tolerance)) {
