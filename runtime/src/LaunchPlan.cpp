@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -113,36 +114,51 @@ bool productFits(std::initializer_list<int64_t> factors) {
 /// search).
 constexpr int64_t kMaxDocuments = (int64_t(1) << 31) - 1;
 
-/// The documents a batch row packs, from the first launch tensor whose
-/// shape names "Nd+1" (Manifest.h); 0 when none does. The tensors' shapes
-/// are checked against it afterwards, so disagreeing tensors are reported
-/// there.
-Result<int64_t> documentCount(const Manifest &m, const LaunchBuffers &bufs) {
+/// The extent of size name `name` (e.g. "Nd+1") in the first launch tensor
+/// whose shape names it, and that tensor in `which`; none when no tensor
+/// names it or the caller's tensor is missing or of another rank
+/// (checkTensors names those problems).
+std::optional<int64_t> extentFromTensors(const Manifest &m,
+                                         const LaunchBuffers &bufs,
+                                         const std::string &name,
+                                         const TensorInfo **which) {
   for (const TensorInfo &t : m.tensors) {
-    auto dim = std::find(t.shape.begin(), t.shape.end(), "Nd+1");
+    auto dim = std::find(t.shape.begin(), t.shape.end(), name);
     if (dim == t.shape.end())
       continue;
     auto it =
         std::find_if(bufs.tensors.begin(), bufs.tensors.end(),
                      [&](const TensorArg &a) { return a.name == t.name; });
-    // Missing or of another rank: checkTensors names the problem.
     if (it == bufs.tensors.end() || it->shape.size() != t.shape.size())
-      return int64_t(0);
-    int64_t extent = it->shape[size_t(dim - t.shape.begin())];
-    if (extent < 2)
-      return badArgument("tensor '" + t.name + "' has " +
-                         std::to_string(extent) +
-                         " offsets a batch row; it needs at least 2 (one "
-                         "document: 0 and the sequence length)");
-    // The kernels' search for a program's document halves [0, Nd) 32 times.
-    if (extent - 1 > kMaxDocuments)
-      return badArgument("tensor '" + t.name + "' has " +
-                         std::to_string(extent - 1) +
-                         " documents a batch row, more than the " +
-                         std::to_string(kMaxDocuments) + " a launch takes");
-    return extent - 1;
+      return std::nullopt;
+    *which = &t;
+    return it->shape[size_t(dim - t.shape.begin())];
   }
-  return int64_t(0);
+  return std::nullopt;
+}
+
+/// The documents a batch row packs, from the first launch tensor whose
+/// shape names "Nd+1" (Manifest.h); 0 when none does. The tensors' shapes
+/// are checked against it afterwards, so disagreeing tensors are reported
+/// there.
+Result<int64_t> documentCount(const Manifest &m, const LaunchBuffers &bufs) {
+  const TensorInfo *t = nullptr;
+  const std::optional<int64_t> found = extentFromTensors(m, bufs, "Nd+1", &t);
+  if (!found)
+    return int64_t(0);
+  const int64_t extent = *found;
+  if (extent < 2)
+    return badArgument("tensor '" + t->name + "' has " +
+                       std::to_string(extent) +
+                       " offsets a batch row; it needs at least 2 (one "
+                       "document: 0 and the sequence length)");
+  // The kernels' search for a program's document halves [0, Nd) 32 times.
+  if (extent - 1 > kMaxDocuments)
+    return badArgument("tensor '" + t->name + "' has " +
+                       std::to_string(extent - 1) +
+                       " documents a batch row, more than the " +
+                       std::to_string(kMaxDocuments) + " a launch takes");
+  return extent - 1;
 }
 
 /// A block layout's batch rows and heads (AttentionShape::LB, LH), from the
@@ -153,27 +169,18 @@ Status layoutSizes(const Manifest &m, const LaunchBuffers &bufs,
                    AttentionShape &s) {
   for (auto [name, size, full] :
        {std::tuple{"LB", &s.LB, s.B}, std::tuple{"LH", &s.LH, s.H}}) {
-    for (const TensorInfo &t : m.tensors) {
-      auto dim = std::find(t.shape.begin(), t.shape.end(), name);
-      if (dim == t.shape.end())
-        continue;
-      auto it =
-          std::find_if(bufs.tensors.begin(), bufs.tensors.end(),
-                       [&](const TensorArg &a) { return a.name == t.name; });
-      // Missing or of another rank: checkTensors names the problem.
-      if (it == bufs.tensors.end() || it->shape.size() != t.shape.size())
-        break;
-      const int64_t extent = it->shape[size_t(dim - t.shape.begin())];
-      if (extent != 1 && extent != full)
-        return badArgument("tensor '" + t.name + "' has " +
-                           std::to_string(extent) + " layouts along '" + name +
-                           "'; a block layout has 1 (shared) or " +
-                           std::to_string(full) +
-                           (std::string(name) == "LB" ? " (one a batch row)"
-                                                      : " (one a head)"));
-      *size = extent;
-      break;
-    }
+    const TensorInfo *t = nullptr;
+    const std::optional<int64_t> found = extentFromTensors(m, bufs, name, &t);
+    if (!found)
+      continue;
+    const int64_t extent = *found;
+    if (extent != 1 && extent != full)
+      return badArgument(
+          "tensor '" + t->name + "' has " + std::to_string(extent) +
+          " layouts along '" + name + "'; a block layout has 1 (shared) or " +
+          std::to_string(full) +
+          (std::string(name) == "LB" ? " (one a batch row)" : " (one a head)"));
+    *size = extent;
   }
   return Status::ok();
 }
